@@ -1,0 +1,60 @@
+// swift-tools-version: 6.1
+import PackageDescription
+
+let package = Package(
+    name: "slipway",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "slipway", targets: ["slipway"])
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-collections", from: "1.6.0"),
+        // Yams 5 builds the node tree without rejecting duplicate keys, so the loader can report
+        // every duplicate with both positions instead of stopping at the first (docs/decisions.md).
+        .package(url: "https://github.com/jpsim/Yams", from: "5.0.1"),
+        .package(url: "https://github.com/onevcat/Rainbow", from: "4.2.2"),
+        .package(url: "https://github.com/swiftlang/swift-subprocess", from: "1.0.2"),
+    ],
+    targets: [
+        .executableTarget(
+            name: "slipway",
+            dependencies: ["SlipwayCLI"]
+        ),
+        .target(
+            name: "SlipwayCLI",
+            dependencies: [
+                "SlipwayCore",
+                "SlipwayRunner",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Rainbow", package: "Rainbow"),
+            ]
+        ),
+        .target(
+            name: "SlipwayRunner",
+            dependencies: [
+                "SlipwayCore",
+                .product(name: "Subprocess", package: "swift-subprocess"),
+            ]
+        ),
+        .target(
+            name: "SlipwayCore",
+            dependencies: [
+                .product(name: "Yams", package: "Yams"),
+                .product(name: "HeapModule", package: "swift-collections"),
+            ]
+        ),
+        .target(
+            name: "SlipwayTesting",
+            dependencies: ["SlipwayCore", "SlipwayRunner"]
+        ),
+        .testTarget(
+            name: "SlipwayCoreTests",
+            dependencies: ["SlipwayCore", "SlipwayTesting"]
+        ),
+        .testTarget(
+            name: "SlipwayCLITests",
+            dependencies: ["slipway", "SlipwayCore", "SlipwayTesting"]
+        ),
+    ]
+)

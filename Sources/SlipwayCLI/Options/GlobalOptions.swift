@@ -1,0 +1,70 @@
+import ArgumentParser
+import Foundation
+import SlipwayCore
+
+/// Flags every command takes.
+struct GlobalOptions: ParsableArguments {
+    @Option(name: .long, help: ArgumentHelp("The pipeline spec.", valueName: "file"))
+    var spec: String = "slipway.yml"
+
+    @Flag(name: .customLong("no-color"), help: "Never colour output (NO_COLOR does the same).")
+    var noColor = false
+
+    var terminal: Terminal { Terminal(noColor: noColor) }
+
+    /// The directory the spec lives in: the repository root for git and generated files.
+    var specDirectory: String {
+        let url = URL(fileURLWithPath: spec)
+        return url.deletingLastPathComponent().path
+    }
+}
+
+/// Exit codes of DESIGN.md.
+enum ExitStatus {
+    static let ok = ExitCode(0)
+    static let failed = ExitCode(1)
+    static let usage = ExitCode(2)
+    static let paused = ExitCode(3)
+    static let interrupted = ExitCode(130)
+}
+
+/// Loads and validates the spec, printing diagnostics; shared by every command that needs a pipeline.
+struct SpecSession {
+    let options: GlobalOptions
+    let terminal: Terminal
+
+    init(options: GlobalOptions) {
+        self.options = options
+        self.terminal = options.terminal
+    }
+
+    /// The pipeline, or exit 2 after printing its errors (and warnings when `showWarnings`).
+    func pipeline(showWarnings: Bool) throws -> (pipeline: Pipeline, diagnostics: [Diagnostic]) {
+        let result = validate()
+        let shown = showWarnings ? result.diagnostics : result.diagnostics.filter { $0.severity == .error }
+        printDiagnostics(shown)
+        guard let pipeline = result.pipeline else { throw ExitStatus.usage }
+        return (pipeline, result.diagnostics)
+    }
+
+    func validate() -> ValidationResult {
+        SpecValidator.pipeline(path: options.spec, displayName: options.spec)
+    }
+
+    func printDiagnostics(_ diagnostics: [Diagnostic]) {
+        guard !diagnostics.isEmpty else { return }
+        let source = try? DiskFileReader().readText(at: options.spec)
+        let printer = DiagnosticPrinter(palette: terminal.err, source: source)
+        terminal.writeError(printer.render(diagnostics))
+        if let summary = printer.summary(diagnostics, file: options.spec) { terminal.writeError(summary) }
+    }
+
+    /// Prints a plain error with notes and exits with `status`.
+    func fail(_ message: String, notes: [String] = [], status: ExitCode = ExitStatus.usage) -> ExitCode {
+        let palette = terminal.err
+        var text = palette.error("error:") + " " + palette.bold(message) + "\n"
+        for note in notes { text += palette.note("note:") + " \(note)\n" }
+        terminal.writeError(text)
+        return status
+    }
+}

@@ -1,0 +1,37 @@
+import SlipwayCore
+
+/// Renders a plan as a table a person reads in a terminal.
+struct PlanTextRenderer {
+    let palette: Palette
+
+    func render(_ plan: Plan) -> String {
+        var output = ""
+        var header = "Plan for \(plan.event.rawValue)"
+        if let base = plan.changes.base, let head = plan.changes.head {
+            header += ": \(base.prefix(12))..\(head.prefix(12))"
+        } else if let head = plan.changes.head {
+            header += ": \(head.prefix(12))"
+        }
+        if plan.event == .pullRequest || plan.event == .push {
+            let count = plan.changes.paths.count
+            header += " (\(count) file\(count == 1 ? "" : "s") changed)"
+        }
+        output += palette.bold(header) + "\n"
+        if let everything = plan.changes.everythingBecause { output += palette.dim(everything) + "\n" }
+        output += "\n"
+        let width = (plan.selected.map(\.id.count) + plan.skipped.map(\.id.count)).max() ?? 0
+        func padded(_ id: String) -> String { id + String(repeating: " ", count: max(0, width - id.count)) }
+        for job in plan.selected {
+            let why = job.reasons.map(\.description).joined(separator: "; ")
+            output += "  " + palette.success("run ") + "  " + padded(job.id) + "  " + why + "\n"
+        }
+        for job in plan.skipped {
+            output +=
+                "  " + palette.dim("skip") + "  " + palette.dim(padded(job.id)) + "  "
+                + palette.dim(job.reason.description) + "\n"
+        }
+        let total = plan.selected.count + plan.skipped.count
+        output += "\n\(plan.selected.count) of \(total) job\(total == 1 ? "" : "s") run.\n"
+        return output
+    }
+}

@@ -1,0 +1,47 @@
+import ArgumentParser
+import Foundation
+
+/// The `slipway` command: a GitOps delivery pipeline from one spec.
+public struct SlipwayCommand: AsyncParsableCommand {
+    /// The version `slipway --version` prints.
+    public static let version = "0.1.0-dev"
+
+    public static let configuration = CommandConfiguration(
+        commandName: "slipway",
+        abstract: "One spec, slipway.yml, for a Kubernetes platform repository's whole delivery pipeline.",
+        discussion: """
+            Exit codes: 0 ok, 1 a job or check failed, 2 bad usage or invalid spec,
+            3 paused at a gate, 130 interrupted.
+
+            Examples:
+              slipway validate
+              slipway plan --event pull_request --base origin/main
+              slipway graph --format mermaid
+            """,
+        version: version,
+        subcommands: [ValidateCommand.self, PlanCommand.self, GraphCommand.self, SchemaCommand.self]
+    )
+
+    public init() {}
+
+    /// Parses the arguments, runs the command and exits with DESIGN.md's codes: argument errors
+    /// exit 2, not ArgumentParser's 64.
+    public static func entryPoint(_ arguments: [String]? = nil) async {
+        RainbowSetup.configure()
+        do {
+            var command = try parseAsRoot(arguments)
+            if var asyncCommand = command as? any AsyncParsableCommand {
+                try await asyncCommand.run()
+            } else {
+                try command.run()
+            }
+        } catch {
+            let code = exitCode(for: error)
+            if code == .validationFailure {
+                FileHandle.standardError.write(Data((fullMessage(for: error) + "\n").utf8))
+                Foundation.exit(ExitStatus.usage.rawValue)
+            }
+            exit(withError: error)
+        }
+    }
+}

@@ -1,0 +1,180 @@
+import Foundation
+
+/// What a finished process left behind.
+public struct ProcessOutput: Sendable, Hashable {
+    /// The exit status (or 128 + the signal number when it was killed).
+    public var status: Int32
+    /// Everything written to standard output.
+    public var standardOutput: [UInt8]
+    /// Everything written to standard error, as text.
+    public var standardError: String
+
+    /// Creates an output.
+    public init(status: Int32, standardOutput: [UInt8], standardError: String) {
+        self.status = status
+        self.standardOutput = standardOutput
+        self.standardError = standardError
+    }
+}
+
+/// Runs a program to completion; the live implementation is the runner's executor.
+public protocol ProcessRunning: Sendable {
+    /// Runs `executable` (looked up on `PATH`) with `arguments` in `workingDirectory`.
+    func run(_ executable: String, arguments: [String], workingDirectory: String?) async throws -> ProcessOutput
+}
+
+/// Why a change set could not be computed.
+public enum ChangeSetError: Error, Hashable, Sendable {
+    /// git could not be started.
+    case gitUnavailable(reason: String)
+    /// The directory is not inside a git work tree.
+    case notARepository(directory: String)
+    /// A ref or SHA that git does not know.
+    case unknownRevision(String, role: String)
+    /// The two commits share no history (often a shallow clone).
+    case noMergeBase(base: String, head: String)
+    /// git failed for another reason.
+    case gitFailed(command: String, message: String)
+
+    /// One line: what failed.
+    public var message: String {
+        switch self {
+        case .gitUnavailable(let reason): return "cannot run git: \(reason)"
+        case .notARepository(let directory): return "'\(directory)' is not inside a git repository"
+        case .unknownRevision(let revision, let role): return "\(role) '\(revision)' is not a commit in this repository"
+        case .noMergeBase(let base, let head): return "'\(base)' and '\(head)' have no common history"
+        case .gitFailed(let command, let message): return "`\(command)` failed: \(message)"
+        }
+    }
+
+    /// What to do about it.
+    public var notes: [String] {
+        switch self {
+        case .gitUnavailable: return ["install git, or pass the changed files with --changed / --changed-from"]
+        case .notARepository:
+            return ["run from the repository, or pass the changed files with --changed / --changed-from"]
+        case .unknownRevision(let revision, _):
+            return [
+                "fetch it first (for example `git fetch origin \(revision.replacingOccurrences(of: "origin/", with: ""))`); CI checkouts are often shallow"
+            ]
+        case .noMergeBase:
+            return [
+                "the clone is probably shallow: fetch more history (`git fetch --unshallow`, or fetch-depth: 0 on GitHub)"
+            ]
+        case .gitFailed: return []
+        }
+    }
+}
+
+/// Computes change sets with git, as DESIGN.md defines them for each event.
+public struct ChangeSetResolver: Sendable {
+    private let runner: any ProcessRunning
+    private let directory: String
+
+    /// Creates a resolver that runs git through `runner` inside `directory`.
+    public init(runner: any ProcessRunning, directory: String) {
+        self.runner = runner
+        self.directory = directory
+    }
+
+    /// A pull request's change set: `merge-base(base, head)..head`.
+    public func pullRequest(base: String, head: String = "HEAD") async throws(ChangeSetError) -> ChangeSet {
+        try await checkRepository()
+        let baseCommit = try await commit(base, role: "base")
+        let headCommit = try await commit(head, role: "head")
+        let mergeBase = try await git(["merge-base", baseCommit, headCommit], allowing: [1])
+        guard mergeBase.status == 0, let mergeBaseSHA = Self.firstLine(mergeBase.standardOutput) else {
+            throw .noMergeBase(base: base, head: head)
+        }
+        let paths = try await diff(from: mergeBaseSHA, to: headCommit)
+        return ChangeSet(base: mergeBaseSHA, head: headCommit, paths: paths)
+    }
+
+    /// A push's change set: `before..after`; an unknown or all-zero `before`, or a first commit,
+    /// means every file of `after` changed.
+    public func push(before: String? = nil, after: String? = nil) async throws(ChangeSetError) -> ChangeSet {
+        try await checkRepository()
+        let afterCommit = try await commit(after ?? "HEAD", role: "after")
+        let everything: String?
+        var beforeCommit: String?
+        if let before {
+            if before.allSatisfy({ $0 == "0" }) {
+                everything = "first push (before is all zeros): every file counts as changed"
+            } else if let resolved = try await optionalCommit(before) {
+                beforeCommit = resolved
+                everything = nil
+            } else {
+                everything = "before '\(before)' is not in this repository: every file counts as changed"
+            }
+        } else if let parent = try await optionalCommit("\(afterCommit)^") {
+            beforeCommit = parent
+            everything = nil
+        } else {
+            everything = "first commit: every file counts as changed"
+        }
+        if let beforeCommit {
+            return ChangeSet(
+                base: beforeCommit, head: afterCommit, paths: try await diff(from: beforeCommit, to: afterCommit))
+        }
+        let tree = try await git(["ls-tree", "-r", "--name-only", "-z", afterCommit])
+        return ChangeSet(
+            base: nil, head: afterCommit, paths: Self.nulSeparated(tree.standardOutput), everythingBecause: everything)
+    }
+
+    /// Whether `revision` names a commit in the repository.
+    public func commitExists(_ revision: String) async throws(ChangeSetError) -> Bool {
+        try await checkRepository()
+        return try await optionalCommit(revision) != nil
+    }
+
+    // MARK: git
+
+    private func checkRepository() async throws(ChangeSetError) {
+        let output = try await git(["rev-parse", "--is-inside-work-tree"], allowing: [128])
+        if output.status != 0 { throw .notARepository(directory: directory) }
+    }
+
+    private func commit(_ revision: String, role: String) async throws(ChangeSetError) -> String {
+        guard let sha = try await optionalCommit(revision) else { throw .unknownRevision(revision, role: role) }
+        return sha
+    }
+
+    private func optionalCommit(_ revision: String) async throws(ChangeSetError) -> String? {
+        // `--end-of-options` keeps a revision that starts with '-' from being read as an option.
+        let output = try await git(
+            ["rev-parse", "--verify", "--quiet", "--end-of-options", "\(revision)^{commit}"], allowing: [1, 128])
+        return output.status == 0 ? Self.firstLine(output.standardOutput) : nil
+    }
+
+    /// Changed paths between two commits; `--no-renames` lists a rename as a deletion and an
+    /// addition, so both names count, and deleted files are listed too.
+    private func diff(from base: String, to head: String) async throws(ChangeSetError) -> [String] {
+        let output = try await git(["diff", "--name-only", "--no-renames", "--no-ext-diff", "-z", base, head])
+        return Self.nulSeparated(output.standardOutput)
+    }
+
+    private func git(_ arguments: [String], allowing allowed: Set<Int32> = []) async throws(ChangeSetError)
+        -> ProcessOutput
+    {
+        let output: ProcessOutput
+        do {
+            output = try await runner.run("git", arguments: arguments, workingDirectory: directory)
+        } catch {
+            throw .gitUnavailable(reason: "\(error)")
+        }
+        guard output.status == 0 || allowed.contains(output.status) else {
+            let message = output.standardError.trimmingCharacters(in: .whitespacesAndNewlines)
+            throw .gitFailed(command: (["git"] + arguments).joined(separator: " "), message: message)
+        }
+        return output
+    }
+
+    private static func firstLine(_ bytes: [UInt8]) -> String? {
+        let text = String(decoding: bytes, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+        return text.isEmpty ? nil : text.split(separator: "\n").first.map(String.init)
+    }
+
+    private static func nulSeparated(_ bytes: [UInt8]) -> [String] {
+        bytes.split(separator: 0).map { String(decoding: $0, as: UTF8.self) }
+    }
+}

@@ -1,0 +1,231 @@
+/// Every problem Slipway reports about a spec, as a typed value with labelled associated values.
+///
+/// Tests compare these values; the CLI prints `message` and `notes`. Messages say what is wrong and
+/// where in the spec's own terms; notes say what to do about it.
+public enum DiagnosticKind: Hashable, Sendable {
+    // MARK: Reading and YAML
+    /// The spec file could not be read.
+    case unreadableFile(path: String, reason: String)
+    /// The file is empty or holds only comments.
+    case emptyFile
+    /// libyaml rejected the text.
+    case yamlSyntax(problem: String)
+    /// A `*name` alias that is not a valid alias or has no anchor; almost always an unquoted glob such as `*.tf`.
+    case undefinedAlias(name: String)
+    /// A key appears twice in one mapping.
+    case duplicateKey(key: String, firstDefinition: SourceLocation)
+    /// A key the mapping does not know.
+    case unknownKey(key: String, context: String, suggestion: String?, known: [String])
+    /// A value of the wrong YAML type (`context` names the key, e.g. `jobs.plan.needs`).
+    case wrongType(context: String, expected: String, found: String)
+    /// A value of the right type that is not allowed.
+    case invalidValue(context: String, value: String, expected: String)
+    /// A required key is absent.
+    case missingKey(key: String, context: String)
+
+    // MARK: Top level
+    /// `version` is not 1.
+    case unsupportedVersion(found: String)
+    /// A `platforms` entry that is not github, gitlab or bitbucket.
+    case unknownPlatform(platform: String, suggestion: String?)
+    /// The same value twice in a list where each must be unique.
+    case duplicateEntry(value: String, context: String)
+    /// A name (job, environment, variable) that does not follow the naming rule.
+    case invalidName(name: String, kind: String, rule: String)
+
+    // MARK: Jobs
+    /// A job has no `run` script, or an empty one.
+    case missingRun(job: String)
+    /// `on` names an event Slipway does not know.
+    case unknownEvent(job: String, event: String, suggestion: String?)
+    /// `needs` names a job that does not exist.
+    case unknownNeed(job: String, need: String, suggestion: String?)
+    /// A job needs itself.
+    case needsItself(job: String)
+    /// The `needs` graph has a cycle; `cycle` starts and ends with the same job.
+    case dependencyCycle(cycle: [String])
+    /// `environment` names an environment the spec does not declare.
+    case unknownEnvironment(job: String, environment: String, known: [String])
+    /// `environment: each` but the spec declares no environments.
+    case eachWithoutEnvironments(job: String)
+    /// A mutating job lists `pull_request` in `on`.
+    case mutatingOnPullRequest(job: String)
+    /// A `paths` pattern that is not a valid glob.
+    case invalidGlob(job: String, pattern: String, reason: String)
+    /// `{environment}` in a pattern of a job that is not per-environment.
+    case environmentPlaceholderOutsideEach(job: String, pattern: String)
+    /// A job lists a secret the spec does not declare.
+    case undeclaredSecret(job: String, secret: String, suggestion: String?)
+    /// Two instances (or a job and an instance) end up with the same id or CI job name.
+    case instanceIdCollision(id: String, first: String, second: String)
+    /// A duration such as `30m` that does not parse.
+    case invalidDuration(context: String, value: String)
+    /// `gate` is not `manual`.
+    case unknownGate(context: String, value: String)
+
+    // MARK: Warnings
+    /// A job without `paths` runs on every event it listens to.
+    case runsOnEveryChange(job: String, events: [String])
+    /// A secret is declared but no job lists it.
+    case unusedSecret(secret: String)
+    /// A mutating job has no environment, so nothing serialises it against other runs.
+    case mutatingWithoutEnvironment(job: String)
+    /// `retry` on a mutating job: Slipway never retries a change to live infrastructure.
+    case retryOnMutatingJob(job: String)
+    /// A job needs a job that does not take part in one of its events.
+    case needsJobNotOnEvent(job: String, need: String, event: String)
+    /// `gate` on an environment only affects mutating jobs; none deploys there.
+    case gateWithoutMutatingJobs(environment: String)
+
+    /// Whether this kind is an error or a warning.
+    public var severity: Severity {
+        switch self {
+        case .runsOnEveryChange, .unusedSecret, .mutatingWithoutEnvironment, .retryOnMutatingJob,
+            .needsJobNotOnEvent, .gateWithoutMutatingJobs:
+            return .warning
+        default:
+            return .error
+        }
+    }
+
+    /// The one-line message: what is wrong, in the spec's terms.
+    public var message: String {
+        switch self {
+        case .unreadableFile(let path, let reason):
+            return "cannot read '\(path)': \(reason)"
+        case .emptyFile:
+            return "the spec is empty"
+        case .yamlSyntax(let problem):
+            return "YAML syntax error: \(problem)"
+        case .undefinedAlias(let name):
+            return "'*\(name)' is read as a YAML alias, not as a string"
+        case .duplicateKey(let key, _):
+            return "duplicate key '\(key)'"
+        case .unknownKey(let key, let context, _, _):
+            return "unknown key '\(key)' in \(context)"
+        case .wrongType(let context, let expected, let found):
+            return "\(context) must be \(expected), found \(found)"
+        case .invalidValue(let context, let value, let expected):
+            return "\(context) must be \(expected), found '\(value)'"
+        case .missingKey(let key, let context):
+            return "\(context) is missing the required key '\(key)'"
+        case .unsupportedVersion(let found):
+            return "unsupported spec version '\(found)'"
+        case .unknownPlatform(let platform, _):
+            return "unknown platform '\(platform)'"
+        case .duplicateEntry(let value, let context):
+            return "'\(value)' appears more than once in \(context)"
+        case .invalidName(let name, let kind, _):
+            return "'\(name)' is not a valid \(kind) name"
+        case .missingRun(let job):
+            return "job '\(job)' has no 'run' script"
+        case .unknownEvent(let job, let event, _):
+            return "job '\(job)' listens to unknown event '\(event)'"
+        case .unknownNeed(let job, let need, _):
+            return "job '\(job)' needs unknown job '\(need)'"
+        case .needsItself(let job):
+            return "job '\(job)' needs itself"
+        case .dependencyCycle(let cycle):
+            return "dependency cycle: \(cycle.joined(separator: " → "))"
+        case .unknownEnvironment(let job, let environment, _):
+            return "job '\(job)' deploys to unknown environment '\(environment)'"
+        case .eachWithoutEnvironments(let job):
+            return "job '\(job)' has 'environment: each' but the spec declares no environments"
+        case .mutatingOnPullRequest(let job):
+            return "mutating job '\(job)' lists 'pull_request' in 'on'"
+        case .invalidGlob(let job, let pattern, let reason):
+            return "job '\(job)' has an invalid pattern '\(pattern)': \(reason)"
+        case .environmentPlaceholderOutsideEach(let job, let pattern):
+            return "job '\(job)' uses '{environment}' in '\(pattern)' but has no environment"
+        case .undeclaredSecret(let job, let secret, _):
+            return "job '\(job)' uses secret '\(secret)', which the spec does not declare"
+        case .instanceIdCollision(let id, let first, let second):
+            return "'\(first)' and '\(second)' both become the job id '\(id)'"
+        case .invalidDuration(let context, let value):
+            return "\(context) is not a duration: '\(value)'"
+        case .unknownGate(let context, let value):
+            return "\(context) has unknown gate '\(value)'"
+        case .runsOnEveryChange(let job, let events):
+            return "job '\(job)' has no 'paths', so it runs on every \(events.joined(separator: " and "))"
+        case .unusedSecret(let secret):
+            return "secret '\(secret)' is declared but no job uses it"
+        case .mutatingWithoutEnvironment(let job):
+            return "mutating job '\(job)' has no environment, so nothing stops two runs applying at once"
+        case .retryOnMutatingJob(let job):
+            return "job '\(job)' mutates infrastructure; its 'retry' is ignored"
+        case .needsJobNotOnEvent(let job, let need, let event):
+            return "job '\(job)' runs on \(event) but the job it needs, '\(need)', does not"
+        case .gateWithoutMutatingJobs(let environment):
+            return "environment '\(environment)' has a gate, but no mutating job deploys to it"
+        }
+    }
+
+    /// Follow-up lines: suggestions, the valid choices, what to do.
+    public var notes: [Note] {
+        switch self {
+        case .unreadableFile:
+            return [Note("pass the spec with --spec FILE, or run `slipway init` to create one")]
+        case .emptyFile:
+            return [Note("a spec starts with 'version: 1' and a 'jobs' mapping; see docs/spec.md")]
+        case .undefinedAlias:
+            return [Note("quote glob patterns that start with '*', for example \"**/*.tf\"")]
+        case .duplicateKey(_, let first):
+            return [Note("first defined here", at: first)]
+        case .unknownKey(_, _, let suggestion?, _):
+            return [Note("did you mean '\(suggestion)'?")]
+        case .unknownKey(_, _, nil, let known):
+            return [Note("known keys: \(known.joined(separator: ", "))")]
+        case .unsupportedVersion:
+            return [Note("this Slipway reads 'version: 1'")]
+        case .unknownPlatform(_, let suggestion):
+            return [
+                suggestion.map { Note("did you mean '\($0)'?") } ?? Note("platforms are github, gitlab and bitbucket")
+            ]
+        case .invalidName(_, _, let rule):
+            return [Note(rule)]
+        case .missingRun:
+            return [Note("add a shell script under 'run:'; it runs with bash -euo pipefail")]
+        case .unknownEvent(_, _, let suggestion):
+            let known = Note("events are pull_request, push, manual and schedule")
+            return suggestion.map { [Note("did you mean '\($0)'?")] } ?? [known]
+        case .unknownNeed(_, _, let suggestion?):
+            return [Note("did you mean '\(suggestion)'?")]
+        case .dependencyCycle:
+            return [Note("remove one of these 'needs' to break the cycle")]
+        case .unknownEnvironment(_, _, let known):
+            let choices = known.isEmpty ? "none are declared" : "known environments: \(known.joined(separator: ", "))"
+            return [Note(choices), Note("declare it under 'environments:' or use 'environment: each'")]
+        case .eachWithoutEnvironments:
+            return [
+                Note("declare environments at the top level, for example 'environments: [{name: dev}, {name: prod}]'")
+            ]
+        case .mutatingOnPullRequest:
+            return [Note("mutating jobs never run for pull requests; remove 'pull_request' from 'on'")]
+        case .environmentPlaceholderOutsideEach:
+            return [
+                Note("add 'environment: each' (or 'environment: NAME'), or write the environment's name in the pattern")
+            ]
+        case .undeclaredSecret(_, let secret, let suggestion):
+            return suggestion.map { [Note("did you mean '\($0)'?")] }
+                ?? [Note("add '\(secret)' to the top-level 'secrets' list")]
+        case .instanceIdCollision:
+            return [Note("rename one of them; CI job ids replace '@' with '-'")]
+        case .invalidDuration:
+            return [Note("write hours, minutes and seconds such as '30m', '90s' or '1h30m'")]
+        case .unknownGate:
+            return [Note("the only gate is 'manual'")]
+        case .runsOnEveryChange:
+            return [Note("add 'paths' to run it only for relevant changes, or paths: [\"**\"] to say it always runs")]
+        case .unusedSecret:
+            return [Note("list it under a job's 'secrets', or remove it")]
+        case .mutatingWithoutEnvironment:
+            return [Note("set 'environment' so the job holds that environment's lock")]
+        case .needsJobNotOnEvent:
+            return [Note("the job will start without it; add the event to the needed job's 'on'")]
+        case .gateWithoutMutatingJobs:
+            return [Note("add 'gate: manual' to the job instead, or give a mutating job this environment")]
+        default:
+            return []
+        }
+    }
+}

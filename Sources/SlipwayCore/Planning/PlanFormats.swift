@@ -1,0 +1,101 @@
+import Foundation
+
+extension Plan {
+    /// The JSON document of DESIGN.md: `event`, `base`, `head`, `changed`, `selected` (in
+    /// execution order, each with `id` and `reasons`) and `skipped` (each with `id` and `reason`).
+    public func jsonData() throws -> Data {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        return try encoder.encode(PlanDocument(self))
+    }
+
+    /// A markdown summary for a pull-request comment or a CI job summary.
+    public func markdown() -> String {
+        var lines: [String] = []
+        let total = selected.count + skipped.count
+        lines.append("### Slipway plan for \(event.rawValue)")
+        lines.append("")
+        var facts: [String] = []
+        if let base = changes.base, let head = changes.head {
+            facts.append("\(Markdown.code(String(base.prefix(12))))..\(Markdown.code(String(head.prefix(12))))")
+        }
+        facts.append(changes.paths.count == 1 ? "1 file changed" : "\(changes.paths.count) files changed")
+        facts.append("\(selected.count) of \(total) jobs run")
+        lines.append(facts.joined(separator: " · "))
+        if let everything = changes.everythingBecause { lines += ["", "> \(everything)"] }
+        lines += ["", "| Job | Result | Why |", "| --- | --- | --- |"]
+        for job in selected {
+            let why = job.reasons.map { Markdown.reason($0) }.joined(separator: "; ")
+            lines.append("| \(Markdown.code(job.id)) | run | \(why) |")
+        }
+        for job in skipped {
+            lines.append("| \(Markdown.code(job.id)) | skip | \(Markdown.cell(job.reason.description)) |")
+        }
+        if !changes.paths.isEmpty {
+            let shown = changes.paths.sorted().prefix(100)
+            lines += ["", "<details><summary>Changed files (\(changes.paths.count))</summary>", ""]
+            lines += shown.map { "- \(Markdown.code($0))" }
+            if changes.paths.count > shown.count { lines.append("- … and \(changes.paths.count - shown.count) more") }
+            lines += ["", "</details>"]
+        }
+        return lines.joined(separator: "\n") + "\n"
+    }
+}
+
+private struct PlanDocument: Encodable {
+    let plan: Plan
+
+    init(_ plan: Plan) { self.plan = plan }
+
+    private struct Selected: Encodable {
+        let id: String
+        let reasons: [String]
+    }
+
+    private struct Skipped: Encodable {
+        let id: String
+        let reason: String
+    }
+
+    private enum Keys: String, CodingKey {
+        case event, base, head, changed, selected, skipped
+    }
+
+    func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: Keys.self)
+        try container.encode(plan.event.rawValue, forKey: .event)
+        // `base` and `head` are null, not absent, when the change set was given by hand.
+        try container.encode(plan.changes.base, forKey: .base)
+        try container.encode(plan.changes.head, forKey: .head)
+        try container.encode(plan.changes.paths.sorted(), forKey: .changed)
+        try container.encode(
+            plan.selected.map { Selected(id: $0.id, reasons: $0.reasons.map(\.description)) }, forKey: .selected)
+        try container.encode(plan.skipped.map { Skipped(id: $0.id, reason: $0.reason.description) }, forKey: .skipped)
+    }
+}
+
+/// Small helpers for writing markdown that survives any path or job name.
+enum Markdown {
+    /// A code span that works even when `text` contains backticks.
+    static func code(_ text: String) -> String {
+        let clean = cell(text)
+        var fence = "`"
+        while clean.contains(fence) { fence += "`" }
+        let pad = clean.hasPrefix("`") || clean.hasSuffix("`") ? " " : ""
+        return fence + pad + clean + pad + fence
+    }
+
+    /// Text safe inside a table cell: pipes escaped, newlines flattened.
+    static func cell(_ text: String) -> String {
+        text.replacingOccurrences(of: "|", with: "\\|").replacingOccurrences(of: "\n", with: " ")
+    }
+
+    static func reason(_ reason: SelectionReason) -> String {
+        switch reason {
+        case .matched(let path, let pattern): return "\(code(path)) matches \(code(pattern))"
+        case .cascade(let from): return "needs \(code(from)), which runs"
+        case .pulledIn(let by): return "pulled in by \(code(by))"
+        default: return cell(reason.description)
+        }
+    }
+}

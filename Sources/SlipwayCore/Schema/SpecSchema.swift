@@ -1,0 +1,135 @@
+/// The JSON Schema (draft 2020-12) of `slipway.yml`, for editors through yaml-language-server.
+///
+/// It mirrors `SpecKeys` (a test keeps them in step) and the loader's types. Checks that need
+/// the whole spec, such as unknown `needs` or cycles, are `slipway validate`'s job.
+public enum SpecSchema {
+    /// The schema document, pretty-printed.
+    public static let json = #"""
+        {
+          "$schema": "https://json-schema.org/draft/2020-12/schema",
+          "$id": "https://slipway.dev/schema/slipway.v1.json",
+          "title": "slipway.yml",
+          "description": "A Slipway pipeline spec: jobs, triggers, path filters, dependencies, environments, gates and secrets.",
+          "type": "object",
+          "required": ["version", "jobs"],
+          "additionalProperties": false,
+          "properties": {
+            "version": { "description": "Spec format version.", "const": 1 },
+            "name": { "description": "The pipeline's name.", "type": "string" },
+            "platforms": {
+              "description": "CI platforms `slipway generate` writes configuration for.",
+              "type": "array",
+              "items": { "enum": ["github", "gitlab", "bitbucket"] },
+              "uniqueItems": true
+            },
+            "defaultBranch": { "description": "The branch pushes deploy from.", "type": "string", "default": "main" },
+            "env": { "$ref": "#/$defs/variables" },
+            "secrets": {
+              "description": "Names of the secrets jobs may ask for.",
+              "type": "array",
+              "items": { "$ref": "#/$defs/variableName" },
+              "uniqueItems": true
+            },
+            "tools": {
+              "description": "Pinned tool versions, for example terraform: 1.11.4.",
+              "type": "object",
+              "additionalProperties": { "$ref": "#/$defs/scalar" }
+            },
+            "environments": {
+              "description": "Deployment targets, in promotion order.",
+              "type": "array",
+              "items": {
+                "oneOf": [
+                  { "$ref": "#/$defs/name" },
+                  {
+                    "type": "object",
+                    "required": ["name"],
+                    "additionalProperties": false,
+                    "properties": {
+                      "name": { "$ref": "#/$defs/name" },
+                      "gate": { "$ref": "#/$defs/gate" },
+                      "env": { "$ref": "#/$defs/variables" }
+                    }
+                  }
+                ]
+              }
+            },
+            "jobs": {
+              "description": "The jobs, by name.",
+              "type": "object",
+              "propertyNames": { "$ref": "#/$defs/name" },
+              "additionalProperties": { "$ref": "#/$defs/job" }
+            }
+          },
+          "$defs": {
+            "name": { "type": "string", "pattern": "^[A-Za-z][A-Za-z0-9_-]*$" },
+            "variableName": { "type": "string", "pattern": "^[A-Za-z_][A-Za-z0-9_]*$" },
+            "scalar": { "type": ["string", "number", "boolean"] },
+            "variables": {
+              "type": "object",
+              "propertyNames": { "$ref": "#/$defs/variableName" },
+              "additionalProperties": { "$ref": "#/$defs/scalar" }
+            },
+            "gate": { "description": "Pause until approved.", "enum": ["manual"] },
+            "event": { "enum": ["pull_request", "push", "manual", "schedule"] },
+            "stringOrList": {
+              "oneOf": [
+                { "type": "string", "minLength": 1 },
+                { "type": "array", "items": { "type": "string", "minLength": 1 } }
+              ]
+            },
+            "job": {
+              "type": "object",
+              "required": ["run"],
+              "additionalProperties": false,
+              "properties": {
+                "run": { "description": "Shell script, run by bash -euo pipefail.", "type": "string", "minLength": 1 },
+                "on": {
+                  "description": "Events the job takes part in. Default: [pull_request, push].",
+                  "oneOf": [
+                    { "$ref": "#/$defs/event" },
+                    { "type": "array", "items": { "$ref": "#/$defs/event" }, "uniqueItems": true }
+                  ]
+                },
+                "paths": {
+                  "description": "Gitignore-style patterns; the job runs when a changed file matches. Quote patterns that start with '*'.",
+                  "$ref": "#/$defs/stringOrList"
+                },
+                "needs": {
+                  "description": "Jobs that must finish first.",
+                  "oneOf": [
+                    { "$ref": "#/$defs/name" },
+                    { "type": "array", "items": { "$ref": "#/$defs/name" }, "uniqueItems": true }
+                  ]
+                },
+                "mutates": { "description": "The job changes live infrastructure.", "type": "boolean", "default": false },
+                "environment": {
+                  "description": "An environment's name, or 'each' for one instance per environment.",
+                  "$ref": "#/$defs/name"
+                },
+                "gate": { "$ref": "#/$defs/gate" },
+                "secrets": {
+                  "description": "Secrets this job receives.",
+                  "oneOf": [
+                    { "$ref": "#/$defs/variableName" },
+                    { "type": "array", "items": { "$ref": "#/$defs/variableName" }, "uniqueItems": true }
+                  ]
+                },
+                "produces": { "description": "Files handed to the jobs that need this one.", "$ref": "#/$defs/stringOrList" },
+                "timeout": {
+                  "description": "How long the job may run: 30m, 90s, 1h30m. Default 60m.",
+                  "type": "string",
+                  "pattern": "^(?=.)([0-9]+h)?([0-9]+m)?([0-9]+s)?$"
+                },
+                "retry": { "description": "Retries of a failed non-mutating job.", "type": "integer", "minimum": 0, "maximum": 10 },
+                "env": { "$ref": "#/$defs/variables" },
+                "workdir": { "description": "Directory the script runs in, relative to the repository root.", "type": "string" },
+                "image": { "description": "Container image CI runs the job in.", "type": "string" },
+                "description": { "description": "Shown in plans and generated configs.", "type": "string" }
+              }
+            }
+          }
+        }
+
+        """#
+}

@@ -1,0 +1,51 @@
+import SlipwayCore
+import Subprocess
+
+#if canImport(System)
+    import System
+#else
+    import SystemPackage
+#endif
+
+/// Runs programs to completion and collects their output; the one place Slipway spawns processes.
+public struct ProcessRunner: ProcessRunning {
+    /// The most output one call collects, per stream; git's file lists stay far below it.
+    private let outputLimit: Int
+
+    /// Creates a runner.
+    public init(outputLimit: Int = 512 * 1024 * 1024) {
+        self.outputLimit = outputLimit
+    }
+
+    public func run(_ executable: String, arguments: [String], workingDirectory: String?) async throws -> ProcessOutput
+    {
+        try await run(
+            executable, arguments: arguments, workingDirectory: workingDirectory, environment: nil, input: nil)
+    }
+
+    /// Runs `executable` (a path when it contains `/`, else looked up on `PATH`) with extra
+    /// environment variables (a `nil` value removes one) and optional standard input.
+    public func run(
+        _ executable: String, arguments: [String], workingDirectory: String?,
+        environment: [String: String?]?, input: [UInt8]?
+    ) async throws -> ProcessOutput {
+        let program: Executable = executable.contains("/") ? .path(FilePath(executable)) : .name(executable)
+        var overrides: [Subprocess.Environment.Key: String?] = [:]
+        for (key, value) in environment ?? [:] { overrides[Subprocess.Environment.Key(stringLiteral: key)] = value }
+        let result = try await Subprocess.run(
+            program,
+            arguments: Arguments(arguments),
+            environment: .inherit.updating(overrides),
+            workingDirectory: workingDirectory.map { FilePath($0) },
+            input: .array(input ?? []),
+            output: .bytes(limit: outputLimit),
+            error: .string(limit: 16 * 1024 * 1024)
+        )
+        let status: Int32
+        switch result.terminationStatus {
+        case .exited(let code): status = Int32(code)
+        case .signaled(let signal): status = 128 + Int32(signal)
+        }
+        return ProcessOutput(status: status, standardOutput: result.standardOutput, standardError: result.standardError)
+    }
+}

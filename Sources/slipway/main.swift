@@ -1,0 +1,3 @@
+import SlipwayCLI
+
+await SlipwayCommand.entryPoint()

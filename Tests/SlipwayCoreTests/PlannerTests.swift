@@ -1,0 +1,312 @@
+import SlipwayCore
+import Testing
+
+/// A KKP-shaped pipeline with every kind of edge the selection rules care about.
+private let kkp = """
+    version: 1
+    environments: [master]
+    jobs:
+      tf-validate:
+        paths: ["terraform/**"]
+        run: terraform validate
+      tf-plan:
+        needs: [tf-validate]
+        paths: ["terraform/**"]
+        run: terraform plan
+      tf-apply:
+        on: [push]
+        needs: [tf-plan]
+        paths: ["terraform/**"]
+        mutates: true
+        environment: master
+        run: terraform apply
+      kubeone-plan:
+        needs: [tf-apply]
+        paths: ["kubeone/**"]
+        run: kubeone plan
+      kubeone-apply:
+        on: [push]
+        needs: [tf-apply, kubeone-plan]
+        paths: ["kubeone/**"]
+        mutates: true
+        environment: master
+        run: kubeone apply
+      kkp-install:
+        on: [push]
+        needs: [kubeone-apply]
+        paths: ["kubermatic/**", "!kubermatic/**/*.md"]
+        mutates: true
+        environment: master
+        run: kubermatic-installer deploy
+      docs:
+        paths: ["*.md", "!CHANGELOG.md"]
+        run: make docs
+      nightly:
+        on: [schedule, manual]
+        run: ./nightly.sh
+    """
+
+/// Per-environment jobs promoted dev → prod.
+private let kops = """
+    version: 1
+    environments: [dev, prod]
+    jobs:
+      template:
+        environment: each
+        paths: ["clusters/{environment}/**", "templates/**"]
+        run: kops toolbox template
+      update:
+        on: [push]
+        environment: each
+        needs: [template]
+        mutates: true
+        paths: ["clusters/{environment}/**", "templates/**"]
+        run: kops update cluster
+      rolling-update:
+        on: [push]
+        environment: each
+        needs: [update]
+        mutates: true
+        paths: ["clusters/{environment}/nodes/**"]
+        run: kops rolling-update cluster
+    """
+
+struct PlannerTests {
+    struct Scenario: CustomTestStringConvertible, Sendable {
+        let name: String
+        let spec: String
+        let event: Event
+        let changed: [String]
+        let selected: [String]
+        var testDescription: String { name }
+    }
+
+    static let scenarios: [Scenario] = [
+        Scenario(
+            name: "PR touching terraform runs validation and plan, never apply", spec: kkp, event: .pullRequest,
+            changed: ["terraform/main.tf"], selected: ["tf-validate", "tf-plan"]),
+        Scenario(
+            name: "push touching terraform cascades through every mutating job downstream", spec: kkp, event: .push,
+            changed: ["terraform/main.tf"],
+            selected: ["tf-validate", "tf-plan", "tf-apply", "kubeone-plan", "kubeone-apply", "kkp-install"]),
+        Scenario(
+            name: "anchoring: docs/terraform is not terraform/", spec: kkp, event: .push,
+            changed: ["docs/terraform/x.tf"], selected: []),
+        Scenario(
+            name: "pull-in without cascade upstream of a mutating job that is not selected", spec: kkp, event: .push,
+            changed: ["kubeone/kubeone.yaml"], selected: ["kubeone-plan", "kubeone-apply", "kkp-install"]),
+        Scenario(
+            name: "a job whose mutating upstream is not selected runs without it", spec: kkp, event: .push,
+            changed: ["kubermatic/values.yaml"], selected: ["kkp-install"]),
+        Scenario(
+            name: "a validation selected by a PR does not cascade", spec: kkp, event: .pullRequest,
+            changed: ["kubeone/kubeone.yaml"], selected: ["kubeone-plan"]),
+        Scenario(
+            name: "negation where the last match wins", spec: kkp, event: .push,
+            changed: ["kubermatic/docs/guide.md"], selected: ["docs"]),
+        Scenario(
+            name: "a pattern without a slash matches at any depth", spec: kkp, event: .pullRequest,
+            changed: ["flux/apps/README.md"], selected: ["docs"]),
+        Scenario(
+            name: "negated file at the root", spec: kkp, event: .pullRequest,
+            changed: ["CHANGELOG.md"], selected: []),
+        Scenario(
+            name: "case sensitivity", spec: kkp, event: .push,
+            changed: ["Terraform/main.tf", "README.MD"], selected: []),
+        Scenario(
+            name: "an empty change set selects only jobs without paths", spec: kkp, event: .push,
+            changed: [], selected: []),
+        Scenario(
+            name: "manual runs select every job listening to manual, ignoring paths", spec: kkp, event: .manual,
+            changed: [], selected: ["nightly"]),
+        Scenario(
+            name: "per-environment: a prod-only change runs only prod instances", spec: kops, event: .push,
+            changed: ["clusters/prod/cluster.yaml"], selected: ["template@prod", "update@prod", "rolling-update@prod"]),
+        Scenario(
+            name: "per-environment: cascade stays in its environment", spec: kops, event: .push,
+            changed: ["clusters/dev/nodes/pool.yaml"], selected: ["template@dev", "update@dev", "rolling-update@dev"]),
+        Scenario(
+            name: "per-environment: a shared template runs every environment in promotion order", spec: kops,
+            event: .push,
+            changed: ["templates/cluster.yaml"],
+            selected: [
+                "template@dev", "template@prod", "update@dev", "update@prod", "rolling-update@dev",
+                "rolling-update@prod",
+            ]),
+        Scenario(
+            name: "per-environment: a PR renders but never updates", spec: kops, event: .pullRequest,
+            changed: ["templates/cluster.yaml"], selected: ["template@dev", "template@prod"]),
+        Scenario(
+            name: "a plan selected by cascade does not cascade further",
+            spec: """
+                version: 1
+                environments: [prod]
+                jobs:
+                  apply:
+                    on: [push]
+                    paths: ["infra/**"]
+                    mutates: true
+                    environment: prod
+                    run: x
+                  next-plan:
+                    needs: [apply]
+                    paths: ["next/**"]
+                    run: x
+                  next-apply:
+                    on: [push]
+                    needs: [next-plan]
+                    paths: ["next/**"]
+                    mutates: true
+                    environment: prod
+                    run: x
+                """, event: .push, changed: ["infra/main.tf"], selected: ["apply", "next-plan"]),
+        Scenario(
+            name: "dotfiles, spaces and non-ASCII paths",
+            spec: """
+                version: 1
+                jobs:
+                  hidden:
+                    paths: [".github/**"]
+                    run: x
+                  spaced:
+                    paths: ["my docs/*.md"]
+                    run: x
+                  unicode:
+                    paths: ["données/**"]
+                    run: x
+                """, event: .pullRequest,
+            changed: [".github/workflows/ci.yml", "my docs/read me.md", "données/été.csv"],
+            selected: ["hidden", "spaced", "unicode"]),
+    ]
+
+    @Test(arguments: scenarios)
+    func selection(_ scenario: Scenario) throws {
+        let pipeline = try #require(SpecValidator.pipeline(text: scenario.spec).pipeline)
+        let plan = Planner().plan(pipeline, event: scenario.event, changes: ChangeSet(paths: scenario.changed))
+        #expect(plan.selectedIDs == scenario.selected)
+        #expect(Set(plan.selectedIDs + plan.skipped.map(\.id)) == Set(pipeline.instances.map(\.id)))
+        #expect(plan.selectedIDs.count + plan.skipped.count == pipeline.instances.count)
+    }
+
+    @Test func reasonsExplainEverySelection() throws {
+        let pipeline = try #require(SpecValidator.pipeline(text: kkp).pipeline)
+        let plan = Planner().plan(pipeline, event: .push, changes: ChangeSet(paths: ["kubeone/kubeone.yaml"]))
+        #expect(
+            plan.selected == [
+                SelectedInstance(
+                    id: "kubeone-plan", reasons: [.matched(path: "kubeone/kubeone.yaml", pattern: "kubeone/**")]),
+                SelectedInstance(
+                    id: "kubeone-apply", reasons: [.matched(path: "kubeone/kubeone.yaml", pattern: "kubeone/**")]),
+                SelectedInstance(id: "kkp-install", reasons: [.cascade(from: "kubeone-apply")]),
+            ])
+        #expect(plan.skipped.first { $0.id == "tf-apply" }?.reason == .noMatch(patterns: ["terraform/**"]))
+        #expect(
+            plan.skipped.first { $0.id == "nightly" }?.reason
+                == .eventNotListened(event: .push, on: [.schedule, .manual]))
+    }
+
+    @Test func pullInIsTransitiveAndNamesTheDependent() throws {
+        let text = """
+            version: 1
+            environments: [prod]
+            jobs:
+              fmt:
+                paths: ["terraform/**"]
+                run: x
+              plan:
+                needs: [fmt]
+                paths: ["terraform/**"]
+                run: x
+              apply:
+                on: [push]
+                needs: [plan]
+                paths: ["apply.trigger"]
+                mutates: true
+                environment: prod
+                run: x
+            """
+        let pipeline = try #require(SpecValidator.pipeline(text: text).pipeline)
+        let plan = Planner().plan(pipeline, event: .push, changes: ChangeSet(paths: ["apply.trigger"]))
+        #expect(
+            plan.selected == [
+                SelectedInstance(id: "fmt", reasons: [.pulledIn(by: "plan")]),
+                SelectedInstance(id: "plan", reasons: [.pulledIn(by: "apply")]),
+                SelectedInstance(id: "apply", reasons: [.matched(path: "apply.trigger", pattern: "apply.trigger")]),
+            ])
+    }
+
+    @Test func pullRequestsSkipMutatingJobsWithTheReason() throws {
+        let pipeline = try #require(SpecValidator.pipeline(text: kops).pipeline)
+        let plan = Planner().plan(pipeline, event: .pullRequest, changes: ChangeSet(paths: ["templates/a"]))
+        #expect(
+            plan.skipped.first { $0.id == "update@dev" }?.reason == .eventNotListened(event: .pullRequest, on: [.push]))
+        let mutatingOnBoth = """
+            version: 1
+            jobs:
+              a:
+                run: x
+                paths: ["**"]
+            """
+        let simple = try #require(SpecValidator.pipeline(text: mutatingOnBoth).pipeline)
+        #expect(
+            Planner().plan(simple, event: .pullRequest, changes: ChangeSet(paths: [])).skipped.first?.reason
+                == .nothingChanged)
+    }
+
+    /// Random DAGs: the plan is always in a valid order, pull-ins are non-mutating, no mutating
+    /// instance runs for a pull request, and a direct match is always selected.
+    @Test func randomPipelinesKeepTheInvariants() throws {
+        var generator = SeededGenerator(seed: 0x5eed)
+        for _ in 0..<200 {
+            let count = Int.random(in: 2...12, using: &generator)
+            var text = "version: 1\nenvironments: [dev, prod]\njobs:\n"
+            let directories = ["a", "b", "c", "d"]
+            for index in 0..<count {
+                let mutating = Bool.random(using: &generator)
+                let needs = (0..<index).filter { _ in Int.random(in: 0..<4, using: &generator) == 0 }.map { "j\($0)" }
+                text +=
+                    "  j\(index):\n    run: x\n    paths: [\"\(directories.randomElement(using: &generator)!)/**\"]\n"
+                if !needs.isEmpty { text += "    needs: [\(needs.joined(separator: ", "))]\n" }
+                if mutating { text += "    mutates: true\n    on: [push]\n    environment: prod\n" }
+            }
+            let pipeline = try #require(SpecValidator.pipeline(text: text).pipeline)
+            for event in [Event.pullRequest, .push] {
+                let changed = directories.filter { _ in Bool.random(using: &generator) }.map { "\($0)/file" }
+                let plan = Planner().plan(pipeline, event: event, changes: ChangeSet(paths: changed))
+                let order = plan.selectedIDs
+                for id in order {
+                    let instance = try #require(pipeline.instance(id))
+                    if event == .pullRequest { #expect(!instance.mutates) }
+                    for need in instance.needs where order.contains(need) {
+                        #expect(order.firstIndex(of: need)! < order.firstIndex(of: id)!)
+                    }
+                    if instance.mutates {
+                        #expect(
+                            plan.selected.first { $0.id == id }!.reasons.allSatisfy { reason in
+                                if case .pulledIn = reason { return false } else { return true }
+                            })
+                    }
+                }
+                for instance in pipeline.instances
+                where instance.job.on.contains(event) && !(event == .pullRequest && instance.mutates) {
+                    if changed.contains(where: instance.patterns.matches) { #expect(order.contains(instance.id)) }
+                }
+            }
+        }
+    }
+}
+
+/// A small deterministic generator (SplitMix64), so random scenarios repeat exactly.
+struct SeededGenerator: RandomNumberGenerator {
+    private var state: UInt64
+
+    init(seed: UInt64) { state = seed }
+
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+}
