@@ -26,6 +26,11 @@ public struct SlipwayBinary: Sendable {
         path = directory.appendingPathComponent("slipway").path
     }
 
+    /// Runs another executable the same way, for tests that drive validators or a terminal.
+    public init(path: String) {
+        self.path = path
+    }
+
     /// Runs `slipway arguments…` in `directory`, with `environment` on top of this process's
     /// (NO_COLOR unset unless given) and `input` on standard input.
     public func run(

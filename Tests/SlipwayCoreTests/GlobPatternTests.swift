@@ -44,6 +44,11 @@ struct GlobPatternTests {
         Case(pattern: "kubeone/", path: "kubeone/kubeone.yaml", matches: true),
         Case(pattern: "kubeone/", path: "kubeone", matches: false),
         Case(pattern: "build/logs/", path: "build/logs/today/x.log", matches: true),
+        // A trailing `**/` matches directories only (as `git check-ignore` answers).
+        Case(pattern: "/?/**/", path: "b/my dir", matches: false),
+        Case(pattern: "/?/**/", path: "c/d/e", matches: true),
+        Case(pattern: "**/", path: ".env", matches: false),
+        Case(pattern: "**/", path: "a/.env", matches: true),
         // Case-sensitive.
         Case(pattern: "Docs/**", path: "docs/x.md", matches: false),
         Case(pattern: "*.TF", path: "main.tf", matches: false),

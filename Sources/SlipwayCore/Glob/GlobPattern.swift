@@ -130,8 +130,9 @@ public struct GlobPattern: Hashable, Sendable, CustomStringConvertible {
         switch segments[p] {
         case .anyDepth:
             if p == segments.count - 1 {
-                // A trailing `**` matches everything below, but at least one segment.
-                return s < segmentCount
+                // A trailing `**` matches at least one segment; a directory-only one must leave a
+                // segment below the directories it matched.
+                return isDirectoryOnly ? s + 1 < segmentCount : s < segmentCount
             }
             var next = s
             while next < segmentCount {

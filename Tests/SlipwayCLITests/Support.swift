@@ -1,0 +1,58 @@
+import Foundation
+import SlipwayTesting
+import Testing
+
+/// The repository root, for examples and fixtures.
+let repositoryRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+    .deletingLastPathComponent().path
+
+let slipway = SlipwayBinary()
+
+/// Finds a validator the test script installs; a missing one fails the test with the fix.
+func requireTool(_ name: String) throws -> String {
+    let directories =
+        (ProcessInfo.processInfo.environment["PATH"] ?? "").split(separator: ":").map(String.init)
+        + [NSHomeDirectory() + "/.local/bin"]
+    for directory in directories {
+        let candidate = "\(directory)/\(name)"
+        if FileManager.default.isExecutableFile(atPath: candidate) { return candidate }
+    }
+    Issue.record("\(name) is not installed; scripts/test.sh installs everything the tests need")
+    throw ToolMissing(name: name)
+}
+
+struct ToolMissing: Error {
+    let name: String
+}
+
+/// Fails the test with the snapshot difference, if any.
+func expectSnapshot(_ actual: String, fixture: String, name: String, sourceLocation: SourceLocation = #_sourceLocation)
+{
+    if let difference = Snapshot.compare(actual, fixture: fixture, name: name) {
+        Issue.record(Comment(rawValue: difference), sourceLocation: sourceLocation)
+    }
+}
+
+/// Decodes `slipway plan --format json` output.
+struct PlanJSON: Decodable, Equatable {
+    struct Selected: Decodable, Equatable {
+        let id: String
+        let reasons: [String]
+    }
+
+    struct Skipped: Decodable, Equatable {
+        let id: String
+        let reason: String
+    }
+
+    let event: String
+    let base: String?
+    let head: String?
+    let changed: [String]
+    let selected: [Selected]
+    let skipped: [Skipped]
+
+    init(_ result: CommandResult) throws {
+        self = try JSONDecoder().decode(PlanJSON.self, from: Data(result.standardOutput.utf8))
+    }
+}
