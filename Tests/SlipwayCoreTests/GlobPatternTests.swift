@@ -106,11 +106,26 @@ struct GlobPatternTests {
         #expect(match.pattern.source == "kubermatic/**")
     }
 
-    @Test func literalPrefixNarrowsCandidates() throws {
-        let paths = PathSet(["a/x", "terraform/a.tf", "terraform/b/c.tf", "terraformx/d.tf", "z"])
-        let range = paths.candidates(for: try GlobPattern("terraform/**"))
-        #expect(range.map { paths.paths[$0].path } == ["terraform/a.tf", "terraform/b/c.tf", "terraformx/d.tf"])
-        #expect(paths.candidates(for: try GlobPattern("*.tf")) == 0..<5)
+    @Test func indexesNarrowCandidatesWithoutLosingMatches() throws {
+        let paths = PathSet([
+            "a/x", "terraform/a.tf", "terraform/b/c.tf", "terraformx/d.tf", "z", "docs/terraform/e.md",
+        ])
+        func candidates(_ pattern: String) throws -> [String] {
+            paths.candidates(for: try GlobPattern(pattern)).map { paths.paths[$0].path }
+        }
+        // The prefix range and the segment index both have three paths here; the range wins ties.
+        #expect(try candidates("terraform/**") == ["terraform/a.tf", "terraform/b/c.tf", "terraformx/d.tf"])
+        #expect(try candidates("terraform/b/**") == ["terraform/b/c.tf"])
+        #expect(try candidates("*.tf") == ["terraform/a.tf", "terraform/b/c.tf", "terraformx/d.tf"])
+        #expect(try candidates("**/e.md") == ["docs/terraform/e.md"])
+        #expect(try candidates("nothing/**").isEmpty)
+        #expect(try candidates("*").count == 6)
+        // Every path a pattern matches is among its candidates.
+        for pattern in ["terraform/**", "*.tf", "**/e.md", "terraform", "*/b/*", "t*/**", "docs/", "?/x"] {
+            let compiled = try GlobPattern(pattern)
+            let matching = paths.paths.filter { compiled.matches($0) }.map(\.path)
+            #expect(Set(matching).isSubset(of: try candidates(pattern)), "\(pattern)")
+        }
     }
 
     @Test(arguments: [

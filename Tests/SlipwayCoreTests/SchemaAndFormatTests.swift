@@ -75,7 +75,7 @@ struct PlanFormatTests {
 
     @Test func markdownIsATableThatSurvivesPipes() throws {
         var plan = try plan()
-        plan.changes.paths.append("we|ird`name.md")
+        plan.changed.append("we|ird`name.md")
         let markdown = plan.markdown()
         #expect(markdown.contains("| Job | Result | Why |"))
         #expect(markdown.contains("| `apply@prod` | run | `clusters/prod/a.yaml` matches `clusters/prod/**` |"))

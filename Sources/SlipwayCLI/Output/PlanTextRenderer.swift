@@ -13,7 +13,7 @@ struct PlanTextRenderer {
             header += ": \(head.prefix(12))"
         }
         if plan.event == .pullRequest || plan.event == .push {
-            let count = plan.changes.paths.count
+            let count = plan.changed.count
             header += " (\(count) file\(count == 1 ? "" : "s") changed)"
         }
         output += palette.bold(header) + "\n"

@@ -19,7 +19,7 @@ extension Plan {
         if let base = changes.base, let head = changes.head {
             facts.append("\(Markdown.code(String(base.prefix(12))))..\(Markdown.code(String(head.prefix(12))))")
         }
-        facts.append(changes.paths.count == 1 ? "1 file changed" : "\(changes.paths.count) files changed")
+        facts.append(changed.count == 1 ? "1 file changed" : "\(changed.count) files changed")
         facts.append("\(selected.count) of \(total) jobs run")
         lines.append(facts.joined(separator: " · "))
         if let everything = changes.everythingBecause { lines += ["", "> \(everything)"] }
@@ -31,11 +31,11 @@ extension Plan {
         for job in skipped {
             lines.append("| \(Markdown.code(job.id)) | skip | \(Markdown.cell(job.reason.description)) |")
         }
-        if !changes.paths.isEmpty {
-            let shown = changes.paths.sorted().prefix(100)
-            lines += ["", "<details><summary>Changed files (\(changes.paths.count))</summary>", ""]
+        if !changed.isEmpty {
+            let shown = changed.prefix(100)
+            lines += ["", "<details><summary>Changed files (\(changed.count))</summary>", ""]
             lines += shown.map { "- \(Markdown.code($0))" }
-            if changes.paths.count > shown.count { lines.append("- … and \(changes.paths.count - shown.count) more") }
+            if changed.count > shown.count { lines.append("- … and \(changed.count - shown.count) more") }
             lines += ["", "</details>"]
         }
         return lines.joined(separator: "\n") + "\n"
@@ -67,7 +67,7 @@ private struct PlanDocument: Encodable {
         // `base` and `head` are null, not absent, when the change set was given by hand.
         try container.encode(plan.changes.base, forKey: .base)
         try container.encode(plan.changes.head, forKey: .head)
-        try container.encode(plan.changes.paths.sorted(), forKey: .changed)
+        try container.encode(plan.changed, forKey: .changed)
         try container.encode(
             plan.selected.map { Selected(id: $0.id, reasons: $0.reasons.map(\.description)) }, forKey: .selected)
         try container.encode(plan.skipped.map { Skipped(id: $0.id, reason: $0.reason.description) }, forKey: .skipped)

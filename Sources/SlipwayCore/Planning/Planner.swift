@@ -98,6 +98,8 @@ public struct Plan: Hashable, Sendable {
     public var event: Event
     /// The change set the plan was computed from.
     public var changes: ChangeSet
+    /// The changed paths, deduplicated and in byte order (git's order).
+    public var changed: [String]
     /// Instances that run, in a valid execution order.
     public var selected: [SelectedInstance]
     /// Instances that do not run, in spec order.
@@ -170,7 +172,8 @@ public struct Planner: Sendable {
         let skippedList = pipeline.instances.compactMap { instance in
             skipped[instance.id].map { SkippedInstance(id: instance.id, reason: $0) }
         }
-        return Plan(event: event, changes: changes, selected: selected, skipped: skippedList)
+        return Plan(
+            event: event, changes: changes, changed: paths.paths.map(\.path), selected: selected, skipped: skippedList)
     }
 
     private static func isPullIn(_ reason: SelectionReason) -> Bool {
