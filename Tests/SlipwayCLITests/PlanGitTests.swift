@@ -59,7 +59,7 @@ private func repository() async throws -> TemporaryGitRepository {
         #expect(plan.head == head)
         #expect(plan.changed == ["kubeone/kubeone.yaml"])
         #expect(plan.selected.map(\.id) == ["kubeone"])
-        #expect(plan.skipped.first { $0.id == "tf-apply" }?.reason == "runs on push only")
+        #expect(plan.skipped.first { $0.id == "tf-apply" }?.reason == "mutating jobs never run for pull requests")
     }
 
     @Test func aPullRequestWithoutBaseComparesWithTheDefaultBranch() async throws {

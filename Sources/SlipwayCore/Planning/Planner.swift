@@ -126,10 +126,11 @@ public struct Planner: Sendable {
 
         // Rules 1 and 4: direct selection among the instances that take part in the event.
         for instance in pipeline.instances {
-            if !instance.job.on.contains(event) {
-                skipped[instance.id] = .eventNotListened(event: event, on: instance.job.on)
-            } else if event == .pullRequest && instance.mutates {
+            // For a pull request, "mutating" is the reason that matters, whatever `on` says.
+            if event == .pullRequest && instance.mutates {
                 skipped[instance.id] = .mutatingOnPullRequest
+            } else if !instance.job.on.contains(event) {
+                skipped[instance.id] = .eventNotListened(event: event, on: instance.job.on)
             } else if event == .manual || event == .schedule {
                 reasons[instance.id] = [.eventIgnoresPaths(event)]
             } else if instance.patterns.patterns.isEmpty {
