@@ -60,3 +60,18 @@ import Testing
         #expect(result.standardOutput == "slipway.yml is valid: 1 job.\n")
     }
 }
+
+/// The README's example spec must stay valid.
+@Suite struct DocumentationTests {
+    @Test func theReadmeExampleIsAValidSpec() async throws {
+        let readme = try String(contentsOfFile: "\(repositoryRoot)/README.md", encoding: .utf8)
+        let start = try #require(readme.range(of: "```yaml\n"))
+        let end = try #require(readme.range(of: "```", range: start.upperBound..<readme.endIndex))
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        try directory.write("slipway.yml", String(readme[start.upperBound..<end.lowerBound]))
+        let result = try await slipway.run(["validate"], in: directory.path)
+        #expect(result.status == 0, "\(result.standardError)")
+        #expect(result.standardOutput == "slipway.yml is valid: 3 jobs.\n")
+    }
+}
