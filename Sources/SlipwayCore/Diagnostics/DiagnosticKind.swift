@@ -164,7 +164,7 @@ public enum DiagnosticKind: Hashable, Sendable {
     public var notes: [Note] {
         switch self {
         case .unreadableFile:
-            return [Note("pass the spec with --spec FILE, or run `slipway init` to create one")]
+            return [Note("pass the spec with --spec FILE; by default it is slipway.yml in the current directory")]
         case .emptyFile:
             return [Note("a spec starts with 'version: 1' and a 'jobs' mapping; see docs/spec.md")]
         case .undefinedAlias:

@@ -28,7 +28,7 @@ public struct SpecLoader: Sendable {
             let text = try reader.readText(at: path)
             return load(text: text, file: file)
         } catch {
-            let reason = (error as? CocoaError)?.code == .fileReadNoSuchFile ? "no such file" : "\(error)"
+            let reason = "\(error)"
             return LoadResult(
                 spec: nil, diagnostics: [Diagnostic(.unreadableFile(path: file, reason: reason), at: nil)])
         }

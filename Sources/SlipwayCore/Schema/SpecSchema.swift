@@ -7,7 +7,7 @@ public enum SpecSchema {
     public static let json = #"""
         {
           "$schema": "https://json-schema.org/draft/2020-12/schema",
-          "$id": "https://slipway.dev/schema/slipway.v1.json",
+          "$id": "urn:slipway:spec:v1",
           "title": "slipway.yml",
           "description": "A Slipway pipeline spec: jobs, triggers, path filters, dependencies, environments, gates and secrets.",
           "type": "object",
