@@ -262,14 +262,24 @@ struct PlannerTests {
         for _ in 0..<200 {
             let count = Int.random(in: 2...12, using: &generator)
             var text = "version: 1\nenvironments: [dev, prod]\njobs:\n"
-            let directories = ["a", "b", "c", "d"]
+            let directories = ["a", "b", "c", "dev", "prod"]
             for index in 0..<count {
                 let mutating = Bool.random(using: &generator)
+                let perEnvironment = Int.random(in: 0..<4, using: &generator) == 0
                 let needs = (0..<index).filter { _ in Int.random(in: 0..<4, using: &generator) == 0 }.map { "j\($0)" }
-                text +=
-                    "  j\(index):\n    run: x\n    paths: [\"\(directories.randomElement(using: &generator)!)/**\"]\n"
+                text += "  j\(index):\n    run: x\n"
+                // Some jobs have no paths; per-environment jobs may filter by their environment.
+                switch Int.random(in: 0..<6, using: &generator) {
+                case 0: break
+                case 1 where perEnvironment: text += "    paths: [\"{environment}/**\"]\n"
+                default: text += "    paths: [\"\(directories.randomElement(using: &generator)!)/**\"]\n"
+                }
                 if !needs.isEmpty { text += "    needs: [\(needs.joined(separator: ", "))]\n" }
-                if mutating { text += "    mutates: true\n    on: [push]\n    environment: prod\n" }
+                if perEnvironment { text += "    environment: each\n" }
+                if mutating {
+                    text += "    mutates: true\n    on: [push]\n"
+                    if !perEnvironment { text += "    environment: prod\n" }
+                }
             }
             let pipeline = try #require(SpecValidator.pipeline(text: text).pipeline)
             for event in [Event.pullRequest, .push] {
@@ -292,6 +302,18 @@ struct PlannerTests {
                 for instance in pipeline.instances
                 where instance.job.on.contains(event) && !(event == .pullRequest && instance.mutates) {
                     if changed.contains(where: instance.patterns.matches) { #expect(order.contains(instance.id)) }
+                }
+                // Rule 5: the static trigger lists the generators compile select exactly the same.
+                let triggers = pipeline.selectionTriggers(for: event)
+                func direct(_ id: String) -> Bool {
+                    guard let instance = pipeline.instance(id), pipeline.takesPart(instance, in: event) else {
+                        return false
+                    }
+                    return instance.patterns.patterns.isEmpty || changed.contains(where: instance.patterns.matches)
+                }
+                for instance in pipeline.instances {
+                    let viaTriggers = (triggers[instance.id] ?? []).contains(where: direct)
+                    #expect(viaTriggers == order.contains(instance.id), "\(instance.id) for \(event)")
                 }
             }
         }
