@@ -25,10 +25,15 @@ let package = Package(
             name: "SlipwayCLI",
             dependencies: [
                 "SlipwayCore",
+                "SlipwayGenerators",
                 "SlipwayRunner",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Rainbow", package: "Rainbow"),
             ]
+        ),
+        .target(
+            name: "SlipwayGenerators",
+            dependencies: ["SlipwayCore"]
         ),
         .target(
             name: "SlipwayRunner",
@@ -51,6 +56,10 @@ let package = Package(
         .testTarget(
             name: "SlipwayCoreTests",
             dependencies: ["SlipwayCore", "SlipwayTesting"]
+        ),
+        .testTarget(
+            name: "SlipwayGeneratorsTests",
+            dependencies: ["SlipwayCore", "SlipwayGenerators", "SlipwayTesting"]
         ),
         .testTarget(
             name: "SlipwayCLITests",

@@ -76,12 +76,14 @@ public enum DiagnosticKind: Hashable, Sendable {
     case needsJobNotOnEvent(job: String, need: String, event: String)
     /// `gate` on an environment only affects mutating jobs; none deploys there.
     case gateWithoutMutatingJobs(environment: String)
+    /// A job listens to `schedule`, but the spec has no `schedule` for CI to start it.
+    case scheduleWithoutCron(job: String)
 
     /// Whether this kind is an error or a warning.
     public var severity: Severity {
         switch self {
         case .runsOnEveryChange, .unusedSecret, .mutatingWithoutEnvironment, .retryOnMutatingJob,
-            .needsJobNotOnEvent, .gateWithoutMutatingJobs:
+            .needsJobNotOnEvent, .gateWithoutMutatingJobs, .scheduleWithoutCron:
             return .warning
         default:
             return .error
@@ -157,6 +159,8 @@ public enum DiagnosticKind: Hashable, Sendable {
             return "job '\(job)' runs on \(event) but the job it needs, '\(need)', does not"
         case .gateWithoutMutatingJobs(let environment):
             return "environment '\(environment)' has a gate, but no mutating job deploys to it"
+        case .scheduleWithoutCron(let job):
+            return "job '\(job)' listens to schedule, but the spec has no 'schedule', so CI never starts it"
         }
     }
 
@@ -224,6 +228,8 @@ public enum DiagnosticKind: Hashable, Sendable {
             return [Note("the job will start without it; add the event to the needed job's 'on'")]
         case .gateWithoutMutatingJobs:
             return [Note("add 'gate: manual' to the job instead, or give a mutating job this environment")]
+        case .scheduleWithoutCron:
+            return [Note("add a cron expression at the top level, for example schedule: \"0 3 * * *\" (UTC)")]
         default:
             return []
         }

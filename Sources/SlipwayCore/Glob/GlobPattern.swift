@@ -41,11 +41,13 @@ public struct GlobPattern: Hashable, Sendable, CustomStringConvertible {
     public let isAnchored: Bool
     /// Whether the pattern ends with `/` and so matches directories (and their contents) only.
     public let isDirectoryOnly: Bool
-    let segments: [Segment]
+    /// The pattern's segments after normalisation (an unanchored pattern starts with `anyDepth`).
+    public let segments: [Segment]
 
     public var description: String { source }
 
-    enum Segment: Hashable, Sendable {
+    /// One `/`-separated part of a pattern.
+    public enum Segment: Hashable, Sendable {
         /// `**`: any number of whole segments.
         case anyDepth
         /// A segment without wildcards, compared byte for byte.
@@ -54,10 +56,15 @@ public struct GlobPattern: Hashable, Sendable, CustomStringConvertible {
         case wildcard([Token])
     }
 
-    enum Token: Hashable, Sendable {
+    /// One element of a wildcard segment.
+    public enum Token: Hashable, Sendable {
+        /// A literal byte of the pattern's UTF-8 text.
         case byte(UInt8)
+        /// `?`: any one Unicode scalar except `/`.
         case anyScalar
+        /// `*`: any run of scalars except `/`.
         case star
+        /// `[...]`: one scalar in (or, negated, not in) the ranges.
         case scalarClass(ranges: [ClosedRange<UInt32>], negated: Bool)
     }
 

@@ -5,7 +5,7 @@
 public enum SpecKeys {
     /// Keys of the top-level mapping.
     public static let topLevel = [
-        "version", "name", "platforms", "defaultBranch", "env", "secrets", "tools", "environments", "jobs",
+        "version", "name", "platforms", "defaultBranch", "schedule", "env", "secrets", "tools", "environments", "jobs",
     ]
     /// Keys of an entry in `environments`.
     public static let environment = ["name", "gate", "env"]

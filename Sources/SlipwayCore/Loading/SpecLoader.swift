@@ -144,6 +144,15 @@ private struct NodeDecoder {
                 }
                 spec.secrets = items.map(\.value)
                 reportDuplicates(spec.secrets, entry.value, context: "'secrets'")
+            case "schedule":
+                let items = stringList(entry.value, path: path, context: "'schedule'")
+                for item in items where item.value.split(separator: " ", omittingEmptySubsequences: true).count != 5 {
+                    report(
+                        .invalidValue(
+                            context: "'schedule'", value: item.value, expected: "a cron expression with five fields"),
+                        at: item.node)
+                }
+                spec.schedule = items.map(\.value)
             case "tools":
                 spec.tools = variables(entry.value, path: path, context: "'tools'", namesAreVariables: false)
             case "environments":

@@ -128,6 +128,8 @@ public struct Spec: Sendable {
     public var platforms: [Platform]
     /// The branch pushes deploy from.
     public var defaultBranch: String
+    /// Cron expressions (UTC) that start `schedule` runs on CI.
+    public var schedule: [String]
     /// Variables every job receives.
     public var env: Variables
     /// Names of the secrets jobs may ask for.
@@ -144,13 +146,15 @@ public struct Spec: Sendable {
     /// Creates a spec.
     public init(
         version: Int = 1, name: String? = nil, platforms: [Platform] = [], defaultBranch: String = "main",
-        env: Variables = [], secrets: [String] = [], tools: Variables = [], environments: [Environment] = [],
+        schedule: [String] = [], env: Variables = [], secrets: [String] = [], tools: Variables = [],
+        environments: [Environment] = [],
         jobs: [Job] = [], sourceMap: SourceMap = SourceMap(file: "slipway.yml")
     ) {
         self.version = version
         self.name = name
         self.platforms = platforms
         self.defaultBranch = defaultBranch
+        self.schedule = schedule
         self.env = env
         self.secrets = secrets
         self.tools = tools

@@ -30,6 +30,13 @@ public enum SpecSchema {
               "items": { "$ref": "#/$defs/variableName" },
               "uniqueItems": true
             },
+            "schedule": {
+              "description": "Cron expressions (UTC, five fields) that start schedule runs on CI.",
+              "oneOf": [
+                { "type": "string", "pattern": "^\\S+( \\S+){4}$" },
+                { "type": "array", "items": { "type": "string", "pattern": "^\\S+( \\S+){4}$" } }
+              ]
+            },
             "tools": {
               "description": "Pinned tool versions, for example terraform: 1.11.4.",
               "type": "object",

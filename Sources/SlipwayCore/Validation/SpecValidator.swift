@@ -246,6 +246,9 @@ private struct Check {
                 let events = changeEvents.map { $0 == .pullRequest ? "pull request" : "push" }
                 reportAtKey(.runsOnEveryChange(job: job.name, events: events), ["jobs", job.name])
             }
+            if spec.schedule.isEmpty, let index = job.on.firstIndex(of: .schedule) {
+                report(.scheduleWithoutCron(job: job.name), ["jobs", job.name, "on", "\(index)"])
+            }
             if job.mutates, job.environment == nil {
                 report(.mutatingWithoutEnvironment(job: job.name), ["jobs", job.name, "mutates"])
             }

@@ -1,0 +1,92 @@
+/// Builds YAML text line by line, with comments, which Yams' emitter cannot write.
+///
+/// Generated CI files are read by people and diffed in review, so they are written in a fixed,
+/// readable layout; `YAMLText.scalar` quotes exactly when YAML would misread a plain scalar.
+struct YAMLText {
+    private(set) var lines: [String] = []
+
+    /// The document, ending with one newline.
+    var text: String { lines.joined(separator: "\n") + "\n" }
+
+    mutating func line(_ indent: Int, _ text: String) {
+        lines.append(String(repeating: " ", count: indent) + text)
+    }
+
+    mutating func blank() {
+        lines.append("")
+    }
+
+    mutating func comment(_ indent: Int, _ text: String) {
+        for part in text.split(separator: "\n", omittingEmptySubsequences: false) {
+            line(indent, part.isEmpty ? "#" : "# " + part)
+        }
+    }
+
+    /// `key: |` followed by `text` as a literal block, indented under the key.
+    mutating func block(_ indent: Int, _ key: String, _ text: String) {
+        let body = text.hasSuffix("\n") ? String(text.dropLast()) : text
+        let contentLines = body.split(separator: "\n", omittingEmptySubsequences: false)
+        // An explicit indentation indicator keeps a first line that starts with spaces intact.
+        let indicator = contentLines.first?.first == " " ? "2" : ""
+        // `|` keeps one final newline; `|-` strips it when the text had none.
+        let chomping = text.hasSuffix("\n") ? "" : "-"
+        line(indent, "\(key): |\(indicator)\(chomping)")
+        for content in contentLines {
+            // Trailing spaces are invisible in review and meaningless in a shell script.
+            var trimmed = Substring(content)
+            while trimmed.hasSuffix(" ") || trimmed.hasSuffix("\t") { trimmed = trimmed.dropLast() }
+            lines.append(trimmed.isEmpty ? "" : String(repeating: " ", count: indent + 2) + trimmed)
+        }
+    }
+
+    /// `scalar` as YAML text: plain when YAML reads it back as the same string, else double-quoted.
+    static func scalar(_ value: String) -> String {
+        isPlainSafe(value) ? value : quoted(value)
+    }
+
+    /// `value` in double quotes with YAML escapes.
+    static func quoted(_ value: String) -> String {
+        var result = "\""
+        for scalar in value.unicodeScalars {
+            switch scalar {
+            case "\"": result += "\\\""
+            case "\\": result += "\\\\"
+            case "\n": result += "\\n"
+            case "\t": result += "\\t"
+            case "\r": result += "\\r"
+            default:
+                if scalar.value < 0x20 || scalar.value == 0x7F {
+                    result += "\\x" + String(scalar.value, radix: 16).leftPadded(to: 2)
+                } else {
+                    result.unicodeScalars.append(scalar)
+                }
+            }
+        }
+        return result + "\""
+    }
+
+    private static func isPlainSafe(_ value: String) -> Bool {
+        guard let first = value.first, let last = value.last else { return false }
+        if first == " " || last == " " { return false }
+        if "-?:,[]{}#&*!|>'\"%@`".contains(first) { return false }
+        if value.contains(": ") || value.contains(" #") || value.hasSuffix(":") { return false }
+        if value.contains(where: { $0.isNewline || $0 == "\t" }) { return false }
+        if value.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7F }) { return false }
+        // Anything YAML 1.1 or 1.2 would resolve to a non-string.
+        let reserved: Set<String> = [
+            "true", "false", "yes", "no", "on", "off", "y", "n", "null", "~",
+            "True", "False", "Yes", "No", "On", "Off", "Y", "N", "Null", "NULL", "TRUE", "FALSE", "YES", "NO", "ON",
+            "OFF",
+        ]
+        if reserved.contains(value) { return false }
+        if Double(value) != nil || Int(value) != nil { return false }
+        if value.first!.isNumber || value.hasPrefix(".") || value.hasPrefix("+") { return false }
+        return true
+    }
+}
+
+extension String {
+    fileprivate func leftPadded(to length: Int) -> String {
+        String(repeating: "0", count: max(0, length - count)) + self
+    }
+}

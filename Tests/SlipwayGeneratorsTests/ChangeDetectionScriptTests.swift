@@ -1,0 +1,94 @@
+import Foundation
+import SlipwayCore
+import SlipwayGenerators
+import SlipwayRunner
+import SlipwayTesting
+import Testing
+
+/// The generated detection script, run for real with bash and git, selects what `slipway plan` selects.
+@Suite struct ChangeDetectionScriptTests {
+    /// Runs the script for one event in `repository` and returns its `slug=value` answers.
+    private func detect(_ pipeline: Pipeline, in repository: TemporaryGitRepository, environment: [String: String])
+        async throws
+        -> [String: Bool]
+    {
+        let script = ChangeDetectionScript(pipeline: pipeline).text
+        try repository.directory.write(".slipway-test/detect.sh", script)
+        let output = "\(repository.path)/.slipway-test/output"
+        var variables: [String: String?] = ["SLIPWAY_OUTPUT": output]
+        for (key, value) in environment { variables[key] = value }
+        let result = try await run("bash", [".slipway-test/detect.sh"], in: repository.path, environment: variables)
+        try #require(result.status == 0, "detection script failed: \(result.standardError)")
+        let lines = try String(contentsOfFile: output, encoding: .utf8).split(separator: "\n")
+        try FileManager.default.removeItem(atPath: "\(repository.path)/.slipway-test")
+        var answers: [String: Bool] = [:]
+        for line in lines {
+            let parts = line.split(separator: "=", maxSplits: 1)
+            answers[String(parts[0])] = parts[1] == "true"
+        }
+        return answers
+    }
+
+    private func expected(_ pipeline: Pipeline, _ event: Event, _ changes: ChangeSet) -> [String: Bool] {
+        let selected = Set(Planner().plan(pipeline, event: event, changes: changes).selectedIDs)
+        return Dictionary(uniqueKeysWithValues: pipeline.instances.map { ($0.slug, selected.contains($0.id)) })
+    }
+
+    @Test func randomPipelinesAndChangesAgreeWithThePlanner() async throws {
+        var generator = SeededGenerator(seed: 0xD371_EC7)
+        for _ in 0..<25 {
+            let spec = randomSpec(using: &generator)
+            let pipeline = try #require(SpecValidator.pipeline(text: spec).pipeline, "\(spec)")
+            let repository = try await TemporaryGitRepository.create()
+            defer { repository.remove() }
+            for path in randomPaths(using: &generator) { try repository.write(path) }
+            try await repository.commit("base")
+            let base = try await repository.git("rev-parse", "HEAD")
+            try await repository.git("checkout", "--quiet", "-b", "feature")
+            for path in randomPaths(using: &generator) { try repository.write(path, "changed \(path)\n") }
+            let head = try await repository.commit("feature")
+            // Move the base on, so the merge base differs from the base tip.
+            try await repository.git("checkout", "--quiet", "main")
+            for path in randomPaths(using: &generator) { try repository.write(path, "base moved \(path)\n") }
+            let movedBase = try await repository.commit("base moved on")
+            let resolver = ChangeSetResolver(runner: ProcessRunner(), directory: repository.path)
+
+            let pullRequest = try await resolver.pullRequest(base: movedBase, head: head)
+            let prAnswers = try await detect(
+                pipeline, in: repository,
+                environment: ["SLIPWAY_EVENT": "pull_request", "SLIPWAY_BASE_SHA": movedBase, "SLIPWAY_HEAD_SHA": head])
+            #expect(
+                prAnswers == expected(pipeline, .pullRequest, pullRequest),
+                "pull request, spec:\n\(spec)\nchanged: \(pullRequest.paths)")
+
+            let push = try await resolver.push(before: base, after: head)
+            let pushAnswers = try await detect(
+                pipeline, in: repository,
+                environment: ["SLIPWAY_EVENT": "push", "SLIPWAY_BEFORE": base, "SLIPWAY_AFTER": head])
+            #expect(pushAnswers == expected(pipeline, .push, push), "push, spec:\n\(spec)\nchanged: \(push.paths)")
+
+            let zeros = String(repeating: "0", count: 40)
+            let firstPush = try await resolver.push(before: zeros, after: head)
+            let firstAnswers = try await detect(
+                pipeline, in: repository,
+                environment: ["SLIPWAY_EVENT": "push", "SLIPWAY_BEFORE": zeros, "SLIPWAY_AFTER": head])
+            #expect(firstAnswers == expected(pipeline, .push, firstPush), "first push, spec:\n\(spec)")
+
+            let manual = try await detect(pipeline, in: repository, environment: ["SLIPWAY_EVENT": "manual"])
+            #expect(manual == expected(pipeline, .manual, ChangeSet(paths: [])))
+        }
+    }
+
+    @Test func theScriptPassesShellcheck() async throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        var generator = SeededGenerator(seed: 7)
+        for index in 0..<5 {
+            let pipeline = try #require(SpecValidator.pipeline(text: randomSpec(using: &generator)).pipeline)
+            try directory.write("detect\(index).sh", ChangeDetectionScript(pipeline: pipeline).text)
+            let result = try await run(
+                "shellcheck", ["--shell=bash", "--severity=style", "detect\(index).sh"], in: directory.path)
+            #expect(result.status == 0, "\(result.standardOutput)\(result.standardError)")
+        }
+    }
+}

@@ -1,0 +1,54 @@
+import Foundation
+import SlipwayCore
+import SlipwayTesting
+import Testing
+
+/// Runs a program from `PATH` the way a CI runner would, for tests of generated scripts.
+func run(
+    _ program: String, _ arguments: [String], in directory: String, environment: [String: String?] = [:],
+    input: String? = nil
+) async throws -> CommandResult {
+    try await SlipwayBinary(path: "/usr/bin/env").run(
+        [program] + arguments, in: directory, environment: environment, input: input)
+}
+
+/// A random pipeline with per-environment jobs, jobs without paths, negations and mutating chains.
+func randomSpec(using generator: inout SeededGenerator) -> String {
+    let directories = ["a", "b", "c", "dev", "prod", "d i r", "été"]
+    var text = "version: 1\nenvironments: [dev, prod]\njobs:\n"
+    let count = Int.random(in: 2...10, using: &generator)
+    for index in 0..<count {
+        let mutating = Bool.random(using: &generator)
+        let perEnvironment = Int.random(in: 0..<4, using: &generator) == 0
+        let needs = (0..<index).filter { _ in Int.random(in: 0..<3, using: &generator) == 0 }.map { "j\($0)" }
+        text += "  j\(index):\n    run: echo j\(index)\n"
+        switch Int.random(in: 0..<7, using: &generator) {
+        case 0: break
+        case 1 where perEnvironment: text += "    paths: [\"{environment}/**\"]\n"
+        case 2: text += "    paths: [\"**/*.md\", \"!\(directories.randomElement(using: &generator)!)/**\"]\n"
+        case 3:
+            text += "    paths: [\"\(directories.randomElement(using: &generator)!)/\", \"!**/x.md\", \"**/keep.md\"]\n"
+        default: text += "    paths: [\"\(directories.randomElement(using: &generator)!)/**\"]\n"
+        }
+        if !needs.isEmpty { text += "    needs: [\(needs.joined(separator: ", "))]\n" }
+        if perEnvironment { text += "    environment: each\n" }
+        if mutating {
+            text += "    mutates: true\n    on: [push, manual]\n"
+            if !perEnvironment { text += "    environment: prod\n" }
+        } else if Int.random(in: 0..<5, using: &generator) == 0 {
+            text += "    on: [pull_request]\n"
+        }
+    }
+    return text
+}
+
+/// Random changed paths over the directories `randomSpec` uses.
+func randomPaths(using generator: inout SeededGenerator) -> [String] {
+    let directories = ["a", "b", "c", "dev", "prod", "d i r", "été", "docs"]
+    let files = ["x.md", "keep.md", "main.tf", "values.yaml", ".env"]
+    return (0..<Int.random(in: 1...5, using: &generator)).map { _ in
+        var path = directories.randomElement(using: &generator)!
+        if Bool.random(using: &generator) { path += "/" + directories.randomElement(using: &generator)! }
+        return path + "/" + files.randomElement(using: &generator)!
+    }
+}
