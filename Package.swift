@@ -59,7 +59,10 @@ let package = Package(
         ),
         .testTarget(
             name: "SlipwayGeneratorsTests",
-            dependencies: ["SlipwayCore", "SlipwayGenerators", "SlipwayTesting"]
+            dependencies: [
+                "SlipwayCore", "SlipwayGenerators", "SlipwayTesting",
+                .product(name: "Yams", package: "Yams"),
+            ]
         ),
         .testTarget(
             name: "SlipwayCLITests",

@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
-# Installs what the tests and benchmarks need on a fresh Debian machine: git and script(1) from
-# Debian, and the Python validators from PyPI. Installs only what is missing, so it is quick to rerun.
+# Installs what the tests and benchmarks need on a fresh Debian machine: git, script(1) and
+# shellcheck from Debian, and check-jsonschema, zizmor, yamllint and pathspec from PyPI.
+# Installs only what is missing, so it is quick to rerun.
 set -euo pipefail
 
 missing=()
 command -v git >/dev/null || missing+=(git)
 command -v script >/dev/null || missing+=(bsdutils)
+command -v shellcheck >/dev/null || missing+=(shellcheck)
 command -v python3 >/dev/null || missing+=(python3)
 python3 -m pip --version >/dev/null 2>&1 || missing+=(python3-pip)
 if ((${#missing[@]})); then
@@ -18,6 +20,9 @@ fi
 python_packages=()
 command -v check-jsonschema >/dev/null || [[ -x "$HOME/.local/bin/check-jsonschema" ]] || python_packages+=(check-jsonschema)
 python3 -c 'import pathspec' 2>/dev/null || python_packages+=(pathspec)
+for tool in zizmor yamllint; do
+    command -v "$tool" >/dev/null || [[ -x "$HOME/.local/bin/$tool" ]] || python_packages+=("$tool")
+done
 if ((${#python_packages[@]})); then
     echo "bootstrap: installing ${python_packages[*]} with pip" >&2
     # Debian's own python3 refuses plain `pip install` (PEP 668); pyenv and venvs accept it.

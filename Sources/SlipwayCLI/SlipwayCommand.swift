@@ -16,10 +16,13 @@ public struct SlipwayCommand: AsyncParsableCommand {
             Examples:
               slipway validate
               slipway plan --event pull_request --base origin/main
+              slipway generate --check
               slipway graph --format mermaid
             """,
         version: version,
-        subcommands: [ValidateCommand.self, PlanCommand.self, GraphCommand.self, SchemaCommand.self]
+        subcommands: [
+            ValidateCommand.self, PlanCommand.self, GenerateCommand.self, GraphCommand.self, SchemaCommand.self,
+        ]
     )
 
     public init() {}

@@ -4,7 +4,7 @@ import Testing
 
 /// End-to-end: help, version, usage errors, colour, graph and schema.
 @Suite struct CommandLineTests {
-    @Test(arguments: ["validate", "plan", "graph", "schema"])
+    @Test(arguments: ["validate", "plan", "generate", "graph", "schema"])
     func everyCommandHasHelpWithExamples(command: String) async throws {
         let result = try await slipway.run([command, "--help"], in: repositoryRoot)
         #expect(result.status == 0)
@@ -94,5 +94,73 @@ import Testing
                 ["validate", "--spec", "\(invalidDirectory)/\(file)"], in: repositoryRoot)
             #expect(validate.status == 2, "validate accepted \(file)")
         }
+    }
+}
+
+/// End-to-end: `slipway generate` writes, skips unchanged files, and `--check` guards CI.
+@Suite struct GenerateCommandTests {
+    private func repository() throws -> TemporaryDirectory {
+        let directory = try TemporaryDirectory()
+        let spec = try String(contentsOfFile: "\(repositoryRoot)/examples/kkp/slipway.yml", encoding: .utf8)
+        try directory.write("slipway.yml", spec)
+        return directory
+    }
+
+    @Test func writesThenLeavesUnchangedFilesAlone() async throws {
+        let directory = try repository()
+        defer { directory.remove() }
+        let first = try await slipway.run(["generate"], in: directory.path)
+        #expect(first.status == 0, "\(first.standardError)")
+        #expect(first.standardOutput == "created   .github/workflows/slipway.yml\n")
+        let path = "\(directory.path)/.github/workflows/slipway.yml"
+        let before = try FileManager.default.attributesOfItem(atPath: path)[.modificationDate] as? Date
+        let second = try await slipway.run(["generate"], in: directory.path)
+        #expect(second.standardOutput == "unchanged .github/workflows/slipway.yml\n")
+        let after = try FileManager.default.attributesOfItem(atPath: path)[.modificationDate] as? Date
+        #expect(before == after)
+        let golden = try String(contentsOfFile: Snapshot.path("github-kkp", "slipway.yml"), encoding: .utf8)
+        #expect(try String(contentsOfFile: path, encoding: .utf8) == golden)
+    }
+
+    @Test func checkExits1WithADiffWhenStaleAnd0WhenCurrent() async throws {
+        let directory = try repository()
+        defer { directory.remove() }
+        let missing = try await slipway.run(["generate", "--check"], in: directory.path)
+        #expect(missing.status == 1)
+        #expect(missing.standardOutput.hasPrefix("--- /dev/null\n+++ b/.github/workflows/slipway.yml\n"))
+        #expect(!FileManager.default.fileExists(atPath: "\(directory.path)/.github"))
+        _ = try await slipway.run(["generate"], in: directory.path)
+        let current = try await slipway.run(["generate", "--check"], in: directory.path)
+        #expect(current.status == 0, "\(current.standardOutput)\(current.standardError)")
+        let spec = try String(contentsOfFile: "\(directory.path)/slipway.yml", encoding: .utf8)
+        try directory.write("slipway.yml", spec.replacingOccurrences(of: "timeout: 45m", with: "timeout: 50m"))
+        let stale = try await slipway.run(["generate", "--check"], in: directory.path)
+        #expect(stale.status == 1)
+        #expect(stale.standardOutput.contains("-    timeout-minutes: 45\n+    timeout-minutes: 50\n"))
+        #expect(stale.standardError.contains("error: .github/workflows/slipway.yml is out of date with slipway.yml"))
+        #expect(stale.standardError.contains("run `slipway generate` and commit the result"))
+    }
+
+    @Test func refusalsAreLocatedAndExit2() async throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        try directory.write(
+            "slipway.yml",
+            "version: 1\nplatforms: [github]\njobs:\n  greet:\n    paths: [\"**\"]\n    run: echo ${{ github.actor }}\n"
+        )
+        let result = try await slipway.run(["generate"], in: directory.path)
+        #expect(result.status == 2)
+        #expect(result.standardError.contains("slipway.yml:4:3: error: github: job 'greet': 'run' contains '${{'"))
+        #expect(result.standardError.contains("note: pass values through 'env'"))
+    }
+
+    @Test func noPlatformSaysWhereToAddOne() async throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        try directory.write("slipway.yml", "version: 1\njobs:\n  a:\n    paths: [\"**\"]\n    run: make\n")
+        let result = try await slipway.run(["generate"], in: directory.path)
+        #expect(result.status == 2)
+        #expect(result.standardError.contains("error: no platform to generate for"))
+        #expect(result.standardError.contains("add 'platforms: [github]'"))
     }
 }

@@ -62,6 +62,8 @@ public enum DiagnosticKind: Hashable, Sendable {
     case invalidDuration(context: String, value: String)
     /// `gate` is not `manual`.
     case unknownGate(context: String, value: String)
+    /// A CI generator cannot express something in the spec exactly, and refuses rather than approximate.
+    case generatorRefused(platform: String, job: String?, message: String, hint: String?)
 
     // MARK: Warnings
     /// A job without `paths` runs on every event it listens to.
@@ -161,6 +163,8 @@ public enum DiagnosticKind: Hashable, Sendable {
             return "environment '\(environment)' has a gate, but no mutating job deploys to it"
         case .scheduleWithoutCron(let job):
             return "job '\(job)' listens to schedule, but the spec has no 'schedule', so CI never starts it"
+        case .generatorRefused(let platform, let job, let message, _):
+            return job.map { "\(platform): job '\($0)': \(message)" } ?? "\(platform): \(message)"
         }
     }
 
@@ -228,6 +232,8 @@ public enum DiagnosticKind: Hashable, Sendable {
             return [Note("the job will start without it; add the event to the needed job's 'on'")]
         case .gateWithoutMutatingJobs:
             return [Note("add 'gate: manual' to the job instead, or give a mutating job this environment")]
+        case .generatorRefused(_, _, _, let hint?):
+            return [Note(hint)]
         case .scheduleWithoutCron:
             return [Note("add a cron expression at the top level, for example schedule: \"0 3 * * *\" (UTC)")]
         default:

@@ -29,7 +29,8 @@ public struct JobInstance: Sendable, Identifiable {
         return spec.environments.first { $0.name == environment }?.gate
     }
 
-    static func slug(for id: String) -> String {
+    /// The CI job name for an instance id: `@` becomes `-`.
+    public static func slug(for id: String) -> String {
         id.replacingOccurrences(of: "@", with: "-")
     }
 

@@ -100,7 +100,35 @@ public struct ChangeDetectionScript: Sendable {
             "}",
             "",
         ]
-        for instance in evaluated {
+        // Decide the outputs first, so only the pattern lists some output reads are evaluated.
+        var used: Set<String> = []
+        var outputs: [String] = []
+        for event in Event.allCases {
+            outputs.append("\(event.rawValue))")
+            for instance in pipeline.instances {
+                let list = triggers[event]![instance.id] ?? []
+                let values = list.compactMap { id -> String? in
+                    guard let trigger = pipeline.instance(id) else { return nil }
+                    // No patterns, or an event without a change set: selected whenever it takes part.
+                    if trigger.patterns.patterns.isEmpty || !changeEvents.contains(event) { return "true" }
+                    return id
+                }
+                let value: String
+                if values.isEmpty {
+                    value = "false"
+                } else if values.contains("true") {
+                    value = "true"
+                } else {
+                    used.formUnion(values)
+                    let references = values.map { "\"$\(variable[$0]!)\"" }
+                    value = references.count == 1 ? references[0] : "\"$(any \(references.joined(separator: " ")))\""
+                }
+                outputs.append("  output \(instance.slug) \(value)")
+            }
+            outputs.append("  ;;")
+        }
+
+        for instance in evaluated where used.contains(instance.id) {
             let name = variable[instance.id]!
             let arguments = instance.patterns.patterns.map { pattern in
                 Self.singleQuoted((pattern.isNegated ? "-" : "+") + PatternRegex.expression(for: pattern))
@@ -109,33 +137,10 @@ public struct ChangeDetectionScript: Sendable {
             lines.append("\(name)=false")
             lines.append("if selects \(arguments.joined(separator: " ")); then \(name)=true; fi")
         }
-        if !evaluated.isEmpty { lines.append("") }
+        if !used.isEmpty { lines.append("") }
 
         lines.append("case \"${\(Input.event)}\" in")
-        for event in Event.allCases {
-            lines.append("\(event.rawValue))")
-            for instance in pipeline.instances {
-                let list = triggers[event]![instance.id] ?? []
-                let values = list.compactMap { id -> String? in
-                    guard let trigger = pipeline.instance(id) else { return nil }
-                    // No patterns, or an event without a change set: selected whenever it takes part.
-                    if trigger.patterns.patterns.isEmpty || !changeEvents.contains(event) { return "true" }
-                    return "\"$\(variable[id]!)\""
-                }
-                let value: String
-                if values.isEmpty {
-                    value = "false"
-                } else if values.contains("true") {
-                    value = "true"
-                } else if values.count == 1 {
-                    value = values[0]
-                } else {
-                    value = "\"$(any \(values.joined(separator: " ")))\""
-                }
-                lines.append("  output \(instance.slug) \(value)")
-            }
-            lines.append("  ;;")
-        }
+        lines += outputs
         lines.append("*)")
         lines.append("  echo \"unknown event '${\(Input.event)}'\" >&2")
         lines.append("  exit 1")

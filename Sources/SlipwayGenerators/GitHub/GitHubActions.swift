@@ -1,0 +1,49 @@
+/// The third-party actions generated workflows use, pinned to full commit SHAs: the one table to
+/// update (and review) when moving to newer releases.
+enum GitHubActions {
+    struct Pin {
+        let repository: String
+        let sha: String
+        let version: String
+
+        /// `owner/name@sha # version`, the form zizmor and Dependabot understand.
+        var reference: String { "\(repository)@\(sha)  # \(version)" }
+    }
+
+    static let checkout = Pin(
+        repository: "actions/checkout", sha: "11bd71901bbe5b1630ceea73d27597364c9af683", version: "v4.2.2")
+    static let uploadArtifact = Pin(
+        repository: "actions/upload-artifact", sha: "ea165f8d65b6e75b540449e92b4886f43607fa02", version: "v4.6.2")
+    static let downloadArtifact = Pin(
+        repository: "actions/download-artifact", sha: "d3f86a106a0bac45b974a628896c90dbdf5c8093", version: "v4.3.0")
+    static let setupTerraform = Pin(
+        repository: "hashicorp/setup-terraform", sha: "b9cd54a3c349d3f38e8881555d616ced269862dd", version: "v3.1.2")
+}
+
+/// How to ask a pinned tool for its version, for the check step of each job that uses it.
+enum ToolVersionCommand {
+    static func arguments(for tool: String) -> String {
+        switch tool {
+        case "kubectl": return "version --client"
+        case "flux": return "version --client"
+        case "helm": return "version --short"
+        case "kubeone", "kops", "kubermatic-installer", "terraform", "tofu": return "version"
+        default: return "--version"
+        }
+    }
+
+    /// Whether `script` runs `tool` as a command word.
+    static func uses(_ tool: String, in script: String) -> Bool {
+        let boundary: (Character) -> Bool = {
+            !($0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" || $0 == "." || $0 == "/")
+        }
+        var search = script[...]
+        while let range = search.range(of: tool) {
+            let before = range.lowerBound == script.startIndex ? nil : script[script.index(before: range.lowerBound)]
+            let after = range.upperBound == script.endIndex ? nil : script[range.upperBound]
+            if (before.map(boundary) ?? true) && (after.map(boundary) ?? true) { return true }
+            search = script[range.upperBound...]
+        }
+        return false
+    }
+}

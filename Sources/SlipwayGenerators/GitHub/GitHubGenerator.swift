@@ -1,0 +1,377 @@
+import SlipwayCore
+
+/// Writes `.github/workflows/slipway.yml` from a pipeline.
+///
+/// GitHub Actions has no per-job path filter, so a first job, `slipway-changes`, runs the
+/// `ChangeDetectionScript` and every other job reads its answer in `if:`. Jobs need the transitive
+/// closure of what they wait for, so `!contains(needs.*.result, 'failure')` sees a failure anywhere
+/// upstream, while a skipped (unselected) upstream job does not stop them. The workflow is hardened:
+/// `permissions: {}` with documented least privilege per job, actions pinned to commit SHAs,
+/// `persist-credentials: false`, a timeout on every job, no `pull_request_target`, and no `${{ }}`
+/// expression inside a script.
+public struct GitHubGenerator: Sendable {
+    /// The workflow's path in the repository.
+    public static let path = ".github/workflows/slipway.yml"
+    /// The detection job's key; no spec job may use it.
+    static let detectionJob = "slipway-changes"
+
+    /// Creates the generator.
+    public init() {}
+
+    /// The workflow for `pipeline`, or the reasons it cannot be generated exactly.
+    public func generate(_ pipeline: Pipeline) throws(GeneratorFailure) -> [GeneratedFile] {
+        var problems: [GeneratorDiagnostic] = []
+        for instance in pipeline.instances where instance.slug == Self.detectionJob {
+            problems.append(
+                GeneratorDiagnostic(
+                    platform: .github, job: instance.job.name,
+                    message: "the job id '\(Self.detectionJob)' is reserved for Slipway's change detection",
+                    hint: "rename the job"))
+        }
+        for job in pipeline.spec.jobs {
+            if job.run.contains("${{") {
+                problems.append(
+                    GeneratorDiagnostic(
+                        platform: .github, job: job.name,
+                        message:
+                            "'run' contains '${{', which GitHub would expand into the script before it runs (script injection)",
+                        hint: "pass values through 'env' and read them as shell variables"))
+            }
+            for (name, value) in job.env where value.contains("${{") {
+                problems.append(
+                    GeneratorDiagnostic(
+                        platform: .github, job: job.name,
+                        message: "env '\(name)' contains '${{', which GitHub would expand",
+                        hint: "write the value literally; secrets go in 'secrets'"))
+            }
+        }
+        if !problems.isEmpty { throw GeneratorFailure(diagnostics: problems) }
+        var writer = Writer(pipeline: pipeline)
+        return [GeneratedFile(path: Self.path, contents: writer.workflow())]
+    }
+}
+
+/// Everything a generator could not express exactly.
+public struct GeneratorFailure: Error, Sendable {
+    /// The problems, one per construct.
+    public var diagnostics: [GeneratorDiagnostic]
+
+    /// Creates a failure.
+    public init(diagnostics: [GeneratorDiagnostic]) {
+        self.diagnostics = diagnostics
+    }
+}
+
+private struct Writer {
+    let pipeline: Pipeline
+    var yaml = YAMLText()
+
+    var spec: Spec { pipeline.spec }
+
+    /// Everything an instance waits for, transitively: its needs and its promotion predecessors.
+    func upstream(of instance: JobInstance) -> [String] {
+        var seen: Set<String> = []
+        var stack = instance.needs + instance.after
+        while let next = stack.popLast() {
+            guard seen.insert(next).inserted, let upstream = pipeline.instance(next) else { continue }
+            stack += upstream.needs + upstream.after
+        }
+        return pipeline.executionOrder.filter(seen.contains)
+    }
+
+    mutating func workflow() -> String {
+        header()
+        yaml.line(0, "name: slipway")
+        yaml.blank()
+        triggers()
+        yaml.blank()
+        yaml.comment(0, "Every job asks for the permissions it needs below; nothing else is granted.")
+        yaml.line(0, "permissions: {}")
+        yaml.blank()
+        yaml.comment(0, "A newer commit on a pull request cancels the older run; pushes always run to the end.")
+        yaml.line(0, "concurrency:")
+        yaml.line(2, "group: slipway-${{ github.workflow }}-${{ github.event.pull_request.number || github.sha }}")
+        yaml.line(2, "cancel-in-progress: ${{ github.event_name == 'pull_request' }}")
+        if !spec.env.isEmpty {
+            yaml.blank()
+            yaml.line(0, "env:")
+            for (name, value) in spec.env { yaml.line(2, "\(name): \(YAMLText.scalar(value))") }
+        }
+        yaml.blank()
+        yaml.line(0, "jobs:")
+        detectionJob()
+        for id in pipeline.executionOrder {
+            guard let instance = pipeline.instance(id) else { continue }
+            yaml.blank()
+            job(instance)
+        }
+        return yaml.text
+    }
+
+    mutating func header() {
+        var lines = [
+            "Generated by Slipway from slipway.yml; do not edit by hand.",
+            "Change slipway.yml, then run: slipway generate --platform github",
+        ]
+        if !spec.secrets.isEmpty {
+            lines.append(
+                "Repository secrets to set (Settings > Secrets and variables > Actions): \(spec.secrets.joined(separator: ", "))"
+            )
+        }
+        let environments = gitHubEnvironments()
+        if !environments.isEmpty {
+            lines.append("Environments (Settings > Environments): \(environments.joined(separator: ", ")).")
+            lines.append("Add required reviewers to the gated ones; that is what makes a gate wait for approval.")
+        }
+        yaml.comment(0, lines.joined(separator: "\n"))
+    }
+
+    /// The GitHub environment a job runs in: its deployment environment when it mutates or is
+    /// gated, or a dedicated approval environment for a gate without one.
+    func gitHubEnvironment(_ instance: JobInstance) -> String? {
+        let gated = instance.gate(in: spec) != nil
+        if let environment = instance.environment, instance.mutates || gated { return environment }
+        return gated ? "\(instance.job.name)-approval" : nil
+    }
+
+    func gitHubEnvironments() -> [String] {
+        var seen: Set<String> = []
+        return pipeline.instances.compactMap(gitHubEnvironment).filter { seen.insert($0).inserted }
+    }
+
+    mutating func triggers() {
+        let events = Set(pipeline.instances.flatMap(\.job.on))
+        yaml.line(0, "on:")
+        if events.contains(.pullRequest) { yaml.line(2, "pull_request:") }
+        if events.contains(.push) {
+            yaml.line(2, "push:")
+            yaml.line(4, "branches: [\(YAMLText.scalar(spec.defaultBranch))]")
+        }
+        if events.contains(.manual) { yaml.line(2, "workflow_dispatch:") }
+        if events.contains(.schedule) && !spec.schedule.isEmpty {
+            yaml.line(2, "schedule:")
+            for cron in spec.schedule { yaml.line(4, "- cron: \(YAMLText.quoted(cron))") }
+        }
+    }
+
+    mutating func detectionJob() {
+        yaml.line(2, "\(GitHubGenerator.detectionJob):")
+        yaml.line(4, "name: slipway changes")
+        yaml.line(4, "runs-on: ubuntu-latest")
+        yaml.line(4, "timeout-minutes: 10")
+        yaml.line(4, "permissions:")
+        yaml.line(6, "contents: read  # read the history to compute the change set")
+        yaml.line(4, "outputs:")
+        for instance in pipeline.instances {
+            yaml.line(6, "\(instance.slug): ${{ steps.detect.outputs['\(instance.slug)'] }}")
+        }
+        yaml.line(4, "steps:")
+        yaml.line(6, "- uses: \(GitHubActions.checkout.reference)")
+        yaml.line(8, "with:")
+        yaml.comment(10, "The whole history, for merge bases and push ranges.")
+        yaml.line(10, "fetch-depth: 0")
+        yaml.line(10, "persist-credentials: false")
+        yaml.line(6, "- name: Decide which jobs run")
+        yaml.line(8, "id: detect")
+        yaml.line(8, "shell: bash --noprofile --norc -euo pipefail {0}")
+        yaml.line(8, "env:")
+        typealias Input = ChangeDetectionScript.Input
+        yaml.line(
+            10, "\(Input.event): ${{ github.event_name == 'workflow_dispatch' && 'manual' || github.event_name }}")
+        yaml.line(10, "\(Input.baseSHA): ${{ github.event.pull_request.base.sha }}")
+        yaml.line(10, "\(Input.headSHA): ${{ github.event.pull_request.head.sha }}")
+        yaml.line(10, "\(Input.before): ${{ github.event.before }}")
+        yaml.line(10, "\(Input.after): ${{ github.sha }}")
+        yaml.block(
+            8, "run",
+            "\(Input.output)=\"$GITHUB_OUTPUT\"\nexport \(Input.output)\n"
+                + ChangeDetectionScript(pipeline: pipeline).text)
+    }
+
+    mutating func job(_ instance: JobInstance) {
+        let waitsFor = upstream(of: instance)
+        yaml.line(2, "\(instance.slug):")
+        yaml.line(4, "name: \(YAMLText.scalar(instance.id))")
+        yaml.line(
+            4,
+            "needs: [\(([GitHubGenerator.detectionJob] + waitsFor.map(JobInstance.slug(for:))).joined(separator: ", "))]"
+        )
+        // Runs when selected and nothing upstream failed or was cancelled; an upstream job that
+        // was skipped because it was not selected does not hold this one back.
+        yaml.line(
+            4,
+            "if: ${{ !cancelled() && needs.\(GitHubGenerator.detectionJob).outputs['\(instance.slug)'] == 'true'"
+                + " && !contains(needs.*.result, 'failure') && !contains(needs.*.result, 'cancelled') }}")
+        yaml.line(4, "runs-on: ubuntu-latest")
+        yaml.line(4, "timeout-minutes: \(((instance.job.timeout ?? 3600) + 59) / 60)")
+        yaml.line(4, "permissions:")
+        yaml.line(6, "contents: read  # check out the repository")
+        if let environment = gitHubEnvironment(instance) {
+            if instance.gate(in: spec) != nil {
+                yaml.comment(4, "Gate: this waits for the required reviewers of the '\(environment)' environment.")
+            }
+            yaml.line(4, "environment: \(YAMLText.scalar(environment))")
+        }
+        if instance.mutates, let environment = instance.environment {
+            yaml.comment(
+                4, "One change to '\(environment)' at a time; a queued run waits instead of cancelling a running apply."
+            )
+            yaml.line(4, "concurrency:")
+            yaml.line(6, "group: \(YAMLText.scalar("slipway-\(environment)"))")
+            yaml.line(6, "cancel-in-progress: false")
+        }
+        if let image = instance.job.image {
+            yaml.line(4, "container: \(YAMLText.scalar(image))")
+        }
+        if !instance.job.produces.isEmpty {
+            yaml.line(4, "outputs:")
+            yaml.line(6, "artifact_sha256: ${{ steps.package.outputs.sha256 }}")
+        }
+        let variables = environmentVariables(instance)
+        if !variables.isEmpty {
+            yaml.line(4, "env:")
+            for (name, value) in variables { yaml.line(6, "\(name): \(YAMLText.scalar(value))") }
+        }
+        yaml.line(4, "steps:")
+        yaml.line(6, "- uses: \(GitHubActions.checkout.reference)")
+        yaml.line(8, "with:")
+        yaml.line(10, "persist-credentials: false")
+        restoreArtifacts(instance, waitsFor: waitsFor)
+        tools(instance)
+        runStep(instance)
+        if !instance.job.produces.isEmpty { packageArtifacts(instance) }
+    }
+
+    /// The spec's, the environment's and the job's variables, later ones winning.
+    func environmentVariables(_ instance: JobInstance) -> Variables {
+        var result: Variables = []
+        func set(_ name: String, _ value: String) {
+            if let index = result.firstIndex(where: { $0.name == name }) {
+                result[index].value = value
+            } else {
+                result.append((name, value))
+            }
+        }
+        if let environment = instance.environment,
+            let declared = spec.environments.first(where: { $0.name == environment })
+        {
+            for (name, value) in declared.env { set(name, value) }
+        }
+        for (name, value) in instance.job.env { set(name, value) }
+        return result
+    }
+
+    mutating func restoreArtifacts(_ instance: JobInstance, waitsFor: [String]) {
+        let producers = instance.needs.compactMap(pipeline.instance).filter { !$0.job.produces.isEmpty }
+        for producer in producers {
+            let directory = "${{ runner.temp }}/slipway-in/\(producer.slug)"
+            yaml.line(6, "- name: \(YAMLText.scalar("Download what \(producer.id) produced"))")
+            // A producer that was not selected produced nothing; the job runs without its files.
+            yaml.line(8, "if: ${{ needs['\(producer.slug)'].result == 'success' }}")
+            yaml.line(8, "uses: \(GitHubActions.downloadArtifact.reference)")
+            yaml.line(8, "with:")
+            yaml.line(10, "name: \(YAMLText.scalar("slipway-\(producer.slug)"))")
+            yaml.line(10, "path: \(directory)")
+            yaml.line(6, "- name: \(YAMLText.scalar("Verify and restore what \(producer.id) produced"))")
+            yaml.line(8, "if: ${{ needs['\(producer.slug)'].result == 'success' }}")
+            yaml.line(8, "shell: bash --noprofile --norc -euo pipefail {0}")
+            yaml.line(8, "env:")
+            yaml.line(10, "EXPECTED_SHA256: ${{ needs['\(producer.slug)'].outputs.artifact_sha256 }}")
+            yaml.line(10, "ARCHIVE: \(directory)/files.tar")
+            yaml.block(
+                8, "run",
+                """
+                actual=$(sha256sum "$ARCHIVE" | cut -d ' ' -f 1)
+                if [[ "$actual" != "$EXPECTED_SHA256" ]]; then
+                  echo "::error title=Artifact altered::the files \(producer.id) produced do not match the SHA-256 it recorded (expected $EXPECTED_SHA256, got $actual); re-run the pipeline from \(producer.id)"
+                  exit 1
+                fi
+                tar -xf "$ARCHIVE"
+
+                """)
+        }
+    }
+
+    mutating func tools(_ instance: JobInstance) {
+        for (tool, version) in spec.tools where ToolVersionCommand.uses(tool, in: instance.job.run) {
+            if tool == "terraform" {
+                yaml.line(6, "- uses: \(GitHubActions.setupTerraform.reference)")
+                yaml.line(8, "with:")
+                yaml.line(10, "terraform_version: \(YAMLText.scalar(version))")
+                yaml.line(10, "terraform_wrapper: false")
+                continue
+            }
+            yaml.line(6, "- name: \(YAMLText.scalar("Check \(tool) \(version)"))")
+            yaml.line(8, "shell: bash --noprofile --norc -euo pipefail {0}")
+            let arguments = ToolVersionCommand.arguments(for: tool)
+            yaml.block(
+                8, "run",
+                """
+                if ! command -v \(tool) >/dev/null; then
+                  echo "::error title=\(tool) missing::slipway.yml pins \(tool) \(version), but this runner has no \(tool); install it in the job's image or runner"
+                  exit 1
+                fi
+                found=$(\(tool) \(arguments) 2>&1 || true)
+                if [[ "$found" != *\(ChangeDetectionScript.singleQuoted(version))* ]]; then
+                  echo "::error title=\(tool) version::slipway.yml pins \(tool) \(version), but the runner has: $found"
+                  exit 1
+                fi
+
+                """)
+        }
+    }
+
+    mutating func runStep(_ instance: JobInstance) {
+        yaml.line(6, "- name: \(YAMLText.scalar(instance.job.description ?? "Run \(instance.id)"))")
+        yaml.line(8, "shell: bash --noprofile --norc -euo pipefail {0}")
+        if let workdir = instance.job.workdir { yaml.line(8, "working-directory: \(YAMLText.scalar(workdir))") }
+        yaml.line(8, "env:")
+        yaml.line(10, "SLIPWAY_JOB: \(YAMLText.scalar(instance.id))")
+        if let environment = instance.environment {
+            yaml.line(10, "SLIPWAY_ENVIRONMENT: \(YAMLText.scalar(environment))")
+        }
+        yaml.line(10, "SLIPWAY_EVENT: ${{ github.event_name == 'workflow_dispatch' && 'manual' || github.event_name }}")
+        yaml.line(10, "SLIPWAY_RUN_ID: ${{ github.run_id }}")
+        for secret in instance.job.secrets { yaml.line(10, "\(secret): ${{ secrets.\(secret) }}") }
+        let attempts = instance.mutates ? 1 : instance.job.retry + 1
+        if attempts > 1 {
+            yaml.block(
+                10, "SLIPWAY_SCRIPT", instance.job.run.hasSuffix("\n") ? instance.job.run : instance.job.run + "\n")
+            yaml.block(
+                8, "run",
+                """
+                export SLIPWAY_SUMMARY="$GITHUB_STEP_SUMMARY"
+                for attempt in $(seq 1 \(attempts)); do
+                  if bash --noprofile --norc -euo pipefail -c "$SLIPWAY_SCRIPT"; then exit 0; fi
+                  echo "::warning::\(instance.id): attempt $attempt of \(attempts) failed"
+                done
+                exit 1
+
+                """)
+        } else {
+            let script = instance.job.run.hasSuffix("\n") ? instance.job.run : instance.job.run + "\n"
+            yaml.block(8, "run", "export SLIPWAY_SUMMARY=\"$GITHUB_STEP_SUMMARY\"\n" + script)
+        }
+    }
+
+    mutating func packageArtifacts(_ instance: JobInstance) {
+        let files = instance.job.produces.map(ChangeDetectionScript.singleQuoted).joined(separator: " ")
+        yaml.line(6, "- name: Package what this job produced")
+        yaml.line(8, "id: package")
+        yaml.line(8, "shell: bash --noprofile --norc -euo pipefail {0}")
+        yaml.block(
+            8, "run",
+            """
+            mkdir -p "$RUNNER_TEMP/slipway-out"
+            tar -cf "$RUNNER_TEMP/slipway-out/files.tar" -- \(files)
+            echo "sha256=$(sha256sum "$RUNNER_TEMP/slipway-out/files.tar" | cut -d ' ' -f 1)" >>"$GITHUB_OUTPUT"
+
+            """)
+        yaml.line(6, "- uses: \(GitHubActions.uploadArtifact.reference)")
+        yaml.line(8, "with:")
+        yaml.line(10, "name: \(YAMLText.scalar("slipway-\(instance.slug)"))")
+        yaml.line(10, "path: ${{ runner.temp }}/slipway-out/files.tar")
+        yaml.line(10, "if-no-files-found: error")
+        yaml.line(10, "retention-days: 7")
+    }
+}

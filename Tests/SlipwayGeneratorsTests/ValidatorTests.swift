@@ -1,0 +1,77 @@
+import Foundation
+import SlipwayCore
+import SlipwayGenerators
+import SlipwayTesting
+import Testing
+import Yams
+
+private let repositoryRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+    .deletingLastPathComponent().path
+
+/// Finds a validator that scripts/bootstrap.sh installs; a missing one fails the test with the fix.
+private func tool(_ name: String) throws -> String {
+    let directories =
+        (ProcessInfo.processInfo.environment["PATH"] ?? "").split(separator: ":").map(String.init)
+        + [NSHomeDirectory() + "/.local/bin"]
+    if let found = directories.map({ "\($0)/\(name)" }).first(where: FileManager.default.isExecutableFile(atPath:)) {
+        return found
+    }
+    Issue.record("\(name) is not installed; scripts/test.sh installs everything the tests need")
+    throw CancellationError()
+}
+
+/// The pipelines every platform's output is validated for: the examples and random specs.
+private func pipelines() throws -> [(name: String, pipeline: Pipeline)] {
+    var result: [(String, Pipeline)] = []
+    for example in ["kkp", "kops"] {
+        let validated = SpecValidator.pipeline(path: "\(repositoryRoot)/examples/\(example)/slipway.yml")
+        result.append((example, try #require(validated.pipeline)))
+    }
+    var generator = SeededGenerator(seed: 0x7A11D)
+    for index in 0..<4 {
+        result.append(
+            ("random\(index)", try #require(SpecValidator.pipeline(text: randomSpec(using: &generator)).pipeline)))
+    }
+    return result
+}
+
+/// Generated GitHub workflows pass the validators a careful reviewer would run.
+@Suite struct GitHubValidatorTests {
+    @Test func schemaZizmorYamllintAndShellcheckPass() async throws {
+        let checkJSONSchema = try tool("check-jsonschema")
+        let zizmor = try tool("zizmor")
+        let yamllint = try tool("yamllint")
+        let shellcheck = try tool("shellcheck")
+        for (name, pipeline) in try pipelines() {
+            let directory = try TemporaryDirectory()
+            defer { directory.remove() }
+            let file = try #require(try GitHubGenerator().generate(pipeline).first)
+            try directory.write(file.path, file.contents)
+
+            let schema = try await run(
+                checkJSONSchema, ["--builtin-schema", "vendor.github-workflows", file.path], in: directory.path)
+            #expect(schema.status == 0, "\(name): \(schema.standardOutput)\(schema.standardError)")
+            let audit = try await run(zizmor, ["--offline", "--persona", "pedantic", file.path], in: directory.path)
+            #expect(audit.status == 0, "\(name): \(audit.standardOutput)\(audit.standardError)")
+            let lint = try await run(
+                yamllint, ["--strict", "-c", "\(repositoryRoot)/.yamllint.yml", file.path], in: directory.path)
+            #expect(lint.status == 0, "\(name): \(lint.standardOutput)\(lint.standardError)")
+
+            // Every bash step, as GitHub runs it.
+            let document = try #require(try Yams.load(yaml: file.contents) as? [String: Any])
+            let jobs = try #require(document["jobs"] as? [String: [String: Any]])
+            var scripts = 0
+            for (key, job) in jobs.sorted(by: { $0.key < $1.key }) {
+                for (index, step) in (job["steps"] as? [[String: Any]] ?? []).enumerated() {
+                    guard let script = step["run"] as? String else { continue }
+                    scripts += 1
+                    let path = "scripts/\(key)-\(index).sh"
+                    try directory.write(path, "#!/usr/bin/env bash\nset -euo pipefail\n" + script)
+                    let check = try await run(shellcheck, ["--severity=style", path], in: directory.path)
+                    #expect(check.status == 0, "\(name) \(key) step \(index):\n\(check.standardOutput)")
+                }
+            }
+            #expect(scripts >= jobs.count)
+        }
+    }
+}
