@@ -22,6 +22,9 @@ private let spec = """
       docs:
         paths: ["docs/**"]
         run: make docs
+      ghost:
+        paths: ["ghost/**"]
+        run: echo never changed
 
     """
 
@@ -87,7 +90,9 @@ private func repository() async throws -> TemporaryGitRepository {
         let plan = try PlanJSON(result)
         #expect(plan.base == nil)
         #expect(plan.changed == ["docs/index.md", "kubeone/kubeone.yaml", "slipway.yml", "terraform/main.tf"])
-        #expect(plan.selected.map(\.id) == ["tf-plan", "tf-apply", "kubeone", "docs"])
+        // Everything counts as changed: every path filter matches, even one no file matches.
+        #expect(plan.selected.map(\.id) == ["tf-plan", "tf-apply", "kubeone", "docs", "ghost"])
+        #expect(plan.selected.last?.reasons == ["everything counts as changed"])
     }
 
     @Test func anUnknownBeforeAndARootCommitAlsoChangeEverything() async throws {

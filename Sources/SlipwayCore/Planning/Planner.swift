@@ -6,7 +6,8 @@ public struct ChangeSet: Sendable, Hashable {
     public var head: String?
     /// Changed paths relative to the repository root, renames counted under both names.
     public var paths: [String]
-    /// Why every file counts as changed (a first push), if that is the case.
+    /// Why everything counts as changed (a first push), if that is the case: every path filter
+    /// then matches, and `paths` lists every tracked file for reference.
     public var everythingBecause: String?
 
     /// Creates a change set.
@@ -26,6 +27,8 @@ public enum SelectionReason: Hashable, Sendable, CustomStringConvertible {
     case matched(path: String, pattern: String)
     /// Manual and scheduled runs select every job that listens to them; paths do not apply.
     case eventIgnoresPaths(Event)
+    /// The change set is "everything" (a first push), so every path filter matches.
+    case everythingChanged
     /// The instance needs a mutating instance that runs, so it must run after it.
     case cascade(from: String)
     /// A selected instance needs this non-mutating one.
@@ -36,6 +39,7 @@ public enum SelectionReason: Hashable, Sendable, CustomStringConvertible {
         case .noPathFilter: return "no paths: runs on every change"
         case .matched(let path, let pattern): return "\(path) matches \(pattern)"
         case .eventIgnoresPaths(let event): return "\(event.rawValue) runs select every job that listens to them"
+        case .everythingChanged: return "everything counts as changed"
         case .cascade(let from): return "needs \(from), which runs"
         case .pulledIn(let by): return "pulled in by \(by)"
         }
@@ -135,6 +139,8 @@ public struct Planner: Sendable {
                 reasons[instance.id] = [.eventIgnoresPaths(event)]
             } else if instance.patterns.patterns.isEmpty {
                 reasons[instance.id] = [.noPathFilter]
+            } else if changes.everythingBecause != nil {
+                reasons[instance.id] = [.everythingChanged]
             } else if let match = instance.patterns.firstMatch(in: paths) {
                 reasons[instance.id] = [.matched(path: match.path, pattern: match.pattern.source)]
             } else {

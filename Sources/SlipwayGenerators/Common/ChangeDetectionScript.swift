@@ -4,8 +4,8 @@ import SlipwayCore
 /// per-job path filter of its own.
 ///
 /// It computes the change set the way `slipway plan` does (DESIGN.md: a pull request's
-/// `merge-base(base, head)..head`, a push's `before..after`, every file for an all-zero or unknown
-/// `before`), matches each instance's patterns with `grep -E` (see `PatternRegex`), and prints one
+/// `merge-base(base, head)..head`, a push's `before..after`, everything for an all-zero or unknown
+/// `before`, where every path filter matches), matches each instance's patterns with `grep -E` (see `PatternRegex`), and prints one
 /// `slug=true|false` line per instance from the static trigger lists of
 /// `Pipeline.selectionTriggers(for:)`. Tests run it with real bash and git and compare its answers
 /// with the planner's.
@@ -53,6 +53,7 @@ public struct ChangeDetectionScript: Sendable {
             "changed=$(mktemp)",
             "selected=$(mktemp)",
             "trap 'rm -f \"$changed\" \"$selected\"' EXIT",
+            "everything=false",
             "",
             "case \"${\(Input.event)}\" in",
             "pull_request)",
@@ -60,8 +61,9 @@ public struct ChangeDetectionScript: Sendable {
             "  git diff --name-only --no-renames --no-ext-diff -z \"$base\" \"${\(Input.headSHA)}\" | tr '\\0' '\\n' >\"$changed\"",
             "  ;;",
             "push)",
-            "  # A new branch (all-zero before) or an unknown before: every file counts as changed.",
+            "  # A new branch (all-zero before) or an unknown before: everything counts as changed.",
             "  if [[ \"${\(Input.before):-}\" =~ ^0*$ ]] || ! git cat-file -e \"${\(Input.before)}^{commit}\" 2>/dev/null; then",
+            "    everything=true",
             "    git ls-tree -r --name-only -z \"${\(Input.after)}\" | tr '\\0' '\\n' >\"$changed\"",
             "  else",
             "    git diff --name-only --no-renames --no-ext-diff -z \"${\(Input.before)}\" \"${\(Input.after)}\" | tr '\\0' '\\n' >\"$changed\"",
@@ -73,6 +75,7 @@ public struct ChangeDetectionScript: Sendable {
             "# selects PATTERN...: whether some changed path's last matching pattern is a '+' one.",
             "# Each argument is '+REGEX' (include) or '-REGEX' (exclude); regexes match whole paths.",
             "selects() {",
+            "  if [[ $everything == true ]]; then return 0; fi",
             "  local patterns=(\"$@\") i j",
             "  for ((i = 0; i < ${#patterns[@]}; i++)); do",
             "    [[ ${patterns[i]} == +* ]] || continue",
