@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Installs what the tests and benchmarks need on a fresh Debian machine: git, script(1) and
-# shellcheck from Debian, and check-jsonschema, zizmor, yamllint and pathspec from PyPI.
+# Installs what the tests and benchmarks need on a fresh Debian machine: git, script(1),
+# shellcheck and ruby from Debian, and check-jsonschema, zizmor, yamllint and pathspec from PyPI.
 # Installs only what is missing, so it is quick to rerun.
 set -euo pipefail
 
@@ -8,6 +8,7 @@ missing=()
 command -v git >/dev/null || missing+=(git)
 command -v script >/dev/null || missing+=(bsdutils)
 command -v shellcheck >/dev/null || missing+=(shellcheck)
+command -v ruby >/dev/null || missing+=(ruby)
 command -v python3 >/dev/null || missing+=(python3)
 python3 -m pip --version >/dev/null 2>&1 || missing+=(python3-pip)
 if ((${#missing[@]})); then

@@ -13,7 +13,7 @@ func run(
 }
 
 /// A random pipeline with per-environment jobs, jobs without paths, negations and mutating chains.
-func randomSpec(using generator: inout SeededGenerator) -> String {
+func randomSpec(using generator: inout SeededGenerator, negations: Bool = true) -> String {
     let directories = ["a", "b", "c", "dev", "prod", "d i r", "été"]
     var text = "version: 1\nenvironments: [dev, prod]\njobs:\n"
     let count = Int.random(in: 2...10, using: &generator)
@@ -25,9 +25,11 @@ func randomSpec(using generator: inout SeededGenerator) -> String {
         switch Int.random(in: 0..<7, using: &generator) {
         case 0: break
         case 1 where perEnvironment: text += "    paths: [\"{environment}/**\"]\n"
-        case 2: text += "    paths: [\"**/*.md\", \"!\(directories.randomElement(using: &generator)!)/**\"]\n"
-        case 3:
+        case 2 where negations:
+            text += "    paths: [\"**/*.md\", \"!\(directories.randomElement(using: &generator)!)/**\"]\n"
+        case 3 where negations:
             text += "    paths: [\"\(directories.randomElement(using: &generator)!)/\", \"!**/x.md\", \"**/keep.md\"]\n"
+        case 2, 3: text += "    paths: [\"**/*.md\", \"\(directories.randomElement(using: &generator)!)/\"]\n"
         default: text += "    paths: [\"\(directories.randomElement(using: &generator)!)/**\"]\n"
         }
         if !needs.isEmpty { text += "    needs: [\(needs.joined(separator: ", "))]\n" }

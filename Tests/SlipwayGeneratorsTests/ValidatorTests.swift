@@ -21,16 +21,21 @@ private func tool(_ name: String) throws -> String {
 }
 
 /// The pipelines every platform's output is validated for: the examples and random specs.
-private func pipelines() throws -> [(name: String, pipeline: Pipeline)] {
+private func pipelines(examples: [String] = ["kkp", "kops"], negations: Bool = true) throws -> [(
+    name: String, pipeline: Pipeline
+)] {
     var result: [(String, Pipeline)] = []
-    for example in ["kkp", "kops"] {
+    for example in examples {
         let validated = SpecValidator.pipeline(path: "\(repositoryRoot)/examples/\(example)/slipway.yml")
         result.append((example, try #require(validated.pipeline)))
     }
     var generator = SeededGenerator(seed: 0x7A11D)
     for index in 0..<4 {
         result.append(
-            ("random\(index)", try #require(SpecValidator.pipeline(text: randomSpec(using: &generator)).pipeline)))
+            (
+                "random\(index)",
+                try #require(SpecValidator.pipeline(text: randomSpec(using: &generator, negations: negations)).pipeline)
+            ))
     }
     return result
 }
@@ -72,6 +77,45 @@ private func pipelines() throws -> [(name: String, pipeline: Pipeline)] {
                 }
             }
             #expect(scripts >= jobs.count)
+        }
+    }
+}
+
+/// Generated GitLab configurations pass GitLab's schema, yamllint and shellcheck.
+@Suite struct GitLabValidatorTests {
+    @Test func schemaYamllintAndShellcheckPass() async throws {
+        let checkJSONSchema = try tool("check-jsonschema")
+        let yamllint = try tool("yamllint")
+        let shellcheck = try tool("shellcheck")
+        for (name, pipeline) in try pipelines(examples: ["kops"], negations: false) {
+            let directory = try TemporaryDirectory()
+            defer { directory.remove() }
+            let file = try #require(try GitLabGenerator().generate(pipeline).first)
+            try directory.write(file.path, file.contents)
+            let schema = try await run(
+                checkJSONSchema, ["--builtin-schema", "vendor.gitlab-ci", "--data-transform", "gitlab-ci", file.path],
+                in: directory.path)
+            #expect(schema.status == 0, "\(name): \(schema.standardOutput)\(schema.standardError)")
+            let lint = try await run(
+                yamllint, ["--strict", "-c", "\(repositoryRoot)/.yamllint.yml", file.path], in: directory.path)
+            #expect(lint.status == 0, "\(name): \(lint.standardOutput)\(lint.standardError)")
+
+            let document = try #require(try Yams.load(yaml: file.contents) as? [String: Any])
+            var scripts = 0
+            for (key, value) in document.sorted(by: { $0.key < $1.key }) {
+                guard let job = value as? [String: Any], let variables = job["variables"] as? [String: Any] else {
+                    continue
+                }
+                for variable in ["SLIPWAY_WRAPPER", "SLIPWAY_SCRIPT"] {
+                    guard let script = (variables[variable] as? [String: Any])?["value"] as? String else { continue }
+                    scripts += 1
+                    let path = "scripts/\(key)-\(variable).sh"
+                    try directory.write(path, "#!/usr/bin/env bash\nset -euo pipefail\n" + script)
+                    let check = try await run(shellcheck, ["--severity=style", path], in: directory.path)
+                    #expect(check.status == 0, "\(name) \(key) \(variable):\n\(check.standardOutput)")
+                }
+            }
+            #expect(scripts >= 2)
         }
     }
 }

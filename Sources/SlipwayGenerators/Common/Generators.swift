@@ -8,7 +8,9 @@ public enum Generators {
         switch platform {
         case .github:
             return try GitHubGenerator().generate(pipeline)
-        case .gitlab, .bitbucket:
+        case .gitlab:
+            return try GitLabGenerator().generate(pipeline)
+        case .bitbucket:
             throw GeneratorFailure(diagnostics: [
                 GeneratorDiagnostic(
                     platform: platform, job: nil,

@@ -1,0 +1,310 @@
+import SlipwayCore
+
+/// Writes `.gitlab-ci.yml` from a pipeline, selecting jobs with GitLab's native `rules:changes`.
+///
+/// Each job gets one rule per event it takes part in. The rule's `changes` lists the globs of every
+/// job whose direct selection selects it (`Pipeline.selectionTriggers`), translated into GitLab's
+/// `fnmatch` dialect (`FnmatchGlob`); merge-request rules compare with the default branch through
+/// `compare_to`, which GitLab evaluates as `merge-base..head`, exactly `slipway plan`'s pull-request
+/// change set. A job whose selection depends on a negated pattern cannot be expressed this way and
+/// is refused with a diagnostic. Jobs that are not selected are not in the pipeline at all, so
+/// `needs` are `optional`, and GitLab's own rules (a job runs when what it needs succeeded) give
+/// the failure semantics.
+public struct GitLabGenerator: Sendable {
+    /// The file's path in the repository.
+    public static let path = ".gitlab-ci.yml"
+    /// Top-level keys GitLab reads as settings, not jobs.
+    static let reservedNames: Set<String> = [
+        "image", "services", "stages", "types", "before_script", "after_script", "variables", "cache", "include",
+        "default", "workflow", "pages",
+    ]
+
+    /// Creates the generator.
+    public init() {}
+
+    /// The configuration for `pipeline`, or the reasons it cannot be generated exactly.
+    public func generate(_ pipeline: Pipeline) throws(GeneratorFailure) -> [GeneratedFile] {
+        var problems: [GeneratorDiagnostic] = []
+        for instance in pipeline.instances where Self.reservedNames.contains(instance.slug) {
+            problems.append(
+                GeneratorDiagnostic(
+                    platform: .gitlab, job: instance.job.name,
+                    message: "'\(instance.slug)' is a GitLab keyword, not a job name",
+                    hint: "rename the job"))
+        }
+        var reported: Set<String> = []
+        for event in [Event.pullRequest, .push] {
+            let triggers = pipeline.selectionTriggers(for: event)
+            for instance in pipeline.instances {
+                for trigger in (triggers[instance.id] ?? []).compactMap(pipeline.instance) {
+                    guard let negated = trigger.patterns.patterns.first(where: \.isNegated),
+                        reported.insert(instance.job.name).inserted
+                    else { continue }
+                    let source = trigger.job.name == instance.job.name ? "" : " (through job '\(trigger.job.name)')"
+                    problems.append(
+                        GeneratorDiagnostic(
+                            platform: .gitlab, job: instance.job.name,
+                            message:
+                                "GitLab's rules:changes cannot express the negated pattern '\(negated.source)'\(source)",
+                            hint:
+                                "list the included paths without the negation, or generate for github, whose detection job handles negations"
+                        ))
+                }
+            }
+        }
+        if !problems.isEmpty { throw GeneratorFailure(diagnostics: problems) }
+        var writer = GitLabWriter(pipeline: pipeline)
+        return [GeneratedFile(path: Self.path, contents: writer.file())]
+    }
+}
+
+private struct GitLabWriter {
+    let pipeline: Pipeline
+    var yaml = YAMLText()
+
+    var spec: Spec { pipeline.spec }
+
+    /// The `if:` that recognises each event's pipelines.
+    static func condition(_ event: Event) -> String {
+        switch event {
+        case .pullRequest: return "$CI_PIPELINE_SOURCE == \"merge_request_event\""
+        case .push: return "$CI_PIPELINE_SOURCE == \"push\""
+        case .manual: return "$CI_PIPELINE_SOURCE == \"web\""
+        case .schedule: return "$CI_PIPELINE_SOURCE == \"schedule\""
+        }
+    }
+
+    /// A YAML single-quoted scalar, which keeps GitLab expressions' double quotes readable.
+    static func singleQuoted(_ text: String) -> String {
+        "'" + text.replacingOccurrences(of: "'", with: "''") + "'"
+    }
+
+    /// The dotenv variable that carries an instance's checksum manifest digest to its consumers.
+    func digestVariable(_ instance: JobInstance) -> String {
+        "SLIPWAY_SHA256_\(pipeline.instances.firstIndex { $0.id == instance.id } ?? 0)"
+    }
+
+    mutating func file() -> String {
+        header()
+        let events = Set(pipeline.instances.flatMap(\.job.on))
+        yaml.comment(0, "Merge requests into \(spec.defaultBranch), pushes to it, and the events the jobs listen to.")
+        yaml.line(0, "workflow:")
+        yaml.line(2, "rules:")
+        let branch = spec.defaultBranch
+        if events.contains(.pullRequest) {
+            yaml.line(
+                4,
+                "- if: \(Self.singleQuoted("\(Self.condition(.pullRequest)) && $CI_MERGE_REQUEST_TARGET_BRANCH_NAME == \"\(branch)\""))"
+            )
+        }
+        if events.contains(.push) {
+            yaml.line(4, "- if: \(Self.singleQuoted("\(Self.condition(.push)) && $CI_COMMIT_BRANCH == \"\(branch)\""))")
+        }
+        if events.contains(.manual) { yaml.line(4, "- if: \(Self.singleQuoted(Self.condition(.manual)))") }
+        if events.contains(.schedule) { yaml.line(4, "- if: \(Self.singleQuoted(Self.condition(.schedule)))") }
+        yaml.comment(2, "A newer commit cancels interruptible (non-mutating) jobs of the older pipeline.")
+        yaml.line(2, "auto_cancel:")
+        yaml.line(4, "on_new_commit: interruptible")
+        yaml.blank()
+        yaml.line(0, "stages: [slipway]")
+        if !spec.env.isEmpty {
+            yaml.blank()
+            yaml.line(0, "variables:")
+            for (name, value) in spec.env { yaml.line(2, "\(name): \(YAMLText.quoted(value))") }
+        }
+        for id in pipeline.executionOrder {
+            guard let instance = pipeline.instance(id) else { continue }
+            yaml.blank()
+            job(instance)
+        }
+        return yaml.text
+    }
+
+    mutating func header() {
+        var lines = [
+            "Generated by Slipway from slipway.yml; do not edit by hand.",
+            "Change slipway.yml, then run: slipway generate --platform gitlab",
+        ]
+        if !spec.secrets.isEmpty {
+            lines.append(
+                "CI/CD variables to set (Settings > CI/CD > Variables; masked, protected, scoped to their environments): "
+                    + spec.secrets.joined(separator: ", "))
+            lines.append("Jobs that do not list a secret unset it before their script runs.")
+        }
+        var environments: [String] = []
+        for instance in pipeline.instances where instance.mutates || instance.gate(in: spec) != nil {
+            if let environment = instance.environment, !environments.contains(environment) {
+                environments.append(environment)
+            }
+        }
+        if !environments.isEmpty {
+            lines.append("Environments used: \(environments.joined(separator: ", ")); protect them as needed.")
+        }
+        if !spec.schedule.isEmpty {
+            lines.append(
+                "Schedules are set in GitLab (Build > Pipeline schedules): \(spec.schedule.joined(separator: "; ")) (UTC)."
+            )
+        }
+        lines.append("Jobs run their scripts with bash: images must provide bash, git, tar and sha256sum.")
+        yaml.comment(0, lines.joined(separator: "\n"))
+        yaml.blank()
+    }
+
+    mutating func job(_ instance: JobInstance) {
+        let gated = instance.gate(in: spec) != nil
+        yaml.line(0, "\(instance.slug):")
+        yaml.line(2, "stage: slipway")
+        if let image = instance.job.image { yaml.line(2, "image: \(YAMLText.scalar(image))") }
+        if let environment = instance.environment, instance.mutates || gated {
+            yaml.line(2, "environment:")
+            yaml.line(4, "name: \(YAMLText.scalar(environment))")
+        }
+        if instance.mutates, let environment = instance.environment {
+            yaml.comment(2, "One change to '\(environment)' at a time; later pipelines wait their turn.")
+            yaml.line(2, "resource_group: \(YAMLText.scalar("slipway-\(environment)"))")
+        }
+        yaml.line(2, "interruptible: \(instance.mutates ? "false" : "true")")
+        yaml.line(2, "timeout: \(((instance.job.timeout ?? 3600) + 59) / 60) minutes")
+        let upstream = instance.needs + instance.after
+        if upstream.isEmpty {
+            yaml.line(2, "needs: []")
+        } else {
+            yaml.comment(2, "Optional: a job that is not selected is not in the pipeline.")
+            yaml.line(2, "needs:")
+            for need in upstream {
+                let producer =
+                    pipeline.instance(need).map { !$0.job.produces.isEmpty && instance.needs.contains(need) } ?? false
+                yaml.line(4, "- job: \(JobInstance.slug(for: need))")
+                yaml.line(6, "optional: true")
+                yaml.line(6, "artifacts: \(producer ? "true" : "false")")
+            }
+        }
+        rules(instance, gated: gated)
+        variables(instance)
+        yaml.line(2, "script:")
+        yaml.line(4, "- bash --noprofile --norc -euo pipefail -c \"$SLIPWAY_WRAPPER\"")
+        artifacts(instance)
+    }
+
+    mutating func rules(_ instance: JobInstance, gated: Bool) {
+        yaml.line(2, "rules:")
+        for event in Event.allCases {
+            guard let triggers = pipeline.selectionTriggers(for: event)[instance.id], !triggers.isEmpty else {
+                continue
+            }
+            let triggerInstances = triggers.compactMap(pipeline.instance)
+            yaml.line(4, "- if: \(Self.singleQuoted(Self.condition(event)))")
+            if [.pullRequest, .push].contains(event),
+                !triggerInstances.contains(where: { $0.patterns.patterns.isEmpty })
+            {
+                var globs: [String] = []
+                for trigger in triggerInstances {
+                    for pattern in trigger.patterns.patterns {
+                        for glob in FnmatchGlob.globs(for: pattern) where !globs.contains(glob) { globs.append(glob) }
+                    }
+                }
+                yaml.line(6, "changes:")
+                yaml.line(8, "paths:")
+                for glob in globs { yaml.line(10, "- \(YAMLText.quoted(glob))") }
+                if event == .pullRequest {
+                    // compare_to makes GitLab diff merge-base(default branch, head)..head.
+                    yaml.line(8, "compare_to: \(YAMLText.quoted("refs/heads/\(spec.defaultBranch)"))")
+                }
+            }
+            if gated {
+                yaml.line(6, "when: manual")
+                yaml.comment(6, "Blocking: what needs this job waits for the approval.")
+                yaml.line(6, "allow_failure: false")
+            }
+        }
+    }
+
+    mutating func variables(_ instance: JobInstance) {
+        yaml.line(2, "variables:")
+        yaml.line(4, "SLIPWAY_JOB: \(YAMLText.quoted(instance.id))")
+        if let environment = instance.environment {
+            yaml.line(4, "SLIPWAY_ENVIRONMENT: \(YAMLText.quoted(environment))")
+        }
+        var variables: Variables = []
+        if let environment = instance.environment,
+            let declared = spec.environments.first(where: { $0.name == environment })
+        {
+            variables += declared.env
+        }
+        for (name, value) in instance.job.env {
+            variables.removeAll { $0.name == name }
+            variables.append((name, value))
+        }
+        for (name, value) in variables { yaml.line(4, "\(name): \(YAMLText.quoted(value))") }
+        // Scripts are passed raw: GitLab would otherwise expand $VARIABLES inside them itself.
+        yaml.line(4, "SLIPWAY_SCRIPT:")
+        yaml.block(6, "value", instance.job.run.hasSuffix("\n") ? instance.job.run : instance.job.run + "\n")
+        yaml.line(6, "expand: false")
+        yaml.line(4, "SLIPWAY_WRAPPER:")
+        yaml.block(6, "value", wrapper(instance))
+        yaml.line(6, "expand: false")
+    }
+
+    /// The bash script around the job's own: environment, least-privilege secrets, artifact
+    /// checks, tool checks, retries, checksums.
+    func wrapper(_ instance: JobInstance) -> String {
+        var script = """
+            case "${CI_PIPELINE_SOURCE:-}" in
+            merge_request_event) SLIPWAY_EVENT=pull_request ;;
+            web) SLIPWAY_EVENT=manual ;;
+            schedule) SLIPWAY_EVENT=schedule ;;
+            *) SLIPWAY_EVENT=push ;;
+            esac
+            export SLIPWAY_EVENT
+            export SLIPWAY_RUN_ID="${CI_PIPELINE_ID:-}"
+            mkdir -p .slipway/summary
+            export SLIPWAY_SUMMARY="$PWD/.slipway/summary/\(instance.slug).md"
+
+            """
+        let others = spec.secrets.filter { !instance.job.secrets.contains($0) }
+        if !others.isEmpty { script += "unset \(others.joined(separator: " "))\n" }
+        for producer in instance.needs.compactMap(pipeline.instance) where !producer.job.produces.isEmpty {
+            script += JobScripts.verifyChecksums(producer, digestVariable: digestVariable(producer))
+        }
+        for (tool, version) in JobScripts.tools(of: instance.job, in: spec) {
+            script += JobScripts.toolCheck(tool, version: version)
+        }
+        let attempts = instance.mutates ? 1 : instance.job.retry + 1
+        let directory = instance.job.workdir.map(ChangeDetectionScript.singleQuoted) ?? "."
+        let run = "(cd -- \(directory) && bash --noprofile --norc -euo pipefail -c \"$SLIPWAY_SCRIPT\")"
+        if attempts == 1 {
+            script += run + "\n"
+        } else {
+            script += """
+                for attempt in $(seq 1 \(attempts)); do
+                  if \(run); then break; fi
+                  if ((attempt == \(attempts))); then exit 1; fi
+                  echo "\(instance.id): attempt $attempt of \(attempts) failed; retrying" >&2
+                done
+
+                """
+        }
+        if !instance.job.produces.isEmpty {
+            script += JobScripts.recordChecksums(
+                instance, digestVariable: digestVariable(instance),
+                digestFile: ".slipway/artifacts/\(instance.slug).env")
+        }
+        return script
+    }
+
+    mutating func artifacts(_ instance: JobInstance) {
+        yaml.line(2, "artifacts:")
+        yaml.line(4, "paths:")
+        for path in instance.job.produces { yaml.line(6, "- \(YAMLText.quoted(path))") }
+        if !instance.job.produces.isEmpty { yaml.line(6, "- \(YAMLText.quoted(JobScripts.manifestPath(instance)))") }
+        yaml.line(6, "- \(YAMLText.quoted(".slipway/summary/\(instance.slug).md"))")
+        if instance.job.produces.isEmpty {
+            // Only a summary: keep it even when the job failed.
+            yaml.line(4, "when: always")
+        } else {
+            yaml.line(4, "reports:")
+            yaml.line(6, "dotenv: \(YAMLText.quoted(".slipway/artifacts/\(instance.slug).env"))")
+        }
+        yaml.line(4, "expire_in: 7 days")
+    }
+}

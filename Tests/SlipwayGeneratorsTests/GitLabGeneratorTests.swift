@@ -1,0 +1,112 @@
+import Foundation
+import SlipwayCore
+import SlipwayGenerators
+import SlipwayRunner
+import SlipwayTesting
+import Testing
+import Yams
+
+private let repositoryRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+    .deletingLastPathComponent().path
+
+private func example(_ name: String) throws -> Pipeline {
+    let result = SpecValidator.pipeline(path: "\(repositoryRoot)/examples/\(name)/slipway.yml")
+    return try #require(result.pipeline, "\(result.diagnostics)")
+}
+
+@Suite struct GitLabGeneratorTests {
+    @Test func goldenConfiguration() throws {
+        let files = try GitLabGenerator().generate(try example("kops"))
+        #expect(files.map(\.path) == [".gitlab-ci.yml"])
+        if let difference = Snapshot.compare(files[0].contents, fixture: "gitlab-kops", name: "gitlab-ci.yml") {
+            Issue.record(Comment(rawValue: difference))
+        }
+    }
+
+    @Test func negatedPatternsAreRefusedNamingTheJobAndThePattern() throws {
+        let pipeline = try example("kkp")
+        do {
+            _ = try GitLabGenerator().generate(pipeline)
+            Issue.record("the KKP example has negated patterns; GitLab generation must refuse it")
+        } catch {
+            let byJob = Dictionary(grouping: error.diagnostics, by: { $0.job ?? "" })
+            #expect(
+                byJob["kkp-install"]?.first?.message
+                    == "GitLab's rules:changes cannot express the negated pattern '!kubermatic/README.md'")
+            #expect(byJob["dns"]?.first?.message.contains("(through job 'kkp-install')") == true)
+            #expect(byJob["manifests-lint"]?.first?.message.contains("'!**/*.md'") == true)
+            #expect(error.diagnostics.allSatisfy { $0.platform == .gitlab && $0.hint != nil })
+        }
+    }
+
+    @Test func structure() throws {
+        let text = try GitLabGenerator().generate(try example("kops"))[0].contents
+        let document = try #require(try Yams.load(yaml: text) as? [String: Any])
+        let update = try #require(document["update-prod"] as? [String: Any])
+        #expect(update["resource_group"] as? String == "slipway-prod")
+        #expect(update["interruptible"] as? Bool == false)
+        #expect((update["environment"] as? [String: Any])?["name"] as? String == "prod")
+        let rules = try #require(update["rules"] as? [[String: Any]])
+        #expect(rules.count == 1)
+        #expect(rules[0]["when"] as? String == "manual")
+        #expect(rules[0]["allow_failure"] as? Bool == false)
+        let needs = try #require(update["needs"] as? [[String: Any]])
+        #expect(needs.map { $0["job"] as? String } == ["replace-prod", "update-staging"])
+        #expect(needs.allSatisfy { $0["optional"] as? Bool == true })
+        let template = try #require(document["template-dev"] as? [String: Any])
+        let templateRules = try #require(template["rules"] as? [[String: Any]])
+        let mergeRequest = try #require(templateRules.first?["changes"] as? [String: Any])
+        #expect(mergeRequest["compare_to"] as? String == "refs/heads/main")
+        // A job that does not list a secret unsets it.
+        let wrapper = try #require((template["variables"] as? [String: Any])?["SLIPWAY_WRAPPER"] as? [String: Any])
+        #expect((wrapper["value"] as? String)?.contains("unset AWS_ACCESS_KEY_ID AWS_SECRET_ACCESS_KEY") == true)
+        #expect(wrapper["expand"] as? Bool == false)
+    }
+
+    /// GitLab's own rule evaluation (modelled in Ruby with `File.fnmatch?` and GitLab's flags) puts
+    /// exactly the planner's jobs into each pipeline.
+    @Test func rulesSelectWhatThePlannerSelects() async throws {
+        var generator = SeededGenerator(seed: 0x6174_4C61)
+        for _ in 0..<20 {
+            let spec = randomSpec(using: &generator, negations: false)
+            let pipeline = try #require(SpecValidator.pipeline(text: spec).pipeline)
+            let file = try GitLabGenerator().generate(pipeline)[0]
+            let repository = try await TemporaryGitRepository.create()
+            defer { repository.remove() }
+            try repository.directory.write(".slipway-test/gitlab-ci.yml", file.contents)
+            for path in randomPaths(using: &generator) { try repository.write(path) }
+            let base = try await repository.commit("base")
+            try await repository.git("checkout", "--quiet", "-b", "feature")
+            for path in randomPaths(using: &generator) { try repository.write(path, "changed \(path)\n") }
+            let head = try await repository.commit("feature")
+            try await repository.git("checkout", "--quiet", "main")
+            for path in randomPaths(using: &generator) { try repository.write(path, "moved \(path)\n") }
+            let moved = try await repository.commit("base moved on")
+            let resolver = ChangeSetResolver(runner: ProcessRunner(), directory: repository.path)
+            let zeros = String(repeating: "0", count: 40)
+            let cases: [(source: String, event: Event, changes: ChangeSet)] = [
+                ("merge_request_event", .pullRequest, try await resolver.pullRequest(base: moved, head: head)),
+                ("push", .push, try await resolver.push(before: base, after: head)),
+                ("push", .push, try await resolver.push(before: zeros, after: head)),
+                ("web", .manual, ChangeSet(paths: [])),
+            ]
+            for (source, event, changes) in cases {
+                let request: [String: Any] = [
+                    "source": source, "changed": changes.paths, "everything": changes.everythingBecause != nil,
+                ]
+                let input = String(decoding: try JSONSerialization.data(withJSONObject: request), as: UTF8.self)
+                let result = try await run(
+                    "ruby", ["\(repositoryRoot)/scripts/gitlab_rules_oracle.rb", ".slipway-test/gitlab-ci.yml"],
+                    in: repository.path,
+                    input: input)
+                try #require(result.status == 0, "\(result.standardError)")
+                let present = Set(try JSONDecoder().decode([String].self, from: Data(result.standardOutput.utf8)))
+                let planned = Set(
+                    Planner().plan(pipeline, event: event, changes: changes).selectedIDs.map(JobInstance.slug(for:)))
+                #expect(
+                    present == planned,
+                    "\(source) everything=\(changes.everythingBecause != nil) changed=\(changes.paths)\n\(spec)")
+            }
+        }
+    }
+}
