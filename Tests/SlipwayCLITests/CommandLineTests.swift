@@ -102,7 +102,8 @@ import Testing
     private func repository() throws -> TemporaryDirectory {
         let directory = try TemporaryDirectory()
         let spec = try String(contentsOfFile: "\(repositoryRoot)/examples/kkp/slipway.yml", encoding: .utf8)
-        try directory.write("slipway.yml", spec)
+        try directory.write(
+            "slipway.yml", spec.replacingOccurrences(of: "platforms: [github, bitbucket]", with: "platforms: [github]"))
         return directory
     }
 
@@ -162,5 +163,37 @@ import Testing
         #expect(result.status == 2)
         #expect(result.standardError.contains("error: no platform to generate for"))
         #expect(result.standardError.contains("add 'platforms: [github]'"))
+    }
+}
+
+/// End-to-end: every platform from the command line, and GitLab's refusal of negations.
+@Suite struct GeneratePlatformsTests {
+    @Test func theExamplesGenerateForTheirPlatforms() async throws {
+        for (example, files) in [
+            ("kkp", [".github/workflows/slipway.yml", "bitbucket-pipelines.yml"]), ("kops", [".gitlab-ci.yml"]),
+        ] {
+            let directory = try TemporaryDirectory()
+            defer { directory.remove() }
+            let result = try await slipway.run(
+                ["generate", "--spec", "examples/\(example)/slipway.yml", "--output-dir", directory.path],
+                in: repositoryRoot)
+            #expect(result.status == 0, "\(result.standardError)")
+            #expect(result.standardOutput == files.map { "created   \($0)\n" }.joined())
+            for file in files { #expect(FileManager.default.fileExists(atPath: "\(directory.path)/\(file)")) }
+        }
+    }
+
+    @Test func gitlabRefusesNegatedPatternsWithTheirJob() async throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let result = try await slipway.run(
+            ["generate", "--spec", "examples/kkp/slipway.yml", "--platform", "gitlab", "--output-dir", directory.path],
+            in: repositoryRoot)
+        #expect(result.status == 2)
+        #expect(
+            result.standardError.contains(
+                "examples/kkp/slipway.yml:64:3: error: gitlab: job 'kkp-install': GitLab's rules:changes cannot express the negated pattern '!kubermatic/README.md'"
+            ))
+        #expect(!FileManager.default.fileExists(atPath: "\(directory.path)/.gitlab-ci.yml"))
     }
 }

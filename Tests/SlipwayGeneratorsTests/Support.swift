@@ -2,6 +2,7 @@ import Foundation
 import SlipwayCore
 import SlipwayTesting
 import Testing
+import Yams
 
 /// Runs a program from `PATH` the way a CI runner would, for tests of generated scripts.
 func run(
@@ -52,5 +53,29 @@ func randomPaths(using generator: inout SeededGenerator) -> [String] {
         var path = directories.randomElement(using: &generator)!
         if Bool.random(using: &generator) { path += "/" + directories.randomElement(using: &generator)! }
         return path + "/" + files.randomElement(using: &generator)!
+    }
+}
+
+/// The script each step of a generated `bitbucket-pipelines.yml` writes with its here-document
+/// (every pipeline, every step), in file order.
+func bitbucketStepScripts(_ text: String) throws -> [String] {
+    let document = try #require(try Yams.load(yaml: text) as? [String: Any])
+    var lists: [[[String: Any]]] = []
+    func collect(_ node: Any?) {
+        if let list = node as? [[String: Any]] {
+            lists.append(list)
+        } else if let map = node as? [String: Any] {
+            for key in map.keys.sorted() { collect(map[key]) }
+        }
+    }
+    collect(document["pipelines"])
+    return try lists.flatMap { list in
+        try list.map { item in
+            let step = try #require(item["step"] as? [String: Any])
+            let embedded = try #require((step["script"] as? [String])?.first)
+            var body = embedded.split(separator: "\n", omittingEmptySubsequences: false).dropFirst()
+            while let last = body.last, last.isEmpty || last == "SLIPWAY_STEP_EOF" { body = body.dropLast() }
+            return body.joined(separator: "\n") + "\n"
+        }
     }
 }

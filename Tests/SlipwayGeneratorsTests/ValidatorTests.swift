@@ -119,3 +119,34 @@ private func pipelines(examples: [String] = ["kkp", "kops"], negations: Bool = t
         }
     }
 }
+
+/// Generated Bitbucket configurations pass Bitbucket's schema, yamllint and shellcheck.
+@Suite struct BitbucketValidatorTests {
+    @Test func schemaYamllintAndShellcheckPass() async throws {
+        let checkJSONSchema = try tool("check-jsonschema")
+        let yamllint = try tool("yamllint")
+        let shellcheck = try tool("shellcheck")
+        for (name, pipeline) in try pipelines() {
+            let directory = try TemporaryDirectory()
+            defer { directory.remove() }
+            let file = try #require(try BitbucketGenerator().generate(pipeline).first)
+            try directory.write(file.path, file.contents)
+            let schema = try await run(
+                checkJSONSchema, ["--builtin-schema", "vendor.bitbucket-pipelines", file.path], in: directory.path)
+            #expect(schema.status == 0, "\(name): \(schema.standardOutput)\(schema.standardError)")
+            let lint = try await run(
+                yamllint, ["--strict", "-c", "\(repositoryRoot)/.yamllint.yml", file.path], in: directory.path)
+            #expect(lint.status == 0, "\(name): \(lint.standardOutput)\(lint.standardError)")
+            // Every script a step writes with its here-document.
+            var scripts = 0
+            for script in try bitbucketStepScripts(file.contents) {
+                scripts += 1
+                let path = "scripts/step-\(scripts).sh"
+                try directory.write(path, "#!/usr/bin/env bash\nset -euo pipefail\n" + script)
+                let check = try await run(shellcheck, ["--severity=style", path], in: directory.path)
+                #expect(check.status == 0, "\(name) step \(scripts):\n\(check.standardOutput)")
+            }
+            #expect(scripts >= 2)
+        }
+    }
+}

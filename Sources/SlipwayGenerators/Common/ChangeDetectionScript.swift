@@ -27,10 +27,13 @@ public struct ChangeDetectionScript: Sendable {
     }
 
     private let pipeline: Pipeline
+    private let outputName: @Sendable (JobInstance) -> String
 
-    /// Creates the script for `pipeline`.
-    public init(pipeline: Pipeline) {
+    /// Creates the script for `pipeline`; `outputName` names each instance's output (its slug
+    /// unless the platform needs identifiers).
+    public init(pipeline: Pipeline, outputName: @escaping @Sendable (JobInstance) -> String = { $0.slug }) {
         self.pipeline = pipeline
+        self.outputName = outputName
     }
 
     /// The script's text.
@@ -126,7 +129,7 @@ public struct ChangeDetectionScript: Sendable {
                     let references = values.map { "\"$\(variable[$0]!)\"" }
                     value = references.count == 1 ? references[0] : "\"$(any \(references.joined(separator: " ")))\""
                 }
-                outputs.append("  output \(instance.slug) \(value)")
+                outputs.append("  output \(outputName(instance)) \(value)")
             }
             outputs.append("  ;;")
         }

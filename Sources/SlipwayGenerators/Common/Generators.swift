@@ -11,12 +11,7 @@ public enum Generators {
         case .gitlab:
             return try GitLabGenerator().generate(pipeline)
         case .bitbucket:
-            throw GeneratorFailure(diagnostics: [
-                GeneratorDiagnostic(
-                    platform: platform, job: nil,
-                    message: "generating \(platform.rawValue) configuration is not available yet",
-                    hint: "generate for github, or follow the open issue for GitLab and Bitbucket support")
-            ])
+            return try BitbucketGenerator().generate(pipeline)
         }
     }
 }

@@ -31,15 +31,15 @@ enum JobScripts {
         ".slipway/artifacts/\(instance.slug).sha256"
     }
 
-    /// Writes the SHA-256 of every produced file to the manifest, and the manifest's own digest
-    /// to `digestFile` as `NAME=digest` (a dotenv line the platform hands to consumers).
+    /// Writes the SHA-256 of every produced file to the manifest, and appends the manifest's own
+    /// digest to `digestFile` as `NAME=digest` (a dotenv line the platform hands to consumers).
     static func recordChecksums(_ instance: JobInstance, digestVariable: String, digestFile: String) -> String {
         let files = instance.job.produces.map(ChangeDetectionScript.singleQuoted).joined(separator: " ")
         let manifest = manifestPath(instance)
         return """
             mkdir -p .slipway/artifacts
             sha256sum -- \(files) >\(manifest)
-            echo "\(digestVariable)=$(sha256sum <\(manifest) | cut -d ' ' -f 1)" >\(digestFile)
+            echo "\(digestVariable)=$(sha256sum <\(manifest) | cut -d ' ' -f 1)" >>\(digestFile)
 
             """
     }

@@ -22,15 +22,24 @@ struct YAMLText {
         }
     }
 
+    /// `- |` followed by `text` as a literal block: a list item that is a script.
+    mutating func blockItem(_ indent: Int, _ text: String) {
+        literal(indent, "-", text)
+    }
+
     /// `key: |` followed by `text` as a literal block, indented under the key.
     mutating func block(_ indent: Int, _ key: String, _ text: String) {
+        literal(indent, "\(key):", text)
+    }
+
+    private mutating func literal(_ indent: Int, _ lead: String, _ text: String) {
         let body = text.hasSuffix("\n") ? String(text.dropLast()) : text
         let contentLines = body.split(separator: "\n", omittingEmptySubsequences: false)
         // An explicit indentation indicator keeps a first line that starts with spaces intact.
         let indicator = contentLines.first?.first == " " ? "2" : ""
         // `|` keeps one final newline; `|-` strips it when the text had none.
         let chomping = text.hasSuffix("\n") ? "" : "-"
-        line(indent, "\(key): |\(indicator)\(chomping)")
+        line(indent, "\(lead) |\(indicator)\(chomping)")
         for content in contentLines {
             // Trailing spaces are invisible in review and meaningless in a shell script.
             var trimmed = Substring(content)

@@ -1,0 +1,259 @@
+import Foundation
+import SlipwayCore
+
+/// Writes `bitbucket-pipelines.yml` from a pipeline.
+///
+/// Bitbucket's `condition: changesets` looks at commits (every commit of a pull request, the last
+/// commit of a push), not at `slipway plan`'s net diff, so it cannot select the same jobs. Each
+/// pipeline therefore starts with a `slipway changes` step that runs the `ChangeDetectionScript`
+/// and publishes one output variable per job; every job step carries `condition: state:
+/// SLIPWAY_RUN_<n> == true`. Steps run one after another in execution order, so a failure stops
+/// the steps after it. One pipeline per event: `pull-requests`, the default branch, and custom
+/// pipelines for manual and scheduled runs.
+public struct BitbucketGenerator: Sendable {
+    /// The file's path in the repository.
+    public static let path = "bitbucket-pipelines.yml"
+    /// Bitbucket refuses pipelines with more steps than this.
+    static let maximumSteps = 100
+    static let scriptDelimiter = "SLIPWAY_STEP_EOF"
+    static let userScriptDelimiter = "SLIPWAY_SCRIPT_EOF"
+
+    /// Creates the generator.
+    public init() {}
+
+    /// The configuration for `pipeline`, or the reasons it cannot be generated exactly.
+    public func generate(_ pipeline: Pipeline) throws(GeneratorFailure) -> [GeneratedFile] {
+        var problems: [GeneratorDiagnostic] = []
+        for job in pipeline.spec.jobs {
+            let lines = job.run.split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }
+            if lines.contains(Self.scriptDelimiter) || lines.contains(Self.userScriptDelimiter) {
+                problems.append(
+                    GeneratorDiagnostic(
+                        platform: .bitbucket, job: job.name,
+                        message: "'run' contains a line Slipway uses to embed scripts",
+                        hint:
+                            "remove the line '\(Self.scriptDelimiter)' or '\(Self.userScriptDelimiter)' from the script"
+                    ))
+            }
+        }
+        for event in Event.allCases {
+            let count = pipeline.instances.filter { pipeline.takesPart($0, in: event) }.count
+            if count + 1 > Self.maximumSteps {
+                problems.append(
+                    GeneratorDiagnostic(
+                        platform: .bitbucket, job: nil,
+                        message:
+                            "the \(event.rawValue) pipeline would have \(count + 1) steps; Bitbucket allows \(Self.maximumSteps)",
+                        hint: "split the repository's pipeline, or generate for github or gitlab"))
+            }
+        }
+        if !problems.isEmpty { throw GeneratorFailure(diagnostics: problems) }
+        var writer = BitbucketWriter(pipeline: pipeline)
+        return [GeneratedFile(path: Self.path, contents: writer.file())]
+    }
+}
+
+private struct BitbucketWriter {
+    let pipeline: Pipeline
+    var yaml = YAMLText()
+
+    var spec: Spec { pipeline.spec }
+
+    func index(_ instance: JobInstance) -> Int {
+        pipeline.instances.firstIndex { $0.id == instance.id } ?? 0
+    }
+
+    /// The output variable that says whether an instance runs.
+    func runVariable(_ instance: JobInstance) -> String { "SLIPWAY_RUN_\(index(instance))" }
+
+    /// The output variable carrying a producer's checksum manifest digest.
+    func digestVariable(_ instance: JobInstance) -> String { "SLIPWAY_SHA256_\(index(instance))" }
+
+    mutating func file() -> String {
+        header()
+        yaml.comment(0, "Jobs run their scripts with bash; the image must provide bash, git, tar and sha256sum.")
+        yaml.line(0, "image: atlassian/default-image:4")
+        yaml.blank()
+        yaml.comment(0, "The change detection needs the history: merge bases and the previous commit.")
+        yaml.line(0, "clone:")
+        yaml.line(2, "depth: full")
+        yaml.blank()
+        yaml.line(0, "pipelines:")
+        let sections: [(Event, String)] = [
+            (.pullRequest, "pull-requests"), (.push, "branches"), (.manual, "custom"), (.schedule, "custom"),
+        ]
+        var openedCustom = false
+        for (event, section) in sections {
+            let steps = pipeline.executionOrder.compactMap(pipeline.instance).filter {
+                pipeline.takesPart($0, in: event)
+            }
+            guard !steps.isEmpty else { continue }
+            switch event {
+            case .pullRequest:
+                yaml.line(2, "pull-requests:")
+                yaml.line(4, "'**':")
+            case .push:
+                yaml.line(2, "branches:")
+                yaml.line(4, "\(YAMLText.scalar(spec.defaultBranch)):")
+            case .manual, .schedule:
+                if !openedCustom { yaml.line(2, "\(section):") }
+                openedCustom = true
+                yaml.line(4, "slipway-\(event.rawValue):")
+            }
+            detectionStep(event)
+            for instance in steps { step(instance, event: event) }
+        }
+        return yaml.text
+    }
+
+    mutating func header() {
+        var lines = [
+            "Generated by Slipway from slipway.yml; do not edit by hand.",
+            "Change slipway.yml, then run: slipway generate --platform bitbucket",
+        ]
+        if !spec.secrets.isEmpty {
+            lines.append(
+                "Repository variables to set (secured; or deployment variables): \(spec.secrets.joined(separator: ", "))."
+            )
+            lines.append("Steps that do not list a secret unset it before their script runs.")
+        }
+        var environments: [String] = []
+        for instance in pipeline.instances where instance.mutates {
+            if let environment = instance.environment, !environments.contains(environment) {
+                environments.append(environment)
+            }
+        }
+        if !environments.isEmpty {
+            lines.append(
+                "Deployment environments to create (Repository settings > Deployments): \(environments.joined(separator: ", "))."
+            )
+        }
+        if pipeline.instances.contains(where: { $0.job.on.contains(.schedule) }) {
+            lines.append(
+                "Schedules: create one for the custom pipeline 'slipway-schedule' (Pipelines > Schedules)"
+                    + (spec.schedule.isEmpty ? "." : ", at \(spec.schedule.joined(separator: "; ")) (UTC)."))
+        }
+        lines.append("Pushes are compared with their last commit's parent (Bitbucket does not say where a push began):")
+        lines.append("merge pull requests with merge commits so each push to \(spec.defaultBranch) is one commit.")
+        yaml.comment(0, lines.joined(separator: "\n"))
+        yaml.blank()
+    }
+
+    mutating func detectionStep(_ event: Event) {
+        typealias Input = ChangeDetectionScript.Input
+        let pipeline = self.pipeline
+        let instances = pipeline.instances
+        let detection = ChangeDetectionScript(pipeline: pipeline) { instance in
+            "SLIPWAY_RUN_\(instances.firstIndex { $0.id == instance.id } ?? 0)"
+        }
+        var environment =
+            "export \(Input.event)=\(event.rawValue) \(Input.output)=\"$BITBUCKET_PIPELINES_VARIABLES_PATH\"\n"
+        switch event {
+        case .pullRequest:
+            environment +=
+                "export \(Input.baseSHA)=\"$BITBUCKET_PR_DESTINATION_COMMIT\" \(Input.headSHA)=\"$BITBUCKET_COMMIT\"\n"
+        case .push:
+            environment += "\(Input.before)=$(git rev-parse --verify --quiet \"$BITBUCKET_COMMIT^\" || true)\n"
+            environment += "export \(Input.before) \(Input.after)=\"$BITBUCKET_COMMIT\"\n"
+        case .manual, .schedule:
+            break
+        }
+        yaml.line(6, "- step:")
+        yaml.line(10, "name: slipway changes")
+        yaml.line(10, "max-time: 10")
+        yaml.line(10, "output-variables:")
+        for instance in instances { yaml.line(12, "- \(runVariable(instance))") }
+        yaml.line(10, "script:")
+        embed(environment + detection.text)
+    }
+
+    /// A script as a file written by a quoted here-document, then run by bash: Bitbucket's own
+    /// shell may not be bash, and the here-document keeps every character literal.
+    mutating func embed(_ script: String) {
+        let body = script.hasSuffix("\n") ? script : script + "\n"
+        yaml.blockItem(
+            12,
+            "cat >\"${TMPDIR:-/tmp}/slipway-step.sh\" <<'\(BitbucketGenerator.scriptDelimiter)'\n" + body
+                + BitbucketGenerator.scriptDelimiter + "\n")
+        yaml.line(12, "- bash --noprofile --norc -euo pipefail \"${TMPDIR:-/tmp}/slipway-step.sh\"")
+    }
+
+    mutating func step(_ instance: JobInstance, event: Event) {
+        let gated = instance.gate(in: spec) != nil
+        yaml.line(6, "- step:")
+        yaml.line(10, "name: \(YAMLText.scalar(instance.id))")
+        if let image = instance.job.image { yaml.line(10, "image: \(YAMLText.scalar(image))") }
+        yaml.line(10, "condition:")
+        yaml.line(12, "state: \(runVariable(instance)) == true")
+        if gated { yaml.line(10, "trigger: manual") }
+        if instance.mutates, let environment = instance.environment {
+            yaml.line(10, "deployment: \(YAMLText.scalar(environment))")
+            yaml.comment(10, "One change to '\(environment)' at a time.")
+            yaml.line(10, "concurrency-group: \(YAMLText.scalar("slipway-\(environment)"))")
+        }
+        yaml.line(10, "max-time: \(((instance.job.timeout ?? 3600) + 59) / 60)")
+        if !instance.job.produces.isEmpty {
+            yaml.line(10, "output-variables:")
+            yaml.line(12, "- \(digestVariable(instance))")
+            yaml.line(10, "artifacts:")
+            for path in instance.job.produces { yaml.line(12, "- \(YAMLText.quoted(path))") }
+            yaml.line(12, "- \(YAMLText.quoted(JobScripts.manifestPath(instance)))")
+        }
+        yaml.line(10, "script:")
+        embed(wrapper(instance, event: event))
+    }
+
+    func wrapper(_ instance: JobInstance, event: Event) -> String {
+        var script = """
+            export SLIPWAY_JOB=\(ChangeDetectionScript.singleQuoted(instance.id)) SLIPWAY_EVENT=\(event.rawValue)
+            export SLIPWAY_RUN_ID="${BITBUCKET_BUILD_NUMBER:-}"
+            export SLIPWAY_SUMMARY="${TMPDIR:-/tmp}/slipway-summary.md"
+
+            """
+        if let environment = instance.environment {
+            script += "export SLIPWAY_ENVIRONMENT=\(ChangeDetectionScript.singleQuoted(environment))\n"
+        }
+        var variables: Variables = spec.env
+        if let environment = instance.environment,
+            let declared = spec.environments.first(where: { $0.name == environment })
+        {
+            variables += declared.env
+        }
+        variables += instance.job.env
+        for (name, value) in variables { script += "export \(name)=\(ChangeDetectionScript.singleQuoted(value))\n" }
+        let others = spec.secrets.filter { !instance.job.secrets.contains($0) }
+        if !others.isEmpty { script += "unset \(others.joined(separator: " "))\n" }
+        for producer in instance.needs.compactMap(pipeline.instance) where !producer.job.produces.isEmpty {
+            script += JobScripts.verifyChecksums(producer, digestVariable: digestVariable(producer))
+        }
+        for (tool, version) in JobScripts.tools(of: instance.job, in: spec) {
+            script += JobScripts.toolCheck(tool, version: version)
+        }
+        let userScript = instance.job.run.hasSuffix("\n") ? instance.job.run : instance.job.run + "\n"
+        script += "IFS= read -r -d '' SLIPWAY_SCRIPT <<'\(BitbucketGenerator.userScriptDelimiter)' || true\n"
+        script += userScript + BitbucketGenerator.userScriptDelimiter + "\n"
+        let attempts = instance.mutates ? 1 : instance.job.retry + 1
+        let directory = instance.job.workdir.map(ChangeDetectionScript.singleQuoted) ?? "."
+        let run = "(cd -- \(directory) && bash --noprofile --norc -euo pipefail -c \"$SLIPWAY_SCRIPT\")"
+        if attempts == 1 {
+            script += run + "\n"
+        } else {
+            script += """
+                for attempt in $(seq 1 \(attempts)); do
+                  if \(run); then break; fi
+                  if ((attempt == \(attempts))); then exit 1; fi
+                  echo "\(instance.id): attempt $attempt of \(attempts) failed; retrying" >&2
+                done
+
+                """
+        }
+        // Bitbucket has no job summary page: the summary goes to the log.
+        script += "if [[ -s \"$SLIPWAY_SUMMARY\" ]]; then cat \"$SLIPWAY_SUMMARY\"; fi\n"
+        if !instance.job.produces.isEmpty {
+            script += JobScripts.recordChecksums(
+                instance, digestVariable: digestVariable(instance),
+                digestFile: "\"$BITBUCKET_PIPELINES_VARIABLES_PATH\"")
+        }
+        return script
+    }
+}

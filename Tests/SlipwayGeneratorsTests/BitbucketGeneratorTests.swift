@@ -1,0 +1,165 @@
+import Foundation
+import SlipwayCore
+import SlipwayGenerators
+import SlipwayRunner
+import SlipwayTesting
+import Testing
+import Yams
+
+private let repositoryRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+    .deletingLastPathComponent().path
+
+private func example(_ name: String) throws -> Pipeline {
+    let result = SpecValidator.pipeline(path: "\(repositoryRoot)/examples/\(name)/slipway.yml")
+    return try #require(result.pipeline, "\(result.diagnostics)")
+}
+
+/// The steps of one Bitbucket pipeline section, with the script each step writes and runs.
+private func steps(_ text: String, section: [String]) throws -> [(name: String, script: String, step: [String: Any])] {
+    let document = try #require(try Yams.load(yaml: text) as? [String: Any])
+    var node: Any? = document["pipelines"]
+    for key in section { node = (node as? [String: Any])?[key] }
+    let items = try #require(node as? [[String: Any]], "no pipeline at \(section)")
+    return try items.map { item in
+        let step = try #require(item["step"] as? [String: Any])
+        let lines = try #require(step["script"] as? [String])
+        let embedded = try #require(lines.first)
+        // The first line writes the script with a quoted here-document; the second runs it.
+        var body = embedded.split(separator: "\n", omittingEmptySubsequences: false).dropFirst()
+        while let last = body.last, last.isEmpty || last == "SLIPWAY_STEP_EOF" { body = body.dropLast() }
+        #expect(lines.count == 2 && lines[1].hasPrefix("bash --noprofile --norc -euo pipefail"))
+        return (step["name"] as? String ?? "", body.joined(separator: "\n") + "\n", step)
+    }
+}
+
+@Suite struct BitbucketGeneratorTests {
+    @Test(arguments: ["kkp", "kops"])
+    func goldenConfigurations(name: String) throws {
+        let files = try BitbucketGenerator().generate(try example(name))
+        #expect(files.map(\.path) == ["bitbucket-pipelines.yml"])
+        if let difference = Snapshot.compare(
+            files[0].contents, fixture: "bitbucket-\(name)", name: "bitbucket-pipelines.yml")
+        {
+            Issue.record(Comment(rawValue: difference))
+        }
+    }
+
+    @Test func structure() throws {
+        let text = try BitbucketGenerator().generate(try example("kops"))[0].contents
+        let push = try steps(text, section: ["branches", "main"])
+        #expect(push.first?.name == "slipway changes")
+        #expect(push.count == 13)
+        let updateProd = try #require(push.first { $0.name == "update@prod" })
+        #expect((updateProd.step["condition"] as? [String: Any])?["state"] as? String == "SLIPWAY_RUN_8 == true")
+        #expect(updateProd.step["trigger"] as? String == "manual")
+        #expect(updateProd.step["deployment"] as? String == "prod")
+        #expect(updateProd.step["concurrency-group"] as? String == "slipway-prod")
+        // A pull request pipeline has only the steps that take part in pull requests.
+        let pullRequest = try steps(text, section: ["pull-requests", "**"])
+        #expect(pullRequest.map(\.name) == ["slipway changes", "template@dev", "template@staging", "template@prod"])
+        // The first step is never manual (Bitbucket refuses that).
+        #expect(push.first?.step["trigger"] == nil)
+    }
+
+    /// The detection step, run as Bitbucket runs it (its variables, a full clone), selects what
+    /// `slipway plan` selects: the pull request's merge base, and a push's last commit.
+    @Test func detectionStepsAgreeWithThePlanner() async throws {
+        var generator = SeededGenerator(seed: 0xB17B_0C4E)
+        for _ in 0..<12 {
+            let spec = randomSpec(using: &generator)
+            let pipeline = try #require(SpecValidator.pipeline(text: spec).pipeline)
+            let text = try BitbucketGenerator().generate(pipeline)[0].contents
+            let repository = try await TemporaryGitRepository.create()
+            defer { repository.remove() }
+            for path in randomPaths(using: &generator) { try repository.write(path) }
+            try await repository.commit("base")
+            try await repository.git("checkout", "--quiet", "-b", "feature")
+            for path in randomPaths(using: &generator) { try repository.write(path, "changed \(path)\n") }
+            let head = try await repository.commit("feature")
+            try await repository.git("checkout", "--quiet", "main")
+            for path in randomPaths(using: &generator) { try repository.write(path, "moved \(path)\n") }
+            let moved = try await repository.commit("base moved on")
+            let resolver = ChangeSetResolver(runner: ProcessRunner(), directory: repository.path)
+            let cases: [(section: [String], event: Event, variables: [String: String], changes: ChangeSet)] = [
+                (
+                    ["pull-requests", "**"], .pullRequest,
+                    ["BITBUCKET_PR_DESTINATION_COMMIT": moved, "BITBUCKET_COMMIT": head],
+                    try await resolver.pullRequest(base: moved, head: head)
+                ),
+                (["branches", "main"], .push, ["BITBUCKET_COMMIT": moved], try await resolver.push(after: moved)),
+            ]
+            for (section, event, variables, changes) in cases {
+                guard let detection = try? steps(text, section: section).first else {
+                    // No job takes part in this event, so there is no pipeline for it.
+                    #expect(Planner().plan(pipeline, event: event, changes: changes).selected.isEmpty)
+                    continue
+                }
+                try repository.directory.write(".slipway-test/step.sh", detection.script)
+                let output = "\(repository.path)/.slipway-test/variables"
+                var environment: [String: String?] = ["BITBUCKET_PIPELINES_VARIABLES_PATH": output]
+                for (key, value) in variables { environment[key] = value }
+                let result = try await run(
+                    "bash", ["--noprofile", "--norc", "-euo", "pipefail", ".slipway-test/step.sh"], in: repository.path,
+                    environment: environment)
+                try #require(result.status == 0, "\(result.standardError)")
+                let lines = try String(contentsOfFile: output, encoding: .utf8).split(separator: "\n")
+                try FileManager.default.removeItem(atPath: "\(repository.path)/.slipway-test")
+                let selected = Set(Planner().plan(pipeline, event: event, changes: changes).selectedIDs)
+                let expected = Set(
+                    pipeline.instances.enumerated().map { index, instance in
+                        "SLIPWAY_RUN_\(index)=\(selected.contains(instance.id))"
+                    })
+                #expect(Set(lines.map(String.init)) == expected, "\(event) changed=\(changes.paths)\n\(spec)")
+            }
+        }
+    }
+
+    /// A producer step records checksums; a consumer step verifies them and names the producer
+    /// when a file was altered.
+    @Test func artifactsAreVerifiedByTheConsumer() async throws {
+        let text = """
+            version: 1
+            jobs:
+              build:
+                paths: ["**"]
+                produces: [out/plan.bin]
+                run: |
+                  mkdir -p out
+                  echo reviewed > out/plan.bin
+              apply:
+                paths: ["**"]
+                needs: [build]
+                run: cat out/plan.bin
+            """
+        let pipeline = try #require(SpecValidator.pipeline(text: text).pipeline)
+        let file = try BitbucketGenerator().generate(pipeline)[0].contents
+        let pipelineSteps = try steps(file, section: ["pull-requests", "**"])
+        let build = try #require(pipelineSteps.first { $0.name == "build" })
+        let apply = try #require(pipelineSteps.first { $0.name == "apply" })
+        let workspace = try TemporaryDirectory()
+        defer { workspace.remove() }
+        try workspace.write(".steps/build.sh", build.script)
+        try workspace.write(".steps/apply.sh", apply.script)
+        let variables = "\(workspace.path)/.steps/variables"
+        let produced = try await run(
+            "bash", [".steps/build.sh"], in: workspace.path,
+            environment: ["BITBUCKET_PIPELINES_VARIABLES_PATH": variables])
+        try #require(produced.status == 0, "\(produced.standardError)")
+        let digestLine = try String(contentsOfFile: variables, encoding: .utf8).trimmingCharacters(
+            in: .whitespacesAndNewlines)
+        let digest = try #require(digestLine.split(separator: "=").last.map(String.init))
+        #expect(digestLine.hasPrefix("SLIPWAY_SHA256_0="))
+
+        let consumed = try await run(
+            "bash", [".steps/apply.sh"], in: workspace.path, environment: ["SLIPWAY_SHA256_0": digest])
+        #expect(consumed.status == 0, "\(consumed.standardError)")
+        #expect(consumed.standardOutput.contains("reviewed"))
+
+        try workspace.write("out/plan.bin", "tampered\n")
+        let tampered = try await run(
+            "bash", [".steps/apply.sh"], in: workspace.path, environment: ["SLIPWAY_SHA256_0": digest])
+        #expect(tampered.status == 1)
+        #expect(tampered.standardError.contains("a file build produced was altered"))
+        #expect(!tampered.standardOutput.contains("tampered"))
+    }
+}
