@@ -282,4 +282,33 @@ struct SpecLoaderTests {
         let spec = try #require(SpecLoader().load(text: marked.text, file: "slipway.yml").spec)
         #expect(spec.sourceMap.value(["jobs", "a", "needs", "1"]) == marked.location("need"))
     }
+
+    @Test func oidcConfigurationAndJobs() throws {
+        let marked = MarkedText(
+            """
+            version: 1
+            oidc:
+              aws: { role: "arn:aws:iam::1:role/ci", region: eu-west-1 }
+              gcp: ⟨gcp⟩{ provider: projects/1/locations/global/workloadIdentityPools/p/providers/ci }
+            jobs:
+              plan:
+                paths: ["**"]
+                oidc: [aws, ⟨cloud⟩azure]
+                run: terraform plan
+            """)
+        let result = SpecLoader().load(text: marked.text, file: "slipway.yml")
+        let spec = try #require(result.spec)
+        #expect(spec.oidc.aws?.role == "arn:aws:iam::1:role/ci")
+        #expect(spec.oidc.aws?.region == "eu-west-1")
+        #expect(spec.oidc.gcp == nil)
+        #expect(spec.job(named: "plan")?.oidc == [.aws])
+        #expect(
+            result.diagnostics.contains(
+                Diagnostic(.missingKey(key: "serviceAccount", context: "'oidc.gcp'"), at: marked.location("gcp"))))
+        #expect(
+            result.diagnostics.contains(
+                Diagnostic(
+                    .invalidValue(context: "'oidc' of job 'plan'", value: "azure", expected: "aws or gcp"),
+                    at: marked.location("cloud"))))
+    }
 }

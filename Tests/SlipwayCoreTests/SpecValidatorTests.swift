@@ -299,4 +299,22 @@ struct SpecValidatorTests {
             }
         }
     }
+
+    @Test func oidcProvidersMustBeConfigured() {
+        let marked = MarkedText(
+            """
+            version: 1
+            oidc:
+              aws: { role: "arn:aws:iam::1:role/ci", region: eu-west-1 }
+            jobs:
+              plan:
+                paths: ["**"]
+                oidc: [aws, ⟨gcp⟩gcp]
+                run: terraform plan
+            """)
+        #expect(
+            diagnostics(marked) == [
+                Diagnostic(.oidcNotConfigured(job: "plan", provider: "gcp"), at: marked.location("gcp"))
+            ])
+    }
 }

@@ -53,7 +53,9 @@ private func steps(_ job: [String: Any]) -> [[String: Any]] {
             #expect(job["timeout-minutes"] is Int, "\(key) has no timeout")
             #expect(job["name"] is String, "\(key) has no name")
             let permissions = try #require(job["permissions"] as? [String: String], "\(key) has no permissions")
-            #expect(permissions == ["contents": "read"])
+            let usesOIDC = ["terraform-plan", "terraform-apply", "kubeone-apply"].contains(key)
+            #expect(
+                permissions == (usesOIDC ? ["contents": "read", "id-token": "write"] : ["contents": "read"]), "\(key)")
             for step in steps(job) {
                 if let uses = step["uses"] as? String {
                     #expect(
@@ -171,5 +173,18 @@ private func steps(_ job: [String: Any]) -> [[String: Any]] {
         let apply = try #require(all["apply"])
         let applyRun = try #require(steps(apply).last)
         #expect((applyRun["run"] as? String)?.contains("seq") == false)
+    }
+
+    @Test func oidcJobsAssumeTheConfiguredRoleWithPinnedActions() throws {
+        let (_, document) = try workflow(try examplePipeline("kkp"))
+        let apply = try #require(try jobs(document)["terraform-apply"])
+        let step = try #require(
+            steps(apply).first { ($0["uses"] as? String)?.hasPrefix("aws-actions/configure-aws-credentials@") == true })
+        let with = try #require(step["with"] as? [String: String])
+        #expect(
+            with == ["role-to-assume": "arn:aws:iam::123456789012:role/kkp-platform-ci", "aws-region": "eu-central-1"])
+        let run = try #require(steps(apply).firstIndex { ($0["name"] as? String) == "Apply exactly the reviewed plan" })
+        #expect(
+            try #require(steps(apply).firstIndex { ($0["uses"] as? String)?.hasPrefix("aws-actions/") == true }) < run)
     }
 }

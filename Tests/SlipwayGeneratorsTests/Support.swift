@@ -16,7 +16,15 @@ func run(
 /// A random pipeline with per-environment jobs, jobs without paths, negations and mutating chains.
 func randomSpec(using generator: inout SeededGenerator, negations: Bool = true) -> String {
     let directories = ["a", "b", "c", "dev", "prod", "d i r", "été"]
-    var text = "version: 1\nenvironments: [dev, prod]\njobs:\n"
+    var text = """
+        version: 1
+        environments: [dev, prod]
+        oidc:
+          aws: { role: "arn:aws:iam::123456789012:role/ci", region: eu-west-1 }
+          gcp: { provider: projects/1/locations/global/workloadIdentityPools/ci/providers/ci, serviceAccount: ci@p.iam.gserviceaccount.com }
+        jobs:
+
+        """
     let count = Int.random(in: 2...10, using: &generator)
     for index in 0..<count {
         let mutating = Bool.random(using: &generator)
@@ -34,6 +42,11 @@ func randomSpec(using generator: inout SeededGenerator, negations: Bool = true) 
         default: text += "    paths: [\"\(directories.randomElement(using: &generator)!)/**\"]\n"
         }
         if !needs.isEmpty { text += "    needs: [\(needs.joined(separator: ", "))]\n" }
+        switch Int.random(in: 0..<6, using: &generator) {
+        case 0: text += "    oidc: [aws]\n"
+        case 1: text += "    oidc: [gcp, aws]\n"
+        default: break
+        }
         if perEnvironment { text += "    environment: each\n" }
         if mutating {
             text += "    mutates: true\n    on: [push, manual]\n"

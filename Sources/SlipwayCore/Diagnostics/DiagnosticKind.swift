@@ -54,6 +54,8 @@ public enum DiagnosticKind: Hashable, Sendable {
     case invalidGlob(job: String, pattern: String, reason: String)
     /// `{environment}` in a pattern of a job that is not per-environment.
     case environmentPlaceholderOutsideEach(job: String, pattern: String)
+    /// A job asks for OIDC credentials from a cloud the top-level `oidc` does not configure.
+    case oidcNotConfigured(job: String, provider: String)
     /// A job lists a secret the spec does not declare.
     case undeclaredSecret(job: String, secret: String, suggestion: String?)
     /// Two instances (or a job and an instance) end up with the same id or CI job name.
@@ -141,6 +143,8 @@ public enum DiagnosticKind: Hashable, Sendable {
             return "job '\(job)' has an invalid pattern '\(pattern)': \(reason)"
         case .environmentPlaceholderOutsideEach(let job, let pattern):
             return "job '\(job)' uses '{environment}' in '\(pattern)' but has no environment"
+        case .oidcNotConfigured(let job, let provider):
+            return "job '\(job)' asks for \(provider) OIDC credentials, but 'oidc' does not configure \(provider)"
         case .undeclaredSecret(let job, let secret, _):
             return "job '\(job)' uses secret '\(secret)', which the spec does not declare"
         case .instanceIdCollision(let id, let first, let second):
@@ -218,6 +222,9 @@ public enum DiagnosticKind: Hashable, Sendable {
                 ?? [Note("add '\(secret)' to the top-level 'secrets' list")]
         case .instanceIdCollision:
             return [Note("rename one of them; CI job ids replace '@' with '-'")]
+        case .oidcNotConfigured(_, let provider):
+            let keys = provider == "aws" ? "role and region" : "provider and serviceAccount"
+            return [Note("add 'oidc: { \(provider): { ... } }' at the top level with its \(keys)")]
         case .invalidDuration:
             return [Note("write hours, minutes and seconds such as '30m', '90s' or '1h30m'")]
         case .unknownGate:

@@ -5,13 +5,20 @@
 public enum SpecKeys {
     /// Keys of the top-level mapping.
     public static let topLevel = [
-        "version", "name", "platforms", "defaultBranch", "schedule", "env", "secrets", "tools", "environments", "jobs",
+        "version", "name", "platforms", "defaultBranch", "schedule", "env", "secrets", "oidc", "tools", "environments",
+        "jobs",
     ]
     /// Keys of an entry in `environments`.
     public static let environment = ["name", "gate", "env"]
+    /// Keys of `oidc`, and of each provider in it.
+    public static let oidc = ["aws", "gcp"]
+    /// Keys of `oidc.aws`.
+    public static let oidcAWS = ["role", "region"]
+    /// Keys of `oidc.gcp`.
+    public static let oidcGCP = ["provider", "serviceAccount"]
     /// Keys of a job.
     public static let job = [
-        "run", "on", "paths", "needs", "mutates", "environment", "gate", "secrets", "produces", "timeout",
+        "run", "on", "paths", "needs", "mutates", "environment", "gate", "secrets", "oidc", "produces", "timeout",
         "retry", "env", "workdir", "image", "description",
     ]
 }

@@ -54,9 +54,7 @@ public struct SpecLoader: Sendable {
     }
 
     private static func isNull(_ node: Node) -> Bool {
-        if case .scalar(let scalar) = node {
-            return node.tag.description == Tag.Name.null.rawValue && scalar.style == .plain
-        }
+        if case .scalar(let scalar) = node { return scalar.isNull }
         return false
     }
 
@@ -155,6 +153,8 @@ private struct NodeDecoder {
                 spec.schedule = items.map(\.value)
             case "tools":
                 spec.tools = variables(entry.value, path: path, context: "'tools'", namesAreVariables: false)
+            case "oidc":
+                spec.oidc = oidc(entry.value)
             case "environments":
                 spec.environments = environments(entry.value)
             case "jobs":
@@ -168,6 +168,35 @@ private struct NodeDecoder {
         if !sawJobs { report(.missingKey(key: "jobs", context: "the spec"), at: root) }
         spec.sourceMap = sourceMap
         return spec
+    }
+
+    mutating func oidc(_ node: Node) -> OIDCConfiguration {
+        var configuration = OIDCConfiguration()
+        guard let entries = mapping(node, path: ["oidc"], context: "'oidc'", known: SpecKeys.oidc) else {
+            return configuration
+        }
+        for entry in entries {
+            let keys = entry.key == "aws" ? SpecKeys.oidcAWS : SpecKeys.oidcGCP
+            let context = "'oidc.\(entry.key)'"
+            guard let fields = mapping(entry.value, path: ["oidc", entry.key], context: context, known: keys) else {
+                continue
+            }
+            var values: [String: String] = [:]
+            for field in fields {
+                if let text = scalarText(field.value, context: "'\(field.key)' of \(context)") {
+                    values[field.key] = text
+                }
+            }
+            for key in keys where !fields.contains(where: { $0.key == key }) {
+                report(.missingKey(key: key, context: context), at: entry.value)
+            }
+            if entry.key == "aws", let role = values["role"], let region = values["region"] {
+                configuration.aws = (role, region)
+            } else if entry.key == "gcp", let provider = values["provider"], let account = values["serviceAccount"] {
+                configuration.gcp = (provider, account)
+            }
+        }
+        return configuration
     }
 
     mutating func environments(_ node: Node) -> [Environment] {
@@ -264,6 +293,13 @@ private struct NodeDecoder {
             case "secrets":
                 job.secrets = stringList(entry.value, path: path, context: keyContext).map(\.value)
                 reportDuplicates(job.secrets, entry.value, context: keyContext)
+            case "oidc":
+                job.oidc = stringList(entry.value, path: path, context: keyContext).compactMap { item in
+                    if let provider = OIDCProvider(rawValue: item.value) { return provider }
+                    report(.invalidValue(context: keyContext, value: item.value, expected: "aws or gcp"), at: item.node)
+                    return nil
+                }
+                reportDuplicates(job.oidc.map(\.rawValue), entry.value, context: keyContext)
             case "produces":
                 job.produces = stringList(entry.value, path: path, context: keyContext).map(\.value)
             case "timeout":
@@ -382,9 +418,7 @@ private struct NodeDecoder {
 
     /// The text of a scalar that is not null; numbers and booleans keep their spelling.
     mutating func scalarText(_ node: Node, context: String) -> String? {
-        guard case .scalar(let scalar) = node,
-            !(node.tag.description == Tag.Name.null.rawValue && scalar.style == .plain)
-        else {
+        guard case .scalar(let scalar) = node, !scalar.isNull else {
             report(.wrongType(context: context, expected: "a string", found: describe(node)), at: node)
             return nil
         }
@@ -517,4 +551,17 @@ enum Naming {
 extension Unicode.Scalar {
     fileprivate var isASCIILetter: Bool { ("a"..."z").contains(self) || ("A"..."Z").contains(self) }
     fileprivate var isASCIIDigit: Bool { ("0"..."9").contains(self) }
+}
+
+extension Node.Scalar {
+    /// Whether YAML reads this scalar as null: a plain `~`, `null` or nothing.
+    ///
+    /// Checked by hand because resolving `Node.tag` runs Yams' regular expressions for every scalar.
+    fileprivate var isNull: Bool {
+        guard style == .plain else { return false }
+        switch string {
+        case "", "~", "null", "Null", "NULL": return true
+        default: return false
+        }
+    }
 }

@@ -15,12 +15,21 @@ public struct JobInstance: Sendable, Identifiable {
     public let after: [String]
     /// The job's `paths`, with `{environment}` replaced by this instance's environment.
     public let patterns: PatternList
+    /// The id as CI platforms can use it as a job name: `@` becomes `-`.
+    public let slug: String
+
+    init(id: String, job: Job, environment: String?, needs: [String], after: [String], patterns: PatternList) {
+        self.id = id
+        self.job = job
+        self.environment = environment
+        self.needs = needs
+        self.after = after
+        self.patterns = patterns
+        self.slug = Self.slug(for: id)
+    }
 
     /// Whether the instance changes live infrastructure.
     public var mutates: Bool { job.mutates }
-
-    /// The id as CI platforms can use it as a job name: `@` becomes `-`.
-    public var slug: String { Self.slug(for: id) }
 
     /// Whether this instance pauses for approval, from the job's or its environment's gate.
     public func gate(in spec: Spec) -> Gate? {
@@ -31,7 +40,7 @@ public struct JobInstance: Sendable, Identifiable {
 
     /// The CI job name for an instance id: `@` becomes `-`.
     public static func slug(for id: String) -> String {
-        id.replacingOccurrences(of: "@", with: "-")
+        String(id.map { $0 == "@" ? "-" : $0 })
     }
 
     static func id(job: String, environment: String?) -> String {
@@ -64,6 +73,11 @@ public struct Pipeline: Sendable {
     /// The instance with this id.
     public func instance(_ id: String) -> JobInstance? {
         indexByID[id].map { instances[$0] }
+    }
+
+    /// The position of the instance with this id in `instances`.
+    public func index(of id: String) -> Int? {
+        indexByID[id]
     }
 
     /// Kahn's algorithm, always taking the earliest ready instance in spec order.

@@ -20,6 +20,46 @@ public enum Platform: String, Sendable, Hashable, CaseIterable, Codable {
     case bitbucket
 }
 
+/// A cloud whose short-lived credentials a job gets through the CI platform's OIDC token.
+public enum OIDCProvider: String, Sendable, Hashable, CaseIterable, Codable {
+    case aws
+    case gcp
+}
+
+/// How to exchange a CI platform's OIDC token for cloud credentials.
+public struct OIDCConfiguration: Sendable, Hashable {
+    /// AWS: the IAM role to assume with the token, and the region.
+    public var aws: (role: String, region: String)?
+    /// GCP: the workload identity provider and the service account to impersonate.
+    public var gcp: (provider: String, serviceAccount: String)?
+
+    /// Creates a configuration.
+    public init(aws: (role: String, region: String)? = nil, gcp: (provider: String, serviceAccount: String)? = nil) {
+        self.aws = aws
+        self.gcp = gcp
+    }
+
+    /// Whether `provider` is configured.
+    public func configures(_ provider: OIDCProvider) -> Bool {
+        switch provider {
+        case .aws: return aws != nil
+        case .gcp: return gcp != nil
+        }
+    }
+
+    public static func == (lhs: OIDCConfiguration, rhs: OIDCConfiguration) -> Bool {
+        lhs.aws?.role == rhs.aws?.role && lhs.aws?.region == rhs.aws?.region && lhs.gcp?.provider == rhs.gcp?.provider
+            && lhs.gcp?.serviceAccount == rhs.gcp?.serviceAccount
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(aws?.role)
+        hasher.combine(aws?.region)
+        hasher.combine(gcp?.provider)
+        hasher.combine(gcp?.serviceAccount)
+    }
+}
+
 /// A pause before a job until a person approves it.
 public enum Gate: String, Sendable, Hashable, Codable {
     case manual
@@ -73,6 +113,8 @@ public struct Job: Sendable {
     public var gate: Gate?
     /// Secrets the job receives; no other job sees them.
     public var secrets: [String]
+    /// Clouds the job gets short-lived credentials for through OIDC.
+    public var oidc: [OIDCProvider] = []
     /// Files the job produces for the jobs that need it.
     public var produces: [String]
     /// How long the job may run, in seconds.
@@ -136,6 +178,8 @@ public struct Spec: Sendable {
     public var secrets: [String]
     /// Pinned tool versions (`terraform: 1.11.4`).
     public var tools: Variables
+    /// How jobs that ask for OIDC credentials get them.
+    public var oidc = OIDCConfiguration()
     /// Deployment targets, in promotion order.
     public var environments: [Environment]
     /// Jobs, in the order the spec lists them.

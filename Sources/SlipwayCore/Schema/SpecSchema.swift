@@ -37,6 +37,25 @@ public enum SpecSchema {
                 { "type": "array", "items": { "type": "string", "pattern": "^\\S+( \\S+){4}$" } }
               ]
             },
+            "oidc": {
+              "description": "How jobs that list 'oidc' exchange the CI platform's OIDC token for cloud credentials.",
+              "type": "object",
+              "additionalProperties": false,
+              "properties": {
+                "aws": {
+                  "type": "object",
+                  "required": ["role", "region"],
+                  "additionalProperties": false,
+                  "properties": { "role": { "type": "string" }, "region": { "type": "string" } }
+                },
+                "gcp": {
+                  "type": "object",
+                  "required": ["provider", "serviceAccount"],
+                  "additionalProperties": false,
+                  "properties": { "provider": { "type": "string" }, "serviceAccount": { "type": "string" } }
+                }
+              }
+            },
             "tools": {
               "description": "Pinned tool versions, for example terraform: 1.11.4.",
               "type": "object",
@@ -120,6 +139,13 @@ public enum SpecSchema {
                   "oneOf": [
                     { "$ref": "#/$defs/variableName" },
                     { "type": "array", "items": { "$ref": "#/$defs/variableName" }, "uniqueItems": true }
+                  ]
+                },
+                "oidc": {
+                  "description": "Clouds this job gets short-lived credentials for through OIDC.",
+                  "oneOf": [
+                    { "enum": ["aws", "gcp"] },
+                    { "type": "array", "items": { "enum": ["aws", "gcp"] }, "uniqueItems": true }
                   ]
                 },
                 "produces": { "description": "Files handed to the jobs that need this one.", "$ref": "#/$defs/stringOrList" },

@@ -100,6 +100,11 @@ private struct Check {
             if job.mutates, let index = job.on.firstIndex(of: .pullRequest) {
                 report(.mutatingOnPullRequest(job: job.name), ["jobs", job.name, "on", "\(index)"])
             }
+            for (index, provider) in job.oidc.enumerated() where !spec.oidc.configures(provider) {
+                report(
+                    .oidcNotConfigured(job: job.name, provider: provider.rawValue),
+                    ["jobs", job.name, "oidc", "\(index)"])
+            }
             for (index, secret) in job.secrets.enumerated() where !declaredSecrets.contains(secret) {
                 let suggestion = Suggestion.closest(to: secret, in: spec.secrets)
                 report(

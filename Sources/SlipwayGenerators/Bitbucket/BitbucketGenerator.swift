@@ -60,7 +60,7 @@ private struct BitbucketWriter {
     var spec: Spec { pipeline.spec }
 
     func index(_ instance: JobInstance) -> Int {
-        pipeline.instances.firstIndex { $0.id == instance.id } ?? 0
+        pipeline.index(of: instance.id) ?? 0
     }
 
     /// The output variable that says whether an instance runs.
@@ -144,7 +144,7 @@ private struct BitbucketWriter {
         let pipeline = self.pipeline
         let instances = pipeline.instances
         let detection = ChangeDetectionScript(pipeline: pipeline) { instance in
-            "SLIPWAY_RUN_\(instances.firstIndex { $0.id == instance.id } ?? 0)"
+            "SLIPWAY_RUN_\(pipeline.index(of: instance.id) ?? 0)"
         }
         var environment =
             "export \(Input.event)=\(event.rawValue) \(Input.output)=\"$BITBUCKET_PIPELINES_VARIABLES_PATH\"\n"
@@ -186,6 +186,10 @@ private struct BitbucketWriter {
         yaml.line(10, "condition:")
         yaml.line(12, "state: \(runVariable(instance)) == true")
         if gated { yaml.line(10, "trigger: manual") }
+        if !instance.job.oidc.isEmpty {
+            yaml.comment(10, "Short-lived cloud credentials from Bitbucket's OIDC token; no stored keys.")
+            yaml.line(10, "oidc: true")
+        }
         if instance.mutates, let environment = instance.environment {
             yaml.line(10, "deployment: \(YAMLText.scalar(environment))")
             yaml.comment(10, "One change to '\(environment)' at a time.")
@@ -228,6 +232,11 @@ private struct BitbucketWriter {
         }
         for (tool, version) in JobScripts.tools(of: instance.job, in: spec) {
             script += JobScripts.toolCheck(tool, version: version)
+        }
+        for provider in instance.job.oidc {
+            // One token per step; the identity provider must trust the workspace's audience.
+            script += "export SLIPWAY_OIDC_TOKEN=\"${BITBUCKET_STEP_OIDC_TOKEN:-}\"\n"
+            script += JobScripts.oidcSetup(provider, spec.oidc, tokenVariable: "SLIPWAY_OIDC_TOKEN")
         }
         let userScript = instance.job.run.hasSuffix("\n") ? instance.job.run : instance.job.run + "\n"
         script += "IFS= read -r -d '' SLIPWAY_SCRIPT <<'\(BitbucketGenerator.userScriptDelimiter)' || true\n"

@@ -26,6 +26,77 @@ enum JobScripts {
         spec.tools.filter { ToolVersionCommand.uses($0.name, in: job.run) }
     }
 
+    /// The audience a platform's OIDC token must carry for `provider`.
+    static func audience(_ provider: OIDCProvider, _ configuration: OIDCConfiguration) -> String {
+        switch provider {
+        case .aws: return "sts.amazonaws.com"
+        case .gcp: return "https://iam.googleapis.com/\(configuration.gcp?.provider ?? "")"
+        }
+    }
+
+    /// Turns the OIDC token in `tokenVariable` into credentials the cloud's CLIs and SDKs pick up
+    /// on their own: AWS's web-identity variables, or a GCP external-account credentials file.
+    static func oidcSetup(_ provider: OIDCProvider, _ configuration: OIDCConfiguration, tokenVariable: String) -> String
+    {
+        var script = """
+            slipway_oidc=$(mktemp -d)
+            printf '%s' "${\(tokenVariable):?no OIDC token for \(provider.rawValue): is OIDC enabled for this job on the CI platform?}" >"$slipway_oidc/\(provider.rawValue)-token"
+
+            """
+        switch provider {
+        case .aws:
+            let role = ChangeDetectionScript.singleQuoted(configuration.aws?.role ?? "")
+            let region = ChangeDetectionScript.singleQuoted(configuration.aws?.region ?? "")
+            script += """
+                export AWS_ROLE_ARN=\(role) AWS_WEB_IDENTITY_TOKEN_FILE="$slipway_oidc/aws-token"
+                export AWS_REGION=\(region) AWS_DEFAULT_REGION=\(region) AWS_ROLE_SESSION_NAME="slipway-${SLIPWAY_RUN_ID:-run}"
+
+                """
+        case .gcp:
+            let provider = hereDocument(json(configuration.gcp?.provider ?? ""))
+            let account = hereDocument(json(configuration.gcp?.serviceAccount ?? ""))
+            script += """
+                cat >"$slipway_oidc/gcp-credentials.json" <<SLIPWAY_GCP_EOF
+                {
+                  "type": "external_account",
+                  "audience": "//iam.googleapis.com/\(provider)",
+                  "subject_token_type": "urn:ietf:params:oauth:token-type:jwt",
+                  "token_url": "https://sts.googleapis.com/v1/token",
+                  "service_account_impersonation_url": "https://iamcredentials.googleapis.com/v1/projects/-/serviceAccounts/\(account):generateAccessToken",
+                  "credential_source": {"file": "$slipway_oidc/gcp-token"}
+                }
+                SLIPWAY_GCP_EOF
+                export GOOGLE_APPLICATION_CREDENTIALS="$slipway_oidc/gcp-credentials.json"
+                export CLOUDSDK_AUTH_CREDENTIAL_FILE_OVERRIDE="$slipway_oidc/gcp-credentials.json"
+
+                """
+        }
+        return script + "unset \(tokenVariable)\n"
+    }
+
+    /// `text` escaped for a JSON string.
+    private static func json(_ text: String) -> String {
+        var escaped = ""
+        for character in text {
+            switch character {
+            case "\"": escaped += "\\\""
+            case "\\": escaped += "\\\\"
+            default: escaped.append(character)
+            }
+        }
+        return escaped
+    }
+
+    /// `text` escaped for an unquoted here-document, where `$`, `` ` `` and `\\` are special.
+    private static func hereDocument(_ text: String) -> String {
+        var escaped = ""
+        for character in text {
+            if character == "$" || character == "`" || character == "\\" { escaped.append("\\") }
+            escaped.append(character)
+        }
+        return escaped
+    }
+
     /// Where a producer's checksum manifest lives in the workspace.
     static func manifestPath(_ instance: JobInstance) -> String {
         ".slipway/artifacts/\(instance.slug).sha256"

@@ -33,18 +33,25 @@ struct YAMLText {
     }
 
     private mutating func literal(_ indent: Int, _ lead: String, _ text: String) {
-        let body = text.hasSuffix("\n") ? String(text.dropLast()) : text
-        let contentLines = body.split(separator: "\n", omittingEmptySubsequences: false)
-        // An explicit indentation indicator keeps a first line that starts with spaces intact.
-        let indicator = contentLines.first?.first == " " ? "2" : ""
-        // `|` keeps one final newline; `|-` strips it when the text had none.
-        let chomping = text.hasSuffix("\n") ? "" : "-"
-        line(indent, "\(lead) |\(indicator)\(chomping)")
-        for content in contentLines {
+        var body = Substring(text)
+        let endsWithNewline = body.utf8.last == UInt8(ascii: "\n")
+        if endsWithNewline { body = body.dropLast() }
+        // An explicit indentation indicator keeps a first line that starts with spaces intact;
+        // `|` keeps one final newline, `|-` strips it when the text had none.
+        let indicator = body.utf8.first == UInt8(ascii: " ") ? "2" : ""
+        line(indent, "\(lead) |\(indicator)\(endsWithNewline ? "" : "-")")
+        let padding = String(repeating: " ", count: indent + 2)
+        // Work on UTF-8 bytes: scripts can be long, and Character-level splitting is slow.
+        for content in body.utf8.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false) {
             // Trailing spaces are invisible in review and meaningless in a shell script.
-            var trimmed = Substring(content)
-            while trimmed.hasSuffix(" ") || trimmed.hasSuffix("\t") { trimmed = trimmed.dropLast() }
-            lines.append(trimmed.isEmpty ? "" : String(repeating: " ", count: indent + 2) + trimmed)
+            var end = content.endIndex
+            while end > content.startIndex {
+                let previous = content.index(before: end)
+                guard content[previous] == UInt8(ascii: " ") || content[previous] == UInt8(ascii: "\t") else { break }
+                end = previous
+            }
+            let trimmed = Substring(content[content.startIndex..<end])
+            lines.append(trimmed.isEmpty ? "" : padding + trimmed)
         }
     }
 
@@ -74,6 +81,13 @@ struct YAMLText {
         return result + "\""
     }
 
+    /// Plain scalars YAML 1.1 or 1.2 would resolve to something other than a string.
+    private static let reservedWords: Set<String> = [
+        "true", "false", "yes", "no", "on", "off", "y", "n", "null", "~", "True", "False", "Yes", "No", "On", "Off",
+        "Y", "N",
+        "Null", "NULL", "TRUE", "FALSE", "YES", "NO", "ON", "OFF",
+    ]
+
     private static func isPlainSafe(_ value: String) -> Bool {
         guard let first = value.first, let last = value.last else { return false }
         if first == " " || last == " " { return false }
@@ -81,13 +95,7 @@ struct YAMLText {
         if value.contains(": ") || value.contains(" #") || value.hasSuffix(":") { return false }
         if value.contains(where: { $0.isNewline || $0 == "\t" }) { return false }
         if value.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7F }) { return false }
-        // Anything YAML 1.1 or 1.2 would resolve to a non-string.
-        let reserved: Set<String> = [
-            "true", "false", "yes", "no", "on", "off", "y", "n", "null", "~",
-            "True", "False", "Yes", "No", "On", "Off", "Y", "N", "Null", "NULL", "TRUE", "FALSE", "YES", "NO", "ON",
-            "OFF",
-        ]
-        if reserved.contains(value) { return false }
+        if reservedWords.contains(value) { return false }
         if Double(value) != nil || Int(value) != nil { return false }
         if value.first!.isNumber || value.hasPrefix(".") || value.hasPrefix("+") { return false }
         return true

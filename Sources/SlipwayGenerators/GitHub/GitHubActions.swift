@@ -16,6 +16,11 @@ enum GitHubActions {
         repository: "actions/upload-artifact", sha: "ea165f8d65b6e75b540449e92b4886f43607fa02", version: "v4.6.2")
     static let downloadArtifact = Pin(
         repository: "actions/download-artifact", sha: "d3f86a106a0bac45b974a628896c90dbdf5c8093", version: "v4.3.0")
+    static let configureAWSCredentials = Pin(
+        repository: "aws-actions/configure-aws-credentials", sha: "e3dd6a429d7300a6a4c196c26e071d42e0343502",
+        version: "v4.0.2")
+    static let googleAuth = Pin(
+        repository: "google-github-actions/auth", sha: "ba79af03959ebeac9769e648f473a284504d9193", version: "v2.1.10")
     static let setupTerraform = Pin(
         repository: "hashicorp/setup-terraform", sha: "b9cd54a3c349d3f38e8881555d616ced269862dd", version: "v3.1.2")
 }

@@ -206,6 +206,10 @@ private struct Writer {
         yaml.line(4, "timeout-minutes: \(((instance.job.timeout ?? 3600) + 59) / 60)")
         yaml.line(4, "permissions:")
         yaml.line(6, "contents: read  # check out the repository")
+        if !instance.job.oidc.isEmpty {
+            let clouds = instance.job.oidc.map { $0.rawValue.uppercased() }.joined(separator: " and ")
+            yaml.line(6, "id-token: write  # exchange GitHub's OIDC token for short-lived \(clouds) credentials")
+        }
         if let environment = gitHubEnvironment(instance) {
             if instance.gate(in: spec) != nil {
                 yaml.comment(4, "Gate: this waits for the required reviewers of the '\(environment)' environment.")
@@ -238,6 +242,7 @@ private struct Writer {
         yaml.line(10, "persist-credentials: false")
         restoreArtifacts(instance, waitsFor: waitsFor)
         tools(instance)
+        oidc(instance)
         runStep(instance)
         if !instance.job.produces.isEmpty { packageArtifacts(instance) }
     }
@@ -318,6 +323,25 @@ private struct Writer {
                 fi
 
                 """)
+        }
+    }
+
+    mutating func oidc(_ instance: JobInstance) {
+        for provider in instance.job.oidc {
+            switch provider {
+            case .aws:
+                guard let aws = spec.oidc.aws else { continue }
+                yaml.line(6, "- uses: \(GitHubActions.configureAWSCredentials.reference)")
+                yaml.line(8, "with:")
+                yaml.line(10, "role-to-assume: \(YAMLText.scalar(aws.role))")
+                yaml.line(10, "aws-region: \(YAMLText.scalar(aws.region))")
+            case .gcp:
+                guard let gcp = spec.oidc.gcp else { continue }
+                yaml.line(6, "- uses: \(GitHubActions.googleAuth.reference)")
+                yaml.line(8, "with:")
+                yaml.line(10, "workload_identity_provider: \(YAMLText.scalar(gcp.provider))")
+                yaml.line(10, "service_account: \(YAMLText.scalar(gcp.serviceAccount))")
+            }
         }
     }
 

@@ -60,7 +60,15 @@ public struct GitLabGenerator: Sendable {
 
 private struct GitLabWriter {
     let pipeline: Pipeline
+    /// Each event's trigger lists, computed once.
+    let triggers: [Event: [String: [String]]]
     var yaml = YAMLText()
+
+    init(pipeline: Pipeline) {
+        self.pipeline = pipeline
+        self.triggers = Dictionary(
+            uniqueKeysWithValues: Event.allCases.map { ($0, pipeline.selectionTriggers(for: $0)) })
+    }
 
     var spec: Spec { pipeline.spec }
 
@@ -74,6 +82,11 @@ private struct GitLabWriter {
         }
     }
 
+    /// The variable GitLab puts the OIDC token for `provider` in.
+    static func tokenVariable(_ provider: OIDCProvider) -> String {
+        "SLIPWAY_OIDC_\(provider.rawValue.uppercased())"
+    }
+
     /// A YAML single-quoted scalar, which keeps GitLab expressions' double quotes readable.
     static func singleQuoted(_ text: String) -> String {
         "'" + text.replacingOccurrences(of: "'", with: "''") + "'"
@@ -81,7 +94,7 @@ private struct GitLabWriter {
 
     /// The dotenv variable that carries an instance's checksum manifest digest to its consumers.
     func digestVariable(_ instance: JobInstance) -> String {
-        "SLIPWAY_SHA256_\(pipeline.instances.firstIndex { $0.id == instance.id } ?? 0)"
+        "SLIPWAY_SHA256_\(pipeline.index(of: instance.id) ?? 0)"
     }
 
     mutating func file() -> String {
@@ -180,6 +193,14 @@ private struct GitLabWriter {
             }
         }
         rules(instance, gated: gated)
+        if !instance.job.oidc.isEmpty {
+            yaml.comment(2, "Short-lived cloud credentials from GitLab's OIDC token; no stored keys.")
+            yaml.line(2, "id_tokens:")
+            for provider in instance.job.oidc {
+                yaml.line(4, "\(Self.tokenVariable(provider)):")
+                yaml.line(6, "aud: \(YAMLText.quoted(JobScripts.audience(provider, spec.oidc)))")
+            }
+        }
         variables(instance)
         yaml.line(2, "script:")
         yaml.line(4, "- bash --noprofile --norc -euo pipefail -c \"$SLIPWAY_WRAPPER\"")
@@ -189,7 +210,7 @@ private struct GitLabWriter {
     mutating func rules(_ instance: JobInstance, gated: Bool) {
         yaml.line(2, "rules:")
         for event in Event.allCases {
-            guard let triggers = pipeline.selectionTriggers(for: event)[instance.id], !triggers.isEmpty else {
+            guard let triggers = triggers[event]?[instance.id], !triggers.isEmpty else {
                 continue
             }
             let triggerInstances = triggers.compactMap(pipeline.instance)
@@ -268,6 +289,9 @@ private struct GitLabWriter {
         }
         for (tool, version) in JobScripts.tools(of: instance.job, in: spec) {
             script += JobScripts.toolCheck(tool, version: version)
+        }
+        for provider in instance.job.oidc {
+            script += JobScripts.oidcSetup(provider, spec.oidc, tokenVariable: Self.tokenVariable(provider))
         }
         let attempts = instance.mutates ? 1 : instance.job.retry + 1
         let directory = instance.job.workdir.map(ChangeDetectionScript.singleQuoted) ?? "."
