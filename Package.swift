@@ -65,6 +65,10 @@ let package = Package(
             ]
         ),
         .testTarget(
+            name: "SlipwayRunnerTests",
+            dependencies: ["SlipwayCore", "SlipwayRunner", "SlipwayTesting"]
+        ),
+        .testTarget(
             name: "SlipwayCLITests",
             dependencies: ["slipway", "SlipwayCore", "SlipwayTesting"]
         ),

@@ -1,0 +1,267 @@
+import SlipwayCore
+
+/// One job the scheduler runs: what it waits for, and the rules that apply to it.
+public struct ScheduledJob: Sendable, Hashable {
+    /// The instance id (`apply@prod`).
+    public var id: String
+    /// Selected jobs that must succeed (or have nothing to do) before this one starts.
+    public var waitsFor: [String]
+    /// Whether the job pauses for approval before it starts.
+    public var gated: Bool
+    /// How many times the job may run in all (1 + retries; always 1 for mutating jobs).
+    public var attempts: Int
+    /// How long one attempt may run.
+    public var timeout: Duration
+
+    /// Creates a scheduled job.
+    public init(
+        id: String, waitsFor: [String] = [], gated: Bool = false, attempts: Int = 1, timeout: Duration = .seconds(3600)
+    ) {
+        self.id = id
+        self.waitsFor = waitsFor
+        self.gated = gated
+        self.attempts = attempts
+        self.timeout = timeout
+    }
+
+    /// The scheduled jobs of a plan, in its execution order: waiting only for selected jobs.
+    public static func jobs(for plan: Plan, in pipeline: Pipeline) -> [ScheduledJob] {
+        let selected = Set(plan.selectedIDs)
+        return plan.selectedIDs.compactMap { id in
+            guard let instance = pipeline.instance(id) else { return nil }
+            let upstream = (instance.needs + instance.after).filter(selected.contains)
+            var seen: Set<String> = []
+            return ScheduledJob(
+                id: id, waitsFor: upstream.filter { seen.insert($0).inserted },
+                gated: instance.gate(in: pipeline.spec) != nil,
+                attempts: instance.mutates ? 1 : instance.job.retry + 1, timeout: .seconds(instance.job.timeout ?? 3600)
+            )
+        }
+    }
+}
+
+/// How one attempt of a job ended, as the executor reports it.
+public enum AttemptOutcome: Sendable, Hashable {
+    case succeeded
+    case failed(exitCode: Int32)
+    case timedOut
+    case interrupted
+}
+
+/// Where a job stands.
+public enum JobState: Sendable, Hashable {
+    case waiting
+    case awaitingApproval
+    case running(attempt: Int)
+    case succeeded
+    case failed(exitCode: Int32, attempts: Int)
+    case timedOut
+    case skipped(because: String)
+    case interrupted
+}
+
+/// How a whole run ended; each maps to one of DESIGN.md's exit codes.
+public enum RunOutcome: Sendable, Hashable {
+    /// Every job succeeded (exit 0).
+    case succeeded
+    /// A job failed or timed out (exit 1).
+    case failed(jobs: [String])
+    /// Nothing failed, but gated jobs wait for approval (exit 3).
+    case paused(awaiting: [String])
+    /// The run was interrupted (exit 130).
+    case interrupted
+
+    /// The process exit code DESIGN.md assigns to this outcome.
+    public var exitCode: Int32 {
+        switch self {
+        case .succeeded: return 0
+        case .failed: return 1
+        case .paused: return 3
+        case .interrupted: return 130
+        }
+    }
+}
+
+/// What the scheduler asks its driver to do; the scheduler itself performs no I/O.
+public enum SchedulerAction: Sendable, Hashable {
+    /// Start `attempt` of the job.
+    case start(job: String, attempt: Int)
+    /// Stop a running job (its process group), because its time ran out or the run was interrupted.
+    case terminate(job: String)
+    /// A gated job is ready but not approved.
+    case awaitApproval(job: String)
+    /// A job will not run.
+    case skip(job: String, because: String)
+    /// Nothing is running and nothing more can start.
+    case finish(RunOutcome)
+}
+
+/// Decides what runs when: dependency and promotion order, parallelism, gates, retries, timeouts,
+/// failure propagation and interruption — as a state machine that returns actions and never
+/// touches a process or a clock itself (time arrives as `now`).
+public struct Scheduler<Instant: InstantProtocol>: Sendable where Instant.Duration == Duration {
+    /// The jobs, in execution order.
+    public let jobs: [ScheduledJob]
+    /// How many jobs may run at once.
+    public let parallelism: Int
+    /// Each job's state.
+    public private(set) var states: [String: JobState]
+    private var approved: Set<String>
+    private var deadlines: [String: Instant] = [:]
+    private var terminating: Set<String> = []
+    private var interrupting = false
+    private var finished = false
+
+    /// Creates a scheduler; jobs in `approved` pass their gate without waiting.
+    public init(jobs: [ScheduledJob], parallelism: Int, approved: Set<String> = []) {
+        self.jobs = jobs
+        self.parallelism = max(1, parallelism)
+        self.approved = approved
+        self.states = Dictionary(uniqueKeysWithValues: jobs.map { ($0.id, JobState.waiting) })
+    }
+
+    /// The ids of the running jobs.
+    public var running: [String] {
+        jobs.map(\.id).filter { if case .running = states[$0] { return true } else { return false } }
+    }
+
+    /// The actions to take at the start of the run.
+    public mutating func start(now: Instant) -> [SchedulerAction] {
+        advance(now: now)
+    }
+
+    /// Records how an attempt ended and returns what to do next.
+    public mutating func attemptFinished(_ id: String, outcome: AttemptOutcome, now: Instant) -> [SchedulerAction] {
+        guard case .running(let attempt) = states[id], let job = jobs.first(where: { $0.id == id }) else { return [] }
+        deadlines[id] = nil
+        let wasTerminated = terminating.remove(id) != nil
+        switch outcome {
+        case .succeeded:
+            states[id] = .succeeded
+        case .interrupted:
+            states[id] = .interrupted
+        case .timedOut:
+            states[id] = .timedOut
+        case .failed where wasTerminated && interrupting:
+            states[id] = .interrupted
+        case .failed(let code):
+            if attempt < job.attempts && !interrupting {
+                // Retried at once, ahead of jobs that have not started yet.
+                states[id] = .running(attempt: attempt + 1)
+                deadlines[id] = now.advanced(by: job.timeout)
+                return [.start(job: id, attempt: attempt + 1)] + advance(now: now)
+            }
+            states[id] = .failed(exitCode: code, attempts: attempt)
+        }
+        return advance(now: now)
+    }
+
+    /// Records an approval; a job waiting at its gate becomes ready.
+    public mutating func approve(_ id: String, now: Instant) -> [SchedulerAction] {
+        approved.insert(id)
+        if states[id] == .awaitingApproval { states[id] = .waiting }
+        return advance(now: now)
+    }
+
+    /// Time passed: running jobs past their deadline are terminated.
+    public mutating func tick(now: Instant) -> [SchedulerAction] {
+        var actions: [SchedulerAction] = []
+        for id in running where !terminating.contains(id) {
+            if let deadline = deadlines[id], now >= deadline {
+                terminating.insert(id)
+                actions.append(.terminate(job: id))
+            }
+        }
+        return actions
+    }
+
+    /// The earliest deadline of a running job, for the driver's next wake-up.
+    public var nextDeadline: Instant? {
+        deadlines.filter { !terminating.contains($0.key) }.values.min()
+    }
+
+    /// Ctrl-C or SIGTERM: start nothing more, and terminate what runs.
+    public mutating func interrupt(now: Instant) -> [SchedulerAction] {
+        interrupting = true
+        var actions: [SchedulerAction] = []
+        for id in running where !terminating.contains(id) {
+            terminating.insert(id)
+            actions.append(.terminate(job: id))
+        }
+        return actions + advance(now: now)
+    }
+
+    private mutating func advance(now: Instant) -> [SchedulerAction] {
+        guard !finished else { return [] }
+        var actions: [SchedulerAction] = []
+        var changed = true
+        // Propagate skips until nothing changes: a skipped job can skip what waits for it.
+        while changed {
+            changed = false
+            for job in jobs where states[job.id] == .waiting || states[job.id] == .awaitingApproval {
+                if let blocker = job.waitsFor.first(where: { Self.blocks(states[$0]) }) {
+                    let reason = Self.reason(blocker, states[blocker])
+                    states[job.id] = .skipped(because: reason)
+                    actions.append(.skip(job: job.id, because: reason))
+                    changed = true
+                }
+            }
+        }
+        if !interrupting {
+            for job in jobs where states[job.id] == .waiting {
+                guard running.count < parallelism else { break }
+                guard job.waitsFor.allSatisfy({ states[$0] == .succeeded }) else { continue }
+                if job.gated && !approved.contains(job.id) {
+                    states[job.id] = .awaitingApproval
+                    actions.append(.awaitApproval(job: job.id))
+                    continue
+                }
+                states[job.id] = .running(attempt: 1)
+                deadlines[job.id] = now.advanced(by: job.timeout)
+                actions.append(.start(job: job.id, attempt: 1))
+            }
+        }
+        if running.isEmpty, let outcome = outcome() {
+            finished = true
+            actions.append(.finish(outcome))
+        }
+        return actions
+    }
+
+    /// The run's outcome once nothing runs and nothing can start; `nil` while something still can.
+    private func outcome() -> RunOutcome? {
+        if interrupting { return .interrupted }
+        let startable = jobs.contains { job in
+            states[job.id] == .waiting && job.waitsFor.allSatisfy { states[$0] == .succeeded }
+        }
+        if startable { return nil }
+        let failed = jobs.map(\.id).filter {
+            switch states[$0] {
+            case .failed, .timedOut: return true
+            default: return false
+            }
+        }
+        if !failed.isEmpty { return .failed(jobs: failed) }
+        let awaiting = jobs.map(\.id).filter { states[$0] == .awaitingApproval }
+        if !awaiting.isEmpty { return .paused(awaiting: awaiting) }
+        // Jobs still waiting behind an approval count as paused too.
+        if jobs.contains(where: { states[$0.id] == .waiting }) { return .paused(awaiting: []) }
+        return .succeeded
+    }
+
+    private static func blocks(_ state: JobState?) -> Bool {
+        switch state {
+        case .failed, .timedOut, .skipped, .interrupted: return true
+        default: return false
+        }
+    }
+
+    private static func reason(_ blocker: String, _ state: JobState?) -> String {
+        switch state {
+        case .failed: return "\(blocker) failed"
+        case .timedOut: return "\(blocker) timed out"
+        case .interrupted: return "\(blocker) was interrupted"
+        default: return "\(blocker) did not run"
+        }
+    }
+}

@@ -1,0 +1,175 @@
+import SlipwayCore
+import SlipwayRunner
+import SlipwayTesting
+import Testing
+
+private typealias TestScheduler = Scheduler<ContinuousClock.Instant>
+private let t0 = ContinuousClock.now
+
+private func at(_ seconds: Int) -> ContinuousClock.Instant { t0.advanced(by: .seconds(seconds)) }
+
+private func started(_ actions: [SchedulerAction]) -> [String] {
+    actions.compactMap { if case .start(let job, _) = $0 { return job } else { return nil } }
+}
+
+private func outcome(_ actions: [SchedulerAction]) -> RunOutcome? {
+    actions.compactMap { if case .finish(let outcome) = $0 { return outcome } else { return nil } }.first
+}
+
+@Suite struct SchedulerTests {
+    @Test func aChainRunsInOrderOneAtATime() {
+        var scheduler = TestScheduler(
+            jobs: [
+                ScheduledJob(id: "a"), ScheduledJob(id: "b", waitsFor: ["a"]), ScheduledJob(id: "c", waitsFor: ["b"]),
+            ],
+            parallelism: 4)
+        #expect(started(scheduler.start(now: at(0))) == ["a"])
+        #expect(started(scheduler.attemptFinished("a", outcome: .succeeded, now: at(1))) == ["b"])
+        #expect(started(scheduler.attemptFinished("b", outcome: .succeeded, now: at(2))) == ["c"])
+        #expect(outcome(scheduler.attemptFinished("c", outcome: .succeeded, now: at(3))) == .succeeded)
+    }
+
+    @Test func independentJobsRunUpToTheParallelism() {
+        var scheduler = TestScheduler(jobs: (0..<5).map { ScheduledJob(id: "j\($0)") }, parallelism: 2)
+        #expect(started(scheduler.start(now: at(0))) == ["j0", "j1"])
+        #expect(started(scheduler.attemptFinished("j1", outcome: .succeeded, now: at(1))) == ["j2"])
+        #expect(scheduler.running == ["j0", "j2"])
+    }
+
+    @Test func aFailureSkipsEverythingDownstreamButNotItsNeighbours() {
+        var scheduler = TestScheduler(
+            jobs: [
+                ScheduledJob(id: "plan"), ScheduledJob(id: "lint"), ScheduledJob(id: "apply", waitsFor: ["plan"]),
+                ScheduledJob(id: "deploy", waitsFor: ["apply"]),
+            ], parallelism: 2)
+        #expect(started(scheduler.start(now: at(0))) == ["plan", "lint"])
+        let actions = scheduler.attemptFinished("plan", outcome: .failed(exitCode: 2), now: at(1))
+        #expect(actions.contains(.skip(job: "apply", because: "plan failed")))
+        #expect(actions.contains(.skip(job: "deploy", because: "apply did not run")))
+        #expect(outcome(actions) == nil)
+        #expect(outcome(scheduler.attemptFinished("lint", outcome: .succeeded, now: at(2))) == .failed(jobs: ["plan"]))
+        #expect(scheduler.states["plan"] == .failed(exitCode: 2, attempts: 1))
+    }
+
+    @Test func retriesRestartAFailedJobUntilItsAttemptsAreUsed() {
+        var scheduler = TestScheduler(jobs: [ScheduledJob(id: "flaky", attempts: 3)], parallelism: 1)
+        _ = scheduler.start(now: at(0))
+        #expect(
+            scheduler.attemptFinished("flaky", outcome: .failed(exitCode: 1), now: at(1)) == [
+                .start(job: "flaky", attempt: 2)
+            ])
+        #expect(
+            scheduler.attemptFinished("flaky", outcome: .failed(exitCode: 1), now: at(2)) == [
+                .start(job: "flaky", attempt: 3)
+            ])
+        #expect(
+            outcome(scheduler.attemptFinished("flaky", outcome: .failed(exitCode: 1), now: at(3)))
+                == .failed(jobs: ["flaky"]))
+        #expect(scheduler.states["flaky"] == .failed(exitCode: 1, attempts: 3))
+    }
+
+    @Test func aGatePausesTheRunUntilApproved() {
+        let jobs = [ScheduledJob(id: "plan"), ScheduledJob(id: "apply@prod", waitsFor: ["plan"], gated: true)]
+        var scheduler = TestScheduler(jobs: jobs, parallelism: 2)
+        _ = scheduler.start(now: at(0))
+        let actions = scheduler.attemptFinished("plan", outcome: .succeeded, now: at(1))
+        #expect(actions.contains(.awaitApproval(job: "apply@prod")))
+        #expect(outcome(actions) == .paused(awaiting: ["apply@prod"]))
+        #expect(RunOutcome.paused(awaiting: []).exitCode == 3)
+
+        var approvedAhead = TestScheduler(jobs: jobs, parallelism: 2, approved: ["apply@prod"])
+        _ = approvedAhead.start(now: at(0))
+        #expect(started(approvedAhead.attemptFinished("plan", outcome: .succeeded, now: at(1))) == ["apply@prod"])
+    }
+
+    @Test func anApprovalWhileOthersRunStartsTheGatedJob() {
+        var scheduler = TestScheduler(
+            jobs: [ScheduledJob(id: "gate", gated: true), ScheduledJob(id: "long")], parallelism: 2)
+        let first = scheduler.start(now: at(0))
+        #expect(first.contains(.awaitApproval(job: "gate")) && started(first) == ["long"])
+        #expect(started(scheduler.approve("gate", now: at(5))) == ["gate"])
+    }
+
+    @Test func aJobPastItsTimeoutIsTerminatedAndCountsAsFailed() {
+        var scheduler = TestScheduler(
+            jobs: [ScheduledJob(id: "slow", timeout: .seconds(30)), ScheduledJob(id: "after", waitsFor: ["slow"])],
+            parallelism: 1)
+        _ = scheduler.start(now: at(0))
+        #expect(scheduler.nextDeadline == at(30))
+        #expect(scheduler.tick(now: at(29)).isEmpty)
+        #expect(scheduler.tick(now: at(30)) == [.terminate(job: "slow")])
+        #expect(scheduler.tick(now: at(31)).isEmpty)
+        let actions = scheduler.attemptFinished("slow", outcome: .timedOut, now: at(32))
+        #expect(actions.contains(.skip(job: "after", because: "slow timed out")))
+        #expect(outcome(actions) == .failed(jobs: ["slow"]))
+    }
+
+    @Test func anInterruptTerminatesWhatRunsAndStartsNothingMore() {
+        var scheduler = TestScheduler(
+            jobs: [ScheduledJob(id: "a"), ScheduledJob(id: "b"), ScheduledJob(id: "c", waitsFor: ["a"])], parallelism: 2
+        )
+        _ = scheduler.start(now: at(0))
+        let actions = scheduler.interrupt(now: at(1))
+        #expect(Set(actions) == [.terminate(job: "a"), .terminate(job: "b")])
+        #expect(
+            scheduler.attemptFinished("a", outcome: .failed(exitCode: 143), now: at(2)).contains(
+                .skip(job: "c", because: "a was interrupted")))
+        #expect(outcome(scheduler.attemptFinished("b", outcome: .interrupted, now: at(2))) == .interrupted)
+        #expect(RunOutcome.interrupted.exitCode == 130)
+    }
+
+    /// Random DAGs, random outcomes, random completion order: the invariants always hold.
+    @Test func randomRunsKeepTheInvariants() {
+        var generator = SeededGenerator(seed: 0x5C4E_D01E)
+        for _ in 0..<300 {
+            let count = Int.random(in: 1...15, using: &generator)
+            let jobs = (0..<count).map { index in
+                ScheduledJob(
+                    id: "j\(index)",
+                    waitsFor: (0..<index).filter { _ in Int.random(in: 0..<4, using: &generator) == 0 }.map {
+                        "j\($0)"
+                    },
+                    gated: Int.random(in: 0..<8, using: &generator) == 0,
+                    attempts: Int.random(in: 1...2, using: &generator))
+            }
+            let parallelism = Int.random(in: 1...4, using: &generator)
+            var scheduler = TestScheduler(jobs: jobs, parallelism: parallelism)
+            var now = 0
+            var pending = scheduler.start(now: at(now))
+            var running: [String] = []
+            var succeeded: Set<String> = []
+            var finish: RunOutcome?
+            var steps = 0
+            while finish == nil && steps < 1000 {
+                steps += 1
+                for action in pending {
+                    switch action {
+                    case .start(let job, _):
+                        let waits = jobs.first { $0.id == job }!.waitsFor
+                        #expect(waits.allSatisfy(succeeded.contains), "\(job) started before what it waits for")
+                        running.append(job)
+                    case .finish(let result): finish = result
+                    default: break
+                    }
+                }
+                #expect(running.count <= parallelism)
+                pending = []
+                guard finish == nil, !running.isEmpty else { break }
+                let index = Int.random(in: 0..<running.count, using: &generator)
+                let job = running.remove(at: index)
+                now += 1
+                let ok = Int.random(in: 0..<5, using: &generator) > 0
+                if ok { succeeded.insert(job) }
+                pending = scheduler.attemptFinished(job, outcome: ok ? .succeeded : .failed(exitCode: 1), now: at(now))
+            }
+            #expect(finish != nil, "the run never finished")
+            // Every job ended somewhere final.
+            for job in jobs {
+                switch scheduler.states[job.id] {
+                case .succeeded, .failed, .skipped, .awaitingApproval, .waiting: break
+                default: Issue.record("\(job.id) left in \(String(describing: scheduler.states[job.id]))")
+                }
+            }
+        }
+    }
+}
