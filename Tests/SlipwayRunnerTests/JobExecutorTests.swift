@@ -1,0 +1,159 @@
+import Foundation
+import SlipwayCore
+import SlipwayRunner
+import SlipwayTesting
+import Testing
+
+/// Collects a job's output from the executor's background thread.
+private final class Collector: @unchecked Sendable {
+    private let lock = NSLock()
+    private var bytes: [UInt8] = []
+    private var chunks = 0
+
+    func append(_ chunk: [UInt8]) {
+        lock.lock()
+        bytes += chunk
+        chunks += 1
+        lock.unlock()
+    }
+
+    var text: String {
+        lock.lock()
+        defer { lock.unlock() }
+        return String(decoding: bytes, as: UTF8.self)
+    }
+}
+
+/// Whether any process whose command line contains `marker` is alive.
+private func alive(_ marker: String) -> Bool {
+    guard let entries = try? FileManager.default.contentsOfDirectory(atPath: "/proc") else { return false }
+    for entry in entries where Int(entry) != nil {
+        guard let data = FileManager.default.contents(atPath: "/proc/\(entry)/cmdline") else { continue }
+        let commandLine = String(decoding: data.map { $0 == 0 ? 32 : $0 }, as: UTF8.self)
+        if commandLine.contains(marker) && !commandLine.contains("grep") { return true }
+    }
+    return false
+}
+
+@Suite struct JobExecutorTests {
+    private func job(
+        _ script: String, in directory: String = "/tmp", environment: [String: String] = [:], secrets: [String] = []
+    )
+        -> ExecutableJob
+    {
+        var complete = ["PATH": ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"]
+        for (key, value) in environment { complete[key] = value }
+        return ExecutableJob(
+            id: "test", script: script, directory: directory, environment: complete, secretValues: secrets)
+    }
+
+    @Test func runsBashStrictlyAndReportsTheExitCode() async throws {
+        let collector = Collector()
+        let ok = try JobExecutor().start(job("echo out; echo err >&2"), output: collector.append)
+        #expect(await ok.wait() == 0)
+        #expect(collector.text == "out\nerr\n")
+        let unset = try JobExecutor().start(job("echo \"$NOT_SET\""), output: { _ in })
+        #expect(await unset.wait() == 1)
+        let pipefail = try JobExecutor().start(job("false | true"), output: { _ in })
+        #expect(await pipefail.wait() == 1)
+        let code = try JobExecutor().start(job("exit 7"), output: { _ in })
+        #expect(await code.wait() == 7)
+    }
+
+    @Test func runsInTheWorkdirWithExactlyItsEnvironment() async throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let collector = Collector()
+        let running = try JobExecutor().start(
+            job(
+                "pwd; echo \"$GREETING\"; echo \"${HOME:-no home}\"", in: directory.path,
+                environment: ["GREETING": "hello"]),
+            output: collector.append)
+        #expect(await running.wait() == 0)
+        let resolved = URL(fileURLWithPath: directory.path).resolvingSymlinksInPath().path
+        #expect(collector.text == "\(resolved)\nhello\nno home\n")
+        let missing = try JobExecutor().start(job("true", in: "/does/not/exist"), output: collector.append)
+        #expect(await missing.wait() == 1)
+    }
+
+    @Test func secretsAreMaskedEvenWhenWrittenInPieces() async throws {
+        let collector = Collector()
+        let script = "printf 'token=hun'; sleep 0.05; printf 'ter2\\n'; echo hunter2 >&2; printf '%s' \"$TOKEN\""
+        let running = try JobExecutor().start(
+            job(script, environment: ["TOKEN": "hunter2"], secrets: ["hunter2"]), output: collector.append)
+        #expect(await running.wait() == 0)
+        #expect(collector.text == "token=***\n***\n***")
+        #expect(!collector.text.contains("hunter2"))
+    }
+
+    @Test func terminateStopsTheWholeProcessGroup() async throws {
+        let marker = "slipway-test-\(UUID().uuidString.prefix(8))"
+        // exec -a names the processes so the test can look for them afterwards.
+        let named = "bash -c 'exec -a \(marker)-child sleep 300' & exec -a \(marker)-main sleep 301"
+        let running = try JobExecutor().start(job(named), output: { _ in })
+        try await Task.sleep(for: .milliseconds(300))
+        #expect(alive(marker))
+        let started = ContinuousClock.now
+        await running.terminate(grace: .milliseconds(500))
+        let status = await running.wait()
+        #expect(status == 128 + SIGTERM)
+        #expect(ContinuousClock.now - started < .seconds(5))
+        try await Task.sleep(for: .milliseconds(100))
+        #expect(!alive(marker), "a process of the job survived")
+    }
+
+    @Test func backgroundChildrenDoNotOutliveASucceededJob() async throws {
+        let marker = "slipway-bg-\(UUID().uuidString.prefix(8))"
+        let running = try JobExecutor().start(
+            job("bash -c 'exec -a \(marker) sleep 300' & echo started"), output: { _ in })
+        #expect(await running.wait() == 0)
+        try await Task.sleep(for: .milliseconds(100))
+        #expect(!alive(marker))
+    }
+}
+
+@Suite struct JobEnvironmentTests {
+    @Test func secretsReachOnlyTheJobsThatListThem() throws {
+        let text = """
+            version: 1
+            env: { A: spec, B: spec }
+            secrets: [TOKEN, OTHER]
+            environments:
+              - name: prod
+                env: { B: environment, C: environment }
+            jobs:
+              deploy:
+                on: [push]
+                paths: ["**"]
+                environment: prod
+                mutates: true
+                secrets: [TOKEN]
+                env: { C: job }
+                run: ./deploy.sh
+            """
+        let pipeline = try #require(SpecValidator.pipeline(text: text).pipeline)
+        let instance = try #require(pipeline.instance("deploy"))
+        let environment = JobEnvironment.build(
+            base: ["PATH": "/bin", "TOKEN": "from-shell", "OTHER": "leaked?"], spec: pipeline.spec, instance: instance,
+            secretValues: ["TOKEN": "t0ken", "OTHER": "other"], runID: "r1", event: .push, summaryPath: "/tmp/s.md")
+        #expect(environment["A"] == "spec" && environment["B"] == "environment" && environment["C"] == "job")
+        #expect(environment["TOKEN"] == "t0ken")
+        #expect(environment["OTHER"] == nil)
+        #expect(environment["SLIPWAY_ENVIRONMENT"] == "prod" && environment["SLIPWAY_JOB"] == "deploy")
+        #expect(environment["SLIPWAY_EVENT"] == "push" && environment["SLIPWAY_RUN_ID"] == "r1")
+        #expect(environment["PATH"] == "/bin")
+    }
+
+    @Test func envFilesReadLikeDotenv() {
+        let values = JobEnvironment.parseEnvFile(
+            """
+            # comment
+            TOKEN=abc
+            export QUOTED="a b"
+            SINGLE='x=y'
+
+            EMPTY=
+            """)
+        #expect(values == ["TOKEN": "abc", "QUOTED": "a b", "SINGLE": "x=y", "EMPTY": ""])
+    }
+}
