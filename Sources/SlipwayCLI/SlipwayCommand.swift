@@ -21,7 +21,8 @@ public struct SlipwayCommand: AsyncParsableCommand {
             """,
         version: version,
         subcommands: [
-            ValidateCommand.self, PlanCommand.self, GenerateCommand.self, GraphCommand.self, SchemaCommand.self,
+            ValidateCommand.self, PlanCommand.self, RunCommand.self, GenerateCommand.self, GraphCommand.self,
+            SchemaCommand.self,
         ]
     )
 

@@ -4,7 +4,7 @@ import Testing
 
 /// End-to-end: help, version, usage errors, colour, graph and schema.
 @Suite struct CommandLineTests {
-    @Test(arguments: ["validate", "plan", "generate", "graph", "schema"])
+    @Test(arguments: ["validate", "plan", "run", "generate", "graph", "schema"])
     func everyCommandHasHelpWithExamples(command: String) async throws {
         let result = try await slipway.run([command, "--help"], in: repositoryRoot)
         #expect(result.status == 0)

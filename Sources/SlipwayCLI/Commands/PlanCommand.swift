@@ -29,95 +29,20 @@ struct PlanCommand: AsyncParsableCommand {
 
     @OptionGroup var options: GlobalOptions
 
-    @Option(
-        help:
-            "The event to plan: pull_request, push, manual or schedule (default: pull_request with --base, else push).")
-    var event: Event?
-
-    @Option(help: ArgumentHelp("Pull request: the branch merged into.", valueName: "ref"))
-    var base: String?
-
-    @Option(help: ArgumentHelp("Pull request: the branch being merged.", valueName: "ref"))
-    var head: String?
-
-    @Option(help: ArgumentHelp("Push: the commit before the push.", valueName: "sha"))
-    var before: String?
-
-    @Option(help: ArgumentHelp("Push: the commit pushed.", valueName: "sha"))
-    var after: String?
-
-    @Option(
-        name: .customLong("changed"),
-        help: ArgumentHelp("A changed path (repeatable); bypasses git.", valueName: "path"))
-    var changed: [String] = []
-
-    @Option(
-        name: .customLong("changed-from"),
-        help: ArgumentHelp("A file of changed paths, one per line ('-' reads stdin); bypasses git.", valueName: "file"))
-    var changedFrom: String?
+    @OptionGroup var changes: ChangeSetOptions
 
     @Option(help: "Output format: text, json or markdown.")
     var format: Format = .text
 
-    var resolvedEvent: Event { event ?? (base != nil || head != nil ? .pullRequest : .push) }
-
-    func validate() throws {
-        let givenByHand = !changed.isEmpty || changedFrom != nil
-        if givenByHand && (base != nil || head != nil || before != nil || after != nil) {
-            throw ValidationError("--changed and --changed-from replace git; drop --base, --head, --before and --after")
-        }
-        switch resolvedEvent {
-        case .pullRequest where before != nil || after != nil:
-            throw ValidationError("--before and --after describe a push; a pull request uses --base and --head")
-        case .push where base != nil || head != nil:
-            throw ValidationError(
-                "--base and --head describe a pull request; a push uses --before and --after (or pass --event pull_request)"
-            )
-        case .manual, .schedule:
-            if base != nil || head != nil || before != nil || after != nil || givenByHand {
-                throw ValidationError(
-                    "\(resolvedEvent.rawValue) runs select every job that listens to them; they take no change set")
-            }
-        default:
-            break
-        }
-    }
-
     func run() async throws {
         let session = SpecSession(options: options)
         let (pipeline, _) = try session.pipeline(showWarnings: false)
-        let changes: ChangeSet
-        do {
-            changes = try await changeSet(spec: pipeline.spec)
-        } catch let error as ChangeSetError {
-            throw session.fail(error.message, notes: error.notes)
-        } catch let error as ChangedFileError {
-            throw session.fail(error.message, notes: ["check the path, or pipe the list in with --changed-from -"])
-        }
-        let plan = Planner().plan(pipeline, event: resolvedEvent, changes: changes)
+        let plan = try await changes.plan(pipeline, session: session)
         switch format {
         case .text: session.terminal.write(PlanTextRenderer(palette: session.terminal.out).render(plan))
         case .json: session.terminal.write(String(decoding: try plan.jsonData(), as: UTF8.self) + "\n")
         case .markdown: session.terminal.write(plan.markdown())
         }
-    }
-
-    private func changeSet(spec: Spec) async throws -> ChangeSet {
-        if resolvedEvent == .manual || resolvedEvent == .schedule { return ChangeSet(paths: []) }
-        if !changed.isEmpty || changedFrom != nil {
-            var paths = changed
-            if let changedFrom { paths += try ChangedFiles.read(changedFrom) }
-            return ChangeSet(paths: ChangedFiles.normalize(paths))
-        }
-        let resolver = ChangeSetResolver(runner: ProcessRunner(), directory: options.specDirectory)
-        if resolvedEvent == .pullRequest {
-            if let base { return try await resolver.pullRequest(base: base, head: head ?? "HEAD") }
-            // Without --base, compare with the remote default branch, falling back to the local one.
-            let remote = "origin/\(spec.defaultBranch)"
-            let hasRemote = try await resolver.commitExists(remote)
-            return try await resolver.pullRequest(base: hasRemote ? remote : spec.defaultBranch, head: head ?? "HEAD")
-        }
-        return try await resolver.push(before: before, after: after)
     }
 }
 

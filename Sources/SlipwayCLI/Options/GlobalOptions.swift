@@ -59,12 +59,17 @@ struct SpecSession {
         if let summary = printer.summary(diagnostics, file: options.spec) { terminal.writeError(summary) }
     }
 
-    /// Prints a plain error with notes and exits with `status`.
-    func fail(_ message: String, notes: [String] = [], status: ExitCode = ExitStatus.usage) -> ExitCode {
+    /// Prints a plain error with notes.
+    func printError(_ message: String, notes: [String] = []) {
         let palette = terminal.err
         var text = palette.error("error:") + " " + palette.bold(message) + "\n"
         for note in notes { text += palette.note("note:") + " \(note)\n" }
         terminal.writeError(text)
+    }
+
+    /// Prints a plain error with notes and returns `status` to exit with.
+    func fail(_ message: String, notes: [String] = [], status: ExitCode = ExitStatus.usage) -> ExitCode {
+        printError(message, notes: notes)
         return status
     }
 }

@@ -26,8 +26,13 @@ public struct ScheduledJob: Sendable, Hashable {
 
     /// The scheduled jobs of a plan, in its execution order: waiting only for selected jobs.
     public static func jobs(for plan: Plan, in pipeline: Pipeline) -> [ScheduledJob] {
-        let selected = Set(plan.selectedIDs)
-        return plan.selectedIDs.compactMap { id in
+        jobs(Set(plan.selectedIDs), in: pipeline)
+    }
+
+    /// The instances `selected`, in the pipeline's execution order, each waiting only for the
+    /// others among them.
+    public static func jobs(_ selected: Set<String>, in pipeline: Pipeline) -> [ScheduledJob] {
+        pipeline.executionOrder.filter(selected.contains).compactMap { id in
             guard let instance = pipeline.instance(id) else { return nil }
             let upstream = (instance.needs + instance.after).filter(selected.contains)
             var seen: Set<String> = []

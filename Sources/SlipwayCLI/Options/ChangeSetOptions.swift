@@ -1,0 +1,89 @@
+import ArgumentParser
+import SlipwayCore
+import SlipwayRunner
+
+/// The event and change-set options `plan` and `run` share.
+struct ChangeSetOptions: ParsableArguments {
+    @Option(
+        help:
+            "The event: pull_request, push, manual or schedule (default: pull_request with --base, else push).")
+    var event: Event?
+
+    @Option(help: ArgumentHelp("Pull request: the branch merged into.", valueName: "ref"))
+    var base: String?
+
+    @Option(help: ArgumentHelp("Pull request: the branch being merged.", valueName: "ref"))
+    var head: String?
+
+    @Option(help: ArgumentHelp("Push: the commit before the push.", valueName: "sha"))
+    var before: String?
+
+    @Option(help: ArgumentHelp("Push: the commit pushed.", valueName: "sha"))
+    var after: String?
+
+    @Option(
+        name: .customLong("changed"),
+        help: ArgumentHelp("A changed path (repeatable); bypasses git.", valueName: "path"))
+    var changed: [String] = []
+
+    @Option(
+        name: .customLong("changed-from"),
+        help: ArgumentHelp("A file of changed paths, one per line ('-' reads stdin); bypasses git.", valueName: "file"))
+    var changedFrom: String?
+
+    var resolvedEvent: Event { event ?? (base != nil || head != nil ? .pullRequest : .push) }
+
+    func validate() throws {
+        let givenByHand = !changed.isEmpty || changedFrom != nil
+        if givenByHand && (base != nil || head != nil || before != nil || after != nil) {
+            throw ValidationError("--changed and --changed-from replace git; drop --base, --head, --before and --after")
+        }
+        switch resolvedEvent {
+        case .pullRequest where before != nil || after != nil:
+            throw ValidationError("--before and --after describe a push; a pull request uses --base and --head")
+        case .push where base != nil || head != nil:
+            throw ValidationError(
+                "--base and --head describe a pull request; a push uses --before and --after (or pass --event pull_request)"
+            )
+        case .manual, .schedule:
+            if base != nil || head != nil || before != nil || after != nil || givenByHand {
+                throw ValidationError(
+                    "\(resolvedEvent.rawValue) runs select every job that listens to them; they take no change set")
+            }
+        default:
+            break
+        }
+    }
+
+    /// The change set these options describe, from git (run in `directory`) or given by hand.
+    func changeSet(spec: Spec, directory: String) async throws -> ChangeSet {
+        if resolvedEvent == .manual || resolvedEvent == .schedule { return ChangeSet(paths: []) }
+        if !changed.isEmpty || changedFrom != nil {
+            var paths = changed
+            if let changedFrom { paths += try ChangedFiles.read(changedFrom) }
+            return ChangeSet(paths: ChangedFiles.normalize(paths))
+        }
+        let resolver = ChangeSetResolver(runner: ProcessRunner(), directory: directory)
+        if resolvedEvent == .pullRequest {
+            if let base { return try await resolver.pullRequest(base: base, head: head ?? "HEAD") }
+            // Without --base, compare with the remote default branch, falling back to the local one.
+            let remote = "origin/\(spec.defaultBranch)"
+            let hasRemote = try await resolver.commitExists(remote)
+            return try await resolver.pullRequest(base: hasRemote ? remote : spec.defaultBranch, head: head ?? "HEAD")
+        }
+        return try await resolver.push(before: before, after: after)
+    }
+
+    /// Plans `pipeline` for these options, turning git and change-list problems into exit 2.
+    func plan(_ pipeline: Pipeline, session: SpecSession) async throws -> Plan {
+        let changeSet: ChangeSet
+        do {
+            changeSet = try await self.changeSet(spec: pipeline.spec, directory: session.options.specDirectory)
+        } catch let error as ChangeSetError {
+            throw session.fail(error.message, notes: error.notes)
+        } catch let error as ChangedFileError {
+            throw session.fail(error.message, notes: ["check the path, or pipe the list in with --changed-from -"])
+        }
+        return Planner().plan(pipeline, event: resolvedEvent, changes: changeSet)
+    }
+}

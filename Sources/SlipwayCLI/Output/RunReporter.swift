@@ -1,0 +1,143 @@
+import Foundation
+import SlipwayRunner
+
+/// Reports a run as `[job] …` lines, suitable for CI logs: output is printed line by line with
+/// its job's name, and a summary table closes the run.
+final class LineRunReporter: RunReporting, @unchecked Sendable {
+    private let terminal: Terminal
+    private let logs: RunLogs?
+    private let lock = NSLock()
+    private var partial: [String: [UInt8]] = [:]
+    private var attempts: [String: Int] = [:]
+    private var results: [(job: String, result: String, duration: Duration?)] = []
+
+    init(terminal: Terminal, logs: RunLogs?) {
+        self.terminal = terminal
+        self.logs = logs
+    }
+
+    private func emit(_ job: String, _ text: String) {
+        terminal.write("[\(job)] \(text)\n")
+    }
+
+    func jobStarted(_ job: String, attempt: Int) {
+        lock.withLock {
+            attempts[job] = attempt
+            emit(job, attempt > 1 ? "started (attempt \(attempt))" : "started")
+        }
+    }
+
+    func jobOutput(_ job: String, _ bytes: [UInt8]) {
+        lock.withLock {
+            var buffer = partial[job, default: []] + bytes
+            while let newline = buffer.firstIndex(of: UInt8(ascii: "\n")) {
+                emit(job, String(decoding: buffer[..<newline], as: UTF8.self))
+                buffer.removeSubrange(...newline)
+            }
+            partial[job] = buffer
+        }
+    }
+
+    func jobFinished(_ job: String, outcome: AttemptOutcome, duration: Duration) {
+        lock.withLock {
+            if let rest = partial.removeValue(forKey: job), !rest.isEmpty {
+                emit(job, String(decoding: rest, as: UTF8.self))
+            }
+            let time = Self.format(duration)
+            let log = logs.map { " (log: \($0.path(job: job, attempt: attempts[job] ?? 1)))" } ?? ""
+            let result: String
+            switch outcome {
+            case .succeeded: result = "succeeded"
+            case .failed(let code): result = "failed with exit code \(code)"
+            case .timedOut: result = "timed out"
+            case .interrupted: result = "interrupted"
+            }
+            emit(job, "\(result) in \(time)\(outcome == .succeeded ? "" : log)")
+            results.removeAll { $0.job == job }
+            results.append((job, result, duration))
+        }
+    }
+
+    func jobSkipped(_ job: String, because reason: String) {
+        lock.withLock {
+            emit(job, "skipped: \(reason)")
+            results.append((job, "skipped: \(reason)", nil))
+        }
+    }
+
+    func jobAwaitsApproval(_ job: String) {
+        lock.withLock {
+            emit(job, "waiting for approval")
+            results.append((job, "waiting for approval", nil))
+        }
+    }
+
+    func runFinished(_ outcome: RunOutcome) {
+        lock.withLock {
+            guard !results.isEmpty else { return }
+            let width = results.map(\.job.count).max() ?? 0
+            var table = "\n"
+            for entry in results {
+                let time = entry.duration.map { "  " + Self.format($0) } ?? ""
+                table +=
+                    "  " + entry.job.padding(toLength: width, withPad: " ", startingAt: 0) + "  " + entry.result + time
+                    + "\n"
+            }
+            terminal.write(table)
+        }
+    }
+
+    static func format(_ duration: Duration) -> String {
+        let seconds = Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
+        return seconds < 60 ? String(format: "%.1fs", seconds) : "\(Int(seconds) / 60)m\(Int(seconds) % 60)s"
+    }
+}
+
+/// Reports a run as one JSON object per line, for tools.
+final class JSONRunReporter: RunReporting, @unchecked Sendable {
+    private let terminal: Terminal
+    private let lock = NSLock()
+
+    init(terminal: Terminal) {
+        self.terminal = terminal
+    }
+
+    private func emit(_ fields: [String: Any]) {
+        guard
+            let data = try? JSONSerialization.data(
+                withJSONObject: fields, options: [.sortedKeys, .withoutEscapingSlashes])
+        else {
+            return
+        }
+        lock.withLock { terminal.write(String(decoding: data, as: UTF8.self) + "\n") }
+    }
+
+    func jobStarted(_ job: String, attempt: Int) { emit(["event": "job_started", "job": job, "attempt": attempt]) }
+
+    func jobOutput(_ job: String, _ bytes: [UInt8]) {
+        emit(["event": "job_output", "job": job, "text": String(decoding: bytes, as: UTF8.self)])
+    }
+
+    func jobFinished(_ job: String, outcome: AttemptOutcome, duration: Duration) {
+        var fields: [String: Any] = ["event": "job_finished", "job": job, "seconds": LineRunReporter.format(duration)]
+        switch outcome {
+        case .succeeded: fields["result"] = "succeeded"
+        case .failed(let code):
+            fields["result"] = "failed"
+            fields["exit_code"] = code
+        case .timedOut: fields["result"] = "timed_out"
+        case .interrupted: fields["result"] = "interrupted"
+        }
+        emit(fields)
+    }
+
+    func jobSkipped(_ job: String, because reason: String) {
+        emit(["event": "job_skipped", "job": job, "reason": reason])
+    }
+
+    func jobAwaitsApproval(_ job: String) { emit(["event": "job_awaiting_approval", "job": job]) }
+
+    func runFinished(_ outcome: RunOutcome) {
+        emit(["event": "run_finished", "exit_code": outcome.exitCode])
+    }
+}

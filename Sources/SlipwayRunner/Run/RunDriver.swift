@@ -1,0 +1,192 @@
+import Foundation
+
+/// What a run reports as it goes, for the terminal, CI logs or JSON events.
+public protocol RunReporting: Sendable {
+    /// An attempt of a job started.
+    func jobStarted(_ job: String, attempt: Int)
+    /// A job printed something (already masked).
+    func jobOutput(_ job: String, _ bytes: [UInt8])
+    /// An attempt ended.
+    func jobFinished(_ job: String, outcome: AttemptOutcome, duration: Duration)
+    /// A job will not run.
+    func jobSkipped(_ job: String, because: String)
+    /// A job waits at its gate.
+    func jobAwaitsApproval(_ job: String)
+    /// The run is over.
+    func runFinished(_ outcome: RunOutcome)
+}
+
+/// Drives one run: feeds the scheduler the events of the world (jobs ending, time passing,
+/// interruption) and carries out its actions with the executor.
+public actor RunDriver {
+    private var scheduler: Scheduler<ContinuousClock.Instant>
+    private let executables: [String: ExecutableJob]
+    private let executor: JobExecutor
+    private let reporter: any RunReporting
+    private let grace: Duration
+    private let logs: RunLogs?
+    private var running: [String: RunningJob] = [:]
+    private var startedAt: [String: ContinuousClock.Instant] = [:]
+    private var timedOut: Set<String> = []
+    private var interrupted = false
+    private var outcome: RunOutcome?
+    private var waiters: [CheckedContinuation<RunOutcome, Never>] = []
+
+    /// Creates a driver for `jobs`; `executables` holds each job's process description.
+    public init(
+        jobs: [ScheduledJob], executables: [String: ExecutableJob], parallelism: Int, approved: Set<String>,
+        reporter: any RunReporting, logs: RunLogs?, executor: JobExecutor = JobExecutor(),
+        grace: Duration = .seconds(10)
+    ) {
+        self.scheduler = Scheduler(jobs: jobs, parallelism: parallelism, approved: approved)
+        self.executables = executables
+        self.executor = executor
+        self.reporter = reporter
+        self.logs = logs
+        self.grace = grace
+    }
+
+    /// Runs everything and returns how the run ended.
+    public func run() async -> RunOutcome {
+        let clock = ContinuousClock()
+        perform(scheduler.start(now: clock.now))
+        // Deadlines are checked on a bounded tick while anything runs.
+        let ticker = Task { [weak self] in
+            while !Task.isCancelled {
+                try? await Task.sleep(for: .milliseconds(200))
+                await self?.tick()
+            }
+        }
+        let result = await withCheckedContinuation { continuation in
+            if let outcome { continuation.resume(returning: outcome) } else { waiters.append(continuation) }
+        }
+        ticker.cancel()
+        return result
+    }
+
+    /// Ctrl-C or SIGTERM: terminate what runs, start nothing more.
+    public func interrupt() {
+        guard !interrupted else { return }
+        interrupted = true
+        perform(scheduler.interrupt(now: ContinuousClock.now))
+    }
+
+    private func tick() {
+        perform(scheduler.tick(now: ContinuousClock.now))
+    }
+
+    private func perform(_ actions: [SchedulerAction]) {
+        for action in actions {
+            switch action {
+            case .start(let job, let attempt):
+                start(job, attempt: attempt)
+            case .terminate(let job):
+                if !interrupted { timedOut.insert(job) }
+                if let process = running[job] {
+                    let grace = grace
+                    Task.detached { await process.terminate(grace: grace) }
+                }
+            case .awaitApproval(let job):
+                reporter.jobAwaitsApproval(job)
+            case .skip(let job, let reason):
+                reporter.jobSkipped(job, because: reason)
+            case .finish(let result):
+                outcome = result
+                reporter.runFinished(result)
+                for waiter in waiters { waiter.resume(returning: result) }
+                waiters.removeAll()
+            }
+        }
+    }
+
+    private func start(_ job: String, attempt: Int) {
+        guard let executable = executables[job] else {
+            perform(scheduler.attemptFinished(job, outcome: .failed(exitCode: 127), now: ContinuousClock.now))
+            return
+        }
+        reporter.jobStarted(job, attempt: attempt)
+        startedAt[job] = ContinuousClock.now
+        let reporter = reporter
+        let log = logs?.open(job: job, attempt: attempt)
+        do {
+            let process = try executor.start(executable) { bytes in
+                log?.write(bytes)
+                reporter.jobOutput(job, bytes)
+            }
+            running[job] = process
+            Task { [weak self] in
+                let code = await process.wait()
+                log?.close()
+                await self?.finished(job, code: code)
+            }
+        } catch {
+            let message = Array("slipway: \(error)\n".utf8)
+            log?.write(message)
+            log?.close()
+            reporter.jobOutput(job, message)
+            perform(scheduler.attemptFinished(job, outcome: .failed(exitCode: 127), now: ContinuousClock.now))
+        }
+    }
+
+    private func finished(_ job: String, code: Int32) {
+        running[job] = nil
+        let now = ContinuousClock.now
+        let outcome: AttemptOutcome
+        if timedOut.remove(job) != nil {
+            outcome = .timedOut
+        } else if interrupted && code >= 128 {
+            outcome = .interrupted
+        } else {
+            outcome = code == 0 ? .succeeded : .failed(exitCode: code)
+        }
+        reporter.jobFinished(job, outcome: outcome, duration: now - (startedAt[job] ?? now))
+        perform(scheduler.attemptFinished(job, outcome: outcome, now: now))
+    }
+}
+
+/// Where a run's job logs go: one masked file per job attempt under the run's directory.
+public struct RunLogs: Sendable {
+    /// The run's directory (`.slipway/runs/<run>`).
+    public let directory: String
+
+    /// Creates the log directory.
+    public init(directory: String) throws {
+        self.directory = directory
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+    }
+
+    /// The log file of a job attempt (`apply@prod.log`, `test.2.log` for a retry).
+    public func path(job: String, attempt: Int) -> String {
+        "\(directory)/\(job)\(attempt > 1 ? ".\(attempt)" : "").log"
+    }
+
+    func open(job: String, attempt: Int) -> LogFile? {
+        let path = path(job: job, attempt: attempt)
+        guard FileManager.default.createFile(atPath: path, contents: nil),
+            let handle = FileHandle(forWritingAtPath: path)
+        else { return nil }
+        return LogFile(handle: handle)
+    }
+}
+
+/// An open log file, written from the executor's reading thread.
+final class LogFile: @unchecked Sendable {
+    private let handle: FileHandle
+    private let lock = NSLock()
+
+    init(handle: FileHandle) {
+        self.handle = handle
+    }
+
+    func write(_ bytes: [UInt8]) {
+        lock.lock()
+        defer { lock.unlock() }
+        try? handle.write(contentsOf: bytes)
+    }
+
+    func close() {
+        lock.lock()
+        defer { lock.unlock() }
+        try? handle.close()
+    }
+}

@@ -1,0 +1,248 @@
+import Foundation
+import SlipwayTesting
+import Testing
+
+/// A scratch repository with `spec` as its slipway.yml.
+private func workspace(_ spec: String) throws -> TemporaryDirectory {
+    let directory = try TemporaryDirectory(prefix: "slipway-run")
+    try directory.write("slipway.yml", spec)
+    return directory
+}
+
+/// Whether any process whose command line contains `marker` is alive.
+private func alive(_ marker: String) -> Bool {
+    guard let entries = try? FileManager.default.contentsOfDirectory(atPath: "/proc") else { return false }
+    return entries.contains { entry in
+        guard Int(entry) != nil, let data = FileManager.default.contents(atPath: "/proc/\(entry)/cmdline") else {
+            return false
+        }
+        return String(decoding: data.map { $0 == 0 ? 32 : $0 }, as: UTF8.self).contains(marker)
+    }
+}
+
+/// The text of every log file of the newest run.
+private func logs(in directory: TemporaryDirectory) throws -> String {
+    let runs = "\(directory.path)/.slipway/runs"
+    let newest = try #require(try FileManager.default.contentsOfDirectory(atPath: runs).sorted().last)
+    return try FileManager.default.contentsOfDirectory(atPath: "\(runs)/\(newest)").sorted().map {
+        try String(contentsOfFile: "\(runs)/\(newest)/\($0)", encoding: .utf8)
+    }.joined()
+}
+
+/// End-to-end: `slipway run` with real processes.
+@Suite struct RunCommandTests {
+    private let secrets = """
+        version: 1
+        secrets: [TOKEN, OTHER]
+        jobs:
+          build:
+            paths: ["**"]
+            secrets: [TOKEN]
+            run: |
+              echo "token is $TOKEN"
+              printf 'split: s3cr'; sleep 0.1; printf 'et-value\\n'
+          test:
+            paths: ["**"]
+            needs: [build]
+            run: |
+              echo "token here: ${TOKEN:-none}, other: ${OTHER:-none}"
+        """
+
+    @Test func runsInOrderWithLeastPrivilegeSecretsMaskedEverywhere() async throws {
+        let directory = try workspace(secrets)
+        defer { directory.remove() }
+        let result = try await slipway.run(
+            ["run", "--event", "push", "--changed", "x"], in: directory.path,
+            environment: ["TOKEN": "s3cret-value", "OTHER": "other-value"])
+        #expect(result.status == 0, "\(result.standardError)")
+        let output = result.standardOutput
+        #expect(output.contains("[build] token is ***\n"))
+        #expect(output.contains("[build] split: ***\n"))
+        #expect(output.contains("[test] token here: none, other: none\n"))
+        #expect(output.range(of: "[build] succeeded")!.lowerBound < output.range(of: "[test] started")!.lowerBound)
+        #expect(!output.contains("s3cret-value") && !result.standardError.contains("s3cret-value"))
+        let written = try logs(in: directory)
+        #expect(written.contains("token is ***") && !written.contains("s3cret-value"))
+    }
+
+    @Test func secretsCanComeFromAnEnvFileAndAMissingOneIsAnError() async throws {
+        let directory = try workspace(secrets)
+        defer { directory.remove() }
+        let missing = try await slipway.run(
+            ["run", "--event", "push", "--changed", "x"], in: directory.path, environment: ["TOKEN": nil])
+        #expect(missing.status == 2)
+        #expect(missing.standardError.contains("error: no value for TOKEN (needed by build)"))
+        #expect(missing.standardError.contains("--env-file"))
+        try directory.write("secrets.env", "TOKEN='s3cret-value'\n")
+        let fromFile = try await slipway.run(
+            ["run", "--event", "push", "--changed", "x", "--env-file", "secrets.env"], in: directory.path,
+            environment: ["TOKEN": nil])
+        #expect(fromFile.status == 0, "\(fromFile.standardError)")
+        #expect(fromFile.standardOutput.contains("[build] token is ***"))
+    }
+
+    @Test func aFailureSkipsWhatDependsOnItAndExits1() async throws {
+        let directory = try workspace(
+            """
+            version: 1
+            jobs:
+              plan:
+                paths: ["**"]
+                run: echo planning; exit 3
+              apply:
+                paths: ["**"]
+                needs: [plan]
+                run: echo never
+              lint:
+                paths: ["**"]
+                run: echo linting
+            """)
+        defer { directory.remove() }
+        let result = try await slipway.run(
+            ["run", "--event", "push", "--changed", "x", "--jobs", "1"], in: directory.path)
+        #expect(result.status == 1)
+        #expect(result.standardOutput.contains("[plan] failed with exit code 3"))
+        #expect(result.standardOutput.contains("[apply] skipped: plan failed"))
+        #expect(result.standardOutput.contains("[lint] succeeded"))
+        #expect(!result.standardOutput.contains("never"))
+        #expect(result.standardError.contains("error: plan failed"))
+    }
+
+    @Test func aGatePausesWithExit3UntilApprovedAhead() async throws {
+        let directory = try workspace(
+            """
+            version: 1
+            environments: [{ name: prod, gate: manual }]
+            jobs:
+              apply:
+                on: [push]
+                paths: ["**"]
+                mutates: true
+                environment: each
+                run: echo "applying to $SLIPWAY_ENVIRONMENT"
+            """)
+        defer { directory.remove() }
+        let paused = try await slipway.run(
+            ["run", "--event", "push", "--changed", "x", "--no-input"], in: directory.path)
+        #expect(paused.status == 3)
+        #expect(paused.standardError.contains("error: waiting for approval: apply@prod"))
+        #expect(paused.standardError.contains("--approve apply@prod"))
+        #expect(!paused.standardOutput.contains("applying"))
+        let approved = try await slipway.run(
+            ["run", "--event", "push", "--changed", "x", "--no-input", "--approve", "apply@prod"], in: directory.path)
+        #expect(approved.status == 0, "\(approved.standardError)")
+        #expect(approved.standardOutput.contains("[apply@prod] applying to prod"))
+    }
+
+    @Test func aJobPastItsTimeoutIsKilledWithEverythingItStarted() async throws {
+        let marker = "slipway-timeout-\(UUID().uuidString.prefix(8))"
+        let directory = try workspace(
+            """
+            version: 1
+            jobs:
+              hang:
+                paths: ["**"]
+                timeout: 1s
+                run: |
+                  bash -c 'exec -a \(marker)-child sleep 300' &
+                  exec -a \(marker) sleep 300
+            """)
+        defer { directory.remove() }
+        let result = try await slipway.run(["run", "--event", "push", "--changed", "x"], in: directory.path)
+        #expect(result.status == 1)
+        #expect(result.standardOutput.contains("[hang] timed out"))
+        try await Task.sleep(for: .milliseconds(200))
+        #expect(!alive(marker), "a process of the timed-out job survived")
+    }
+
+    @Test func retriesRunAFailedJobAgain() async throws {
+        let directory = try workspace(
+            """
+            version: 1
+            jobs:
+              flaky:
+                paths: ["**"]
+                retry: 2
+                run: |
+                  count=$(cat attempts 2>/dev/null || echo 0)
+                  echo $((count + 1)) > attempts
+                  test "$count" -ge 1
+            """)
+        defer { directory.remove() }
+        let result = try await slipway.run(["run", "--event", "push", "--changed", "x"], in: directory.path)
+        #expect(result.status == 0, "\(result.standardOutput)")
+        #expect(result.standardOutput.contains("[flaky] started (attempt 2)"))
+    }
+
+    /// Two jobs that can only succeed when they run at the same time: `--jobs 2` runs them in
+    /// parallel, `--jobs 1` cannot.
+    @Test func jobsRunInParallelUpToTheLimit() async throws {
+        let spec = """
+            version: 1
+            jobs:
+              left:
+                paths: ["**"]
+                run: |
+                  touch left.started
+                  for _ in $(seq 1 50); do test -e right.started && exit 0; sleep 0.1; done
+                  exit 1
+              right:
+                paths: ["**"]
+                run: |
+                  touch right.started
+                  for _ in $(seq 1 50); do test -e left.started && exit 0; sleep 0.1; done
+                  exit 1
+            """
+        let parallel = try workspace(spec)
+        defer { parallel.remove() }
+        let together = try await slipway.run(
+            ["run", "--event", "push", "--changed", "x", "--jobs", "2"], in: parallel.path)
+        #expect(together.status == 0, "\(together.standardOutput)")
+        let serial = try workspace(spec)
+        defer { serial.remove() }
+        let alone = try await slipway.run(["run", "--event", "push", "--changed", "x", "--jobs", "1"], in: serial.path)
+        #expect(alone.status == 1)
+    }
+
+    @Test func ctrlCStopsEveryJobAndExits130() async throws {
+        let marker = "slipway-interrupt-\(UUID().uuidString.prefix(8))"
+        let directory = try workspace(
+            """
+            version: 1
+            jobs:
+              long:
+                paths: ["**"]
+                run: |
+                  echo started
+                  exec -a \(marker) sleep 300
+            """)
+        defer { directory.remove() }
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: slipway.path)
+        process.arguments = ["run", "--event", "push", "--changed", "x"]
+        process.currentDirectoryURL = URL(fileURLWithPath: directory.path)
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        for _ in 0..<50 where !alive(marker) { try await Task.sleep(for: .milliseconds(100)) }
+        #expect(alive(marker))
+        process.interrupt()
+        for _ in 0..<150 where process.isRunning { try await Task.sleep(for: .milliseconds(100)) }
+        #expect(!process.isRunning)
+        #expect(process.terminationStatus == 130)
+        #expect(!alive(marker))
+    }
+
+    @Test func dryRunPrintsTheScriptsAndRunsNothing() async throws {
+        let directory = try workspace(secrets)
+        defer { directory.remove() }
+        let result = try await slipway.run(
+            ["run", "--event", "push", "--changed", "x", "--dry-run"], in: directory.path)
+        #expect(result.status == 0)
+        #expect(
+            result.standardOutput.hasPrefix(
+                "Would run 2 jobs for push, in this order:\n\n== build (secrets: TOKEN)\necho \"token is $TOKEN\""))
+        #expect(result.standardOutput.contains("== test (after build)"))
+        #expect(!FileManager.default.fileExists(atPath: "\(directory.path)/.slipway"))
+    }
+}
