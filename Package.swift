@@ -10,6 +10,7 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-collections", from: "1.6.0"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
         // Yams 5 builds the node tree without rejecting duplicate keys, so the loader can report
         // every duplicate with both positions instead of stopping at the first (docs/decisions.md).
         .package(url: "https://github.com/jpsim/Yams", from: "5.0.1"),
@@ -39,6 +40,7 @@ let package = Package(
             name: "SlipwayRunner",
             dependencies: [
                 "SlipwayCore",
+                .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Subprocess", package: "swift-subprocess"),
             ]
         ),

@@ -246,3 +246,97 @@ private func logs(in directory: TemporaryDirectory) throws -> String {
         #expect(!FileManager.default.fileExists(atPath: "\(directory.path)/.slipway"))
     }
 }
+
+/// End-to-end: a real `terraform plan` → `terraform apply` through an artifact.
+@Suite struct RunArtifactTests {
+    private let terraform = """
+        variable "release" {
+          type = string
+        }
+
+        resource "terraform_data" "release" {
+          input = var.release
+        }
+
+        output "release" {
+          value = terraform_data.release.output
+        }
+        """
+
+    private func spec(between: String) -> String {
+        """
+        version: 1
+        environments: [prod]
+        jobs:
+          plan:
+            paths: ["**"]
+            produces: [tf/plan.tfplan]
+            run: |
+              terraform -chdir=tf init -input=false -no-color >/dev/null
+              terraform -chdir=tf plan -input=false -no-color -var release=reviewed -out=plan.tfplan >/dev/null
+          between:
+            paths: ["**"]
+            needs: [plan]
+            run: \(between)
+          apply:
+            on: [push]
+            paths: ["**"]
+            needs: [plan, between]
+            mutates: true
+            environment: prod
+            run: |
+              terraform -chdir=tf apply -input=false -no-color plan.tfplan >/dev/null
+              echo "applied: $(terraform -chdir=tf output -raw release)"
+        """
+    }
+
+    private func run(between: String) async throws -> (result: CommandResult, directory: TemporaryDirectory) {
+        _ = try requireTool("terraform")
+        let directory = try TemporaryDirectory(prefix: "slipway-terraform")
+        try directory.write("tf/main.tf", terraform)
+        try directory.write("slipway.yml", spec(between: between))
+        let result = try await slipway.run(
+            ["run", "--event", "push", "--changed", "tf/main.tf", "--jobs", "1"], in: directory.path,
+            environment: ["CHECKPOINT_DISABLE": "1", "TF_IN_AUTOMATION": "1"])
+        return (result, directory)
+    }
+
+    @Test func applyUsesExactlyTheReviewedPlanEvenIfTheWorkspaceChanged() async throws {
+        // A job between plan and apply writes a different plan into the workspace.
+        let (result, directory) = try await run(
+            between: "terraform -chdir=tf plan -input=false -no-color -var release=sneaky -out=plan.tfplan >/dev/null")
+        defer { directory.remove() }
+        #expect(result.status == 0, "\(result.standardOutput)\(result.standardError)")
+        #expect(result.standardOutput.contains("[apply] applied: reviewed"))
+    }
+
+    @Test func anAlteredArtifactFailsTheJobThatWouldUseItAndNamesTheFile() async throws {
+        // A job between plan and apply alters the stored copy of the reviewed plan.
+        let (result, directory) = try await run(
+            between: "echo tampered >> \".slipway/runs/$SLIPWAY_RUN_ID/artifacts/plan/files/tf/plan.tfplan\"")
+        defer { directory.remove() }
+        #expect(result.status == 1)
+        #expect(
+            result.standardOutput.contains(
+                "[apply] slipway: 'tf/plan.tfplan' produced by plan was altered after it was recorded"))
+        #expect(!result.standardOutput.contains("applied:"))
+    }
+
+    @Test func aMissingProducedFileFailsTheProducer() async throws {
+        let directory = try workspace(
+            """
+            version: 1
+            jobs:
+              build:
+                paths: ["**"]
+                produces: [out/app.bin]
+                run: echo forgot to build
+            """)
+        defer { directory.remove() }
+        let result = try await slipway.run(["run", "--event", "push", "--changed", "x"], in: directory.path)
+        #expect(result.status == 1)
+        #expect(
+            result.standardOutput.contains(
+                "[build] slipway: build lists 'out/app.bin' under 'produces' but did not create it"))
+    }
+}

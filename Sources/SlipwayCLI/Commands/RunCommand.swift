@@ -133,10 +133,17 @@ struct RunCommand: AsyncParsableCommand {
             session.terminal.write(
                 "Run \(runID): \(jobs.count) job\(jobs.count == 1 ? "" : "s") for \(changes.resolvedEvent.rawValue)\n")
         }
+        var artifacts: [String: JobArtifacts] = [:]
+        for job in jobs {
+            guard let instance = pipeline.instance(job.id) else { continue }
+            let producers = instance.needs.filter { pipeline.instance($0).map { !$0.job.produces.isEmpty } ?? false }
+            artifacts[job.id] = JobArtifacts(produces: instance.job.produces, consumesFrom: producers)
+        }
         let driver = RunDriver(
             jobs: jobs, executables: executables, parallelism: parallelism, approved: Set(approvals),
             reporter: reporter,
-            logs: logs)
+            logs: logs, store: ArtifactStore(root: root, directory: "\(logs.directory)/artifacts"), artifacts: artifacts
+        )
         let signals = InterruptSignals { Task { await driver.interrupt() } }
         let outcome = await driver.run()
         signals.cancel()

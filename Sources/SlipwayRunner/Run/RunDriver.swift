@@ -25,6 +25,8 @@ public actor RunDriver {
     private let reporter: any RunReporting
     private let grace: Duration
     private let logs: RunLogs?
+    private let store: ArtifactStore?
+    private let artifacts: [String: JobArtifacts]
     private var running: [String: RunningJob] = [:]
     private var startedAt: [String: ContinuousClock.Instant] = [:]
     private var timedOut: Set<String> = []
@@ -35,9 +37,12 @@ public actor RunDriver {
     /// Creates a driver for `jobs`; `executables` holds each job's process description.
     public init(
         jobs: [ScheduledJob], executables: [String: ExecutableJob], parallelism: Int, approved: Set<String>,
-        reporter: any RunReporting, logs: RunLogs?, executor: JobExecutor = JobExecutor(),
-        grace: Duration = .seconds(10)
+        reporter: any RunReporting, logs: RunLogs?, store: ArtifactStore? = nil,
+        artifacts: [String: JobArtifacts] = [:],
+        executor: JobExecutor = JobExecutor(), grace: Duration = .seconds(10)
     ) {
+        self.store = store
+        self.artifacts = artifacts
         self.scheduler = Scheduler(jobs: jobs, parallelism: parallelism, approved: approved)
         self.executables = executables
         self.executor = executor
@@ -108,6 +113,15 @@ public actor RunDriver {
         startedAt[job] = ContinuousClock.now
         let reporter = reporter
         let log = logs?.open(job: job, attempt: attempt)
+        // What the jobs it needs produced is verified and put back before the script starts.
+        if let store, let consumes = artifacts[job]?.consumesFrom {
+            do {
+                for producer in consumes where store.hasArtifacts(of: producer) { try store.restore(job: producer) }
+            } catch {
+                fail(job, message: "slipway: \(error)\n", log: log)
+                return
+            }
+        }
         do {
             let process = try executor.start(executable) { bytes in
                 log?.write(bytes)
@@ -120,12 +134,18 @@ public actor RunDriver {
                 await self?.finished(job, code: code)
             }
         } catch {
-            let message = Array("slipway: \(error)\n".utf8)
-            log?.write(message)
-            log?.close()
-            reporter.jobOutput(job, message)
-            perform(scheduler.attemptFinished(job, outcome: .failed(exitCode: 127), now: ContinuousClock.now))
+            fail(job, message: "slipway: \(error)\n", log: log, exitCode: 127)
         }
+    }
+
+    /// Ends an attempt that failed before or after its script, with a message in its output.
+    private func fail(_ job: String, message: String, log: LogFile?, exitCode: Int32 = 1) {
+        log?.write(Array(message.utf8))
+        log?.close()
+        reporter.jobOutput(job, Array(message.utf8))
+        let now = ContinuousClock.now
+        reporter.jobFinished(job, outcome: .failed(exitCode: exitCode), duration: now - (startedAt[job] ?? now))
+        perform(scheduler.attemptFinished(job, outcome: .failed(exitCode: exitCode), now: now))
     }
 
     private func finished(_ job: String, code: Int32) {
@@ -136,6 +156,14 @@ public actor RunDriver {
             outcome = .timedOut
         } else if interrupted && code >= 128 {
             outcome = .interrupted
+        } else if code == 0, let store, let produces = artifacts[job]?.produces, !produces.isEmpty {
+            do {
+                try store.capture(job: job, paths: produces)
+                outcome = .succeeded
+            } catch {
+                reporter.jobOutput(job, Array("slipway: \(error)\n".utf8))
+                outcome = .failed(exitCode: 1)
+            }
         } else {
             outcome = code == 0 ? .succeeded : .failed(exitCode: code)
         }
