@@ -340,3 +340,72 @@ private func logs(in directory: TemporaryDirectory) throws -> String {
                 "[build] slipway: build lists 'out/app.bin' under 'produces' but did not create it"))
     }
 }
+
+/// End-to-end: mutating jobs of concurrent runs never overlap on one environment.
+@Suite struct RunLockTests {
+    private let spec = """
+        version: 1
+        environments: [prod]
+        jobs:
+          apply:
+            on: [push]
+            paths: ["**"]
+            mutates: true
+            environment: prod
+            run: |
+              echo "start $SLIPWAY_RUN_ID" >> shared.log
+              sleep 1
+              echo "end $SLIPWAY_RUN_ID" >> shared.log
+        """
+
+    /// Starts a run in the background, returning once its job has started.
+    private func background(_ directory: TemporaryDirectory, _ extra: [String] = []) async throws -> Process {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: slipway.path)
+        process.arguments = ["run", "--event", "push", "--changed", "x"] + extra
+        process.currentDirectoryURL = URL(fileURLWithPath: directory.path)
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        for _ in 0..<100 {
+            if let log = try? String(contentsOfFile: "\(directory.path)/shared.log", encoding: .utf8),
+                log.contains("start")
+            {
+                break
+            }
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        return process
+    }
+
+    @Test func aSecondRunFailsAtOnceAndSaysWhoHoldsTheLock() async throws {
+        let directory = try TemporaryDirectory(prefix: "slipway-lock")
+        defer { directory.remove() }
+        try directory.write("slipway.yml", spec)
+        let first = try await background(directory)
+        let second = try await slipway.run(["run", "--event", "push", "--changed", "x"], in: directory.path)
+        first.waitUntilExit()
+        #expect(first.terminationStatus == 0)
+        #expect(second.status == 1)
+        #expect(second.standardOutput.contains("environment 'prod' is locked by run "))
+        #expect(second.standardOutput.contains("(job apply, pid \(first.processIdentifier)"))
+        #expect(second.standardOutput.contains("pass --lock-timeout to wait"))
+    }
+
+    @Test func withALockTimeoutRunsTakeTurns() async throws {
+        let directory = try TemporaryDirectory(prefix: "slipway-lock")
+        defer { directory.remove() }
+        try directory.write("slipway.yml", spec)
+        let first = try await background(directory, ["--lock-timeout", "30s"])
+        let second = try await slipway.run(
+            ["run", "--event", "push", "--changed", "x", "--lock-timeout", "30s"], in: directory.path)
+        first.waitUntilExit()
+        #expect(first.terminationStatus == 0)
+        #expect(second.status == 0, "\(second.standardOutput)")
+        let lines = try String(contentsOfFile: "\(directory.path)/shared.log", encoding: .utf8).split(separator: "\n")
+        #expect(lines.count == 4)
+        // start, end of one run, then start, end of the other: never interleaved.
+        #expect(lines.map { $0.split(separator: " ")[0] } == ["start", "end", "start", "end"])
+        #expect(lines[0].split(separator: " ")[1] == lines[1].split(separator: " ")[1])
+    }
+}

@@ -50,6 +50,12 @@ struct RunCommand: AsyncParsableCommand {
     @Flag(name: .customLong("no-input"), help: "Never ask; a gated job that is not approved pauses the run.")
     var noInput = false
 
+    @Option(
+        name: .customLong("lock-timeout"),
+        help: ArgumentHelp(
+            "How long a mutating job waits for its environment's lock (default: fail at once).", valueName: "duration"))
+    var lockTimeout: String?
+
     @Flag(name: .customLong("dry-run"), help: "Print the plan and the exact scripts; run nothing.")
     var dryRun = false
 
@@ -58,6 +64,9 @@ struct RunCommand: AsyncParsableCommand {
 
     func validate() throws {
         if parallelism < 1 { throw ValidationError("--jobs must be at least 1") }
+        if let lockTimeout, DurationParser.seconds(from: lockTimeout) == nil {
+            throw ValidationError("--lock-timeout takes a duration such as 30s, 5m or 1h30m, not '\(lockTimeout)'")
+        }
     }
 
     func run() async throws {
@@ -142,8 +151,12 @@ struct RunCommand: AsyncParsableCommand {
         let driver = RunDriver(
             jobs: jobs, executables: executables, parallelism: parallelism, approved: Set(approvals),
             reporter: reporter,
-            logs: logs, store: ArtifactStore(root: root, directory: "\(logs.directory)/artifacts"), artifacts: artifacts
-        )
+            logs: logs, store: ArtifactStore(root: root, directory: "\(logs.directory)/artifacts"),
+            artifacts: artifacts,
+            locking: RunLocking(
+                runID: runID, directory: "\(root)/.slipway/locks",
+                timeout: .seconds(lockTimeout.flatMap(DurationParser.seconds(from:)) ?? 0),
+                environments: lockedEnvironments(jobs, pipeline)))
         let signals = InterruptSignals { Task { await driver.interrupt() } }
         let outcome = await driver.run()
         signals.cancel()
@@ -162,6 +175,18 @@ struct RunCommand: AsyncParsableCommand {
         }
         throw ExitCode(outcome.exitCode)
     }
+}
+
+/// The environment each mutating job locks while it runs.
+private func lockedEnvironments(_ jobs: [ScheduledJob], _ pipeline: Pipeline) -> [String: String] {
+    var environments: [String: String] = [:]
+    for job in jobs {
+        guard let instance = pipeline.instance(job.id), instance.mutates, let environment = instance.environment else {
+            continue
+        }
+        environments[job.id] = environment
+    }
+    return environments
 }
 
 /// Run ids sort by time and stay unique: `20261121-093015-4f2a`.

@@ -27,6 +27,7 @@ public actor RunDriver {
     private let logs: RunLogs?
     private let store: ArtifactStore?
     private let artifacts: [String: JobArtifacts]
+    private let locking: RunLocking?
     private var running: [String: RunningJob] = [:]
     private var startedAt: [String: ContinuousClock.Instant] = [:]
     private var timedOut: Set<String> = []
@@ -39,8 +40,9 @@ public actor RunDriver {
         jobs: [ScheduledJob], executables: [String: ExecutableJob], parallelism: Int, approved: Set<String>,
         reporter: any RunReporting, logs: RunLogs?, store: ArtifactStore? = nil,
         artifacts: [String: JobArtifacts] = [:],
-        executor: JobExecutor = JobExecutor(), grace: Duration = .seconds(10)
+        locking: RunLocking? = nil, executor: JobExecutor = JobExecutor(), grace: Duration = .seconds(10)
     ) {
+        self.locking = locking
         self.store = store
         self.artifacts = artifacts
         self.scheduler = Scheduler(jobs: jobs, parallelism: parallelism, approved: approved)
@@ -111,7 +113,6 @@ public actor RunDriver {
         }
         reporter.jobStarted(job, attempt: attempt)
         startedAt[job] = ContinuousClock.now
-        let reporter = reporter
         let log = logs?.open(job: job, attempt: attempt)
         // What the jobs it needs produced is verified and put back before the script starts.
         if let store, let consumes = artifacts[job]?.consumesFrom {
@@ -122,6 +123,34 @@ public actor RunDriver {
                 return
             }
         }
+        // A mutating job holds its environment's lock while it runs; waiting for it is part of
+        // the job's time.
+        if let locking, let environment = locking.environments[job] {
+            let holder = LockHolder(run: locking.runID, job: job)
+            Task { [weak self] in
+                do {
+                    let lock = try await EnvironmentLock.acquire(
+                        environment: environment, directory: locking.directory, holder: holder, timeout: locking.timeout
+                    )
+                    await self?.launch(job, executable: executable, log: log, lock: lock)
+                } catch {
+                    await self?.fail(job, message: "slipway: \(error)\n", log: log)
+                }
+            }
+        } else {
+            launch(job, executable: executable, log: log, lock: nil)
+        }
+    }
+
+    private func launch(_ job: String, executable: ExecutableJob, log: LogFile?, lock: EnvironmentLock?) {
+        // Interrupted or out of time while waiting for the lock: the script never starts.
+        if interrupted || timedOut.contains(job) {
+            lock?.release()
+            log?.close()
+            finished(job, code: 128 + SIGTERM)
+            return
+        }
+        let reporter = reporter
         do {
             let process = try executor.start(executable) { bytes in
                 log?.write(bytes)
@@ -130,10 +159,12 @@ public actor RunDriver {
             running[job] = process
             Task { [weak self] in
                 let code = await process.wait()
+                lock?.release()
                 log?.close()
                 await self?.finished(job, code: code)
             }
         } catch {
+            lock?.release()
             fail(job, message: "slipway: \(error)\n", log: log, exitCode: 127)
         }
     }
@@ -216,5 +247,25 @@ final class LogFile: @unchecked Sendable {
         lock.lock()
         defer { lock.unlock() }
         try? handle.close()
+    }
+}
+
+/// How a run takes environment locks.
+public struct RunLocking: Sendable {
+    /// The run's id, recorded in the lock file.
+    public var runID: String
+    /// Where lock files live (`.slipway/locks`).
+    public var directory: String
+    /// How long to wait for a held lock (zero: fail at once).
+    public var timeout: Duration
+    /// The environment each mutating job locks.
+    public var environments: [String: String]
+
+    /// Creates a locking description.
+    public init(runID: String, directory: String, timeout: Duration, environments: [String: String]) {
+        self.runID = runID
+        self.directory = directory
+        self.timeout = timeout
+        self.environments = environments
     }
 }
