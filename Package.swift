@@ -11,6 +11,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-collections", from: "1.6.0"),
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
         // Yams 5 builds the node tree without rejecting duplicate keys, so the loader can report
         // every duplicate with both positions instead of stopping at the first (docs/decisions.md).
         .package(url: "https://github.com/jpsim/Yams", from: "5.0.1"),
@@ -41,6 +42,7 @@ let package = Package(
             dependencies: [
                 "SlipwayCore",
                 .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Subprocess", package: "swift-subprocess"),
             ]
         ),
@@ -72,7 +74,7 @@ let package = Package(
         ),
         .testTarget(
             name: "SlipwayCLITests",
-            dependencies: ["slipway", "SlipwayCore", "SlipwayTesting"]
+            dependencies: ["slipway", "SlipwayCore", "SlipwayRunner", "SlipwayTesting"]
         ),
     ]
 )

@@ -9,6 +9,8 @@ command -v git >/dev/null || missing+=(git)
 command -v script >/dev/null || missing+=(bsdutils)
 command -v shellcheck >/dev/null || missing+=(shellcheck)
 command -v ruby >/dev/null || missing+=(ruby)
+# GRDB builds against the system SQLite.
+[[ -e /usr/include/sqlite3.h ]] || missing+=(libsqlite3-dev)
 command -v python3 >/dev/null || missing+=(python3)
 python3 -m pip --version >/dev/null 2>&1 || missing+=(python3-pip)
 if ((${#missing[@]})); then

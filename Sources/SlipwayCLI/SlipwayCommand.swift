@@ -21,8 +21,9 @@ public struct SlipwayCommand: AsyncParsableCommand {
             """,
         version: version,
         subcommands: [
-            ValidateCommand.self, PlanCommand.self, RunCommand.self, GenerateCommand.self, GraphCommand.self,
-            SchemaCommand.self,
+            ValidateCommand.self, PlanCommand.self, RunCommand.self, StatusCommand.self, RunsCommand.self,
+            LogsCommand.self,
+            ApproveCommand.self, ResumeCommand.self, GenerateCommand.self, GraphCommand.self, SchemaCommand.self,
         ]
     )
 

@@ -9,17 +9,6 @@ private func workspace(_ spec: String) throws -> TemporaryDirectory {
     return directory
 }
 
-/// Whether any process whose command line contains `marker` is alive.
-private func alive(_ marker: String) -> Bool {
-    guard let entries = try? FileManager.default.contentsOfDirectory(atPath: "/proc") else { return false }
-    return entries.contains { entry in
-        guard Int(entry) != nil, let data = FileManager.default.contents(atPath: "/proc/\(entry)/cmdline") else {
-            return false
-        }
-        return String(decoding: data.map { $0 == 0 ? 32 : $0 }, as: UTF8.self).contains(marker)
-    }
-}
-
 /// The text of every log file of the newest run.
 private func logs(in directory: TemporaryDirectory) throws -> String {
     let runs = "\(directory.path)/.slipway/runs"
@@ -108,15 +97,19 @@ private func logs(in directory: TemporaryDirectory) throws -> String {
         #expect(result.standardError.contains("error: plan failed"))
     }
 
-    @Test func aGatePausesWithExit3UntilApprovedAhead() async throws {
+    @Test func aGatePausesWithExit3UntilApprovedThenResumes() async throws {
         let directory = try workspace(
             """
             version: 1
             environments: [{ name: prod, gate: manual }]
             jobs:
+              build:
+                paths: ["**"]
+                run: echo built >> ran.log
               apply:
                 on: [push]
                 paths: ["**"]
+                needs: [build]
                 mutates: true
                 environment: each
                 run: echo "applying to $SLIPWAY_ENVIRONMENT"
@@ -126,12 +119,48 @@ private func logs(in directory: TemporaryDirectory) throws -> String {
             ["run", "--event", "push", "--changed", "x", "--no-input"], in: directory.path)
         #expect(paused.status == 3)
         #expect(paused.standardError.contains("error: waiting for approval: apply@prod"))
-        #expect(paused.standardError.contains("--approve apply@prod"))
+        #expect(paused.standardError.contains("run `slipway approve apply@prod`, then `slipway resume`"))
         #expect(!paused.standardOutput.contains("applying"))
-        let approved = try await slipway.run(
+        let status = try await slipway.run(["status"], in: directory.path)
+        #expect(status.standardOutput.contains("paused"))
+        #expect(status.standardOutput.contains("apply@prod  waiting for approval"))
+        let approve = try await slipway.run(
+            ["approve", "apply@prod"], in: directory.path, environment: ["USER": "alice"])
+        #expect(approve.status == 0, "\(approve.standardError)")
+        let resumed = try await slipway.run(["resume"], in: directory.path)
+        #expect(resumed.status == 0, "\(resumed.standardError)")
+        #expect(resumed.standardOutput.contains("[apply@prod] applying to prod"))
+        #expect(!resumed.standardOutput.contains("[build] started"), "a succeeded job ran again")
+        #expect(try String(contentsOfFile: "\(directory.path)/ran.log", encoding: .utf8) == "built\n")
+        let after = try await slipway.run(["status"], in: directory.path)
+        #expect(after.standardOutput.contains("apply@prod approved by alice"))
+
+        // Approving ahead needs no pause at all.
+        let ahead = try await slipway.run(
             ["run", "--event", "push", "--changed", "x", "--no-input", "--approve", "apply@prod"], in: directory.path)
-        #expect(approved.status == 0, "\(approved.standardError)")
-        #expect(approved.standardOutput.contains("[apply@prod] applying to prod"))
+        #expect(ahead.status == 0, "\(ahead.standardError)")
+        #expect(ahead.standardOutput.contains("[apply@prod] applying to prod"))
+    }
+
+    @Test func runsAndLogsShowHistory() async throws {
+        let directory = try workspace(secrets)
+        defer { directory.remove() }
+        _ = try await slipway.run(
+            ["run", "--event", "push", "--changed", "x"], in: directory.path, environment: ["TOKEN": "s3cret-value"])
+        let runs = try await slipway.run(["runs"], in: directory.path)
+        #expect(runs.status == 0)
+        #expect(
+            runs.standardOutput.contains("push") && runs.standardOutput.contains("succeeded")
+                && runs.standardOutput.contains("2 jobs"))
+        let logs = try await slipway.run(["logs", "build"], in: directory.path)
+        #expect(logs.status == 0)
+        #expect(logs.standardOutput == "token is ***\nsplit: ***\n")
+        let unknown = try await slipway.run(["logs", "biuld"], in: directory.path)
+        #expect(unknown.status == 2)
+        #expect(unknown.standardError.contains("did you mean 'build'?"))
+        // The store holds no secret value.
+        let database = try Data(contentsOf: URL(fileURLWithPath: "\(directory.path)/.slipway/slipway.db"))
+        #expect(database.range(of: Data("s3cret-value".utf8)) == nil)
     }
 
     @Test func aJobPastItsTimeoutIsKilledWithEverythingItStarted() async throws {
@@ -152,7 +181,7 @@ private func logs(in directory: TemporaryDirectory) throws -> String {
         #expect(result.status == 1)
         #expect(result.standardOutput.contains("[hang] timed out"))
         try await Task.sleep(for: .milliseconds(200))
-        #expect(!alive(marker), "a process of the timed-out job survived")
+        #expect(!Processes.alive(matching: marker), "a process of the timed-out job survived")
     }
 
     @Test func retriesRunAFailedJobAgain() async throws {
@@ -224,13 +253,13 @@ private func logs(in directory: TemporaryDirectory) throws -> String {
         process.standardOutput = FileHandle.nullDevice
         process.standardError = FileHandle.nullDevice
         try process.run()
-        for _ in 0..<50 where !alive(marker) { try await Task.sleep(for: .milliseconds(100)) }
-        #expect(alive(marker))
+        for _ in 0..<50 where !Processes.alive(matching: marker) { try await Task.sleep(for: .milliseconds(100)) }
+        #expect(Processes.alive(matching: marker))
         process.interrupt()
         for _ in 0..<150 where process.isRunning { try await Task.sleep(for: .milliseconds(100)) }
         #expect(!process.isRunning)
         #expect(process.terminationStatus == 130)
-        #expect(!alive(marker))
+        #expect(!Processes.alive(matching: marker))
     }
 
     @Test func dryRunPrintsTheScriptsAndRunsNothing() async throws {

@@ -24,17 +24,6 @@ private final class Collector: @unchecked Sendable {
     }
 }
 
-/// Whether any process whose command line contains `marker` is alive.
-private func alive(_ marker: String) -> Bool {
-    guard let entries = try? FileManager.default.contentsOfDirectory(atPath: "/proc") else { return false }
-    for entry in entries where Int(entry) != nil {
-        guard let data = FileManager.default.contents(atPath: "/proc/\(entry)/cmdline") else { continue }
-        let commandLine = String(decoding: data.map { $0 == 0 ? 32 : $0 }, as: UTF8.self)
-        if commandLine.contains(marker) && !commandLine.contains("grep") { return true }
-    }
-    return false
-}
-
 @Suite struct JobExecutorTests {
     private func job(
         _ script: String, in directory: String = "/tmp", environment: [String: String] = [:], secrets: [String] = []
@@ -92,14 +81,14 @@ private func alive(_ marker: String) -> Bool {
         let named = "bash -c 'exec -a \(marker)-child sleep 300' & exec -a \(marker)-main sleep 301"
         let running = try JobExecutor().start(job(named), output: { _ in })
         try await Task.sleep(for: .milliseconds(300))
-        #expect(alive(marker))
+        #expect(Processes.alive(matching: marker))
         let started = ContinuousClock.now
         await running.terminate(grace: .milliseconds(500))
         let status = await running.wait()
         #expect(status == 128 + SIGTERM)
         #expect(ContinuousClock.now - started < .seconds(5))
         try await Task.sleep(for: .milliseconds(100))
-        #expect(!alive(marker), "a process of the job survived")
+        #expect(!Processes.alive(matching: marker), "a process of the job survived")
     }
 
     @Test func backgroundChildrenDoNotOutliveASucceededJob() async throws {
@@ -108,7 +97,7 @@ private func alive(_ marker: String) -> Bool {
             job("bash -c 'exec -a \(marker) sleep 300' & echo started"), output: { _ in })
         #expect(await running.wait() == 0)
         try await Task.sleep(for: .milliseconds(100))
-        #expect(!alive(marker))
+        #expect(!Processes.alive(matching: marker))
     }
 }
 

@@ -36,38 +36,10 @@ struct RunCommand: AsyncParsableCommand {
     @Option(name: .customLong("job"), help: ArgumentHelp("Run only this job instance (repeatable).", valueName: "id"))
     var onlyJobs: [String] = []
 
-    @Option(name: .customLong("jobs"), help: "How many jobs may run at once (default: the number of CPUs).")
-    var parallelism: Int = ProcessInfo.processInfo.activeProcessorCount
-
-    @Option(
-        name: .customLong("env-file"), help: ArgumentHelp("NAME=value lines with secret values.", valueName: "file"))
-    var envFile: String?
-
-    @Option(
-        name: .customLong("approve"), help: ArgumentHelp("Approve a gated job ahead (repeatable).", valueName: "id"))
-    var approvals: [String] = []
-
-    @Flag(name: .customLong("no-input"), help: "Never ask; a gated job that is not approved pauses the run.")
-    var noInput = false
-
-    @Option(
-        name: .customLong("lock-timeout"),
-        help: ArgumentHelp(
-            "How long a mutating job waits for its environment's lock (default: fail at once).", valueName: "duration"))
-    var lockTimeout: String?
+    @OptionGroup var running: RunOptions
 
     @Flag(name: .customLong("dry-run"), help: "Print the plan and the exact scripts; run nothing.")
     var dryRun = false
-
-    @Option(help: "Output format: text ([job] lines) or json (one event per line).")
-    var format: Format = .text
-
-    func validate() throws {
-        if parallelism < 1 { throw ValidationError("--jobs must be at least 1") }
-        if let lockTimeout, DurationParser.seconds(from: lockTimeout) == nil {
-            throw ValidationError("--lock-timeout takes a duration such as 30s, 5m or 1h30m, not '\(lockTimeout)'")
-        }
-    }
 
     func run() async throws {
         let session = SpecSession(options: options)
@@ -84,7 +56,7 @@ struct RunCommand: AsyncParsableCommand {
             // The named jobs run whether the plan selected them or not, in execution order.
             jobs = ScheduledJob.jobs(Set(onlyJobs), in: pipeline)
         }
-        for id in approvals where pipeline.instance(id) == nil {
+        for id in running.approvals where pipeline.instance(id) == nil {
             throw session.fail("--approve names '\(id)', which is not a job of \(options.spec)")
         }
         if dryRun {
@@ -96,89 +68,22 @@ struct RunCommand: AsyncParsableCommand {
             return
         }
 
-        var secretValues: [String: String] = [:]
-        let environment = ProcessInfo.processInfo.environment
-        for name in pipeline.spec.secrets { secretValues[name] = environment[name] }
-        if let envFile {
-            guard let data = FileManager.default.contents(atPath: envFile) else {
-                throw session.fail(
-                    "cannot read the env-file '\(envFile)'", notes: ["check the path; it holds NAME=value lines"])
-            }
-            for (name, value) in JobEnvironment.parseEnvFile(String(decoding: data, as: UTF8.self)) {
-                secretValues[name] = value
-            }
-        }
-        let missing = jobs.compactMap(\.id).flatMap { id in
-            (pipeline.instance(id)?.job.secrets ?? []).filter { secretValues[$0] == nil }.map { (id, $0) }
-        }
-        if !missing.isEmpty {
-            throw session.fail(
-                "no value for \(missing.map { "\($0.1) (needed by \($0.0))" }.joined(separator: ", "))",
-                notes: ["export it, or put NAME=value in a file and pass --env-file FILE"])
-        }
-
         let root = URL(fileURLWithPath: options.specDirectory).standardizedFileURL.path
+        let store = try RunStore(path: "\(root)/.slipway/slipway.db")
         let runID = RunIdentifier.make()
-        let logs = try RunLogs(directory: "\(root)/.slipway/runs/\(runID)")
-        var executables: [String: ExecutableJob] = [:]
-        let masked = Array(Set(secretValues.filter { pipeline.spec.secrets.contains($0.key) }.values))
-        for job in jobs {
-            guard let instance = pipeline.instance(job.id) else { continue }
-            let summary = "\(logs.directory)/\(instance.slug).summary.md"
-            executables[job.id] = ExecutableJob(
-                id: job.id, script: instance.job.run,
-                directory: instance.job.workdir.map { "\(root)/\($0)" } ?? root,
-                environment: JobEnvironment.build(
-                    base: environment, spec: pipeline.spec, instance: instance, secretValues: secretValues,
-                    runID: runID,
-                    event: changes.resolvedEvent, summaryPath: summary),
-                secretValues: masked)
-        }
-
-        let reporter: any RunReporting =
-            format == .json
-            ? JSONRunReporter(terminal: session.terminal) : LineRunReporter(terminal: session.terminal, logs: logs)
-        if format == .text {
-            session.terminal.write(
-                "Run \(runID): \(jobs.count) job\(jobs.count == 1 ? "" : "s") for \(changes.resolvedEvent.rawValue)\n")
-        }
-        var artifacts: [String: JobArtifacts] = [:]
-        for job in jobs {
-            guard let instance = pipeline.instance(job.id) else { continue }
-            let producers = instance.needs.filter { pipeline.instance($0).map { !$0.job.produces.isEmpty } ?? false }
-            artifacts[job.id] = JobArtifacts(produces: instance.job.produces, consumesFrom: producers)
-        }
-        let driver = RunDriver(
-            jobs: jobs, executables: executables, parallelism: parallelism, approved: Set(approvals),
-            reporter: reporter,
-            logs: logs, store: ArtifactStore(root: root, directory: "\(logs.directory)/artifacts"),
-            artifacts: artifacts,
-            locking: RunLocking(
-                runID: runID, directory: "\(root)/.slipway/locks",
-                timeout: .seconds(lockTimeout.flatMap(DurationParser.seconds(from:)) ?? 0),
-                environments: lockedEnvironments(jobs, pipeline)))
-        let signals = InterruptSignals { Task { await driver.interrupt() } }
-        let outcome = await driver.run()
-        signals.cancel()
-        switch outcome {
-        case .succeeded, .interrupted:
-            break
-        case .failed(let failed):
-            session.printError("\(failed.joined(separator: ", ")) failed", notes: ["logs are in \(logs.directory)"])
-        case .paused(let awaiting):
-            let arguments = CommandLine.arguments.dropFirst().joined(separator: " ")
-            session.printError(
-                "waiting for approval: \(awaiting.joined(separator: ", "))",
-                notes: awaiting.map {
-                    "approve it by running again with --approve \($0): slipway \(arguments) --approve \($0)"
-                })
-        }
-        throw ExitCode(outcome.exitCode)
+        try store.insert(
+            try RunRecord(id: runID, spec: options.spec, event: changes.resolvedEvent.rawValue, jobs: jobs))
+        for id in running.approvals { try store.approve(run: runID, job: id, by: RunExecution.person) }
+        let execution = RunExecution(
+            session: session, pipeline: pipeline, event: changes.resolvedEvent, jobs: jobs, runID: runID,
+            options: running,
+            store: store, root: root, approved: Set(running.approvals))
+        try await execution.execute()
     }
 }
 
 /// The environment each mutating job locks while it runs.
-private func lockedEnvironments(_ jobs: [ScheduledJob], _ pipeline: Pipeline) -> [String: String] {
+func lockedEnvironments(_ jobs: [ScheduledJob], _ pipeline: Pipeline) -> [String: String] {
     var environments: [String: String] = [:]
     for job in jobs {
         guard let instance = pipeline.instance(job.id), instance.mutates, let environment = instance.environment else {

@@ -45,9 +45,11 @@ public struct ArtifactStore: Sendable {
     private func manifestPath(_ job: String) -> String { "\(directory)/\(job)/SHA256SUMS" }
 
     /// Copies `paths` (files, or directories with everything below them) from the workspace into
-    /// the store and records their checksums.
-    public func capture(job: String, paths: [String]) throws(ArtifactError) {
+    /// the store, records their checksums, and returns them.
+    @discardableResult
+    public func capture(job: String, paths: [String]) throws(ArtifactError) -> [(path: String, sha256: String)] {
         var lines: [String] = []
+        var captured: [(path: String, sha256: String)] = []
         for path in paths {
             for file in try files(at: path, job: job) {
                 let source = "\(root)/\(file)"
@@ -62,7 +64,9 @@ public struct ArtifactStore: Sendable {
                 } catch {
                     throw .io(path: file, reason: "\(error.localizedDescription)")
                 }
-                lines.append("\(try Self.sha256(of: target, path: file))  \(file)")
+                let digest = try Self.sha256(of: target, path: file)
+                lines.append("\(digest)  \(file)")
+                captured.append((file, digest))
             }
         }
         do {
@@ -71,6 +75,7 @@ public struct ArtifactStore: Sendable {
         } catch {
             throw .io(path: manifestPath(job), reason: "\(error.localizedDescription)")
         }
+        return captured
     }
 
     /// Whether `job` has captured artifacts in this run.

@@ -14,6 +14,46 @@ public protocol RunReporting: Sendable {
     func jobAwaitsApproval(_ job: String)
     /// The run is over.
     func runFinished(_ outcome: RunOutcome)
+    /// An attempt's process started in this process group.
+    func jobLaunched(_ job: String, attempt: Int, processGroup: Int32)
+    /// A job's produced files were stored with these checksums.
+    func artifactsCaptured(_ job: String, _ files: [(path: String, sha256: String)])
+}
+
+extension RunReporting {
+    public func jobLaunched(_ job: String, attempt: Int, processGroup: Int32) {}
+    public func artifactsCaptured(_ job: String, _ files: [(path: String, sha256: String)]) {}
+}
+
+/// Passes every report to several reporters (the terminal and the run store).
+public struct CompositeReporter: RunReporting {
+    let reporters: [any RunReporting]
+
+    /// Creates a reporter that forwards to `reporters`, in order.
+    public init(_ reporters: [any RunReporting]) {
+        self.reporters = reporters
+    }
+
+    public func jobStarted(_ job: String, attempt: Int) {
+        for reporter in reporters { reporter.jobStarted(job, attempt: attempt) }
+    }
+    public func jobOutput(_ job: String, _ bytes: [UInt8]) {
+        for reporter in reporters { reporter.jobOutput(job, bytes) }
+    }
+    public func jobFinished(_ job: String, outcome: AttemptOutcome, duration: Duration) {
+        for reporter in reporters { reporter.jobFinished(job, outcome: outcome, duration: duration) }
+    }
+    public func jobSkipped(_ job: String, because reason: String) {
+        for reporter in reporters { reporter.jobSkipped(job, because: reason) }
+    }
+    public func jobAwaitsApproval(_ job: String) { for reporter in reporters { reporter.jobAwaitsApproval(job) } }
+    public func runFinished(_ outcome: RunOutcome) { for reporter in reporters { reporter.runFinished(outcome) } }
+    public func jobLaunched(_ job: String, attempt: Int, processGroup: Int32) {
+        for reporter in reporters { reporter.jobLaunched(job, attempt: attempt, processGroup: processGroup) }
+    }
+    public func artifactsCaptured(_ job: String, _ files: [(path: String, sha256: String)]) {
+        for reporter in reporters { reporter.artifactsCaptured(job, files) }
+    }
 }
 
 /// Drives one run: feeds the scheduler the events of the world (jobs ending, time passing,
@@ -31,6 +71,7 @@ public actor RunDriver {
     private var running: [String: RunningJob] = [:]
     private var startedAt: [String: ContinuousClock.Instant] = [:]
     private var timedOut: Set<String> = []
+    private var attempts: [String: Int] = [:]
     private var interrupted = false
     private var outcome: RunOutcome?
     private var waiters: [CheckedContinuation<RunOutcome, Never>] = []
@@ -38,6 +79,7 @@ public actor RunDriver {
     /// Creates a driver for `jobs`; `executables` holds each job's process description.
     public init(
         jobs: [ScheduledJob], executables: [String: ExecutableJob], parallelism: Int, approved: Set<String>,
+        succeeded: Set<String> = [],
         reporter: any RunReporting, logs: RunLogs?, store: ArtifactStore? = nil,
         artifacts: [String: JobArtifacts] = [:],
         locking: RunLocking? = nil, executor: JobExecutor = JobExecutor(), grace: Duration = .seconds(10)
@@ -45,7 +87,7 @@ public actor RunDriver {
         self.locking = locking
         self.store = store
         self.artifacts = artifacts
-        self.scheduler = Scheduler(jobs: jobs, parallelism: parallelism, approved: approved)
+        self.scheduler = Scheduler(jobs: jobs, parallelism: parallelism, approved: approved, succeeded: succeeded)
         self.executables = executables
         self.executor = executor
         self.reporter = reporter
@@ -112,6 +154,7 @@ public actor RunDriver {
             return
         }
         reporter.jobStarted(job, attempt: attempt)
+        attempts[job] = attempt
         startedAt[job] = ContinuousClock.now
         let log = logs?.open(job: job, attempt: attempt)
         // What the jobs it needs produced is verified and put back before the script starts.
@@ -157,6 +200,7 @@ public actor RunDriver {
                 reporter.jobOutput(job, bytes)
             }
             running[job] = process
+            reporter.jobLaunched(job, attempt: attempts[job] ?? 1, processGroup: process.processGroup)
             Task { [weak self] in
                 let code = await process.wait()
                 lock?.release()
@@ -189,7 +233,7 @@ public actor RunDriver {
             outcome = .interrupted
         } else if code == 0, let store, let produces = artifacts[job]?.produces, !produces.isEmpty {
             do {
-                try store.capture(job: job, paths: produces)
+                reporter.artifactsCaptured(job, try store.capture(job: job, paths: produces))
                 outcome = .succeeded
             } catch {
                 reporter.jobOutput(job, Array("slipway: \(error)\n".utf8))

@@ -1,7 +1,7 @@
 import SlipwayCore
 
 /// One job the scheduler runs: what it waits for, and the rules that apply to it.
-public struct ScheduledJob: Sendable, Hashable {
+public struct ScheduledJob: Sendable, Hashable, Codable {
     /// The instance id (`apply@prod`).
     public var id: String
     /// Selected jobs that must succeed (or have nothing to do) before this one starts.
@@ -117,12 +117,16 @@ public struct Scheduler<Instant: InstantProtocol>: Sendable where Instant.Durati
     private var interrupting = false
     private var finished = false
 
-    /// Creates a scheduler; jobs in `approved` pass their gate without waiting.
-    public init(jobs: [ScheduledJob], parallelism: Int, approved: Set<String> = []) {
+    /// Creates a scheduler; jobs in `approved` pass their gate without waiting, and jobs in
+    /// `succeeded` (from an earlier session of a resumed run) count as done and never run again.
+    public init(jobs: [ScheduledJob], parallelism: Int, approved: Set<String> = [], succeeded: Set<String> = []) {
         self.jobs = jobs
         self.parallelism = max(1, parallelism)
         self.approved = approved
-        self.states = Dictionary(uniqueKeysWithValues: jobs.map { ($0.id, JobState.waiting) })
+        self.states = Dictionary(
+            uniqueKeysWithValues: jobs.map {
+                ($0.id, succeeded.contains($0.id) ? JobState.succeeded : JobState.waiting)
+            })
     }
 
     /// The ids of the running jobs.

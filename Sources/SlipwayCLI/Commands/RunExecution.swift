@@ -1,0 +1,143 @@
+import ArgumentParser
+import Foundation
+import SlipwayCore
+import SlipwayRunner
+
+/// The options `run` and `resume` share.
+struct RunOptions: ParsableArguments {
+    enum Format: String, ExpressibleByArgument, CaseIterable {
+        case text, json
+    }
+
+    @Option(name: .customLong("jobs"), help: "How many jobs may run at once (default: the number of CPUs).")
+    var parallelism: Int = ProcessInfo.processInfo.activeProcessorCount
+
+    @Option(
+        name: .customLong("env-file"), help: ArgumentHelp("NAME=value lines with secret values.", valueName: "file"))
+    var envFile: String?
+
+    @Option(
+        name: .customLong("approve"), help: ArgumentHelp("Approve a gated job ahead (repeatable).", valueName: "id"))
+    var approvals: [String] = []
+
+    @Flag(name: .customLong("no-input"), help: "Never ask; a gated job that is not approved pauses the run.")
+    var noInput = false
+
+    @Option(
+        name: .customLong("lock-timeout"),
+        help: ArgumentHelp(
+            "How long a mutating job waits for its environment's lock (default: fail at once).", valueName: "duration"))
+    var lockTimeout: String?
+
+    @Option(help: "Output format: text ([job] lines) or json (one event per line).")
+    var format: Format = .text
+
+    func validate() throws {
+        if parallelism < 1 { throw ValidationError("--jobs must be at least 1") }
+        if let lockTimeout, DurationParser.seconds(from: lockTimeout) == nil {
+            throw ValidationError("--lock-timeout takes a duration such as 30s, 5m or 1h30m, not '\(lockTimeout)'")
+        }
+    }
+
+}
+
+/// Runs scheduled jobs for `run` and `resume`: secrets, executables, artifacts, locks, reporters
+/// (the terminal and the run store), signals, and the closing message and exit code.
+struct RunExecution {
+    /// Who approves, for the store: `$USER`, or `unknown`.
+    static var person: String { ProcessInfo.processInfo.environment["USER"] ?? "unknown" }
+
+    let session: SpecSession
+    let pipeline: Pipeline
+    let event: Event
+    let jobs: [ScheduledJob]
+    let runID: String
+    let options: RunOptions
+    let store: RunStore
+    let root: String
+    var approved: Set<String>
+    var succeeded: Set<String> = []
+    var attemptBase: [String: Int] = [:]
+
+    func execute() async throws {
+        var secretValues: [String: String] = [:]
+        let environment = ProcessInfo.processInfo.environment
+        for name in pipeline.spec.secrets { secretValues[name] = environment[name] }
+        if let envFile = options.envFile {
+            guard let data = FileManager.default.contents(atPath: envFile) else {
+                throw session.fail(
+                    "cannot read the env-file '\(envFile)'", notes: ["check the path; it holds NAME=value lines"])
+            }
+            for (name, value) in JobEnvironment.parseEnvFile(String(decoding: data, as: UTF8.self)) {
+                secretValues[name] = value
+            }
+        }
+        let missing = jobs.map(\.id).filter { !succeeded.contains($0) }.flatMap { id in
+            (pipeline.instance(id)?.job.secrets ?? []).filter { secretValues[$0] == nil }.map { (id, $0) }
+        }
+        if !missing.isEmpty {
+            throw session.fail(
+                "no value for \(missing.map { "\($0.1) (needed by \($0.0))" }.joined(separator: ", "))",
+                notes: ["export it, or put NAME=value in a file and pass --env-file FILE"])
+        }
+
+        let logs = try RunLogs(directory: "\(root)/.slipway/runs/\(runID)")
+        var executables: [String: ExecutableJob] = [:]
+        let masked = Array(Set(secretValues.filter { pipeline.spec.secrets.contains($0.key) }.values))
+        for job in jobs {
+            guard let instance = pipeline.instance(job.id) else { continue }
+            let summary = "\(logs.directory)/\(instance.slug).summary.md"
+            executables[job.id] = ExecutableJob(
+                id: job.id, script: instance.job.run,
+                directory: instance.job.workdir.map { "\(root)/\($0)" } ?? root,
+                environment: JobEnvironment.build(
+                    base: environment, spec: pipeline.spec, instance: instance, secretValues: secretValues,
+                    runID: runID,
+                    event: event, summaryPath: summary),
+                secretValues: masked)
+        }
+
+        let reporter: any RunReporting =
+            options.format == .json
+            ? JSONRunReporter(terminal: session.terminal) : LineRunReporter(terminal: session.terminal, logs: logs)
+        if options.format == .text {
+            session.terminal.write(
+                "Run \(runID): \(jobs.count) job\(jobs.count == 1 ? "" : "s") for \(event.rawValue)\n")
+        }
+        var artifacts: [String: JobArtifacts] = [:]
+        for job in jobs {
+            guard let instance = pipeline.instance(job.id) else { continue }
+            let producers = instance.needs.filter { pipeline.instance($0).map { !$0.job.produces.isEmpty } ?? false }
+            artifacts[job.id] = JobArtifacts(produces: instance.job.produces, consumesFrom: producers)
+        }
+        let recorder = StoreRecorder(store: store, run: runID, base: attemptBase)
+        let driver = RunDriver(
+            jobs: jobs, executables: executables, parallelism: options.parallelism, approved: approved,
+            succeeded: succeeded,
+            reporter: CompositeReporter([recorder, reporter]),
+            logs: logs, store: ArtifactStore(root: root, directory: "\(logs.directory)/artifacts"),
+            artifacts: artifacts,
+            locking: RunLocking(
+                runID: runID, directory: "\(root)/.slipway/locks",
+                timeout: .seconds(options.lockTimeout.flatMap(DurationParser.seconds(from:)) ?? 0),
+                environments: lockedEnvironments(jobs, pipeline)))
+        let signals = InterruptSignals { Task { await driver.interrupt() } }
+        let outcome = await driver.run()
+        signals.cancel()
+        switch outcome {
+        case .succeeded, .interrupted:
+            break
+        case .failed(let failed):
+            session.printError("\(failed.joined(separator: ", ")) failed", notes: ["logs are in \(logs.directory)"])
+        case .paused(let awaiting):
+            session.printError(
+                "waiting for approval: \(awaiting.joined(separator: ", ")) — run \(runID) is paused",
+                notes: awaiting.map { "run `slipway approve \($0)`, then `slipway resume`" })
+        }
+        if let failure = recorder.failure {
+            session.printError(
+                "the run store could not record everything: \(failure)", notes: ["check .slipway/slipway.db"])
+        }
+        throw ExitCode(outcome.exitCode)
+    }
+}

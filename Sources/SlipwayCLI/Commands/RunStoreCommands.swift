@@ -1,0 +1,309 @@
+import ArgumentParser
+import Foundation
+import SlipwayCore
+import SlipwayRunner
+
+/// Opens the run store of the spec's repository, or explains that there are no runs yet.
+private func openStore(_ session: SpecSession) throws -> (store: RunStore, root: String) {
+    let root = URL(fileURLWithPath: session.options.specDirectory).standardizedFileURL.path
+    let path = "\(root)/.slipway/slipway.db"
+    guard FileManager.default.fileExists(atPath: path) else {
+        throw session.fail("no runs yet in \(root)", notes: ["start one with `slipway run`"])
+    }
+    return (try RunStore(path: path), root)
+}
+
+/// The run `id` names, or the newest run.
+private func chooseRun(_ id: String?, _ store: RunStore, _ session: SpecSession) throws -> RunRecord {
+    if let id {
+        guard let run = try store.run(id) else {
+            let known = try store.runs(limit: 5).map(\.id)
+            throw session.fail(
+                "there is no run '\(id)'", notes: known.isEmpty ? [] : ["recent runs: \(known.joined(separator: ", "))"]
+            )
+        }
+        return run
+    }
+    guard let newest = try store.runs(limit: 1).first else {
+        throw session.fail("no runs yet", notes: ["start one with `slipway run`"])
+    }
+    return newest
+}
+
+/// Whether a run's process is still alive (on this host).
+private func isAlive(_ run: RunRecord) -> Bool {
+    run.status == "running" && run.host == ProcessInfo.processInfo.hostName && kill(run.pid, 0) == 0
+}
+
+/// Each job's latest state in a run: from its last attempt, or its last event.
+private func jobStates(_ run: RunRecord, _ store: RunStore) throws -> [(
+    job: String, state: String, attempts: Int, detail: String
+)] {
+    let attempts = try store.attempts(run: run.id)
+    let events = try store.events(run: run.id)
+    return try run.scheduledJobs().map { job in
+        let mine = attempts.filter { $0.job == job.id }
+        if let last = mine.last {
+            var state = last.status
+            if state == "running" && !isAlive(run) { state = "interrupted (runner died)" }
+            let duration = last.finishedAt.map { String(format: "%.1fs", $0.timeIntervalSince(last.startedAt)) } ?? ""
+            let code = last.exitCode.map { $0 == 0 ? "" : "exit code \($0)" } ?? ""
+            return (job.id, state, mine.count, [duration, code].filter { !$0.isEmpty }.joined(separator: ", "))
+        }
+        if let event = events.last(where: { $0.job == job.id }) {
+            let state = event.kind == "awaiting_approval" ? "waiting for approval" : event.kind
+            return (job.id, state, 0, event.detail ?? "")
+        }
+        return (job.id, "not started", 0, "")
+    }
+}
+
+struct StatusCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "status",
+        abstract: "Show where a run stands, job by job.",
+        discussion: """
+            Examples:
+              slipway status                 # the newest run
+              slipway status 20261121-093015-4f2a
+            """
+    )
+
+    @OptionGroup var options: GlobalOptions
+
+    @Argument(help: ArgumentHelp("The run (default: the newest).", valueName: "run"))
+    var runID: String?
+
+    func run() throws {
+        let session = SpecSession(options: options)
+        let (store, _) = try openStore(session)
+        let record = try chooseRun(runID, store, session)
+        let states = try jobStates(record, store)
+        let status =
+            record.status == "running" && !isAlive(record)
+            ? "interrupted (the runner died; `slipway resume` continues it)" : record.status
+        var text = "Run \(record.id) (\(record.event)): \(status)\n\n"
+        let width = states.map(\.job.count).max() ?? 0
+        for entry in states {
+            let attempts = entry.attempts > 1 ? " (\(entry.attempts) attempts)" : ""
+            let detail = entry.detail.isEmpty ? "" : "  \(entry.detail)"
+            text +=
+                "  \(entry.job.padding(toLength: width, withPad: " ", startingAt: 0))  \(entry.state)\(attempts)\(detail)\n"
+        }
+        for approval in try store.approvals(run: record.id) {
+            text +=
+                "\n  \(approval.job) approved by \(approval.approvedBy) at \(ISO8601DateFormatter().string(from: approval.approvedAt))"
+        }
+        session.terminal.write(text.hasSuffix("\n") ? text : text + "\n")
+    }
+}
+
+struct RunsCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "runs",
+        abstract: "List recent runs, newest first.",
+        discussion: """
+            Examples:
+              slipway runs
+              slipway runs --limit 50
+            """
+    )
+
+    @OptionGroup var options: GlobalOptions
+
+    @Option(help: "How many runs to list.")
+    var limit: Int = 20
+
+    func run() throws {
+        let session = SpecSession(options: options)
+        let (store, _) = try openStore(session)
+        let formatter = ISO8601DateFormatter()
+        var text = ""
+        for record in try store.runs(limit: limit) {
+            let status = record.status == "running" && !isAlive(record) ? "interrupted" : record.status
+            let duration =
+                record.finishedAt.map { String(format: "%.1fs", $0.timeIntervalSince(record.startedAt)) } ?? "-"
+            let jobs = (try? record.scheduledJobs().count) ?? 0
+            text +=
+                "\(record.id)  \(record.event.padding(toLength: 12, withPad: " ", startingAt: 0))  "
+                + "\(status.padding(toLength: 11, withPad: " ", startingAt: 0))  \(jobs) job\(jobs == 1 ? "" : "s")  "
+                + "\(formatter.string(from: record.startedAt))  \(duration)\n"
+        }
+        session.terminal.write(text.isEmpty ? "No runs yet.\n" : text)
+    }
+}
+
+struct LogsCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "logs",
+        abstract: "Print a job's log (masked), from the newest run or the one named.",
+        discussion: """
+            Examples:
+              slipway logs terraform-plan
+              slipway logs apply@prod --run 20261121-093015-4f2a
+              slipway logs apply@prod --follow
+            """
+    )
+
+    @OptionGroup var options: GlobalOptions
+
+    @Argument(help: "The job instance, for example apply@prod.")
+    var job: String
+
+    @Option(name: .customLong("run"), help: ArgumentHelp("The run (default: the newest).", valueName: "run"))
+    var runID: String?
+
+    @Flag(help: "Keep printing as the job writes, until its attempt ends.")
+    var follow = false
+
+    func run() async throws {
+        let session = SpecSession(options: options)
+        let (store, root) = try openStore(session)
+        let record = try chooseRun(runID, store, session)
+        let attempts = try store.attempts(run: record.id).filter { $0.job == job }
+        guard let last = attempts.last else {
+            let jobs = (try? record.scheduledJobs().map(\.id)) ?? []
+            let suggestion = Suggestion.closest(to: job, in: jobs)
+            throw session.fail(
+                "job '\(job)' has no log in run \(record.id)",
+                notes: suggestion.map { ["did you mean '\($0)'?"] } ?? [
+                    "it did not start; see `slipway status \(record.id)`"
+                ])
+        }
+        let logs = try RunLogs(directory: "\(root)/.slipway/runs/\(record.id)")
+        let path = logs.path(job: job, attempt: last.attempt)
+        guard let handle = FileHandle(forReadingAtPath: path) else { throw session.fail("cannot open \(path)") }
+        defer { try? handle.close() }
+        while true {
+            let data = handle.readDataToEndOfFile()
+            if !data.isEmpty { session.terminal.write(String(decoding: data, as: UTF8.self)) }
+            guard follow else { return }
+            let current = try store.attempts(run: record.id).first { $0.job == job && $0.attempt == last.attempt }
+            if current?.status != "running" || !isAlive(record) {
+                let rest = handle.readDataToEndOfFile()
+                if !rest.isEmpty { session.terminal.write(String(decoding: rest, as: UTF8.self)) }
+                return
+            }
+            try await Task.sleep(for: .milliseconds(200))
+        }
+    }
+}
+
+struct ApproveCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "approve",
+        abstract: "Approve a gated job of a paused run; `slipway resume` then continues it.",
+        discussion: """
+            Records who approved and when, in the run store.
+
+            Examples:
+              slipway approve apply@prod
+              slipway approve apply@prod --run 20261121-093015-4f2a
+            """
+    )
+
+    @OptionGroup var options: GlobalOptions
+
+    @Argument(help: "The gated job instance, for example apply@prod.")
+    var job: String
+
+    @Option(name: .customLong("run"), help: ArgumentHelp("The run (default: the newest).", valueName: "run"))
+    var runID: String?
+
+    func run() throws {
+        let session = SpecSession(options: options)
+        let (store, _) = try openStore(session)
+        let record = try chooseRun(runID, store, session)
+        let jobs = try record.scheduledJobs()
+        guard let scheduled = jobs.first(where: { $0.id == job }) else {
+            let suggestion = Suggestion.closest(to: job, in: jobs.map(\.id))
+            throw session.fail(
+                "run \(record.id) has no job '\(job)'", notes: suggestion.map { ["did you mean '\($0)'?"] } ?? [])
+        }
+        guard scheduled.gated else { throw session.fail("\(job) has no gate; nothing to approve") }
+        try store.approve(run: record.id, job: job, by: RunExecution.person)
+        session.terminal.write("Approved \(job) in run \(record.id). Continue with `slipway resume \(record.id)`.\n")
+    }
+}
+
+struct ResumeCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "resume",
+        abstract: "Continue a paused, failed or crashed run; jobs that succeeded never run again.",
+        discussion: """
+            After a crash (even kill -9), processes of the interrupted attempts that are still alive
+            are stopped first; an interrupted job runs again, except a mutating one, which runs again
+            only with --rerun-interrupted (its change to the environment may be half done).
+
+            Examples:
+              slipway resume
+              slipway resume 20261121-093015-4f2a --env-file .env
+              slipway resume --rerun-interrupted
+            """
+    )
+
+    @OptionGroup var options: GlobalOptions
+
+    @Argument(help: ArgumentHelp("The run (default: the newest).", valueName: "run"))
+    var runID: String?
+
+    @OptionGroup var running: RunOptions
+
+    @Flag(name: .customLong("rerun-interrupted"), help: "Also run again a mutating job whose attempt was interrupted.")
+    var rerunInterrupted = false
+
+    func run() async throws {
+        let session = SpecSession(options: options)
+        let (pipeline, _) = try session.pipeline(showWarnings: false)
+        let (store, root) = try openStore(session)
+        let record = try chooseRun(runID, store, session)
+        if isAlive(record) {
+            throw session.fail(
+                "run \(record.id) is still running (pid \(record.pid))", notes: ["wait for it, or stop it with Ctrl-C"])
+        }
+        let jobs = try record.scheduledJobs()
+        for job in jobs where pipeline.instance(job.id) == nil {
+            throw session.fail(
+                "run \(record.id) has job '\(job.id)', which \(options.spec) no longer defines",
+                notes: ["start a new run with `slipway run`"])
+        }
+        let attempts = try store.attempts(run: record.id)
+        // Crash recovery: attempts still marked running belong to a dead runner.
+        for attempt in attempts where attempt.status == "running" {
+            if let group = attempt.processGroup, kill(-group, 0) == 0 {
+                kill(-group, SIGKILL)
+                session.terminal.write(
+                    "Stopped what was left of \(attempt.job)'s interrupted attempt (process group \(group)).\n")
+            }
+            try store.finishAttempt(
+                run: record.id, job: attempt.job, attempt: attempt.attempt, status: "interrupted", exitCode: nil,
+                detail: "the runner stopped during this attempt")
+        }
+        let refreshed = try store.attempts(run: record.id)
+        let succeeded = Set(refreshed.filter { $0.status == "succeeded" }.map(\.job))
+        let interruptedMutating = jobs.compactMap { job -> String? in
+            guard let last = refreshed.last(where: { $0.job == job.id }), last.status == "interrupted",
+                pipeline.instance(job.id)?.mutates == true
+            else { return nil }
+            return job.id
+        }
+        if !interruptedMutating.isEmpty && !rerunInterrupted {
+            throw session.fail(
+                "\(interruptedMutating.joined(separator: ", ")) was interrupted while changing its environment",
+                notes: [
+                    "its change may be half applied; check the environment first",
+                    "then run `slipway resume \(record.id) --rerun-interrupted` to run it again",
+                ])
+        }
+        var base: [String: Int] = [:]
+        for attempt in refreshed { base[attempt.job] = max(base[attempt.job] ?? 0, attempt.attempt) }
+        for id in running.approvals { try store.approve(run: record.id, job: id, by: RunExecution.person) }
+        let approved = Set(try store.approvals(run: record.id).map(\.job))
+        try store.setStatus(run: record.id, "running", pid: getpid())
+        let execution = RunExecution(
+            session: session, pipeline: pipeline, event: Event(rawValue: record.event) ?? .push, jobs: jobs,
+            runID: record.id,
+            options: running, store: store, root: root, approved: approved, succeeded: succeeded, attemptBase: base)
+        try await execution.execute()
+    }
+}

@@ -1,0 +1,88 @@
+import Foundation
+
+/// Records a run's progress in the run store as it happens, one transaction per change.
+///
+/// Attempt numbers continue across sessions of a resumed run: `base[job]` is how many attempts
+/// earlier sessions made.
+public final class StoreRecorder: RunReporting, @unchecked Sendable {
+    private let store: RunStore
+    private let run: String
+    private let base: [String: Int]
+    private let lock = NSLock()
+    private var current: [String: Int] = [:]
+    /// The first error the store raised, if any (reported once the run is over).
+    public private(set) var failure: (any Error)?
+
+    /// Creates a recorder for `run`.
+    public init(store: RunStore, run: String, base: [String: Int] = [:]) {
+        self.store = store
+        self.run = run
+        self.base = base
+    }
+
+    private func record(_ work: () throws -> Void) {
+        lock.lock()
+        defer { lock.unlock() }
+        do { try work() } catch { if failure == nil { failure = error } }
+    }
+
+    private func number(_ job: String, _ attempt: Int) -> Int { (base[job] ?? 0) + attempt }
+
+    public func jobStarted(_ job: String, attempt: Int) {
+        record {
+            current[job] = number(job, attempt)
+            try store.startAttempt(run: run, job: job, attempt: number(job, attempt))
+        }
+    }
+
+    public func jobOutput(_ job: String, _ bytes: [UInt8]) {}
+
+    public func jobLaunched(_ job: String, attempt: Int, processGroup: Int32) {
+        record {
+            try store.setProcessGroup(run: run, job: job, attempt: number(job, attempt), processGroup: processGroup)
+        }
+    }
+
+    public func jobFinished(_ job: String, outcome: AttemptOutcome, duration: Duration) {
+        record {
+            let attempt = current[job] ?? number(job, 1)
+            switch outcome {
+            case .succeeded:
+                try store.finishAttempt(run: run, job: job, attempt: attempt, status: "succeeded", exitCode: 0)
+            case .failed(let code):
+                try store.finishAttempt(run: run, job: job, attempt: attempt, status: "failed", exitCode: code)
+            case .timedOut:
+                try store.finishAttempt(run: run, job: job, attempt: attempt, status: "timed_out", exitCode: nil)
+            case .interrupted:
+                try store.finishAttempt(run: run, job: job, attempt: attempt, status: "interrupted", exitCode: nil)
+            }
+        }
+    }
+
+    public func jobSkipped(_ job: String, because reason: String) {
+        record { try store.skip(run: run, job: job, because: reason) }
+    }
+
+    public func jobAwaitsApproval(_ job: String) {
+        record { try store.awaitApproval(run: run, job: job) }
+    }
+
+    public func artifactsCaptured(_ job: String, _ files: [(path: String, sha256: String)]) {
+        record {
+            for file in files { try store.recordArtifact(run: run, job: job, path: file.path, sha256: file.sha256) }
+        }
+    }
+
+    public func runFinished(_ outcome: RunOutcome) {
+        record {
+            let status: String
+            switch outcome {
+            case .succeeded: status = "succeeded"
+            case .failed: status = "failed"
+            case .paused: status = "paused"
+            case .interrupted: status = "interrupted"
+            }
+            try store.setStatus(run: run, status)
+        }
+    }
+}

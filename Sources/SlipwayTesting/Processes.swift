@@ -1,0 +1,35 @@
+import Foundation
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+/// Looks at the machine's processes, for tests that check nothing outlives a job.
+public enum Processes {
+    /// Whether a process whose command line contains `text` is alive (Linux `/proc`).
+    public static func alive(matching text: String) -> Bool {
+        guard let entries = try? FileManager.default.contentsOfDirectory(atPath: "/proc") else { return false }
+        return entries.contains { entry in
+            guard Int(entry) != nil, let commandLine = commandLine(of: entry) else { return false }
+            return commandLine.contains(text)
+        }
+    }
+
+    /// A process's arguments joined by spaces.
+    ///
+    /// `/proc` files report a size of zero, so this reads with plain `read(2)` until the end
+    /// instead of trusting the size.
+    private static func commandLine(of pid: String) -> String? {
+        let descriptor = open("/proc/\(pid)/cmdline", O_RDONLY)
+        guard descriptor >= 0 else { return nil }
+        defer { close(descriptor) }
+        var bytes: [UInt8] = []
+        var buffer = [UInt8](repeating: 0, count: 4096)
+        while true {
+            let count = buffer.withUnsafeMutableBytes { read(descriptor, $0.baseAddress, $0.count) }
+            if count <= 0 { break }
+            bytes += buffer[0..<count]
+        }
+        return String(decoding: bytes.map { $0 == 0 ? 32 : $0 }, as: UTF8.self)
+    }
+}
