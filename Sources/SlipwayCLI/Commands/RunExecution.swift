@@ -99,7 +99,8 @@ struct RunExecution {
 
         let reporter: any RunReporting =
             options.format == .json
-            ? JSONRunReporter(terminal: session.terminal) : LineRunReporter(terminal: session.terminal, logs: logs)
+            ? JSONRunReporter(terminal: session.terminal)
+            : LineRunReporter(terminal: session.terminal, logs: logs, attemptBase: attemptBase)
         if options.format == .text {
             session.terminal.write(
                 "Run \(runID): \(jobs.count) job\(jobs.count == 1 ? "" : "s") for \(event.rawValue)\n")

@@ -11,9 +11,12 @@ final class LineRunReporter: RunReporting, @unchecked Sendable {
     private var attempts: [String: Int] = [:]
     private var results: [(job: String, result: String, duration: Duration?)] = []
 
-    init(terminal: Terminal, logs: RunLogs?) {
+    private let attemptBase: [String: Int]
+
+    init(terminal: Terminal, logs: RunLogs?, attemptBase: [String: Int] = [:]) {
         self.terminal = terminal
         self.logs = logs
+        self.attemptBase = attemptBase
     }
 
     private func emit(_ job: String, _ text: String) {
@@ -28,13 +31,25 @@ final class LineRunReporter: RunReporting, @unchecked Sendable {
     }
 
     func jobOutput(_ job: String, _ bytes: [UInt8]) {
+        // Bytes in, bytes out, one write per chunk: a job may print gigabytes.
+        let prefix = Array("[\(job)] ".utf8)
         lock.withLock {
-            var buffer = partial[job, default: []] + bytes
-            while let newline = buffer.firstIndex(of: UInt8(ascii: "\n")) {
-                emit(job, String(decoding: buffer[..<newline], as: UTF8.self))
-                buffer.removeSubrange(...newline)
+            var output: [UInt8] = []
+            output.reserveCapacity(bytes.count + bytes.count / 8)
+            var pending = partial.removeValue(forKey: job) ?? []
+            var start = 0
+            while start < bytes.count, let newline = bytes[start...].firstIndex(of: UInt8(ascii: "\n")) {
+                output += prefix
+                if !pending.isEmpty {
+                    output += pending
+                    pending.removeAll()
+                }
+                output += bytes[start...newline]
+                start = newline + 1
             }
-            partial[job] = buffer
+            pending += bytes[start...]
+            if !pending.isEmpty { partial[job] = pending }
+            if !output.isEmpty { terminal.write(bytes: output) }
         }
     }
 
@@ -44,7 +59,8 @@ final class LineRunReporter: RunReporting, @unchecked Sendable {
                 emit(job, String(decoding: rest, as: UTF8.self))
             }
             let time = Self.format(duration)
-            let log = logs.map { " (log: \($0.path(job: job, attempt: attempts[job] ?? 1)))" } ?? ""
+            let attempt = (attemptBase[job] ?? 0) + (attempts[job] ?? 1)
+            let log = logs.map { " (log: \($0.path(job: job, attempt: attempt)))" } ?? ""
             let result: String
             switch outcome {
             case .succeeded: result = "succeeded"

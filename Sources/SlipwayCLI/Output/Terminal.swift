@@ -21,6 +21,11 @@ public struct Terminal: Sendable {
         FileHandle.standardOutput.write(Data(text.utf8))
     }
 
+    /// Writes bytes to standard output as they are.
+    public func write(bytes: [UInt8]) {
+        FileHandle.standardOutput.write(Data(bytes))
+    }
+
     /// Writes `text` to standard error as is.
     public func writeError(_ text: String) {
         FileHandle.standardError.write(Data(text.utf8))

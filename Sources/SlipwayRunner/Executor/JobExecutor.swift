@@ -107,13 +107,21 @@ public struct JobExecutor: Sendable {
         posix_spawnattr_setflags(
             &attributes, Int16(POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK))
 
-        // The first bash enters the directory and replaces itself with the job's bash, keeping the
-        // pid (and so the process group); a missing directory fails with bash's own message.
-        let arguments = [
-            "bash", "--noprofile", "--norc", "-c",
-            "cd -- \"$0\" && exec bash --noprofile --norc -euo pipefail -c \"$1\"",
-            job.directory, job.script,
-        ]
+        let arguments: [String]
+        if FileManager.default.fileExists(atPath: job.directory), let addChdir = Self.addChdir,
+            addChdir(&actions, job.directory) == 0
+        {
+            arguments = ["bash", "--noprofile", "--norc", "-euo", "pipefail", "-c", job.script]
+        } else {
+            // Without posix_spawn_file_actions_addchdir_np (or for a missing directory, which bash
+            // then reports), a first bash enters the directory and replaces itself with the job's
+            // bash, keeping the pid and so the process group.
+            arguments = [
+                "bash", "--noprofile", "--norc", "-c",
+                "cd -- \"$0\" && exec bash --noprofile --norc -euo pipefail -c \"$1\"",
+                job.directory, job.script,
+            ]
+        }
         let environment = job.environment.map { "\($0.key)=\($0.value)" }.sorted()
         var pid: pid_t = 0
         let status = withCStrings(arguments) { argv in
@@ -159,6 +167,18 @@ public struct JobExecutor: Sendable {
         }
         return RunningJob(processGroup: pid) { await waiting.value }
     }
+
+    private typealias AddChdir =
+        @convention(c) (UnsafeMutablePointer<posix_spawn_file_actions_t>, UnsafePointer<CChar>) -> Int32
+
+    /// glibc's `posix_spawn_file_actions_addchdir_np` (2.29+), which Swift's Glibc module does not
+    /// import; looked up at run time so a missing symbol only costs an extra bash.
+    private static let addChdir: AddChdir? = {
+        guard let symbol = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "posix_spawn_file_actions_addchdir_np") else {
+            return nil
+        }
+        return unsafeBitCast(symbol, to: AddChdir.self)
+    }()
 
     /// Runs blocking system calls on a thread of their own, not on Swift's cooperative pool.
     private static func blocking<T: Sendable>(_ work: @escaping @Sendable () -> T) async -> T {

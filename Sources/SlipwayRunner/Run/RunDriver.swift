@@ -68,6 +68,8 @@ public actor RunDriver {
     private let store: ArtifactStore?
     private let artifacts: [String: JobArtifacts]
     private let locking: RunLocking?
+    /// Attempts earlier sessions of a resumed run made, so log files keep their own numbers.
+    private let attemptBase: [String: Int]
     private var running: [String: RunningJob] = [:]
     private var startedAt: [String: ContinuousClock.Instant] = [:]
     private var timedOut: Set<String> = []
@@ -79,12 +81,13 @@ public actor RunDriver {
     /// Creates a driver for `jobs`; `executables` holds each job's process description.
     public init(
         jobs: [ScheduledJob], executables: [String: ExecutableJob], parallelism: Int, approved: Set<String>,
-        succeeded: Set<String> = [],
+        succeeded: Set<String> = [], attemptBase: [String: Int] = [:],
         reporter: any RunReporting, logs: RunLogs?, store: ArtifactStore? = nil,
         artifacts: [String: JobArtifacts] = [:],
         locking: RunLocking? = nil, executor: JobExecutor = JobExecutor(), grace: Duration = .seconds(10)
     ) {
         self.locking = locking
+        self.attemptBase = attemptBase
         self.store = store
         self.artifacts = artifacts
         self.scheduler = Scheduler(jobs: jobs, parallelism: parallelism, approved: approved, succeeded: succeeded)
@@ -156,7 +159,7 @@ public actor RunDriver {
         reporter.jobStarted(job, attempt: attempt)
         attempts[job] = attempt
         startedAt[job] = ContinuousClock.now
-        let log = logs?.open(job: job, attempt: attempt)
+        let log = logs?.open(job: job, attempt: (attemptBase[job] ?? 0) + attempt)
         // What the jobs it needs produced is verified and put back before the script starts.
         if let store, let consumes = artifacts[job]?.consumesFrom {
             do {
@@ -264,33 +267,40 @@ public struct RunLogs: Sendable {
     }
 
     func open(job: String, attempt: Int) -> LogFile? {
-        let path = path(job: job, attempt: attempt)
-        guard FileManager.default.createFile(atPath: path, contents: nil),
-            let handle = FileHandle(forWritingAtPath: path)
-        else { return nil }
-        return LogFile(handle: handle)
+        LogFile(path: path(job: job, attempt: attempt))
     }
 }
 
-/// An open log file, written from the executor's reading thread.
+/// A job's log file, written from the executor's reading thread.
+///
+/// It is created on the first write, so a job that prints nothing leaves no file.
 final class LogFile: @unchecked Sendable {
-    private let handle: FileHandle
+    private let path: String
+    private var handle: FileHandle?
+    private var closed = false
     private let lock = NSLock()
 
-    init(handle: FileHandle) {
-        self.handle = handle
+    init(path: String) {
+        self.path = path
     }
 
     func write(_ bytes: [UInt8]) {
         lock.lock()
         defer { lock.unlock() }
-        try? handle.write(contentsOf: bytes)
+        guard !closed else { return }
+        if handle == nil {
+            _ = FileManager.default.createFile(atPath: path, contents: nil)
+            handle = FileHandle(forWritingAtPath: path)
+        }
+        try? handle?.write(contentsOf: bytes)
     }
 
     func close() {
         lock.lock()
         defer { lock.unlock() }
-        try? handle.close()
+        closed = true
+        try? handle?.close()
+        handle = nil
     }
 }
 

@@ -129,10 +129,13 @@ public struct Scheduler<Instant: InstantProtocol>: Sendable where Instant.Durati
             })
     }
 
-    /// The ids of the running jobs.
+    /// The ids of the running jobs, in execution order.
     public var running: [String] {
-        jobs.map(\.id).filter { if case .running = states[$0] { return true } else { return false } }
+        jobs.map(\.id).filter(runningSet.contains)
     }
+
+    /// Kept beside `states` so that parallelism checks stay O(1) on large pipelines.
+    private var runningSet: Set<String> = []
 
     /// The actions to take at the start of the run.
     public mutating func start(now: Instant) -> [SchedulerAction] {
@@ -143,6 +146,7 @@ public struct Scheduler<Instant: InstantProtocol>: Sendable where Instant.Durati
     public mutating func attemptFinished(_ id: String, outcome: AttemptOutcome, now: Instant) -> [SchedulerAction] {
         guard case .running(let attempt) = states[id], let job = jobs.first(where: { $0.id == id }) else { return [] }
         deadlines[id] = nil
+        runningSet.remove(id)
         let wasTerminated = terminating.remove(id) != nil
         switch outcome {
         case .succeeded:
@@ -157,6 +161,7 @@ public struct Scheduler<Instant: InstantProtocol>: Sendable where Instant.Durati
             if attempt < job.attempts && !interrupting {
                 // Retried at once, ahead of jobs that have not started yet.
                 states[id] = .running(attempt: attempt + 1)
+                runningSet.insert(id)
                 deadlines[id] = now.advanced(by: job.timeout)
                 return [.start(job: id, attempt: attempt + 1)] + advance(now: now)
             }
@@ -218,7 +223,7 @@ public struct Scheduler<Instant: InstantProtocol>: Sendable where Instant.Durati
         }
         if !interrupting {
             for job in jobs where states[job.id] == .waiting {
-                guard running.count < parallelism else { break }
+                guard runningSet.count < parallelism else { break }
                 guard job.waitsFor.allSatisfy({ states[$0] == .succeeded }) else { continue }
                 if job.gated && !approved.contains(job.id) {
                     states[job.id] = .awaitingApproval
@@ -226,11 +231,12 @@ public struct Scheduler<Instant: InstantProtocol>: Sendable where Instant.Durati
                     continue
                 }
                 states[job.id] = .running(attempt: 1)
+                runningSet.insert(job.id)
                 deadlines[job.id] = now.advanced(by: job.timeout)
                 actions.append(.start(job: job.id, attempt: 1))
             }
         }
-        if running.isEmpty, let outcome = outcome() {
+        if runningSet.isEmpty, let outcome = outcome() {
             finished = true
             actions.append(.finish(outcome))
         }

@@ -100,6 +100,9 @@ public final class RunStore: Sendable {
             atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
         var configuration = Configuration()
         configuration.busyMode = .timeout(10)
+        // In WAL mode, NORMAL keeps every commit safe from a crash of the process (what resume
+        // relies on); only a power loss may drop the last commits. FULL would fsync per commit.
+        configuration.prepareDatabase { db in try db.execute(sql: "PRAGMA synchronous = NORMAL") }
         database = try DatabasePool(path: path, configuration: configuration)
         try Self.migrator.migrate(database)
     }
