@@ -372,7 +372,8 @@ private func logs(in directory: TemporaryDirectory) throws -> String {
 
 /// End-to-end: mutating jobs of concurrent runs never overlap on one environment.
 @Suite struct RunLockTests {
-    private let spec = """
+    private func spec(holding seconds: Int) -> String {
+        """
         version: 1
         environments: [prod]
         jobs:
@@ -383,9 +384,10 @@ private func logs(in directory: TemporaryDirectory) throws -> String {
             environment: prod
             run: |
               echo "start $SLIPWAY_RUN_ID" >> shared.log
-              sleep 1
+              sleep \(seconds)
               echo "end $SLIPWAY_RUN_ID" >> shared.log
         """
+    }
 
     /// Starts a run in the background, returning once its job has started.
     private func background(_ directory: TemporaryDirectory, _ extra: [String] = []) async throws -> Process {
@@ -410,7 +412,7 @@ private func logs(in directory: TemporaryDirectory) throws -> String {
     @Test func aSecondRunFailsAtOnceAndSaysWhoHoldsTheLock() async throws {
         let directory = try TemporaryDirectory(prefix: "slipway-lock")
         defer { directory.remove() }
-        try directory.write("slipway.yml", spec)
+        try directory.write("slipway.yml", spec(holding: 4))
         let first = try await background(directory)
         let second = try await slipway.run(["run", "--event", "push", "--changed", "x"], in: directory.path)
         first.waitUntilExit()
@@ -424,7 +426,7 @@ private func logs(in directory: TemporaryDirectory) throws -> String {
     @Test func withALockTimeoutRunsTakeTurns() async throws {
         let directory = try TemporaryDirectory(prefix: "slipway-lock")
         defer { directory.remove() }
-        try directory.write("slipway.yml", spec)
+        try directory.write("slipway.yml", spec(holding: 1))
         let first = try await background(directory, ["--lock-timeout", "30s"])
         let second = try await slipway.run(
             ["run", "--event", "push", "--changed", "x", "--lock-timeout", "30s"], in: directory.path)
@@ -436,5 +438,92 @@ private func logs(in directory: TemporaryDirectory) throws -> String {
         // start, end of one run, then start, end of the other: never interleaved.
         #expect(lines.map { $0.split(separator: " ")[0] } == ["start", "end", "start", "end"])
         #expect(lines[0].split(separator: " ")[1] == lines[1].split(separator: " ")[1])
+    }
+}
+
+/// End-to-end on a real pseudo-terminal (`script`): live lines, and a gate that asks.
+@Suite struct RunTerminalTests {
+    private let spec = """
+        version: 1
+        environments: [{ name: prod, gate: manual }]
+        jobs:
+          build:
+            paths: ["**"]
+            run: echo compiling
+          apply:
+            on: [push]
+            paths: ["**"]
+            needs: [build]
+            mutates: true
+            environment: prod
+            run: echo "applied to $SLIPWAY_ENVIRONMENT"
+        """
+
+    private func onTerminal(answer: String) async throws -> (CommandResult, TemporaryDirectory) {
+        let script = try requireTool("script")
+        let directory = try TemporaryDirectory(prefix: "slipway-tty")
+        try directory.write("slipway.yml", spec)
+        let result = try await SlipwayBinary(path: script).run(
+            ["-qec", "\(slipway.path) run --event push --changed x", "/dev/null"], in: directory.path, input: answer)
+        return (result, directory)
+    }
+
+    @Test func aGateAsksOnATerminalAndYesRunsIt() async throws {
+        let (result, directory) = try await onTerminal(answer: "y\n")
+        defer { directory.remove() }
+        #expect(result.status == 0, "\(result.standardOutput)")
+        #expect(result.standardOutput.contains("Approve apply"))
+        #expect(result.standardOutput.contains("(changes prod)? [y/N]"))
+        #expect(result.standardOutput.contains("apply  succeeded"))
+        // The summary table closes the run.
+        #expect(result.standardOutput.contains("  build  succeeded"))
+        let status = try await slipway.run(["status"], in: directory.path)
+        #expect(status.standardOutput.contains("apply approved by"))
+    }
+
+    @Test func anythingButYesLeavesTheRunPaused() async throws {
+        let (result, directory) = try await onTerminal(answer: "n\n")
+        defer { directory.remove() }
+        #expect(result.status == 3, "\(result.standardOutput)")
+        #expect(result.standardOutput.contains("waiting for approval: apply"))
+        #expect(!result.standardOutput.contains("applied to prod"))
+    }
+}
+
+/// End-to-end: `slipway logs --follow` prints a running job's log until the attempt ends.
+@Suite struct LogsFollowTests {
+    @Test func followPrintsUntilTheJobEnds() async throws {
+        let directory = try TemporaryDirectory(prefix: "slipway-follow")
+        defer { directory.remove() }
+        try directory.write(
+            "slipway.yml",
+            """
+            version: 1
+            jobs:
+              slow:
+                paths: ["**"]
+                run: |
+                  for i in 1 2 3 4 5; do echo "line $i"; sleep 0.3; done
+            """)
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: slipway.path)
+        process.arguments = ["run", "--event", "push", "--changed", "x"]
+        process.currentDirectoryURL = URL(fileURLWithPath: directory.path)
+        process.standardOutput = FileHandle.nullDevice
+        try process.run()
+        // Wait for the first line, then follow.
+        for _ in 0..<100 {
+            if let runs = try? FileManager.default.contentsOfDirectory(atPath: "\(directory.path)/.slipway/runs"),
+                let run = runs.first,
+                FileManager.default.fileExists(atPath: "\(directory.path)/.slipway/runs/\(run)/slow.log")
+            {
+                break
+            }
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        let followed = try await slipway.run(["logs", "slow", "--follow"], in: directory.path)
+        process.waitUntilExit()
+        #expect(followed.status == 0, "\(followed.standardError)")
+        #expect(followed.standardOutput == "line 1\nline 2\nline 3\nline 4\nline 5\n")
     }
 }

@@ -97,10 +97,31 @@ struct RunExecution {
                 secretValues: masked)
         }
 
-        let reporter: any RunReporting =
-            options.format == .json
-            ? JSONRunReporter(terminal: session.terminal)
-            : LineRunReporter(terminal: session.terminal, logs: logs, attemptBase: attemptBase)
+        let interactive = isatty(STDOUT_FILENO) == 1 && options.format == .text
+        let live = interactive ? LiveRunReporter(terminal: session.terminal, logs: logs) : nil
+        let reporter: any RunReporting
+        if options.format == .json {
+            reporter = JSONRunReporter(terminal: session.terminal)
+        } else if let live {
+            reporter = live
+        } else {
+            reporter = LineRunReporter(terminal: session.terminal, logs: logs, attemptBase: attemptBase)
+        }
+        // On a terminal, a gate asks; with --no-input, or without a terminal, it pauses the run.
+        var approver: (@Sendable (String) async -> Bool)?
+        if isatty(STDIN_FILENO) == 1 && !options.noInput {
+            let prompter = GatePrompter(terminal: session.terminal, live: live)
+            let details = Dictionary(
+                uniqueKeysWithValues: jobs.map { job in
+                    (
+                        job.id,
+                        pipeline.instance(job.id).map {
+                            $0.mutates ? "changes \($0.environment ?? "infrastructure")" : "gated"
+                        } ?? "gated"
+                    )
+                })
+            approver = { job in await prompter.ask(job, detail: details[job] ?? "gated") }
+        }
         if options.format == .text {
             session.terminal.write(
                 "Run \(runID): \(jobs.count) job\(jobs.count == 1 ? "" : "s") for \(event.rawValue)\n")
@@ -114,7 +135,7 @@ struct RunExecution {
         let recorder = StoreRecorder(store: store, run: runID, base: attemptBase)
         let driver = RunDriver(
             jobs: jobs, executables: executables, parallelism: options.parallelism, approved: approved,
-            succeeded: succeeded,
+            succeeded: succeeded, attemptBase: attemptBase, approver: approver,
             reporter: CompositeReporter([recorder, reporter]),
             logs: logs, store: ArtifactStore(root: root, directory: "\(logs.directory)/artifacts"),
             artifacts: artifacts,

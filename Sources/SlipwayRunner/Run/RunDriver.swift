@@ -18,11 +18,14 @@ public protocol RunReporting: Sendable {
     func jobLaunched(_ job: String, attempt: Int, processGroup: Int32)
     /// A job's produced files were stored with these checksums.
     func artifactsCaptured(_ job: String, _ files: [(path: String, sha256: String)])
+    /// Someone approved a gated job when asked.
+    func jobApproved(_ job: String)
 }
 
 extension RunReporting {
     public func jobLaunched(_ job: String, attempt: Int, processGroup: Int32) {}
     public func artifactsCaptured(_ job: String, _ files: [(path: String, sha256: String)]) {}
+    public func jobApproved(_ job: String) {}
 }
 
 /// Passes every report to several reporters (the terminal and the run store).
@@ -54,6 +57,7 @@ public struct CompositeReporter: RunReporting {
     public func artifactsCaptured(_ job: String, _ files: [(path: String, sha256: String)]) {
         for reporter in reporters { reporter.artifactsCaptured(job, files) }
     }
+    public func jobApproved(_ job: String) { for reporter in reporters { reporter.jobApproved(job) } }
 }
 
 /// Drives one run: feeds the scheduler the events of the world (jobs ending, time passing,
@@ -70,6 +74,8 @@ public actor RunDriver {
     private let locking: RunLocking?
     /// Attempts earlier sessions of a resumed run made, so log files keep their own numbers.
     private let attemptBase: [String: Int]
+    /// Asks a person at a gate (on a terminal); `nil` pauses the run instead.
+    private let approver: (@Sendable (String) async -> Bool)?
     private var running: [String: RunningJob] = [:]
     private var startedAt: [String: ContinuousClock.Instant] = [:]
     private var timedOut: Set<String> = []
@@ -82,6 +88,7 @@ public actor RunDriver {
     public init(
         jobs: [ScheduledJob], executables: [String: ExecutableJob], parallelism: Int, approved: Set<String>,
         succeeded: Set<String> = [], attemptBase: [String: Int] = [:],
+        approver: (@Sendable (String) async -> Bool)? = nil,
         reporter: any RunReporting, logs: RunLogs?, store: ArtifactStore? = nil,
         artifacts: [String: JobArtifacts] = [:],
         locking: RunLocking? = nil, executor: JobExecutor = JobExecutor(), grace: Duration = .seconds(10)
@@ -90,7 +97,10 @@ public actor RunDriver {
         self.attemptBase = attemptBase
         self.store = store
         self.artifacts = artifacts
-        self.scheduler = Scheduler(jobs: jobs, parallelism: parallelism, approved: approved, succeeded: succeeded)
+        self.scheduler = Scheduler(
+            jobs: jobs, parallelism: parallelism, approved: approved, succeeded: succeeded,
+            asksForApproval: approver != nil)
+        self.approver = approver
         self.executables = executables
         self.executor = executor
         self.reporter = reporter
@@ -123,6 +133,16 @@ public actor RunDriver {
         perform(scheduler.interrupt(now: ContinuousClock.now))
     }
 
+    private func answered(_ job: String, approved: Bool) {
+        let now = ContinuousClock.now
+        if approved {
+            reporter.jobApproved(job)
+            perform(scheduler.approve(job, now: now))
+        } else {
+            perform(scheduler.decline(job, now: now))
+        }
+    }
+
     private func tick() {
         perform(scheduler.tick(now: ContinuousClock.now))
     }
@@ -140,6 +160,12 @@ public actor RunDriver {
                 }
             case .awaitApproval(let job):
                 reporter.jobAwaitsApproval(job)
+                if let approver {
+                    Task { [weak self] in
+                        let yes = await approver(job)
+                        await self?.answered(job, approved: yes)
+                    }
+                }
             case .skip(let job, let reason):
                 reporter.jobSkipped(job, because: reason)
             case .finish(let result):

@@ -112,6 +112,9 @@ public struct Scheduler<Instant: InstantProtocol>: Sendable where Instant.Durati
     /// Each job's state.
     public private(set) var states: [String: JobState]
     private var approved: Set<String>
+    /// Whether someone is asked at each gate; the run then waits for the answers.
+    private let asksForApproval: Bool
+    private var declined: Set<String> = []
     private var deadlines: [String: Instant] = [:]
     private var terminating: Set<String> = []
     private var interrupting = false
@@ -119,7 +122,11 @@ public struct Scheduler<Instant: InstantProtocol>: Sendable where Instant.Durati
 
     /// Creates a scheduler; jobs in `approved` pass their gate without waiting, and jobs in
     /// `succeeded` (from an earlier session of a resumed run) count as done and never run again.
-    public init(jobs: [ScheduledJob], parallelism: Int, approved: Set<String> = [], succeeded: Set<String> = []) {
+    public init(
+        jobs: [ScheduledJob], parallelism: Int, approved: Set<String> = [], succeeded: Set<String> = [],
+        asksForApproval: Bool = false
+    ) {
+        self.asksForApproval = asksForApproval
         self.jobs = jobs
         self.parallelism = max(1, parallelism)
         self.approved = approved
@@ -174,6 +181,12 @@ public struct Scheduler<Instant: InstantProtocol>: Sendable where Instant.Durati
     public mutating func approve(_ id: String, now: Instant) -> [SchedulerAction] {
         approved.insert(id)
         if states[id] == .awaitingApproval { states[id] = .waiting }
+        return advance(now: now)
+    }
+
+    /// Records that an approval was refused: the job keeps waiting, and the run may pause.
+    public mutating func decline(_ id: String, now: Instant) -> [SchedulerAction] {
+        declined.insert(id)
         return advance(now: now)
     }
 
@@ -246,6 +259,11 @@ public struct Scheduler<Instant: InstantProtocol>: Sendable where Instant.Durati
     /// The run's outcome once nothing runs and nothing can start; `nil` while something still can.
     private func outcome() -> RunOutcome? {
         if interrupting { return .interrupted }
+        // While someone is being asked, the run is not over.
+        if asksForApproval && jobs.contains(where: { states[$0.id] == .awaitingApproval && !declined.contains($0.id) })
+        {
+            return nil
+        }
         let startable = jobs.contains { job in
             states[job.id] == .waiting && job.waitsFor.allSatisfy { states[$0] == .succeeded }
         }

@@ -67,6 +67,10 @@ public final class StoreRecorder: RunReporting, @unchecked Sendable {
         record { try store.awaitApproval(run: run, job: job) }
     }
 
+    public func jobApproved(_ job: String) {
+        record { try store.approve(run: run, job: job, by: ProcessInfo.processInfo.environment["USER"] ?? "unknown") }
+    }
+
     public func artifactsCaptured(_ job: String, _ files: [(path: String, sha256: String)]) {
         record {
             for file in files { try store.recordArtifact(run: run, job: job, path: file.path, sha256: file.sha256) }
