@@ -149,16 +149,7 @@ final class LiveRunReporter: RunReporting, @unchecked Sendable {
             timer = nil
             erase()
             paused = true
-            guard !results.isEmpty else { return }
-            let width = results.map(\.job.count).max() ?? 0
-            var table = "\n"
-            for entry in results {
-                let time = entry.duration.map { "  " + LineRunReporter.format($0) } ?? ""
-                table +=
-                    "  " + entry.job.padding(toLength: width, withPad: " ", startingAt: 0) + "  " + entry.result + time
-                    + "\n"
-            }
-            terminal.write(table)
+            terminal.write(LineRunReporter.summary(results))
         }
     }
 }

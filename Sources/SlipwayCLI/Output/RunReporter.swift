@@ -89,18 +89,21 @@ final class LineRunReporter: RunReporting, @unchecked Sendable {
     }
 
     func runFinished(_ outcome: RunOutcome) {
-        lock.withLock {
-            guard !results.isEmpty else { return }
-            let width = results.map(\.job.count).max() ?? 0
-            var table = "\n"
-            for entry in results {
-                let time = entry.duration.map { "  " + Self.format($0) } ?? ""
-                table +=
-                    "  " + entry.job.padding(toLength: width, withPad: " ", startingAt: 0) + "  " + entry.result + time
-                    + "\n"
-            }
-            terminal.write(table)
+        lock.withLock { terminal.write(Self.summary(results)) }
+    }
+
+    /// The table that closes a run: each job, its result and how long it took.
+    static func summary(_ results: [(job: String, result: String, duration: Duration?)]) -> String {
+        guard !results.isEmpty else { return "" }
+        let width = results.map(\.job.count).max() ?? 0
+        var table = "\n"
+        for entry in results {
+            let time = entry.duration.map { "  " + format($0) } ?? ""
+            table +=
+                "  " + entry.job.padding(toLength: width, withPad: " ", startingAt: 0) + "  " + entry.result + time
+                + "\n"
         }
+        return table
     }
 
     static func format(_ duration: Duration) -> String {

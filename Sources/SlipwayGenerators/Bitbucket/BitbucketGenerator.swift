@@ -217,13 +217,12 @@ private struct BitbucketWriter {
         if let environment = instance.environment {
             script += "export SLIPWAY_ENVIRONMENT=\(ChangeDetectionScript.singleQuoted(environment))\n"
         }
-        var variables: Variables = spec.env
-        if let environment = instance.environment,
-            let declared = spec.environments.first(where: { $0.name == environment })
-        {
-            variables += declared.env
+        // Bitbucket has no file-wide variables: the spec's go into every step, then the job's own.
+        var variables = spec.env
+        for (name, value) in JobScripts.variables(of: instance, in: spec) {
+            variables.removeAll { $0.name == name }
+            variables.append((name, value))
         }
-        variables += instance.job.env
         for (name, value) in variables { script += "export \(name)=\(ChangeDetectionScript.singleQuoted(value))\n" }
         let others = spec.secrets.filter { !instance.job.secrets.contains($0) }
         if !others.isEmpty { script += "unset \(others.joined(separator: " "))\n" }
@@ -241,21 +240,7 @@ private struct BitbucketWriter {
         let userScript = instance.job.run.hasSuffix("\n") ? instance.job.run : instance.job.run + "\n"
         script += "IFS= read -r -d '' SLIPWAY_SCRIPT <<'\(BitbucketGenerator.userScriptDelimiter)' || true\n"
         script += userScript + BitbucketGenerator.userScriptDelimiter + "\n"
-        let attempts = instance.mutates ? 1 : instance.job.retry + 1
-        let directory = instance.job.workdir.map(ChangeDetectionScript.singleQuoted) ?? "."
-        let run = "(cd -- \(directory) && bash --noprofile --norc -euo pipefail -c \"$SLIPWAY_SCRIPT\")"
-        if attempts == 1 {
-            script += run + "\n"
-        } else {
-            script += """
-                for attempt in $(seq 1 \(attempts)); do
-                  if \(run); then break; fi
-                  if ((attempt == \(attempts))); then exit 1; fi
-                  echo "\(instance.id): attempt $attempt of \(attempts) failed; retrying" >&2
-                done
-
-                """
-        }
+        script += JobScripts.runScript(instance)
         // Bitbucket has no job summary page: the summary goes to the log.
         script += "if [[ -s \"$SLIPWAY_SUMMARY\" ]]; then cat \"$SLIPWAY_SUMMARY\"; fi\n"
         if !instance.job.produces.isEmpty {

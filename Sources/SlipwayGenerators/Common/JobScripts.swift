@@ -21,6 +21,42 @@ enum JobScripts {
         """
     }
 
+    /// Runs the job's script (in `$SLIPWAY_SCRIPT`) in its workdir with `bash -euo pipefail`,
+    /// up to 1 + `retry` times for a non-mutating job, and exits when the last attempt fails.
+    static func runScript(_ instance: JobInstance) -> String {
+        let attempts = instance.mutates ? 1 : instance.job.retry + 1
+        let directory = instance.job.workdir.map(ChangeDetectionScript.singleQuoted) ?? "."
+        let run = "(cd -- \(directory) && bash --noprofile --norc -euo pipefail -c \"$SLIPWAY_SCRIPT\")"
+        if attempts == 1 { return run + "\n" }
+        return """
+            for attempt in $(seq 1 \(attempts)); do
+              if \(run); then break; fi
+              if ((attempt == \(attempts))); then exit 1; fi
+              echo "\(instance.id): attempt $attempt of \(attempts) failed; retrying" >&2
+            done
+
+            """
+    }
+
+    /// The environment's and the job's variables for an instance, the job's winning.
+    static func variables(of instance: JobInstance, in spec: Spec) -> Variables {
+        var result: Variables = []
+        func set(_ name: String, _ value: String) {
+            if let index = result.firstIndex(where: { $0.name == name }) {
+                result[index].value = value
+            } else {
+                result.append((name, value))
+            }
+        }
+        if let environment = instance.environment,
+            let declared = spec.environments.first(where: { $0.name == environment })
+        {
+            for (name, value) in declared.env { set(name, value) }
+        }
+        for (name, value) in instance.job.env { set(name, value) }
+        return result
+    }
+
     /// The tools of `spec` that `job`'s script runs, with their pinned versions.
     static func tools(of job: Job, in spec: Spec) -> Variables {
         spec.tools.filter { ToolVersionCommand.uses($0.name, in: job.run) }

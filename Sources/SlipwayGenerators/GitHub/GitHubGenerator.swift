@@ -231,7 +231,7 @@ private struct Writer {
             yaml.line(4, "outputs:")
             yaml.line(6, "artifact_sha256: ${{ steps.package.outputs.sha256 }}")
         }
-        let variables = environmentVariables(instance)
+        let variables = JobScripts.variables(of: instance, in: spec)
         if !variables.isEmpty {
             yaml.line(4, "env:")
             for (name, value) in variables { yaml.line(6, "\(name): \(YAMLText.scalar(value))") }
@@ -245,25 +245,6 @@ private struct Writer {
         oidc(instance)
         runStep(instance)
         if !instance.job.produces.isEmpty { packageArtifacts(instance) }
-    }
-
-    /// The spec's, the environment's and the job's variables, later ones winning.
-    func environmentVariables(_ instance: JobInstance) -> Variables {
-        var result: Variables = []
-        func set(_ name: String, _ value: String) {
-            if let index = result.firstIndex(where: { $0.name == name }) {
-                result[index].value = value
-            } else {
-                result.append((name, value))
-            }
-        }
-        if let environment = instance.environment,
-            let declared = spec.environments.first(where: { $0.name == environment })
-        {
-            for (name, value) in declared.env { set(name, value) }
-        }
-        for (name, value) in instance.job.env { set(name, value) }
-        return result
     }
 
     mutating func restoreArtifacts(_ instance: JobInstance, waitsFor: [String]) {

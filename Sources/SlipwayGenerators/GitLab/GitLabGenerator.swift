@@ -246,16 +246,7 @@ private struct GitLabWriter {
         if let environment = instance.environment {
             yaml.line(4, "SLIPWAY_ENVIRONMENT: \(YAMLText.quoted(environment))")
         }
-        var variables: Variables = []
-        if let environment = instance.environment,
-            let declared = spec.environments.first(where: { $0.name == environment })
-        {
-            variables += declared.env
-        }
-        for (name, value) in instance.job.env {
-            variables.removeAll { $0.name == name }
-            variables.append((name, value))
-        }
+        let variables = JobScripts.variables(of: instance, in: spec)
         for (name, value) in variables { yaml.line(4, "\(name): \(YAMLText.quoted(value))") }
         // Scripts are passed raw: GitLab would otherwise expand $VARIABLES inside them itself.
         yaml.line(4, "SLIPWAY_SCRIPT:")
@@ -293,21 +284,7 @@ private struct GitLabWriter {
         for provider in instance.job.oidc {
             script += JobScripts.oidcSetup(provider, spec.oidc, tokenVariable: Self.tokenVariable(provider))
         }
-        let attempts = instance.mutates ? 1 : instance.job.retry + 1
-        let directory = instance.job.workdir.map(ChangeDetectionScript.singleQuoted) ?? "."
-        let run = "(cd -- \(directory) && bash --noprofile --norc -euo pipefail -c \"$SLIPWAY_SCRIPT\")"
-        if attempts == 1 {
-            script += run + "\n"
-        } else {
-            script += """
-                for attempt in $(seq 1 \(attempts)); do
-                  if \(run); then break; fi
-                  if ((attempt == \(attempts))); then exit 1; fi
-                  echo "\(instance.id): attempt $attempt of \(attempts) failed; retrying" >&2
-                done
-
-                """
-        }
+        script += JobScripts.runScript(instance)
         if !instance.job.produces.isEmpty {
             script += JobScripts.recordChecksums(
                 instance, digestVariable: digestVariable(instance),
