@@ -64,7 +64,7 @@ let package = Package(
         .testTarget(
             name: "SlipwayGeneratorsTests",
             dependencies: [
-                "SlipwayCore", "SlipwayGenerators", "SlipwayTesting",
+                "SlipwayCore", "SlipwayGenerators", "SlipwayRunner", "SlipwayTesting",
                 .product(name: "Yams", package: "Yams"),
             ]
         ),

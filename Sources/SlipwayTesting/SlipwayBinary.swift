@@ -31,6 +31,25 @@ public struct SlipwayBinary: Sendable {
         self.path = path
     }
 
+    /// Starts `slipway arguments…` in the background (Foundation's `Process`, for tests that
+    /// signal or race it); its output goes to `outputFile` when given, else nowhere.
+    public func start(_ arguments: [String], in directory: String, outputFile: String? = nil) throws -> Process {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: path)
+        process.arguments = arguments
+        process.currentDirectoryURL = URL(fileURLWithPath: directory)
+        var output = FileHandle.nullDevice
+        if let outputFile, FileManager.default.createFile(atPath: outputFile, contents: nil),
+            let handle = FileHandle(forWritingAtPath: outputFile)
+        {
+            output = handle
+        }
+        process.standardOutput = output
+        process.standardError = output
+        try process.run()
+        return process
+    }
+
     /// Runs `slipway arguments…` in `directory`, with `environment` on top of this process's
     /// (NO_COLOR unset unless given) and `input` on standard input.
     public func run(

@@ -5,19 +5,6 @@ import Testing
 
 /// End-to-end: kill -9 the runner at random moments and resume, many times.
 @Suite struct CrashRecoveryTests {
-    private func start(_ arguments: [String], in directory: String) throws -> Process {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: slipway.path)
-        process.arguments = arguments
-        process.currentDirectoryURL = URL(fileURLWithPath: directory)
-        FileManager.default.createFile(atPath: "\(directory)/.slipway-runner.out", contents: nil)
-        let output = FileHandle(forWritingAtPath: "\(directory)/.slipway-runner.out")
-        process.standardOutput = output
-        process.standardError = output
-        try process.run()
-        return process
-    }
-
     @Test func succeededJobsNeverRunAgainAndTheStoreStaysSound() async throws {
         let marker = "slipway-crash-\(UUID().uuidString.prefix(8))"
         var spec = "version: 1\njobs:\n"
@@ -34,7 +21,7 @@ import Testing
             var arguments = ["run", "--event", "push", "--changed", "x"]
             var finished = false
             for _ in 0..<12 where !finished {
-                let runner = try start(arguments, in: directory.path)
+                let runner = try slipway.start(arguments, in: directory.path)
                 try await Task.sleep(for: .milliseconds(Int.random(in: 100...700, using: &generator)))
                 if runner.isRunning {
                     kill(runner.processIdentifier, SIGKILL)

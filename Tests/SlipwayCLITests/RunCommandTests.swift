@@ -246,13 +246,7 @@ private func logs(in directory: TemporaryDirectory) throws -> String {
                   exec -a \(marker) sleep 300
             """)
         defer { directory.remove() }
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: slipway.path)
-        process.arguments = ["run", "--event", "push", "--changed", "x"]
-        process.currentDirectoryURL = URL(fileURLWithPath: directory.path)
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
-        try process.run()
+        let process = try slipway.start(["run", "--event", "push", "--changed", "x"], in: directory.path)
         for _ in 0..<50 where !Processes.alive(matching: marker) { try await Task.sleep(for: .milliseconds(100)) }
         #expect(Processes.alive(matching: marker))
         process.interrupt()
@@ -391,13 +385,7 @@ private func logs(in directory: TemporaryDirectory) throws -> String {
 
     /// Starts a run in the background, returning once its job has started.
     private func background(_ directory: TemporaryDirectory, _ extra: [String] = []) async throws -> Process {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: slipway.path)
-        process.arguments = ["run", "--event", "push", "--changed", "x"] + extra
-        process.currentDirectoryURL = URL(fileURLWithPath: directory.path)
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
-        try process.run()
+        let process = try slipway.start(["run", "--event", "push", "--changed", "x"] + extra, in: directory.path)
         for _ in 0..<100 {
             if let log = try? String(contentsOfFile: "\(directory.path)/shared.log", encoding: .utf8),
                 log.contains("start")
@@ -505,12 +493,7 @@ private func logs(in directory: TemporaryDirectory) throws -> String {
                 run: |
                   for i in 1 2 3 4 5; do echo "line $i"; sleep 0.3; done
             """)
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: slipway.path)
-        process.arguments = ["run", "--event", "push", "--changed", "x"]
-        process.currentDirectoryURL = URL(fileURLWithPath: directory.path)
-        process.standardOutput = FileHandle.nullDevice
-        try process.run()
+        let process = try slipway.start(["run", "--event", "push", "--changed", "x"], in: directory.path)
         // Wait for the first line, then follow.
         for _ in 0..<100 {
             if let runs = try? FileManager.default.contentsOfDirectory(atPath: "\(directory.path)/.slipway/runs"),

@@ -69,17 +69,10 @@ private func steps(_ text: String, section: [String]) throws -> [(name: String, 
             let spec = randomSpec(using: &generator)
             let pipeline = try #require(SpecValidator.pipeline(text: spec).pipeline)
             let text = try BitbucketGenerator().generate(pipeline)[0].contents
-            let repository = try await TemporaryGitRepository.create()
+            let history = try await RandomHistory.make(using: &generator)
+            let repository = history.repository
             defer { repository.remove() }
-            for path in randomPaths(using: &generator) { try repository.write(path) }
-            try await repository.commit("base")
-            try await repository.git("checkout", "--quiet", "-b", "feature")
-            for path in randomPaths(using: &generator) { try repository.write(path, "changed \(path)\n") }
-            let head = try await repository.commit("feature")
-            try await repository.git("checkout", "--quiet", "main")
-            for path in randomPaths(using: &generator) { try repository.write(path, "moved \(path)\n") }
-            let moved = try await repository.commit("base moved on")
-            let resolver = ChangeSetResolver(runner: ProcessRunner(), directory: repository.path)
+            let (head, moved, resolver) = (history.head, history.moved, history.resolver)
             let cases: [(section: [String], event: Event, variables: [String: String], changes: ChangeSet)] = [
                 (
                     ["pull-requests", "**"], .pullRequest,

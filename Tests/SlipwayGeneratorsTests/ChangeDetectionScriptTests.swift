@@ -39,19 +39,10 @@ import Testing
         for _ in 0..<25 {
             let spec = randomSpec(using: &generator)
             let pipeline = try #require(SpecValidator.pipeline(text: spec).pipeline, "\(spec)")
-            let repository = try await TemporaryGitRepository.create()
+            let history = try await RandomHistory.make(using: &generator)
+            let repository = history.repository
             defer { repository.remove() }
-            for path in randomPaths(using: &generator) { try repository.write(path) }
-            try await repository.commit("base")
-            let base = try await repository.git("rev-parse", "HEAD")
-            try await repository.git("checkout", "--quiet", "-b", "feature")
-            for path in randomPaths(using: &generator) { try repository.write(path, "changed \(path)\n") }
-            let head = try await repository.commit("feature")
-            // Move the base on, so the merge base differs from the base tip.
-            try await repository.git("checkout", "--quiet", "main")
-            for path in randomPaths(using: &generator) { try repository.write(path, "base moved \(path)\n") }
-            let movedBase = try await repository.commit("base moved on")
-            let resolver = ChangeSetResolver(runner: ProcessRunner(), directory: repository.path)
+            let (base, head, movedBase, resolver) = (history.base, history.head, history.moved, history.resolver)
 
             let pullRequest = try await resolver.pullRequest(base: movedBase, head: head)
             let prAnswers = try await detect(

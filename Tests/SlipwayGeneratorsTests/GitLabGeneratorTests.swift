@@ -71,18 +71,11 @@ private func example(_ name: String) throws -> Pipeline {
             let spec = randomSpec(using: &generator, negations: false)
             let pipeline = try #require(SpecValidator.pipeline(text: spec).pipeline)
             let file = try GitLabGenerator().generate(pipeline)[0]
-            let repository = try await TemporaryGitRepository.create()
+            let history = try await RandomHistory.make(using: &generator)
+            let repository = history.repository
             defer { repository.remove() }
             try repository.directory.write(".slipway-test/gitlab-ci.yml", file.contents)
-            for path in randomPaths(using: &generator) { try repository.write(path) }
-            let base = try await repository.commit("base")
-            try await repository.git("checkout", "--quiet", "-b", "feature")
-            for path in randomPaths(using: &generator) { try repository.write(path, "changed \(path)\n") }
-            let head = try await repository.commit("feature")
-            try await repository.git("checkout", "--quiet", "main")
-            for path in randomPaths(using: &generator) { try repository.write(path, "moved \(path)\n") }
-            let moved = try await repository.commit("base moved on")
-            let resolver = ChangeSetResolver(runner: ProcessRunner(), directory: repository.path)
+            let (base, head, moved, resolver) = (history.base, history.head, history.moved, history.resolver)
             let zeros = String(repeating: "0", count: 40)
             let cases: [(source: String, event: Event, changes: ChangeSet)] = [
                 ("merge_request_event", .pullRequest, try await resolver.pullRequest(base: moved, head: head)),

@@ -1,5 +1,6 @@
 import Foundation
 import SlipwayCore
+import SlipwayRunner
 import SlipwayTesting
 import Testing
 import Yams
@@ -91,4 +92,29 @@ func bitbucketStepScripts(_ text: String) throws -> [String] {
             return body.joined(separator: "\n") + "\n"
         }
     }
+}
+
+/// A real repository with random history: a base commit, a feature branch, and `main` moved on
+/// after the branch, so a pull request's merge base differs from the base branch's tip.
+struct RandomHistory {
+    let repository: TemporaryGitRepository
+    let base: String
+    let head: String
+    let moved: String
+
+    static func make(using generator: inout SeededGenerator) async throws -> RandomHistory {
+        let repository = try await TemporaryGitRepository.create()
+        for path in randomPaths(using: &generator) { try repository.write(path) }
+        let base = try await repository.commit("base")
+        try await repository.git("checkout", "--quiet", "-b", "feature")
+        for path in randomPaths(using: &generator) { try repository.write(path, "changed \(path)\n") }
+        let head = try await repository.commit("feature")
+        try await repository.git("checkout", "--quiet", "main")
+        for path in randomPaths(using: &generator) { try repository.write(path, "moved \(path)\n") }
+        let moved = try await repository.commit("base moved on")
+        return RandomHistory(repository: repository, base: base, head: head, moved: moved)
+    }
+
+    /// Change sets as `slipway plan` computes them, with the real git.
+    var resolver: ChangeSetResolver { ChangeSetResolver(runner: ProcessRunner(), directory: repository.path) }
 }
