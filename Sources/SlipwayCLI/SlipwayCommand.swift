@@ -16,6 +16,7 @@ public struct SlipwayCommand: AsyncParsableCommand {
             Examples:
               slipway validate
               slipway plan --event pull_request --base origin/main
+              slipway run --event push --env-file .env
               slipway generate --check
               slipway graph --format mermaid
             """,
