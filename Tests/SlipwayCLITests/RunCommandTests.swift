@@ -30,6 +30,7 @@ private func logs(in directory: TemporaryDirectory) throws -> String {
             run: |
               echo "token is $TOKEN"
               printf 'split: s3cr'; sleep 0.1; printf 'et-value\\n'
+              echo "deployed with $TOKEN" >> "$SLIPWAY_SUMMARY"
           test:
             paths: ["**"]
             needs: [build]
@@ -52,6 +53,8 @@ private func logs(in directory: TemporaryDirectory) throws -> String {
         #expect(!output.contains("s3cret-value") && !result.standardError.contains("s3cret-value"))
         let written = try logs(in: directory)
         #expect(written.contains("token is ***") && !written.contains("s3cret-value"))
+        // The job's own summary file is masked too.
+        #expect(written.contains("deployed with ***"))
     }
 
     @Test func secretsCanComeFromAnEnvFileAndAMissingOneIsAnError() async throws {

@@ -254,6 +254,13 @@ public actor RunDriver {
 
     private func finished(_ job: String, code: Int32) {
         running[job] = nil
+        // The job wrote its summary itself; mask it like everything else Slipway keeps.
+        if let executable = executables[job], let summary = executable.environment["SLIPWAY_SUMMARY"],
+            let data = FileManager.default.contents(atPath: summary)
+        {
+            let masked = SecretMasker(values: executable.secretValues).mask(String(decoding: data, as: UTF8.self))
+            try? Data(masked.utf8).write(to: URL(fileURLWithPath: summary), options: .atomic)
+        }
         let now = ContinuousClock.now
         let outcome: AttemptOutcome
         if timedOut.remove(job) != nil {
