@@ -15,6 +15,17 @@ public enum Processes {
         }
     }
 
+    /// Whether every process matching `text` is gone within `timeout`: a killed process takes
+    /// a moment to leave `/proc`.
+    public static func gone(matching text: String, within timeout: Duration = .seconds(3)) async -> Bool {
+        let deadline = ContinuousClock.now + timeout
+        while alive(matching: text) {
+            if ContinuousClock.now >= deadline { return false }
+            try? await Task.sleep(for: .milliseconds(50))
+        }
+        return true
+    }
+
     /// A process's arguments joined by spaces.
     ///
     /// `/proc` files report a size of zero, so this reads with plain `read(2)` until the end

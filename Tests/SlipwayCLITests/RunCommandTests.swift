@@ -184,7 +184,7 @@ private func logs(in directory: TemporaryDirectory) throws -> String {
         #expect(result.status == 1)
         #expect(result.standardOutput.contains("[hang] timed out"))
         try await Task.sleep(for: .milliseconds(200))
-        #expect(!Processes.alive(matching: marker), "a process of the timed-out job survived")
+        #expect(await Processes.gone(matching: marker), "a process of the timed-out job survived")
     }
 
     @Test func retriesRunAFailedJobAgain() async throws {
@@ -256,7 +256,7 @@ private func logs(in directory: TemporaryDirectory) throws -> String {
         for _ in 0..<150 where process.isRunning { try await Task.sleep(for: .milliseconds(100)) }
         #expect(!process.isRunning)
         #expect(process.terminationStatus == 130)
-        #expect(!Processes.alive(matching: marker))
+        #expect(await Processes.gone(matching: marker))
     }
 
     @Test func dryRunPrintsTheScriptsAndRunsNothing() async throws {

@@ -88,7 +88,7 @@ private final class Collector: @unchecked Sendable {
         #expect(status == 128 + SIGTERM)
         #expect(ContinuousClock.now - started < .seconds(5))
         try await Task.sleep(for: .milliseconds(100))
-        #expect(!Processes.alive(matching: marker), "a process of the job survived")
+        #expect(await Processes.gone(matching: marker), "a process of the job survived")
     }
 
     @Test func backgroundChildrenDoNotOutliveASucceededJob() async throws {
@@ -97,7 +97,7 @@ private final class Collector: @unchecked Sendable {
             job("bash -c 'exec -a \(marker) sleep 300' & echo started"), output: { _ in })
         #expect(await running.wait() == 0)
         try await Task.sleep(for: .milliseconds(100))
-        #expect(!Processes.alive(matching: marker))
+        #expect(await Processes.gone(matching: marker))
     }
 }
 
