@@ -82,18 +82,6 @@ struct RunCommand: AsyncParsableCommand {
     }
 }
 
-/// The environment each mutating job locks while it runs.
-func lockedEnvironments(_ jobs: [ScheduledJob], _ pipeline: Pipeline) -> [String: String] {
-    var environments: [String: String] = [:]
-    for job in jobs {
-        guard let instance = pipeline.instance(job.id), instance.mutates, let environment = instance.environment else {
-            continue
-        }
-        environments[job.id] = environment
-    }
-    return environments
-}
-
 /// Run ids sort by time and stay unique: `20261121-093015-4f2a`.
 enum RunIdentifier {
     static func make() -> String {

@@ -126,23 +126,17 @@ struct RunExecution {
             session.terminal.write(
                 "Run \(runID): \(jobs.count) job\(jobs.count == 1 ? "" : "s") for \(event.rawValue)\n")
         }
-        var artifacts: [String: JobArtifacts] = [:]
-        for job in jobs {
-            guard let instance = pipeline.instance(job.id) else { continue }
-            let producers = instance.needs.filter { pipeline.instance($0).map { !$0.job.produces.isEmpty } ?? false }
-            artifacts[job.id] = JobArtifacts(produces: instance.job.produces, consumesFrom: producers)
-        }
         let recorder = StoreRecorder(store: store, run: runID, base: attemptBase)
         let driver = RunDriver(
             jobs: jobs, executables: executables, parallelism: options.parallelism, approved: approved,
             succeeded: succeeded, attemptBase: attemptBase, approver: approver,
             reporter: CompositeReporter([recorder, reporter]),
             logs: logs, store: ArtifactStore(root: root, directory: "\(logs.directory)/artifacts"),
-            artifacts: artifacts,
+            artifacts: JobArtifacts.map(for: jobs, in: pipeline),
             locking: RunLocking(
                 runID: runID, directory: "\(root)/.slipway/locks",
                 timeout: .seconds(options.lockTimeout.flatMap(DurationParser.seconds(from:)) ?? 0),
-                environments: lockedEnvironments(jobs, pipeline)))
+                environments: RunLocking.environments(for: jobs, in: pipeline)))
         let signals = InterruptSignals { Task { await driver.interrupt() } }
         let outcome = await driver.run()
         signals.cancel()

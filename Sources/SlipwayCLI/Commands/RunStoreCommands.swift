@@ -30,11 +30,6 @@ private func chooseRun(_ id: String?, _ store: RunStore, _ session: SpecSession)
     return newest
 }
 
-/// Whether a run's process is still alive (on this host).
-private func isAlive(_ run: RunRecord) -> Bool {
-    run.status == "running" && run.host == ProcessInfo.processInfo.hostName && kill(run.pid, 0) == 0
-}
-
 /// Each job's latest state in a run: from its last attempt, or its last event.
 private func jobStates(_ run: RunRecord, _ store: RunStore) throws -> [(
     job: String, state: String, attempts: Int, detail: String
@@ -45,7 +40,7 @@ private func jobStates(_ run: RunRecord, _ store: RunStore) throws -> [(
         let mine = attempts.filter { $0.job == job.id }
         if let last = mine.last {
             var state = last.status
-            if state == "running" && !isAlive(run) { state = "interrupted (runner died)" }
+            if state == "running" && !RunRecovery.isAlive(run) { state = "interrupted (runner died)" }
             let duration = last.finishedAt.map { String(format: "%.1fs", $0.timeIntervalSince(last.startedAt)) } ?? ""
             let code = last.exitCode.map { $0 == 0 ? "" : "exit code \($0)" } ?? ""
             return (job.id, state, mine.count, [duration, code].filter { !$0.isEmpty }.joined(separator: ", "))
@@ -80,7 +75,7 @@ struct StatusCommand: ParsableCommand {
         let record = try chooseRun(runID, store, session)
         let states = try jobStates(record, store)
         let status =
-            record.status == "running" && !isAlive(record)
+            record.status == "running" && !RunRecovery.isAlive(record)
             ? "interrupted (the runner died; `slipway resume` continues it)" : record.status
         var text = "Run \(record.id) (\(record.event)): \(status)\n\n"
         let width = states.map(\.job.count).max() ?? 0
@@ -120,7 +115,7 @@ struct RunsCommand: ParsableCommand {
         let formatter = ISO8601DateFormatter()
         var text = ""
         for record in try store.runs(limit: limit) {
-            let status = record.status == "running" && !isAlive(record) ? "interrupted" : record.status
+            let status = record.status == "running" && !RunRecovery.isAlive(record) ? "interrupted" : record.status
             let duration =
                 record.finishedAt.map { String(format: "%.1fs", $0.timeIntervalSince(record.startedAt)) } ?? "-"
             let jobs = (try? record.scheduledJobs().count) ?? 0
@@ -179,7 +174,7 @@ struct LogsCommand: AsyncParsableCommand {
             if !data.isEmpty { session.terminal.write(String(decoding: data, as: UTF8.self)) }
             guard follow else { return }
             let current = try store.attempts(run: record.id).first { $0.job == job && $0.attempt == last.attempt }
-            if current?.status != "running" || !isAlive(record) {
+            if current?.status != "running" || !RunRecovery.isAlive(record) {
                 let rest = handle.readDataToEndOfFile()
                 if !rest.isEmpty { session.terminal.write(String(decoding: rest, as: UTF8.self)) }
                 return
@@ -257,7 +252,7 @@ struct ResumeCommand: AsyncParsableCommand {
         let (pipeline, _) = try session.pipeline(showWarnings: false)
         let (store, root) = try openStore(session)
         let record = try chooseRun(runID, store, session)
-        if isAlive(record) {
+        if RunRecovery.isAlive(record) {
             throw session.fail(
                 "run \(record.id) is still running (pid \(record.pid))", notes: ["wait for it, or stop it with Ctrl-C"])
         }
@@ -267,43 +262,26 @@ struct ResumeCommand: AsyncParsableCommand {
                 "run \(record.id) has job '\(job.id)', which \(options.spec) no longer defines",
                 notes: ["start a new run with `slipway run`"])
         }
-        let attempts = try store.attempts(run: record.id)
-        // Crash recovery: attempts still marked running belong to a dead runner.
-        for attempt in attempts where attempt.status == "running" {
-            if let group = attempt.processGroup, kill(-group, 0) == 0 {
-                kill(-group, SIGKILL)
-                session.terminal.write(
-                    "Stopped what was left of \(attempt.job)'s interrupted attempt (process group \(group)).\n")
-            }
-            try store.finishAttempt(
-                run: record.id, job: attempt.job, attempt: attempt.attempt, status: "interrupted", exitCode: nil,
-                detail: "the runner stopped during this attempt")
+        let recovered = try RunRecovery.recover(record, store: store, pipeline: pipeline)
+        for (job, group) in recovered.stopped {
+            session.terminal.write("Stopped what was left of \(job)'s interrupted attempt (process group \(group)).\n")
         }
-        let refreshed = try store.attempts(run: record.id)
-        let succeeded = Set(refreshed.filter { $0.status == "succeeded" }.map(\.job))
-        let interruptedMutating = jobs.compactMap { job -> String? in
-            guard let last = refreshed.last(where: { $0.job == job.id }), last.status == "interrupted",
-                pipeline.instance(job.id)?.mutates == true
-            else { return nil }
-            return job.id
-        }
-        if !interruptedMutating.isEmpty && !rerunInterrupted {
+        if !recovered.interruptedMutating.isEmpty && !rerunInterrupted {
             throw session.fail(
-                "\(interruptedMutating.joined(separator: ", ")) was interrupted while changing its environment",
+                "\(recovered.interruptedMutating.joined(separator: ", ")) was interrupted while changing its environment",
                 notes: [
                     "its change may be half applied; check the environment first",
                     "then run `slipway resume \(record.id) --rerun-interrupted` to run it again",
                 ])
         }
-        var base: [String: Int] = [:]
-        for attempt in refreshed { base[attempt.job] = max(base[attempt.job] ?? 0, attempt.attempt) }
         for id in running.approvals { try store.approve(run: record.id, job: id, by: RunExecution.person) }
         let approved = Set(try store.approvals(run: record.id).map(\.job))
         try store.setStatus(run: record.id, "running", pid: getpid())
         let execution = RunExecution(
-            session: session, pipeline: pipeline, event: Event(rawValue: record.event) ?? .push, jobs: jobs,
-            runID: record.id,
-            options: running, store: store, root: root, approved: approved, succeeded: succeeded, attemptBase: base)
+            session: session, pipeline: pipeline, event: Event(rawValue: record.event) ?? .push, jobs: recovered.jobs,
+            runID: record.id, options: running, store: store, root: root, approved: approved,
+            succeeded: recovered.succeeded,
+            attemptBase: recovered.attemptBase)
         try await execution.execute()
     }
 }

@@ -1,0 +1,83 @@
+import Foundation
+import SlipwayCore
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+/// What a stored run needs to continue: what already succeeded, and what was cut short.
+public struct RecoveredRun: Sendable {
+    /// The jobs the run planned.
+    public var jobs: [ScheduledJob]
+    /// Jobs that succeeded in earlier sessions; they never run again.
+    public var succeeded: Set<String>
+    /// Mutating jobs whose last attempt was interrupted (their change may be half applied).
+    public var interruptedMutating: [String]
+    /// How many attempts each job made so far, so new attempts keep counting.
+    public var attemptBase: [String: Int]
+    /// Process groups of interrupted attempts that were still alive and have been killed.
+    public var stopped: [(job: String, processGroup: Int32)]
+}
+
+/// Crash recovery for `resume`: tells a live run from a dead one, stops what a dead runner left
+/// behind, and marks its unfinished attempts as interrupted.
+public enum RunRecovery {
+    /// Whether the run's runner process is alive (on this host).
+    public static func isAlive(_ run: RunRecord) -> Bool {
+        run.status == "running" && run.host == ProcessInfo.processInfo.hostName && kill(run.pid, 0) == 0
+    }
+
+    /// Prepares `run` to continue. Attempts still marked running belong to a dead runner: any
+    /// process left in their group is killed, and they are recorded as interrupted.
+    public static func recover(_ run: RunRecord, store: RunStore, pipeline: Pipeline) throws -> RecoveredRun {
+        var stopped: [(job: String, processGroup: Int32)] = []
+        for attempt in try store.attempts(run: run.id) where attempt.status == "running" {
+            if let group = attempt.processGroup, kill(-group, 0) == 0 {
+                kill(-group, SIGKILL)
+                stopped.append((attempt.job, group))
+            }
+            try store.finishAttempt(
+                run: run.id, job: attempt.job, attempt: attempt.attempt, status: "interrupted", exitCode: nil,
+                detail: "the runner stopped during this attempt")
+        }
+        let attempts = try store.attempts(run: run.id)
+        let jobs = try run.scheduledJobs()
+        let interruptedMutating = jobs.compactMap { job -> String? in
+            guard let last = attempts.last(where: { $0.job == job.id }), last.status == "interrupted",
+                pipeline.instance(job.id)?.mutates == true
+            else { return nil }
+            return job.id
+        }
+        var base: [String: Int] = [:]
+        for attempt in attempts { base[attempt.job] = max(base[attempt.job] ?? 0, attempt.attempt) }
+        return RecoveredRun(
+            jobs: jobs, succeeded: Set(attempts.filter { $0.status == "succeeded" }.map(\.job)),
+            interruptedMutating: interruptedMutating, attemptBase: base, stopped: stopped)
+    }
+}
+
+extension JobArtifacts {
+    /// What each of `jobs` produces, and whose produced files it takes over (its needs that produce).
+    public static func map(for jobs: [ScheduledJob], in pipeline: Pipeline) -> [String: JobArtifacts] {
+        var artifacts: [String: JobArtifacts] = [:]
+        for job in jobs {
+            guard let instance = pipeline.instance(job.id) else { continue }
+            let producers = instance.needs.filter { pipeline.instance($0).map { !$0.job.produces.isEmpty } ?? false }
+            artifacts[job.id] = JobArtifacts(produces: instance.job.produces, consumesFrom: producers)
+        }
+        return artifacts
+    }
+}
+
+extension RunLocking {
+    /// The environment each mutating job of `jobs` locks while it runs.
+    public static func environments(for jobs: [ScheduledJob], in pipeline: Pipeline) -> [String: String] {
+        var environments: [String: String] = [:]
+        for job in jobs {
+            guard let instance = pipeline.instance(job.id), instance.mutates, let environment = instance.environment
+            else { continue }
+            environments[job.id] = environment
+        }
+        return environments
+    }
+}
