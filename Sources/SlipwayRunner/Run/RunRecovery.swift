@@ -27,8 +27,10 @@ public enum RunRecovery {
         run.status == "running" && run.host == ProcessInfo.processInfo.hostName && kill(run.pid, 0) == 0
     }
 
-    /// Prepares `run` to continue. Attempts still marked running belong to a dead runner: any
-    /// process left in their group is killed, and they are recorded as interrupted.
+    /// Prepares `run` to continue.
+    ///
+    /// Attempts still marked running belong to a dead runner: any process left in their group is
+    /// killed, and they are recorded as interrupted.
     public static func recover(_ run: RunRecord, store: RunStore, pipeline: Pipeline) throws -> RecoveredRun {
         var stopped: [(job: String, processGroup: Int32)] = []
         for attempt in try store.attempts(run: run.id) where attempt.status == "running" {
