@@ -67,7 +67,7 @@ private struct BitbucketWriter {
     func runVariable(_ instance: JobInstance) -> String { "SLIPWAY_RUN_\(index(instance))" }
 
     /// The output variable carrying a producer's checksum manifest digest.
-    func digestVariable(_ instance: JobInstance) -> String { "SLIPWAY_SHA256_\(index(instance))" }
+    func digestVariable(_ instance: JobInstance) -> String { JobScripts.digestVariable(instance, in: pipeline) }
 
     mutating func file() -> String {
         header()
@@ -221,14 +221,7 @@ private struct BitbucketWriter {
             variables.append((name, value))
         }
         for (name, value) in variables { script += "export \(name)=\(ChangeDetectionScript.singleQuoted(value))\n" }
-        let others = spec.secrets.filter { !instance.job.secrets.contains($0) }
-        if !others.isEmpty { script += "unset \(others.joined(separator: " "))\n" }
-        for producer in instance.needs.compactMap(pipeline.instance) where !producer.job.produces.isEmpty {
-            script += JobScripts.verifyChecksums(producer, digestVariable: digestVariable(producer))
-        }
-        for (tool, version) in JobScripts.tools(of: instance.job, in: spec) {
-            script += JobScripts.toolCheck(tool, version: version)
-        }
+        script += JobScripts.preparation(instance, in: pipeline)
         for provider in instance.job.oidc {
             // One token per step; the identity provider must trust the workspace's audience.
             script += "export SLIPWAY_OIDC_TOKEN=\"${BITBUCKET_STEP_OIDC_TOKEN:-}\"\n"

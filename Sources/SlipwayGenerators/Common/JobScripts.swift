@@ -57,6 +57,28 @@ enum JobScripts {
         return result
     }
 
+    /// The variable that carries a producer's checksum manifest digest to its consumers.
+    static func digestVariable(_ instance: JobInstance, in pipeline: Pipeline) -> String {
+        "SLIPWAY_SHA256_\(pipeline.index(of: instance.id) ?? 0)"
+    }
+
+    /// What runs before a job's own script on platforms that run one generated bash script per
+    /// job: unsetting the secrets it does not list, verifying what the jobs it needs produced, and
+    /// checking its pinned tools.
+    static func preparation(_ instance: JobInstance, in pipeline: Pipeline) -> String {
+        let spec = pipeline.spec
+        var script = ""
+        let others = spec.secrets.filter { !instance.job.secrets.contains($0) }
+        if !others.isEmpty { script += "unset \(others.joined(separator: " "))\n" }
+        for producer in instance.needs.compactMap(pipeline.instance) where !producer.job.produces.isEmpty {
+            script += verifyChecksums(producer, digestVariable: digestVariable(producer, in: pipeline))
+        }
+        for (tool, version) in tools(of: instance.job, in: spec) {
+            script += toolCheck(tool, version: version)
+        }
+        return script
+    }
+
     /// The tools of `spec` that `job`'s script runs, with their pinned versions.
     static func tools(of job: Job, in spec: Spec) -> Variables {
         spec.tools.filter { ToolVersionCommand.uses($0.name, in: job.run) }

@@ -94,7 +94,7 @@ private struct GitLabWriter {
 
     /// The dotenv variable that carries an instance's checksum manifest digest to its consumers.
     func digestVariable(_ instance: JobInstance) -> String {
-        "SLIPWAY_SHA256_\(pipeline.index(of: instance.id) ?? 0)"
+        JobScripts.digestVariable(instance, in: pipeline)
     }
 
     mutating func file() -> String {
@@ -270,14 +270,7 @@ private struct GitLabWriter {
             export SLIPWAY_SUMMARY="$PWD/.slipway/summary/\(instance.slug).md"
 
             """
-        let others = spec.secrets.filter { !instance.job.secrets.contains($0) }
-        if !others.isEmpty { script += "unset \(others.joined(separator: " "))\n" }
-        for producer in instance.needs.compactMap(pipeline.instance) where !producer.job.produces.isEmpty {
-            script += JobScripts.verifyChecksums(producer, digestVariable: digestVariable(producer))
-        }
-        for (tool, version) in JobScripts.tools(of: instance.job, in: spec) {
-            script += JobScripts.toolCheck(tool, version: version)
-        }
+        script += JobScripts.preparation(instance, in: pipeline)
         for provider in instance.job.oidc {
             script += JobScripts.oidcSetup(provider, spec.oidc, tokenVariable: Self.tokenVariable(provider))
         }
