@@ -13,3 +13,22 @@ public struct SeededGenerator: RandomNumberGenerator, Sendable {
         return z ^ (z >> 31)
     }
 }
+
+extension SeededGenerator {
+    /// A random relative path of one to four of `names`, joined by `/`.
+    public mutating func path(from names: [String]) -> String {
+        (0..<Int.random(in: 1...4, using: &self)).map { _ in names.randomElement(using: &self)! }
+            .joined(separator: "/")
+    }
+
+    /// A random glob of one to three of `pieces`, joined by `/`; one in five is anchored with a
+    /// leading `/`, and one in six is directory-only with a trailing `/` unless `trailingSlash`
+    /// refuses the pattern drawn so far.
+    public mutating func glob(from pieces: [String], trailingSlash: (String) -> Bool = { _ in true }) -> String {
+        var pattern = (0..<Int.random(in: 1...3, using: &self)).map { _ in pieces.randomElement(using: &self)! }
+            .joined(separator: "/")
+        if Int.random(in: 0..<5, using: &self) == 0 { pattern = "/" + pattern }
+        if Int.random(in: 0..<6, using: &self) == 0, trailingSlash(pattern) { pattern += "/" }
+        return pattern
+    }
+}

@@ -15,17 +15,12 @@ import Testing
         ]
         var cases: [(patterns: [String], path: String)] = []
         for _ in 0..<3000 {
-            let depth = Int.random(in: 1...4, using: &generator)
-            let path = (0..<depth).map { _ in names.randomElement(using: &generator)! }.joined(separator: "/")
+            let path = generator.path(from: names)
             let count = Int.random(in: 1...3, using: &generator)
             let patterns = (0..<count).map { index -> String in
-                let segments = Int.random(in: 1...3, using: &generator)
-                var pattern = (0..<segments).map { _ in patternPieces.randomElement(using: &generator)! }.joined(
-                    separator: "/")
-                if Int.random(in: 0..<5, using: &generator) == 0 { pattern = "/" + pattern }
                 // pathspec lets a trailing `**/` match files, which git does not (see the unit
                 // tests, checked against `git check-ignore`); leave that case to them.
-                if Int.random(in: 0..<6, using: &generator) == 0, !pattern.hasSuffix("**") { pattern += "/" }
+                var pattern = generator.glob(from: patternPieces) { !$0.hasSuffix("**") }
                 if index > 0, Bool.random(using: &generator) { pattern = "!" + pattern }
                 return pattern
             }

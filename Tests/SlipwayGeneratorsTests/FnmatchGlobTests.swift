@@ -33,18 +33,10 @@ private let repositoryRoot = URL(fileURLWithPath: #filePath).deletingLastPathCom
         ]
         var cases: [(globs: [String], path: String, expected: Bool, pattern: String)] = []
         for _ in 0..<400 {
-            var pattern = (0..<Int.random(in: 1...3, using: &generator)).map { _ in
-                pieces.randomElement(using: &generator)!
-            }
-            .joined(separator: "/")
-            if Int.random(in: 0..<5, using: &generator) == 0 { pattern = "/" + pattern }
-            if Int.random(in: 0..<6, using: &generator) == 0 { pattern += "/" }
+            let pattern = generator.glob(from: pieces)
             let compiled = try GlobPattern(pattern)
             for _ in 0..<10 {
-                let path = (0..<Int.random(in: 1...4, using: &generator)).map { _ in
-                    names.randomElement(using: &generator)!
-                }
-                .joined(separator: "/")
+                let path = generator.path(from: names)
                 cases.append((FnmatchGlob.globs(for: compiled), path, compiled.matches(path), pattern))
             }
         }

@@ -25,8 +25,7 @@ import Testing
         let names = ["a", "b", "tf", ".env", "x.md", "main.tf", "é", "my dir", "[x]", "a-b", "^c", "v1.2"]
         var paths: Set<String> = []
         for _ in 0..<400 {
-            let depth = Int.random(in: 1...4, using: &generator)
-            paths.insert((0..<depth).map { _ in names.randomElement(using: &generator)! }.joined(separator: "/"))
+            paths.insert(generator.path(from: names))
         }
         let sortedPaths = paths.sorted()
         let pieces = [
@@ -39,12 +38,7 @@ import Testing
         try directory.write("paths.txt", sortedPaths.joined(separator: "\n") + "\n")
         var disagreements: [String] = []
         for _ in 0..<250 {
-            var pattern = (0..<Int.random(in: 1...3, using: &generator)).map { _ in
-                pieces.randomElement(using: &generator)!
-            }
-            .joined(separator: "/")
-            if Int.random(in: 0..<5, using: &generator) == 0 { pattern = "/" + pattern }
-            if Int.random(in: 0..<6, using: &generator) == 0 { pattern += "/" }
+            let pattern = generator.glob(from: pieces)
             let compiled = try GlobPattern(pattern)
             let expected = sortedPaths.filter { compiled.matches($0) }
             let result = try await run(
