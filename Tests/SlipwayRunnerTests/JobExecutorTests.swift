@@ -133,6 +133,42 @@ private final class Collector: @unchecked Sendable {
         #expect(environment["PATH"] == "/bin")
     }
 
+    @Test func executablesRunInTheirWorkdirAndMaskEveryDeclaredSecret() throws {
+        let text = """
+            version: 1
+            secrets: [TOKEN, OTHER]
+            jobs:
+              plan:
+                paths: ["**"]
+                workdir: terraform
+                secrets: [TOKEN]
+                run: terraform plan
+              lint:
+                paths: ["**"]
+                secrets: [OTHER, TOKEN]
+                run: make lint
+            """
+        let pipeline = try #require(SpecValidator.pipeline(text: text).pipeline)
+        let values = ["TOKEN": "t0ken", "OTHER": "other", "UNDECLARED": "x"]
+        let executables = JobEnvironment.executables(
+            for: ["plan", "lint"], in: pipeline, root: "/repo", base: ["PATH": "/bin"], secretValues: values,
+            runID: "r1", event: .pullRequest, summaryDirectory: "/repo/.slipway/runs/r1")
+        let plan = try #require(executables["plan"])
+        #expect(plan.directory == "/repo/terraform" && plan.script == "terraform plan")
+        #expect(plan.environment["SLIPWAY_SUMMARY"] == "/repo/.slipway/runs/r1/plan.summary.md")
+        #expect(plan.environment["TOKEN"] == "t0ken" && plan.environment["OTHER"] == nil)
+        // A job that does not list a secret still masks it: another job may print it into a file it reads.
+        #expect(plan.secretValues == ["other", "t0ken"])
+        #expect(executables["lint"]?.directory == "/repo")
+
+        let missing = JobEnvironment.missingSecrets(of: ["plan", "lint"], in: pipeline, secretValues: ["OTHER": "o"])
+        #expect(
+            missing == [
+                JobEnvironment.MissingSecret(job: "plan", secret: "TOKEN"),
+                JobEnvironment.MissingSecret(job: "lint", secret: "TOKEN"),
+            ])
+    }
+
     @Test func envFilesReadLikeDotenv() {
         let values = JobEnvironment.parseEnvFile(
             """

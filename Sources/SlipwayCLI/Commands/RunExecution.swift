@@ -72,30 +72,18 @@ struct RunExecution {
                 secretValues[name] = value
             }
         }
-        let missing = jobs.map(\.id).filter { !succeeded.contains($0) }.flatMap { id in
-            (pipeline.instance(id)?.job.secrets ?? []).filter { secretValues[$0] == nil }.map { (id, $0) }
-        }
+        let missing = JobEnvironment.missingSecrets(
+            of: jobs.map(\.id).filter { !succeeded.contains($0) }, in: pipeline, secretValues: secretValues)
         if !missing.isEmpty {
             throw session.fail(
-                "no value for \(missing.map { "\($0.1) (needed by \($0.0))" }.joined(separator: ", "))",
+                "no value for \(missing.map { "\($0.secret) (needed by \($0.job))" }.joined(separator: ", "))",
                 notes: ["export it, or put NAME=value in a file and pass --env-file FILE"])
         }
 
         let logs = try RunLogs(directory: "\(root)/.slipway/runs/\(runID)")
-        var executables: [String: ExecutableJob] = [:]
-        let masked = Array(Set(secretValues.filter { pipeline.spec.secrets.contains($0.key) }.values))
-        for job in jobs {
-            guard let instance = pipeline.instance(job.id) else { continue }
-            let summary = "\(logs.directory)/\(instance.slug).summary.md"
-            executables[job.id] = ExecutableJob(
-                id: job.id, script: instance.job.run,
-                directory: instance.job.workdir.map { "\(root)/\($0)" } ?? root,
-                environment: JobEnvironment.build(
-                    base: environment, spec: pipeline.spec, instance: instance, secretValues: secretValues,
-                    runID: runID,
-                    event: event, summaryPath: summary),
-                secretValues: masked)
-        }
+        let executables = JobEnvironment.executables(
+            for: jobs.map(\.id), in: pipeline, root: root, base: environment, secretValues: secretValues,
+            runID: runID, event: event, summaryDirectory: logs.directory)
 
         let interactive = isatty(STDOUT_FILENO) == 1 && options.format == .text
         let live = interactive ? LiveRunReporter(terminal: session.terminal, logs: logs) : nil

@@ -26,6 +26,53 @@ public enum JobEnvironment {
         return environment
     }
 
+    /// A secret a job lists that has no value.
+    public struct MissingSecret: Hashable, Sendable {
+        /// The job instance that lists it.
+        public var job: String
+        /// The secret's name.
+        public var secret: String
+
+        /// Creates a missing secret.
+        public init(job: String, secret: String) {
+            self.job = job
+            self.secret = secret
+        }
+    }
+
+    /// The secrets the instances `jobs` list that have no value in `secretValues`, in job order.
+    public static func missingSecrets(
+        of jobs: [String], in pipeline: Pipeline, secretValues: [String: String]
+    ) -> [MissingSecret] {
+        jobs.flatMap { id in
+            (pipeline.instance(id)?.job.secrets ?? []).filter { secretValues[$0] == nil }.map {
+                MissingSecret(job: id, secret: $0)
+            }
+        }
+    }
+
+    /// The processes for the instances `jobs`: each runs its script in its `workdir` below `root`
+    /// (or `root`), with the environment `build` gives it and its summary in `summaryDirectory`;
+    /// every declared secret's value is masked in every job's output.
+    public static func executables(
+        for jobs: [String], in pipeline: Pipeline, root: String, base: [String: String],
+        secretValues: [String: String], runID: String, event: Event, summaryDirectory: String
+    ) -> [String: ExecutableJob] {
+        let masked = Set(secretValues.filter { pipeline.spec.secrets.contains($0.key) }.values).sorted()
+        var executables: [String: ExecutableJob] = [:]
+        for id in jobs {
+            guard let instance = pipeline.instance(id) else { continue }
+            executables[id] = ExecutableJob(
+                id: id, script: instance.job.run,
+                directory: instance.job.workdir.map { "\(root)/\($0)" } ?? root,
+                environment: build(
+                    base: base, spec: pipeline.spec, instance: instance, secretValues: secretValues, runID: runID,
+                    event: event, summaryPath: "\(summaryDirectory)/\(instance.slug).summary.md"),
+                secretValues: masked)
+        }
+        return executables
+    }
+
     /// Reads `NAME=value` lines (an env-file): blank lines and `#` comments are skipped, `export `
     /// is allowed, and values may be wrapped in single or double quotes.
     public static func parseEnvFile(_ text: String) -> [String: String] {
