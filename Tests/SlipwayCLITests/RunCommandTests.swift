@@ -98,6 +98,22 @@ private func logs(in directory: TemporaryDirectory) throws -> String {
         #expect(result.standardOutput.contains("[lint] succeeded"))
         #expect(!result.standardOutput.contains("never"))
         #expect(result.standardError.contains("error: plan failed"))
+        #expect(result.standardError.contains("`slipway logs plan` prints its output"))
+        #expect(result.standardError.contains("then `slipway resume "))
+        // The gate-less job that failed cannot be approved, and the message says why.
+        let approve = try await slipway.run(["approve", "plan"], in: directory.path)
+        #expect(approve.status == 2)
+        #expect(approve.standardError.contains("error: 'plan' has no gate, so there is nothing to approve"))
+        // A name nothing resembles lists what there is.
+        let unknown = try await slipway.run(
+            ["run", "--event", "push", "--changed", "x", "--job", "zzzzzz"], in: directory.path)
+        #expect(unknown.status == 2)
+        #expect(unknown.standardError.contains("error: --job names 'zzzzzz', which is not a job of slipway.yml"))
+        #expect(unknown.standardError.contains("note: the jobs are plan, apply, lint"))
+        let approveAhead = try await slipway.run(
+            ["run", "--event", "push", "--changed", "x", "--approve", "aply"], in: directory.path)
+        #expect(approveAhead.status == 2)
+        #expect(approveAhead.standardError.contains("did you mean 'apply'?"))
     }
 
     @Test func aGatePausesWithExit3UntilApprovedThenResumes() async throws {

@@ -48,16 +48,17 @@ struct RunCommand: AsyncParsableCommand {
         var jobs = ScheduledJob.jobs(for: plan, in: pipeline)
         if !onlyJobs.isEmpty {
             for id in onlyJobs where pipeline.instance(id) == nil {
-                let suggestion = Suggestion.closest(to: id, in: pipeline.instances.map(\.id))
-                throw session.fail(
-                    "'\(id)' is not a job of \(options.spec)", notes: suggestion.map { ["did you mean '\($0)'?"] } ?? []
-                )
+                throw session.unknownJob(
+                    "--job names '\(id)', which is not a job of \(options.spec)", id: id,
+                    known: pipeline.instances.map(\.id))
             }
             // The named jobs run whether the plan selected them or not, in execution order.
             jobs = ScheduledJob.jobs(Set(onlyJobs), in: pipeline)
         }
         for id in running.approvals where pipeline.instance(id) == nil {
-            throw session.fail("--approve names '\(id)', which is not a job of \(options.spec)")
+            throw session.unknownJob(
+                "--approve names '\(id)', which is not a job of \(options.spec)", id: id,
+                known: pipeline.instances.map(\.id))
         }
         if dryRun {
             session.terminal.write(DryRun.render(jobs: jobs, pipeline: pipeline, plan: plan))

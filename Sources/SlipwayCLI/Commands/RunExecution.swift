@@ -132,7 +132,12 @@ struct RunExecution {
         case .succeeded, .interrupted:
             break
         case .failed(let failed):
-            session.printError("\(failed.joined(separator: ", ")) failed", notes: ["logs are in \(logs.directory)"])
+            session.printError(
+                "\(failed.joined(separator: ", ")) failed",
+                notes: [
+                    "`slipway logs \(failed[0])` prints its output (all logs are in \(logs.directory))",
+                    "fix it, then `slipway resume \(runID)` runs what failed and what waited for it",
+                ])
         case .paused(let awaiting):
             session.printError(
                 "waiting for approval: \(awaiting.joined(separator: ", ")) — run \(runID) is paused",
@@ -140,7 +145,11 @@ struct RunExecution {
         }
         if let failure = recorder.failure {
             session.printError(
-                "the run store could not record everything: \(failure)", notes: ["check .slipway/slipway.db"])
+                "the run store could not record everything: \(failure)",
+                notes: [
+                    "the jobs ran as printed above, but `slipway status` and `resume` may miss some of it",
+                    "check that .slipway/ is writable and the disk has space",
+                ])
         }
         throw ExitCode(outcome.exitCode)
     }

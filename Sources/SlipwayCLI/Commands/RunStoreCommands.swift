@@ -157,17 +157,23 @@ struct LogsCommand: AsyncParsableCommand {
         let record = try chooseRun(runID, store, session)
         let attempts = try store.attempts(run: record.id).filter { $0.job == job }
         guard let last = attempts.last else {
-            let jobs = (try? record.scheduledJobs().map(\.id)) ?? []
-            let suggestion = Suggestion.closest(to: job, in: jobs)
+            let jobs = try record.scheduledJobs().map(\.id)
+            guard jobs.contains(job) else {
+                throw session.unknownJob("run \(record.id) has no job '\(job)'", id: job, known: jobs)
+            }
             throw session.fail(
                 "job '\(job)' has no log in run \(record.id)",
-                notes: suggestion.map { ["did you mean '\($0)'?"] } ?? [
-                    "it did not start; see `slipway status \(record.id)`"
-                ])
+                notes: ["it has not started; `slipway status \(record.id)` shows what it waits for"])
         }
         let logs = try RunLogs(directory: "\(root)/.slipway/runs/\(record.id)")
         let path = logs.path(job: job, attempt: last.attempt)
-        guard let handle = FileHandle(forReadingAtPath: path) else { throw session.fail("cannot open \(path)") }
+        guard let handle = FileHandle(forReadingAtPath: path) else {
+            throw session.fail(
+                "cannot open the log of '\(job)' (attempt \(last.attempt)): \(path)",
+                notes: [
+                    "the run's directory may have been cleaned up; `slipway status \(record.id)` still has the outcome"
+                ])
+        }
         defer { try? handle.close() }
         while true {
             let data = handle.readDataToEndOfFile()
@@ -211,11 +217,13 @@ struct ApproveCommand: ParsableCommand {
         let record = try chooseRun(runID, store, session)
         let jobs = try record.scheduledJobs()
         guard let scheduled = jobs.first(where: { $0.id == job }) else {
-            let suggestion = Suggestion.closest(to: job, in: jobs.map(\.id))
-            throw session.fail(
-                "run \(record.id) has no job '\(job)'", notes: suggestion.map { ["did you mean '\($0)'?"] } ?? [])
+            throw session.unknownJob("run \(record.id) has no job '\(job)'", id: job, known: jobs.map(\.id))
         }
-        guard scheduled.gated else { throw session.fail("\(job) has no gate; nothing to approve") }
+        guard scheduled.gated else {
+            throw session.fail(
+                "'\(job)' has no gate, so there is nothing to approve",
+                notes: ["it runs without approval; `slipway resume \(record.id)` continues the run"])
+        }
         try store.approve(run: record.id, job: job, by: RunExecution.person)
         session.terminal.write("Approved \(job) in run \(record.id). Continue with `slipway resume \(record.id)`.\n")
     }

@@ -67,6 +67,17 @@ struct SpecSession {
         terminal.writeError(text)
     }
 
+    /// Fails for a job id that is not among `known`: `message`, then the closest known id, or
+    /// the known ids themselves when none is close.
+    func unknownJob(_ message: String, id: String, known: [String]) -> ExitCode {
+        if let suggestion = Suggestion.closest(to: id, in: known) {
+            return fail(message, notes: ["did you mean '\(suggestion)'?"])
+        }
+        let shown = known.prefix(12).joined(separator: ", ")
+        let more = known.count > 12 ? ", and \(known.count - 12) more" : ""
+        return fail(message, notes: [known.isEmpty ? "there are no jobs" : "the jobs are \(shown)\(more)"])
+    }
+
     /// Prints a plain error with notes and returns `status` to exit with.
     func fail(_ message: String, notes: [String] = [], status: ExitCode = ExitStatus.usage) -> ExitCode {
         printError(message, notes: notes)
