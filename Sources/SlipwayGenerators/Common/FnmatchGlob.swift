@@ -34,33 +34,21 @@ public enum FnmatchGlob {
     }
 
     private static func glob(for tokens: [GlobPattern.Token]) -> String {
-        var glob = ""
-        var literal: [UInt8] = []
-        func flush() {
-            if !literal.isEmpty { glob += escape(String(decoding: literal, as: UTF8.self)) }
-            literal.removeAll()
-        }
-        for token in tokens {
-            switch token {
-            case .byte(let byte): literal.append(byte)
-            case .anyScalar:
-                flush()
-                glob += "?"
-            case .star:
-                flush()
-                glob += "*"
+        GlobPiece.pieces(tokens).map { piece in
+            switch piece {
+            case .text(let text): escape(text)
+            case .anyScalar: "?"
+            case .star: "*"
             case .scalarClass(let ranges, let negated):
-                flush()
-                glob += "[" + (negated ? "!" : "")
-                for range in ranges {
-                    glob += classMember(range.lowerBound)
-                    if range.upperBound != range.lowerBound { glob += "-" + classMember(range.upperBound) }
-                }
-                glob += "]"
+                "[" + (negated ? "!" : "") + ranges.map(classRange).joined() + "]"
             }
         }
-        flush()
-        return glob
+        .joined()
+    }
+
+    private static func classRange(_ range: ClosedRange<UInt32>) -> String {
+        let first = classMember(range.lowerBound)
+        return range.upperBound == range.lowerBound ? first : first + "-" + classMember(range.upperBound)
     }
 
     private static func classMember(_ value: UInt32) -> String {

@@ -36,29 +36,15 @@ public enum PatternRegex {
     }
 
     private static func expression(for tokens: [GlobPattern.Token]) -> String {
-        var regex = ""
-        var literal: [UInt8] = []
-        func flush() {
-            if !literal.isEmpty { regex += escape(String(decoding: literal, as: UTF8.self)) }
-            literal.removeAll()
-        }
-        for token in tokens {
-            switch token {
-            case .byte(let byte):
-                literal.append(byte)
-            case .anyScalar:
-                flush()
-                regex += "[^/]"
-            case .star:
-                flush()
-                regex += "[^/]*"
-            case .scalarClass(let ranges, let negated):
-                flush()
-                regex += bracket(ranges: ranges, negated: negated)
+        GlobPiece.pieces(tokens).map { piece in
+            switch piece {
+            case .text(let text): escape(text)
+            case .anyScalar: "[^/]"
+            case .star: "[^/]*"
+            case .scalarClass(let ranges, let negated): bracket(ranges: ranges, negated: negated)
             }
         }
-        flush()
-        return regex
+        .joined()
     }
 
     /// A bracket expression; POSIX brackets have no escapes, so `]`, `[`, `^` and `-` go where
