@@ -135,7 +135,7 @@ struct RunExecution {
             session.printError(
                 "\(failed.joined(separator: ", ")) failed",
                 notes: [
-                    "`slipway logs \(failed[0])` prints its output (all logs are in \(logs.directory))",
+                    "`slipway logs \(failed.first ?? "JOB")` prints its output (all logs are in \(logs.directory))",
                     "fix it, then `slipway resume \(runID)` runs what failed and what waited for it",
                 ])
         case .paused(let awaiting):
