@@ -275,6 +275,62 @@ private func logs(in directory: TemporaryDirectory) throws -> String {
         #expect(await Processes.gone(matching: marker))
     }
 
+    /// The tools a job runs are checked before anything starts, as the generated CI checks them;
+    /// a tool named only as an argument (`yamllint … kubeone`) is not required.
+    @Test func pinnedToolsAreCheckedBeforeAnythingRuns() async throws {
+        let directory = try workspace(
+            """
+            version: 1
+            tools: {kubeone: 1.9.2, flux: 2.5.1}
+            jobs:
+              lint:
+                paths: ["**"]
+                run: echo yamllint -s kubeone flux > lint.txt
+              provision:
+                paths: ["**"]
+                needs: [lint]
+                run: kubeone apply --manifest kubeone.yaml
+            """)
+        defer { directory.remove() }
+        // A test double for kubeone, which cannot be installed here: it prints its version the
+        // way kubeone does, and records every other call.
+        func installKubeone(version: String) throws {
+            try directory.write(
+                "bin/kubeone",
+                """
+                #!/bin/bash
+                if [[ "$1" == version ]]; then printf '{"kubeone": {"gitVersion": "%s"}}\n' '\(version)'; exit 0; fi
+                echo "$*" >>"\(directory.path)/kubeone.calls"
+
+                """)
+            chmod("\(directory.path)/bin/kubeone", 0o755)
+        }
+        let path = "\(directory.path)/bin:/usr/bin:/bin"
+        let missing = try await slipway.run(
+            ["run", "--event", "push", "--changed", "x"], in: directory.path, environment: ["PATH": path])
+        #expect(missing.status == 1)
+        #expect(
+            missing.standardError.contains(
+                "error: provision runs kubeone 1.9.2, pinned in slipway.yml, but kubeone is not on PATH"))
+        #expect(!missing.standardError.contains("flux"))
+        #expect(!FileManager.default.fileExists(atPath: "\(directory.path)/lint.txt"))
+
+        try installKubeone(version: "v1.8.0")
+        let wrong = try await slipway.run(
+            ["run", "--event", "push", "--changed", "x"], in: directory.path, environment: ["PATH": path])
+        #expect(wrong.status == 1)
+        #expect(
+            wrong.standardError.contains("but `kubeone version` printed: {\"kubeone\": {\"gitVersion\": \"v1.8.0\"}}"))
+        #expect(!FileManager.default.fileExists(atPath: "\(directory.path)/kubeone.calls"))
+
+        try installKubeone(version: "v1.9.2")
+        let right = try await slipway.run(
+            ["run", "--event", "push", "--changed", "x"], in: directory.path, environment: ["PATH": path])
+        #expect(right.status == 0, "\(right.standardError)")
+        let calls = try String(contentsOfFile: "\(directory.path)/kubeone.calls", encoding: .utf8)
+        #expect(calls == "apply --manifest kubeone.yaml\n")
+    }
+
     @Test func dryRunPrintsTheScriptsAndRunsNothing() async throws {
         let directory = try workspace(secrets)
         defer { directory.remove() }

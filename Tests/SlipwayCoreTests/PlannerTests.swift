@@ -192,13 +192,12 @@ struct PlannerTests {
     @Test func reasonsExplainEverySelection() throws {
         let pipeline = try #require(SpecValidator.pipeline(text: kkp).pipeline)
         let plan = Planner().plan(pipeline, event: .push, changes: ChangeSet(paths: ["kubeone/kubeone.yaml"]))
+        let entry = selected(in: pipeline)
         #expect(
             plan.selected == [
-                SelectedInstance(
-                    id: "kubeone-plan", reasons: [.matched(path: "kubeone/kubeone.yaml", pattern: "kubeone/**")]),
-                SelectedInstance(
-                    id: "kubeone-apply", reasons: [.matched(path: "kubeone/kubeone.yaml", pattern: "kubeone/**")]),
-                SelectedInstance(id: "kkp-install", reasons: [.cascade(from: "kubeone-apply")]),
+                entry("kubeone-plan", [.matched(path: "kubeone/kubeone.yaml", pattern: "kubeone/**")]),
+                entry("kubeone-apply", [.matched(path: "kubeone/kubeone.yaml", pattern: "kubeone/**")]),
+                entry("kkp-install", [.cascade(from: "kubeone-apply")]),
             ])
         #expect(plan.skipped.first { $0.id == "tf-apply" }?.reason == .noMatch(patterns: ["terraform/**"]))
         #expect(
@@ -228,11 +227,12 @@ struct PlannerTests {
             """
         let pipeline = try #require(SpecValidator.pipeline(text: text).pipeline)
         let plan = Planner().plan(pipeline, event: .push, changes: ChangeSet(paths: ["apply.trigger"]))
+        let entry = selected(in: pipeline)
         #expect(
             plan.selected == [
-                SelectedInstance(id: "fmt", reasons: [.pulledIn(by: "plan")]),
-                SelectedInstance(id: "plan", reasons: [.pulledIn(by: "apply")]),
-                SelectedInstance(id: "apply", reasons: [.matched(path: "apply.trigger", pattern: "apply.trigger")]),
+                entry("fmt", [.pulledIn(by: "plan")]),
+                entry("plan", [.pulledIn(by: "apply")]),
+                entry("apply", [.matched(path: "apply.trigger", pattern: "apply.trigger")]),
             ])
     }
 
@@ -300,7 +300,7 @@ struct PlannerTests {
                     }
                 }
                 for instance in pipeline.instances
-                where instance.job.on.contains(event) && !(event == .pullRequest && instance.mutates) {
+                where instance.events.contains(event) && !(event == .pullRequest && instance.mutates) {
                     if changed.contains(where: instance.patterns.matches) { #expect(order.contains(instance.id)) }
                 }
                 // Rule 5: the static trigger lists the generators compile select exactly the same.
@@ -317,5 +317,12 @@ struct PlannerTests {
                 }
             }
         }
+    }
+}
+
+/// Builds the planner's `SelectedInstance` for an instance of `pipeline`, with its fingerprint.
+private func selected(in pipeline: Pipeline) -> (String, [SelectionReason]) -> SelectedInstance {
+    { id, reasons in
+        SelectedInstance(id: id, reasons: reasons, fingerprint: pipeline.instance(id)?.fingerprint ?? "?")
     }
 }

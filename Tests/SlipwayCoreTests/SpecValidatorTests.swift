@@ -132,6 +132,30 @@ struct SpecValidatorTests {
             ])
     }
 
+    @Test func environmentPlaceholderInProducesNeedsAnEnvironment() {
+        let marked = MarkedText(
+            """
+            version: 1
+            environments: [dev]
+            jobs:
+              a:
+                run: x
+                paths: ["**"]
+                produces: [plan.tfplan, ⟨p⟩"out/{environment}/cluster.yaml"]
+              b:
+                environment: dev
+                run: x
+                paths: ["**"]
+                produces: ["out/{environment}/cluster.yaml"]
+            """)
+        #expect(
+            diagnostics(marked) == [
+                Diagnostic(
+                    .environmentPlaceholderOutsideEach(job: "a", pattern: "out/{environment}/cluster.yaml"),
+                    at: marked.location("p"))
+            ])
+    }
+
     @Test func environmentPlaceholderNeedsAnEnvironment() {
         let marked = MarkedText(
             """

@@ -80,7 +80,7 @@ private func steps(_ job: [String: Any]) -> [[String: Any]] {
         let pipeline = try examplePipeline("kkp")
         let (_, document) = try workflow(pipeline)
         for (key, job) in try jobs(document) {
-            let listed = Set(pipeline.instances.first { $0.slug == key }?.job.secrets ?? [])
+            let listed = Set(pipeline.instances.first { $0.slug == key }?.secrets ?? [])
             var received: Set<String> = []
             for step in steps(job) {
                 for (name, value) in step["env"] as? [String: Any] ?? [:] where "\(value)".contains("secrets.") {

@@ -51,7 +51,10 @@ private func example(_ name: String) throws -> Pipeline {
         #expect(rules[0]["when"] as? String == "manual")
         #expect(rules[0]["allow_failure"] as? Bool == false)
         let needs = try #require(update["needs"] as? [[String: Any]])
-        #expect(needs.map { $0["job"] as? String } == ["replace-prod", "update-staging"])
+        // Its need and its promotion predecessor, then the producer it receives files from through
+        // replace@prod, which GitLab hands artifacts to only when listed here.
+        #expect(needs.map { $0["job"] as? String } == ["replace-prod", "update-staging", "template-prod"])
+        #expect(needs.map { $0["artifacts"] as? Bool } == [false, false, true])
         #expect(needs.allSatisfy { $0["optional"] as? Bool == true })
         let template = try #require(document["template-dev"] as? [String: Any])
         let templateRules = try #require(template["rules"] as? [[String: Any]])

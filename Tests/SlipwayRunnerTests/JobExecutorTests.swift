@@ -123,7 +123,7 @@ private final class Collector: @unchecked Sendable {
         let pipeline = try #require(SpecValidator.pipeline(text: text).pipeline)
         let instance = try #require(pipeline.instance("deploy"))
         let environment = JobEnvironment.build(
-            base: ["PATH": "/bin", "TOKEN": "from-shell", "OTHER": "leaked?"], spec: pipeline.spec, instance: instance,
+            base: ["PATH": "/bin", "TOKEN": "from-shell", "OTHER": "leaked?"], instance: instance,
             secretValues: ["TOKEN": "t0ken", "OTHER": "other"], runID: "r1", event: .push, summaryPath: "/tmp/s.md")
         #expect(environment["A"] == "spec" && environment["B"] == "environment" && environment["C"] == "job")
         #expect(environment["TOKEN"] == "t0ken")
@@ -154,7 +154,7 @@ private final class Collector: @unchecked Sendable {
             for: ["plan", "lint"], in: pipeline, root: "/repo", base: ["PATH": "/bin"], secretValues: values,
             runID: "r1", event: .pullRequest, summaryDirectory: "/repo/.slipway/runs/r1")
         let plan = try #require(executables["plan"])
-        #expect(plan.directory == "/repo/terraform" && plan.script == "terraform plan")
+        #expect(plan.directory == "/repo/terraform" && plan.script == "terraform plan\n")
         #expect(plan.environment["SLIPWAY_SUMMARY"] == "/repo/.slipway/runs/r1/plan.summary.md")
         #expect(plan.environment["TOKEN"] == "t0ken" && plan.environment["OTHER"] == nil)
         // A job that does not list a secret still masks it: another job may print it into a file it reads.

@@ -123,12 +123,16 @@ enum DryRun {
             if !job.waitsFor.isEmpty { facts.append("after \(job.waitsFor.joined(separator: ", "))") }
             if job.gated { facts.append("manual gate") }
             if instance.mutates { facts.append("mutates \(instance.environment ?? "infrastructure")") }
-            if !instance.job.secrets.isEmpty {
-                facts.append("secrets: \(instance.job.secrets.joined(separator: ", "))")
+            if !instance.secrets.isEmpty { facts.append("secrets: \(instance.secrets.joined(separator: ", "))") }
+            if !instance.tools.isEmpty {
+                facts.append("tools: \(instance.tools.map { "\($0.name) \($0.version)" }.joined(separator: ", "))")
             }
-            if let workdir = instance.job.workdir { facts.append("in \(workdir)") }
+            if !instance.receivesFrom.isEmpty {
+                facts.append("receives files from \(instance.receivesFrom.joined(separator: ", "))")
+            }
+            if let workdir = instance.workdir { facts.append("in \(workdir)") }
             text += "\n== \(job.id)\(facts.isEmpty ? "" : " (\(facts.joined(separator: "; ")))")\n"
-            text += instance.job.run.hasSuffix("\n") ? instance.job.run : instance.job.run + "\n"
+            text += instance.script
         }
         return text
     }

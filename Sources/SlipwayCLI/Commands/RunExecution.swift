@@ -80,6 +80,18 @@ struct RunExecution {
                 notes: ["export it, or put NAME=value in a file and pass --env-file FILE"])
         }
 
+        let toBeRun = jobs.map(\.id).filter { !succeeded.contains($0) }
+        let tools = await ToolCheck().problems(for: toBeRun, in: pipeline, path: environment["PATH"])
+        if !tools.isEmpty {
+            for problem in tools.dropLast() { session.printError(Self.describe(problem)) }
+            throw session.fail(
+                Self.describe(tools[tools.count - 1]),
+                notes: [
+                    "nothing ran: install each tool at the version slipway.yml pins under 'tools', or change the pin",
+                    "`slipway run --dry-run` lists the tools each job runs",
+                ], status: ExitStatus.failed)
+        }
+
         let logs = try RunLogs(directory: "\(root)/.slipway/runs/\(runID)")
         let executables = JobEnvironment.executables(
             for: jobs.map(\.id), in: pipeline, root: root, base: environment, secretValues: secretValues,
@@ -152,5 +164,17 @@ struct RunExecution {
                 ])
         }
         throw ExitCode(outcome.exitCode)
+    }
+
+    /// What is wrong with a pinned tool, naming the jobs that run it.
+    static func describe(_ problem: ToolProblem) -> String {
+        let tool = "\(problem.tool.name) \(problem.tool.version)"
+        let jobs = problem.jobs.joined(separator: ", ")
+        guard let found = problem.found else {
+            return
+                "\(jobs) run\(problem.jobs.count == 1 ? "s" : "") \(tool), pinned in slipway.yml, but \(problem.tool.name) is not on PATH"
+        }
+        return
+            "\(jobs) run\(problem.jobs.count == 1 ? "s" : "") \(tool), pinned in slipway.yml, but `\(problem.tool.name) \(problem.tool.versionArguments)` printed: \(found)"
     }
 }

@@ -52,7 +52,7 @@ public enum DiagnosticKind: Hashable, Sendable {
     case mutatingOnPullRequest(job: String)
     /// A `paths` pattern that is not a valid glob.
     case invalidGlob(job: String, pattern: String, reason: String)
-    /// `{environment}` in a pattern of a job that is not per-environment.
+    /// `{environment}` in a pattern or a produced path of a job that has no environment.
     case environmentPlaceholderOutsideEach(job: String, pattern: String)
     /// A job asks for OIDC credentials from a cloud the top-level `oidc` does not configure.
     case oidcNotConfigured(job: String, provider: String)
@@ -215,7 +215,7 @@ public enum DiagnosticKind: Hashable, Sendable {
             return [Note("mutating jobs never run for pull requests; remove 'pull_request' from 'on'")]
         case .environmentPlaceholderOutsideEach:
             return [
-                Note("add 'environment: each' (or 'environment: NAME'), or write the environment's name in the pattern")
+                Note("add 'environment: each' (or 'environment: NAME'), or write the environment's name instead")
             ]
         case .undeclaredSecret(_, let secret, let suggestion):
             return suggestion.map { [Note("did you mean '\($0)'?")] }

@@ -1,53 +1,5 @@
 import HeapModule
 
-/// One runnable unit: a job, or one environment's instance of a per-environment job.
-public struct JobInstance: Sendable, Identifiable {
-    /// `job` or `job@environment`.
-    public let id: String
-    /// The job this instance comes from.
-    public let job: Job
-    /// The environment this instance runs in, if any.
-    public let environment: String?
-    /// Instance ids this one needs (data and success dependencies).
-    public let needs: [String]
-    /// Instance ids this one must wait for without needing them: the previous environment's
-    /// instance of the same job (promotion order).
-    public let after: [String]
-    /// The job's `paths`, with `{environment}` replaced by this instance's environment.
-    public let patterns: PatternList
-    /// The id as CI platforms can use it as a job name: `@` becomes `-`.
-    public let slug: String
-
-    init(id: String, job: Job, environment: String?, needs: [String], after: [String], patterns: PatternList) {
-        self.id = id
-        self.job = job
-        self.environment = environment
-        self.needs = needs
-        self.after = after
-        self.patterns = patterns
-        self.slug = Self.slug(for: id)
-    }
-
-    /// Whether the instance changes live infrastructure.
-    public var mutates: Bool { job.mutates }
-
-    /// Whether this instance pauses for approval, from the job's or its environment's gate.
-    public func gate(in spec: Spec) -> Gate? {
-        if let gate = job.gate { return gate }
-        guard mutates, let environment else { return nil }
-        return spec.environments.first { $0.name == environment }?.gate
-    }
-
-    /// The CI job name for an instance id: `@` becomes `-`.
-    public static func slug(for id: String) -> String {
-        String(id.map { $0 == "@" ? "-" : $0 })
-    }
-
-    static func id(job: String, environment: String?) -> String {
-        environment.map { "\(job)@\($0)" } ?? job
-    }
-}
-
 /// A validated spec, expanded into instances with resolved dependencies: what the planner, the
 /// generators and the runner work from.
 public struct Pipeline: Sendable {
@@ -63,11 +15,36 @@ public struct Pipeline: Sendable {
 
     init(spec: Spec, instances: [JobInstance]) {
         self.spec = spec
-        self.instances = instances
         var index: [String: Int] = [:]
         for (offset, instance) in instances.enumerated() { index[instance.id] = offset }
         self.indexByID = index
-        self.executionOrder = Self.topologicalOrder(instances, index: index)
+        let order = Self.topologicalOrder(instances, index: index)
+        self.executionOrder = order
+        self.instances = Self.resolvingReceivedFiles(instances, index: index, order: order)
+    }
+
+    /// Sets each instance's `receivesFrom`: every producer it needs, directly or transitively.
+    ///
+    /// Walking the execution order visits every need before its dependents.
+    private static func resolvingReceivedFiles(_ instances: [JobInstance], index: [String: Int], order: [String])
+        -> [JobInstance]
+    {
+        var resolved = instances
+        var position: [String: Int] = [:]
+        for (offset, id) in order.enumerated() { position[id] = offset }
+        var received: [Set<String>] = Array(repeating: [], count: instances.count)
+        for id in order {
+            guard let offset = index[id] else { continue }
+            var producers: Set<String> = []
+            for need in instances[offset].needs {
+                guard let needOffset = index[need] else { continue }
+                producers.formUnion(received[needOffset])
+                if !instances[needOffset].produces.isEmpty { producers.insert(need) }
+            }
+            received[offset] = producers
+            resolved[offset].receivesFrom = producers.sorted { position[$0, default: 0] < position[$1, default: 0] }
+        }
+        return resolved
     }
 
     /// The instance with this id.

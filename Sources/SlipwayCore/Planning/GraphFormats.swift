@@ -16,7 +16,7 @@ extension Pipeline {
 
     private func label(_ instance: JobInstance) -> String {
         var label = instance.id
-        if instance.gate(in: spec) != nil { label += " (manual gate)" }
+        if instance.gate != nil { label += " (manual gate)" }
         return label
     }
 

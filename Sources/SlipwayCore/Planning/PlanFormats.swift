@@ -2,7 +2,8 @@ import Foundation
 
 extension Plan {
     /// The JSON document of DESIGN.md: `event`, `base`, `head`, `changed`, `selected` (in
-    /// execution order, each with `id` and `reasons`) and `skipped` (each with `id` and `reason`).
+    /// execution order, each with `id`, `reasons` and `fingerprint`) and `skipped` (each with
+    /// `id`, `reason` and `fingerprint`).
     public func jsonData() throws -> Data {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
@@ -50,11 +51,13 @@ private struct PlanDocument: Encodable {
     private struct Selected: Encodable {
         let id: String
         let reasons: [String]
+        let fingerprint: String
     }
 
     private struct Skipped: Encodable {
         let id: String
         let reason: String
+        let fingerprint: String
     }
 
     private enum Keys: String, CodingKey {
@@ -69,8 +72,12 @@ private struct PlanDocument: Encodable {
         try container.encode(plan.changes.head, forKey: .head)
         try container.encode(plan.changed, forKey: .changed)
         try container.encode(
-            plan.selected.map { Selected(id: $0.id, reasons: $0.reasons.map(\.description)) }, forKey: .selected)
-        try container.encode(plan.skipped.map { Skipped(id: $0.id, reason: $0.reason.description) }, forKey: .skipped)
+            plan.selected.map {
+                Selected(id: $0.id, reasons: $0.reasons.map(\.description), fingerprint: $0.fingerprint)
+            }, forKey: .selected)
+        try container.encode(
+            plan.skipped.map { Skipped(id: $0.id, reason: $0.reason.description, fingerprint: $0.fingerprint) },
+            forKey: .skipped)
     }
 }
 

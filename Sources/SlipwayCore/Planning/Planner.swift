@@ -74,11 +74,14 @@ public struct SelectedInstance: Hashable, Sendable {
     public var id: String
     /// Why it runs; never empty.
     public var reasons: [SelectionReason]
+    /// The instance's fingerprint (`JobInstance.fingerprint`).
+    public var fingerprint: String
 
     /// Creates a selected instance.
-    public init(id: String, reasons: [SelectionReason]) {
+    public init(id: String, reasons: [SelectionReason], fingerprint: String) {
         self.id = id
         self.reasons = reasons
+        self.fingerprint = fingerprint
     }
 }
 
@@ -88,11 +91,14 @@ public struct SkippedInstance: Hashable, Sendable {
     public var id: String
     /// Why it does not run.
     public var reason: SkipReason
+    /// The instance's fingerprint (`JobInstance.fingerprint`).
+    public var fingerprint: String
 
     /// Creates a skipped instance.
-    public init(id: String, reason: SkipReason) {
+    public init(id: String, reason: SkipReason, fingerprint: String) {
         self.id = id
         self.reason = reason
+        self.fingerprint = fingerprint
     }
 }
 
@@ -125,7 +131,7 @@ public struct Planner: Sendable {
         var skipped: [String: SkipReason] = [:]
 
         func takesPart(_ instance: JobInstance) -> Bool {
-            instance.job.on.contains(event) && !(event == .pullRequest && instance.mutates)
+            instance.events.contains(event) && !(event == .pullRequest && instance.mutates)
         }
 
         // Rules 1 and 4: direct selection among the instances that take part in the event.
@@ -133,8 +139,8 @@ public struct Planner: Sendable {
             // For a pull request, "mutating" is the reason that matters, whatever `on` says.
             if event == .pullRequest && instance.mutates {
                 skipped[instance.id] = .mutatingOnPullRequest
-            } else if !instance.job.on.contains(event) {
-                skipped[instance.id] = .eventNotListened(event: event, on: instance.job.on)
+            } else if !instance.events.contains(event) {
+                skipped[instance.id] = .eventNotListened(event: event, on: instance.events)
             } else if event == .manual || event == .schedule {
                 reasons[instance.id] = [.eventIgnoresPaths(event)]
             } else if instance.patterns.patterns.isEmpty {
@@ -174,10 +180,14 @@ public struct Planner: Sendable {
         }
 
         let selected = pipeline.executionOrder.compactMap { id in
-            reasons[id].map { SelectedInstance(id: id, reasons: $0) }
+            reasons[id].map {
+                SelectedInstance(id: id, reasons: $0, fingerprint: pipeline.instance(id)?.fingerprint ?? "")
+            }
         }
         let skippedList = pipeline.instances.compactMap { instance in
-            skipped[instance.id].map { SkippedInstance(id: instance.id, reason: $0) }
+            skipped[instance.id].map {
+                SkippedInstance(id: instance.id, reason: $0, fingerprint: instance.fingerprint)
+            }
         }
         return Plan(
             event: event, changes: changes, changed: paths.paths.map(\.path), selected: selected, skipped: skippedList)

@@ -2,7 +2,7 @@ extension Pipeline {
     /// Whether `instance` takes part in `event`: it listens to the event, and it is not a mutating
     /// job on a pull request.
     public func takesPart(_ instance: JobInstance, in event: Event) -> Bool {
-        instance.job.on.contains(event) && !(event == .pullRequest && instance.mutates)
+        instance.events.contains(event) && !(event == .pullRequest && instance.mutates)
     }
 
     /// For each instance, the instances whose direct selection selects it for `event` (DESIGN.md

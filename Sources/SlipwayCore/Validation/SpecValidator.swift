@@ -97,6 +97,13 @@ private struct Check {
             default:
                 break
             }
+            if job.environment == nil {
+                for (index, path) in job.produces.enumerated() where path.contains("{environment}") {
+                    report(
+                        .environmentPlaceholderOutsideEach(job: job.name, pattern: path),
+                        ["jobs", job.name, "produces", "\(index)"])
+                }
+            }
             if job.mutates, let index = job.on.firstIndex(of: .pullRequest) {
                 report(.mutatingOnPullRequest(job: job.name), ["jobs", job.name, "on", "\(index)"])
             }
@@ -309,7 +316,7 @@ private struct Check {
                 }
                 let instance = JobInstance(
                     id: id, job: job, environment: environment, needs: needs, after: previous.map { [$0] } ?? [],
-                    patterns: patterns[job.name]?[environment] ?? PatternList(patterns: []))
+                    patterns: patterns[job.name]?[environment] ?? PatternList(patterns: []), spec: spec)
                 if let owner = owners[instance.slug] {
                     reportAtKey(.instanceIdCollision(id: instance.slug, first: owner, second: id), ["jobs", job.name])
                 } else {

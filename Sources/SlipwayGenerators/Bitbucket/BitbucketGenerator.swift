@@ -24,12 +24,13 @@ public struct BitbucketGenerator: Sendable {
     /// The configuration for `pipeline`, or the reasons it cannot be generated exactly.
     public func generate(_ pipeline: Pipeline) throws(GeneratorFailure) -> [GeneratedFile] {
         var problems: [GeneratorDiagnostic] = []
-        for job in pipeline.spec.jobs {
-            let lines = job.run.split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }
+        var reported: Set<String> = []
+        for instance in pipeline.instances where reported.insert(instance.name).inserted {
+            let lines = instance.script.split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }
             if lines.contains(Self.scriptDelimiter) || lines.contains(Self.userScriptDelimiter) {
                 problems.append(
                     GeneratorDiagnostic(
-                        platform: .bitbucket, job: job.name,
+                        platform: .bitbucket, job: instance.name,
                         message: "'run' contains a line Slipway uses to embed scripts",
                         hint:
                             "remove the line '\(Self.scriptDelimiter)' or '\(Self.userScriptDelimiter)' from the script"
@@ -125,7 +126,7 @@ private struct BitbucketWriter {
                 "Deployment environments to create (Repository settings > Deployments): \(environments.joined(separator: ", "))."
             )
         }
-        if pipeline.instances.contains(where: { $0.job.on.contains(.schedule) }) {
+        if pipeline.instances.contains(where: { $0.events.contains(.schedule) }) {
             lines.append(
                 "Schedules: create one for the custom pipeline 'slipway-schedule' (Pipelines > Schedules)"
                     + (spec.schedule.isEmpty ? "." : ", at \(spec.schedule.joined(separator: "; ")) (UTC)."))
@@ -176,14 +177,14 @@ private struct BitbucketWriter {
     }
 
     mutating func step(_ instance: JobInstance, event: Event) {
-        let gated = instance.gate(in: spec) != nil
+        let gated = instance.gate != nil
         yaml.line(6, "- step:")
         yaml.line(10, "name: \(YAMLText.scalar(instance.id))")
-        if let image = instance.job.image { yaml.line(10, "image: \(YAMLText.scalar(image))") }
+        if let image = instance.image { yaml.line(10, "image: \(YAMLText.scalar(image))") }
         yaml.line(10, "condition:")
         yaml.line(12, "state: \(runVariable(instance)) == true")
         if gated { yaml.line(10, "trigger: manual") }
-        if !instance.job.oidc.isEmpty {
+        if !instance.oidc.isEmpty {
             yaml.comment(10, "Short-lived cloud credentials from Bitbucket's OIDC token; no stored keys.")
             yaml.line(10, "oidc: true")
         }
@@ -192,12 +193,12 @@ private struct BitbucketWriter {
             yaml.comment(10, "One change to '\(environment)' at a time.")
             yaml.line(10, "concurrency-group: \(YAMLText.scalar("slipway-\(environment)"))")
         }
-        yaml.line(10, "max-time: \(((instance.job.timeout ?? 3600) + 59) / 60)")
-        if !instance.job.produces.isEmpty {
+        yaml.line(10, "max-time: \(instance.timeoutMinutes)")
+        if !instance.produces.isEmpty {
             yaml.line(10, "output-variables:")
             yaml.line(12, "- \(digestVariable(instance))")
             yaml.line(10, "artifacts:")
-            for path in instance.job.produces { yaml.line(12, "- \(YAMLText.quoted(path))") }
+            for path in instance.produces { yaml.line(12, "- \(YAMLText.quoted(path))") }
             yaml.line(12, "- \(YAMLText.quoted(JobScripts.manifestPath(instance)))")
         }
         yaml.line(10, "script:")
@@ -214,26 +215,23 @@ private struct BitbucketWriter {
         if let environment = instance.environment {
             script += "export SLIPWAY_ENVIRONMENT=\(ChangeDetectionScript.singleQuoted(environment))\n"
         }
-        // Bitbucket has no file-wide variables: the spec's go into every step, then the job's own.
-        var variables = spec.env
-        for (name, value) in JobScripts.variables(of: instance, in: spec) {
-            variables.removeAll { $0.name == name }
-            variables.append((name, value))
+        script += "export SLIPWAY_FINGERPRINT=\(instance.fingerprint)\n"
+        // Bitbucket has no file-wide variables: every step exports all of its own.
+        for variable in instance.variables {
+            script += "export \(variable.name)=\(ChangeDetectionScript.singleQuoted(variable.value))\n"
         }
-        for (name, value) in variables { script += "export \(name)=\(ChangeDetectionScript.singleQuoted(value))\n" }
         script += JobScripts.preparation(instance, in: pipeline)
-        for provider in instance.job.oidc {
+        for provider in instance.oidc {
             // One token per step; the identity provider must trust the workspace's audience.
             script += "export SLIPWAY_OIDC_TOKEN=\"${BITBUCKET_STEP_OIDC_TOKEN:-}\"\n"
             script += JobScripts.oidcSetup(provider, spec.oidc, tokenVariable: "SLIPWAY_OIDC_TOKEN")
         }
-        let userScript = instance.job.run.hasSuffix("\n") ? instance.job.run : instance.job.run + "\n"
         script += "IFS= read -r -d '' SLIPWAY_SCRIPT <<'\(BitbucketGenerator.userScriptDelimiter)' || true\n"
-        script += userScript + BitbucketGenerator.userScriptDelimiter + "\n"
+        script += instance.script + BitbucketGenerator.userScriptDelimiter + "\n"
         script += JobScripts.runScript(instance)
         // Bitbucket has no job summary page: the summary goes to the log.
         script += "if [[ -s \"$SLIPWAY_SUMMARY\" ]]; then cat \"$SLIPWAY_SUMMARY\"; fi\n"
-        if !instance.job.produces.isEmpty {
+        if !instance.produces.isEmpty {
             script += JobScripts.recordChecksums(
                 instance, digestVariable: digestVariable(instance),
                 digestFile: "\"$BITBUCKET_PIPELINES_VARIABLES_PATH\"")

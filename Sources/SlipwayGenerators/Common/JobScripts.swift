@@ -6,26 +6,27 @@ import SlipwayCore
 /// GitLab and Bitbucket generators inline them into each job's script.
 enum JobScripts {
     /// Fails unless `tool` is on `PATH` and reports `version`.
-    static func toolCheck(_ tool: String, version: String) -> String {
-        """
-        if ! command -v \(tool) >/dev/null; then
-          echo "error: slipway.yml pins \(tool) \(version), but this runner has no \(tool); install it in the job's image or runner" >&2
-          exit 1
-        fi
-        found=$(\(tool) \(ToolVersionCommand.arguments(for: tool)) 2>&1 || true)
-        if [[ "$found" != *\(ChangeDetectionScript.singleQuoted(version))* ]]; then
-          echo "error: slipway.yml pins \(tool) \(version), but the runner has: $found" >&2
-          exit 1
-        fi
+    static func toolCheck(_ pinned: PinnedTool) -> String {
+        let (tool, version) = (pinned.name, pinned.version)
+        return """
+            if ! command -v \(tool) >/dev/null; then
+              echo "error: slipway.yml pins \(tool) \(version), but this runner has no \(tool); install it in the job's image or runner" >&2
+              exit 1
+            fi
+            found=$(\(tool) \(pinned.versionArguments) 2>&1 || true)
+            if [[ "$found" != *\(ChangeDetectionScript.singleQuoted(version))* ]]; then
+              echo "error: slipway.yml pins \(tool) \(version), but the runner has: $found" >&2
+              exit 1
+            fi
 
-        """
+            """
     }
 
     /// Runs the job's script (in `$SLIPWAY_SCRIPT`) in its workdir with `bash -euo pipefail`,
     /// up to 1 + `retry` times for a non-mutating job, and exits when the last attempt fails.
     static func runScript(_ instance: JobInstance) -> String {
-        let attempts = instance.mutates ? 1 : instance.job.retry + 1
-        let directory = instance.job.workdir.map(ChangeDetectionScript.singleQuoted) ?? "."
+        let attempts = instance.attempts
+        let directory = instance.workdir.map(ChangeDetectionScript.singleQuoted) ?? "."
         let run = "(cd -- \(directory) && bash --noprofile --norc -euo pipefail -c \"$SLIPWAY_SCRIPT\")"
         if attempts == 1 { return run + "\n" }
         return """
@@ -38,25 +39,6 @@ enum JobScripts {
             """
     }
 
-    /// The environment's and the job's variables for an instance, the job's winning.
-    static func variables(of instance: JobInstance, in spec: Spec) -> Variables {
-        var result: Variables = []
-        func set(_ name: String, _ value: String) {
-            if let index = result.firstIndex(where: { $0.name == name }) {
-                result[index].value = value
-            } else {
-                result.append((name, value))
-            }
-        }
-        if let environment = instance.environment,
-            let declared = spec.environments.first(where: { $0.name == environment })
-        {
-            for (name, value) in declared.env { set(name, value) }
-        }
-        for (name, value) in instance.job.env { set(name, value) }
-        return result
-    }
-
     /// The variable that carries a producer's checksum manifest digest to its consumers.
     static func digestVariable(_ instance: JobInstance, in pipeline: Pipeline) -> String {
         "SLIPWAY_SHA256_\(pipeline.index(of: instance.id) ?? 0)"
@@ -66,22 +48,15 @@ enum JobScripts {
     /// job: unsetting the secrets it does not list, verifying what the jobs it needs produced, and
     /// checking its pinned tools.
     static func preparation(_ instance: JobInstance, in pipeline: Pipeline) -> String {
-        let spec = pipeline.spec
         var script = ""
-        let others = spec.secrets.filter { !instance.job.secrets.contains($0) }
-        if !others.isEmpty { script += "unset \(others.joined(separator: " "))\n" }
-        for producer in instance.needs.compactMap(pipeline.instance) where !producer.job.produces.isEmpty {
+        if !instance.withheldSecrets.isEmpty { script += "unset \(instance.withheldSecrets.joined(separator: " "))\n" }
+        for producer in instance.receivesFrom.compactMap(pipeline.instance) {
             script += verifyChecksums(producer, digestVariable: digestVariable(producer, in: pipeline))
         }
-        for (tool, version) in tools(of: instance.job, in: spec) {
-            script += toolCheck(tool, version: version)
+        for tool in instance.tools {
+            script += toolCheck(tool)
         }
         return script
-    }
-
-    /// The tools of `spec` that `job`'s script runs, with their pinned versions.
-    static func tools(of job: Job, in spec: Spec) -> Variables {
-        spec.tools.filter { ToolVersionCommand.uses($0.name, in: job.run) }
     }
 
     /// The audience a platform's OIDC token must carry for `provider`.
@@ -163,7 +138,7 @@ enum JobScripts {
     /// Writes the SHA-256 of every produced file to the manifest, and appends the manifest's own
     /// digest to `digestFile` as `NAME=digest` (a dotenv line the platform hands to consumers).
     static func recordChecksums(_ instance: JobInstance, digestVariable: String, digestFile: String) -> String {
-        let files = instance.job.produces.map(ChangeDetectionScript.singleQuoted).joined(separator: " ")
+        let files = instance.produces.map(ChangeDetectionScript.singleQuoted).joined(separator: " ")
         let manifest = manifestPath(instance)
         return """
             mkdir -p .slipway/artifacts

@@ -24,31 +24,3 @@ enum GitHubActions {
     static let setupTerraform = Pin(
         repository: "hashicorp/setup-terraform", sha: "b9cd54a3c349d3f38e8881555d616ced269862dd", version: "v3.1.2")
 }
-
-/// How to ask a pinned tool for its version, for the check step of each job that uses it.
-enum ToolVersionCommand {
-    static func arguments(for tool: String) -> String {
-        switch tool {
-        case "kubectl": return "version --client"
-        case "flux": return "version --client"
-        case "helm": return "version --short"
-        case "kubeone", "kops", "kubermatic-installer", "terraform", "tofu": return "version"
-        default: return "--version"
-        }
-    }
-
-    /// Whether `script` runs `tool` as a command word.
-    static func uses(_ tool: String, in script: String) -> Bool {
-        let boundary: (Character) -> Bool = {
-            !($0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" || $0 == "." || $0 == "/")
-        }
-        var search = script[...]
-        while let range = search.range(of: tool) {
-            let before = range.lowerBound == script.startIndex ? nil : script[script.index(before: range.lowerBound)]
-            let after = range.upperBound == script.endIndex ? nil : script[range.upperBound]
-            if (before.map(boundary) ?? true) && (after.map(boundary) ?? true) { return true }
-            search = script[range.upperBound...]
-        }
-        return false
-    }
-}

@@ -24,24 +24,27 @@ public struct GitHubGenerator: Sendable {
         for instance in pipeline.instances where instance.slug == Self.detectionJob {
             problems.append(
                 GeneratorDiagnostic(
-                    platform: .github, job: instance.job.name,
+                    platform: .github, job: instance.name,
                     message: "the job id '\(Self.detectionJob)' is reserved for Slipway's change detection",
                     hint: "rename the job"))
         }
-        for job in pipeline.spec.jobs {
-            if job.run.contains("${{") {
+        var reported: Set<String> = []
+        for instance in pipeline.instances {
+            if instance.script.contains("${{"), reported.insert("run \(instance.name)").inserted {
                 problems.append(
                     GeneratorDiagnostic(
-                        platform: .github, job: job.name,
+                        platform: .github, job: instance.name,
                         message:
                             "'run' contains '${{', which GitHub would expand into the script before it runs (script injection)",
                         hint: "pass values through 'env' and read them as shell variables"))
             }
-            for (name, value) in job.env where value.contains("${{") {
+            for variable in instance.variables where variable.value.contains("${{") {
+                let job = variable.origin == .spec ? nil : instance.name
+                guard reported.insert("env \(job ?? "") \(variable.name)").inserted else { continue }
                 problems.append(
                     GeneratorDiagnostic(
-                        platform: .github, job: job.name,
-                        message: "env '\(name)' contains '${{', which GitHub would expand",
+                        platform: .github, job: job,
+                        message: "env '\(variable.name)' contains '${{', which GitHub would expand",
                         hint: "write the value literally; secrets go in 'secrets'"))
             }
         }
@@ -126,9 +129,9 @@ private struct Writer {
     /// The GitHub environment a job runs in: its deployment environment when it mutates or is
     /// gated, or a dedicated approval environment for a gate without one.
     func gitHubEnvironment(_ instance: JobInstance) -> String? {
-        let gated = instance.gate(in: spec) != nil
+        let gated = instance.gate != nil
         if let environment = instance.environment, instance.mutates || gated { return environment }
-        return gated ? "\(instance.job.name)-approval" : nil
+        return gated ? "\(instance.name)-approval" : nil
     }
 
     func gitHubEnvironments() -> [String] {
@@ -137,7 +140,7 @@ private struct Writer {
     }
 
     mutating func triggers() {
-        let events = Set(pipeline.instances.flatMap(\.job.on))
+        let events = Set(pipeline.instances.flatMap(\.events))
         yaml.line(0, "on:")
         if events.contains(.pullRequest) { yaml.line(2, "pull_request:") }
         if events.contains(.push) {
@@ -200,15 +203,15 @@ private struct Writer {
             "if: ${{ !cancelled() && needs.\(GitHubGenerator.detectionJob).outputs['\(instance.slug)'] == 'true'"
                 + " && !contains(needs.*.result, 'failure') && !contains(needs.*.result, 'cancelled') }}")
         yaml.line(4, "runs-on: ubuntu-latest")
-        yaml.line(4, "timeout-minutes: \(((instance.job.timeout ?? 3600) + 59) / 60)")
+        yaml.line(4, "timeout-minutes: \(instance.timeoutMinutes)")
         yaml.line(4, "permissions:")
         yaml.line(6, "contents: read  # check out the repository")
-        if !instance.job.oidc.isEmpty {
-            let clouds = instance.job.oidc.map { $0.rawValue.uppercased() }.joined(separator: " and ")
+        if !instance.oidc.isEmpty {
+            let clouds = instance.oidc.map { $0.rawValue.uppercased() }.joined(separator: " and ")
             yaml.line(6, "id-token: write  # exchange GitHub's OIDC token for short-lived \(clouds) credentials")
         }
         if let environment = gitHubEnvironment(instance) {
-            if instance.gate(in: spec) != nil {
+            if instance.gate != nil {
                 yaml.comment(4, "Gate: this waits for the required reviewers of the '\(environment)' environment.")
             }
             yaml.line(4, "environment: \(YAMLText.scalar(environment))")
@@ -221,32 +224,32 @@ private struct Writer {
             yaml.line(6, "group: \(YAMLText.scalar("slipway-\(environment)"))")
             yaml.line(6, "cancel-in-progress: false")
         }
-        if let image = instance.job.image {
+        if let image = instance.image {
             yaml.line(4, "container: \(YAMLText.scalar(image))")
         }
-        if !instance.job.produces.isEmpty {
+        if !instance.produces.isEmpty {
             yaml.line(4, "outputs:")
             yaml.line(6, "artifact_sha256: ${{ steps.package.outputs.sha256 }}")
         }
-        let variables = JobScripts.variables(of: instance, in: spec)
+        // The spec's own variables are the workflow's `env`; the job's level adds the rest.
+        let variables = instance.variables.filter { $0.origin != .spec }
         if !variables.isEmpty {
             yaml.line(4, "env:")
-            for (name, value) in variables { yaml.line(6, "\(name): \(YAMLText.scalar(value))") }
+            for variable in variables { yaml.line(6, "\(variable.name): \(YAMLText.scalar(variable.value))") }
         }
         yaml.line(4, "steps:")
         yaml.line(6, "- uses: \(GitHubActions.checkout.reference)")
         yaml.line(8, "with:")
         yaml.line(10, "persist-credentials: false")
-        restoreArtifacts(instance, waitsFor: waitsFor)
+        restoreArtifacts(instance)
         tools(instance)
         oidc(instance)
         runStep(instance)
-        if !instance.job.produces.isEmpty { packageArtifacts(instance) }
+        if !instance.produces.isEmpty { packageArtifacts(instance) }
     }
 
-    mutating func restoreArtifacts(_ instance: JobInstance, waitsFor: [String]) {
-        let producers = instance.needs.compactMap(pipeline.instance).filter { !$0.job.produces.isEmpty }
-        for producer in producers {
+    mutating func restoreArtifacts(_ instance: JobInstance) {
+        for producer in instance.receivesFrom.compactMap(pipeline.instance) {
             let directory = "${{ runner.temp }}/slipway-in/\(producer.slug)"
             yaml.line(6, "- name: \(YAMLText.scalar("Download what \(producer.id) produced"))")
             // A producer that was not selected produced nothing; the job runs without its files.
@@ -276,7 +279,8 @@ private struct Writer {
     }
 
     mutating func tools(_ instance: JobInstance) {
-        for (tool, version) in spec.tools where ToolVersionCommand.uses(tool, in: instance.job.run) {
+        for pinned in instance.tools {
+            let (tool, version) = (pinned.name, pinned.version)
             if tool == "terraform" {
                 yaml.line(6, "- uses: \(GitHubActions.setupTerraform.reference)")
                 yaml.line(8, "with:")
@@ -286,7 +290,7 @@ private struct Writer {
             }
             yaml.line(6, "- name: \(YAMLText.scalar("Check \(tool) \(version)"))")
             yaml.line(8, "shell: bash --noprofile --norc -euo pipefail {0}")
-            let arguments = ToolVersionCommand.arguments(for: tool)
+            let arguments = pinned.versionArguments
             yaml.block(
                 8, "run",
                 """
@@ -305,7 +309,7 @@ private struct Writer {
     }
 
     mutating func oidc(_ instance: JobInstance) {
-        for provider in instance.job.oidc {
+        for provider in instance.oidc {
             switch provider {
             case .aws:
                 guard let aws = spec.oidc.aws else { continue }
@@ -324,9 +328,9 @@ private struct Writer {
     }
 
     mutating func runStep(_ instance: JobInstance) {
-        yaml.line(6, "- name: \(YAMLText.scalar(instance.job.description ?? "Run \(instance.id)"))")
+        yaml.line(6, "- name: \(YAMLText.scalar(instance.description ?? "Run \(instance.id)"))")
         yaml.line(8, "shell: bash --noprofile --norc -euo pipefail {0}")
-        if let workdir = instance.job.workdir { yaml.line(8, "working-directory: \(YAMLText.scalar(workdir))") }
+        if let workdir = instance.workdir { yaml.line(8, "working-directory: \(YAMLText.scalar(workdir))") }
         yaml.line(8, "env:")
         yaml.line(10, "SLIPWAY_JOB: \(YAMLText.scalar(instance.id))")
         if let environment = instance.environment {
@@ -334,11 +338,11 @@ private struct Writer {
         }
         yaml.line(10, "SLIPWAY_EVENT: ${{ github.event_name == 'workflow_dispatch' && 'manual' || github.event_name }}")
         yaml.line(10, "SLIPWAY_RUN_ID: ${{ github.run_id }}")
-        for secret in instance.job.secrets { yaml.line(10, "\(secret): ${{ secrets.\(secret) }}") }
-        let attempts = instance.mutates ? 1 : instance.job.retry + 1
+        yaml.line(10, "SLIPWAY_FINGERPRINT: \(instance.fingerprint)")
+        for secret in instance.secrets { yaml.line(10, "\(secret): ${{ secrets.\(secret) }}") }
+        let attempts = instance.attempts
         if attempts > 1 {
-            yaml.block(
-                10, "SLIPWAY_SCRIPT", instance.job.run.hasSuffix("\n") ? instance.job.run : instance.job.run + "\n")
+            yaml.block(10, "SLIPWAY_SCRIPT", instance.script)
             yaml.block(
                 8, "run",
                 """
@@ -351,13 +355,12 @@ private struct Writer {
 
                 """)
         } else {
-            let script = instance.job.run.hasSuffix("\n") ? instance.job.run : instance.job.run + "\n"
-            yaml.block(8, "run", "export SLIPWAY_SUMMARY=\"$GITHUB_STEP_SUMMARY\"\n" + script)
+            yaml.block(8, "run", "export SLIPWAY_SUMMARY=\"$GITHUB_STEP_SUMMARY\"\n" + instance.script)
         }
     }
 
     mutating func packageArtifacts(_ instance: JobInstance) {
-        let files = instance.job.produces.map(ChangeDetectionScript.singleQuoted).joined(separator: " ")
+        let files = instance.produces.map(ChangeDetectionScript.singleQuoted).joined(separator: " ")
         yaml.line(6, "- name: Package what this job produced")
         yaml.line(8, "id: package")
         yaml.line(8, "shell: bash --noprofile --norc -euo pipefail {0}")

@@ -28,7 +28,7 @@ public struct GitLabGenerator: Sendable {
         for instance in pipeline.instances where Self.reservedNames.contains(instance.slug) {
             problems.append(
                 GeneratorDiagnostic(
-                    platform: .gitlab, job: instance.job.name,
+                    platform: .gitlab, job: instance.name,
                     message: "'\(instance.slug)' is a GitLab keyword, not a job name",
                     hint: "rename the job"))
         }
@@ -38,12 +38,12 @@ public struct GitLabGenerator: Sendable {
             for instance in pipeline.instances {
                 for trigger in (triggers[instance.id] ?? []).compactMap(pipeline.instance) {
                     guard let negated = trigger.patterns.patterns.first(where: \.isNegated),
-                        reported.insert(instance.job.name).inserted
+                        reported.insert(instance.name).inserted
                     else { continue }
-                    let source = trigger.job.name == instance.job.name ? "" : " (through job '\(trigger.job.name)')"
+                    let source = trigger.name == instance.name ? "" : " (through job '\(trigger.name)')"
                     problems.append(
                         GeneratorDiagnostic(
-                            platform: .gitlab, job: instance.job.name,
+                            platform: .gitlab, job: instance.name,
                             message:
                                 "GitLab's rules:changes cannot express the negated pattern '\(negated.source)'\(source)",
                             hint:
@@ -99,7 +99,7 @@ private struct GitLabWriter {
 
     mutating func file() -> String {
         header()
-        let events = Set(pipeline.instances.flatMap(\.job.on))
+        let events = Set(pipeline.instances.flatMap(\.events))
         yaml.comment(0, "Merge requests into \(spec.defaultBranch), pushes to it, and the events the jobs listen to.")
         yaml.line(0, "workflow:")
         yaml.line(2, "rules:")
@@ -142,7 +142,7 @@ private struct GitLabWriter {
             lines.append("Jobs that do not list a secret unset it before their script runs.")
         }
         var environments: [String] = []
-        for instance in pipeline.instances where instance.mutates || instance.gate(in: spec) != nil {
+        for instance in pipeline.instances where instance.mutates || instance.gate != nil {
             if let environment = instance.environment, !environments.contains(environment) {
                 environments.append(environment)
             }
@@ -161,10 +161,10 @@ private struct GitLabWriter {
     }
 
     mutating func job(_ instance: JobInstance) {
-        let gated = instance.gate(in: spec) != nil
+        let gated = instance.gate != nil
         yaml.line(0, "\(instance.slug):")
         yaml.line(2, "stage: slipway")
-        if let image = instance.job.image { yaml.line(2, "image: \(YAMLText.scalar(image))") }
+        if let image = instance.image { yaml.line(2, "image: \(YAMLText.scalar(image))") }
         if let environment = instance.environment, instance.mutates || gated {
             yaml.line(2, "environment:")
             yaml.line(4, "name: \(YAMLText.scalar(environment))")
@@ -174,26 +174,28 @@ private struct GitLabWriter {
             yaml.line(2, "resource_group: \(YAMLText.scalar("slipway-\(environment)"))")
         }
         yaml.line(2, "interruptible: \(instance.mutates ? "false" : "true")")
-        yaml.line(2, "timeout: \(((instance.job.timeout ?? 3600) + 59) / 60) minutes")
-        let upstream = instance.needs + instance.after
+        yaml.line(2, "timeout: \(instance.timeoutMinutes) minutes")
+        // What it receives files from is in `needs` too: GitLab hands artifacts only to the jobs
+        // that list their producer there.
+        var upstream = instance.needs + instance.after
+        upstream += instance.receivesFrom.filter { !upstream.contains($0) }
         if upstream.isEmpty {
             yaml.line(2, "needs: []")
         } else {
             yaml.comment(2, "Optional: a job that is not selected is not in the pipeline.")
             yaml.line(2, "needs:")
             for need in upstream {
-                let producer =
-                    pipeline.instance(need).map { !$0.job.produces.isEmpty && instance.needs.contains(need) } ?? false
+                let producer = instance.receivesFrom.contains(need)
                 yaml.line(4, "- job: \(JobInstance.slug(for: need))")
                 yaml.line(6, "optional: true")
                 yaml.line(6, "artifacts: \(producer ? "true" : "false")")
             }
         }
         rules(instance, gated: gated)
-        if !instance.job.oidc.isEmpty {
+        if !instance.oidc.isEmpty {
             yaml.comment(2, "Short-lived cloud credentials from GitLab's OIDC token; no stored keys.")
             yaml.line(2, "id_tokens:")
-            for provider in instance.job.oidc {
+            for provider in instance.oidc {
                 yaml.line(4, "\(Self.tokenVariable(provider)):")
                 yaml.line(6, "aud: \(YAMLText.quoted(JobScripts.audience(provider, spec.oidc)))")
             }
@@ -243,11 +245,14 @@ private struct GitLabWriter {
         if let environment = instance.environment {
             yaml.line(4, "SLIPWAY_ENVIRONMENT: \(YAMLText.quoted(environment))")
         }
-        let variables = JobScripts.variables(of: instance, in: spec)
-        for (name, value) in variables { yaml.line(4, "\(name): \(YAMLText.quoted(value))") }
+        // The spec's own variables are the file's `variables`; the job's level adds the rest.
+        for variable in instance.variables where variable.origin != .spec {
+            yaml.line(4, "\(variable.name): \(YAMLText.quoted(variable.value))")
+        }
+        yaml.line(4, "SLIPWAY_FINGERPRINT: \(YAMLText.quoted(instance.fingerprint))")
         // Scripts are passed raw: GitLab would otherwise expand $VARIABLES inside them itself.
         yaml.line(4, "SLIPWAY_SCRIPT:")
-        yaml.block(6, "value", instance.job.run.hasSuffix("\n") ? instance.job.run : instance.job.run + "\n")
+        yaml.block(6, "value", instance.script)
         yaml.line(6, "expand: false")
         yaml.line(4, "SLIPWAY_WRAPPER:")
         yaml.block(6, "value", wrapper(instance))
@@ -271,11 +276,11 @@ private struct GitLabWriter {
 
             """
         script += JobScripts.preparation(instance, in: pipeline)
-        for provider in instance.job.oidc {
+        for provider in instance.oidc {
             script += JobScripts.oidcSetup(provider, spec.oidc, tokenVariable: Self.tokenVariable(provider))
         }
         script += JobScripts.runScript(instance)
-        if !instance.job.produces.isEmpty {
+        if !instance.produces.isEmpty {
             script += JobScripts.recordChecksums(
                 instance, digestVariable: digestVariable(instance),
                 digestFile: ".slipway/artifacts/\(instance.slug).env")
@@ -286,10 +291,10 @@ private struct GitLabWriter {
     mutating func artifacts(_ instance: JobInstance) {
         yaml.line(2, "artifacts:")
         yaml.line(4, "paths:")
-        for path in instance.job.produces { yaml.line(6, "- \(YAMLText.quoted(path))") }
-        if !instance.job.produces.isEmpty { yaml.line(6, "- \(YAMLText.quoted(JobScripts.manifestPath(instance)))") }
+        for path in instance.produces { yaml.line(6, "- \(YAMLText.quoted(path))") }
+        if !instance.produces.isEmpty { yaml.line(6, "- \(YAMLText.quoted(JobScripts.manifestPath(instance)))") }
         yaml.line(6, "- \(YAMLText.quoted(".slipway/summary/\(instance.slug).md"))")
-        if instance.job.produces.isEmpty {
+        if instance.produces.isEmpty {
             // Only a summary: keep it even when the job failed.
             yaml.line(4, "when: always")
         } else {

@@ -3,26 +3,22 @@ import SlipwayCore
 /// Builds a job's complete process environment, with least privilege for secrets.
 public enum JobEnvironment {
     /// The environment for `instance`: the runner's own environment without any declared secret,
-    /// then the spec's, the environment's and the job's variables, Slipway's variables, and only
-    /// the secrets the job lists (from `secretValues`).
+    /// then the instance's variables, Slipway's variables, and only the secrets the instance
+    /// lists (from `secretValues`).
     public static func build(
-        base: [String: String], spec: Spec, instance: JobInstance, secretValues: [String: String], runID: String,
-        event: Event,
+        base: [String: String], instance: JobInstance, secretValues: [String: String], runID: String, event: Event,
         summaryPath: String
     ) -> [String: String] {
         var environment = base
-        for secret in spec.secrets { environment[secret] = nil }
-        for (name, value) in spec.env { environment[name] = value }
-        if let name = instance.environment, let declared = spec.environments.first(where: { $0.name == name }) {
-            for (variable, value) in declared.env { environment[variable] = value }
-        }
-        for (name, value) in instance.job.env { environment[name] = value }
+        for secret in instance.secrets + instance.withheldSecrets { environment[secret] = nil }
+        for variable in instance.variables { environment[variable.name] = variable.value }
         environment["SLIPWAY_RUN_ID"] = runID
         environment["SLIPWAY_JOB"] = instance.id
         environment["SLIPWAY_EVENT"] = event.rawValue
         environment["SLIPWAY_SUMMARY"] = summaryPath
         environment["SLIPWAY_ENVIRONMENT"] = instance.environment
-        for secret in instance.job.secrets { environment[secret] = secretValues[secret] }
+        environment["SLIPWAY_FINGERPRINT"] = instance.fingerprint
+        for secret in instance.secrets { environment[secret] = secretValues[secret] }
         return environment
     }
 
@@ -45,7 +41,7 @@ public enum JobEnvironment {
         of jobs: [String], in pipeline: Pipeline, secretValues: [String: String]
     ) -> [MissingSecret] {
         jobs.flatMap { id in
-            (pipeline.instance(id)?.job.secrets ?? []).filter { secretValues[$0] == nil }.map {
+            (pipeline.instance(id)?.secrets ?? []).filter { secretValues[$0] == nil }.map {
                 MissingSecret(job: id, secret: $0)
             }
         }
@@ -63,11 +59,11 @@ public enum JobEnvironment {
         for id in jobs {
             guard let instance = pipeline.instance(id) else { continue }
             executables[id] = ExecutableJob(
-                id: id, script: instance.job.run,
-                directory: instance.job.workdir.map { "\(root)/\($0)" } ?? root,
+                id: id, script: instance.script,
+                directory: instance.workdir.map { "\(root)/\($0)" } ?? root,
                 environment: build(
-                    base: base, spec: pipeline.spec, instance: instance, secretValues: secretValues, runID: runID,
-                    event: event, summaryPath: "\(summaryDirectory)/\(instance.slug).summary.md"),
+                    base: base, instance: instance, secretValues: secretValues, runID: runID, event: event,
+                    summaryPath: "\(summaryDirectory)/\(instance.slug).summary.md"),
                 secretValues: masked)
         }
         return executables

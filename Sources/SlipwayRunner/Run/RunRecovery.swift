@@ -59,13 +59,12 @@ public enum RunRecovery {
 }
 
 extension JobArtifacts {
-    /// What each of `jobs` produces, and whose produced files it takes over (its needs that produce).
+    /// What each of `jobs` produces, and whose produced files it receives (`JobInstance.receivesFrom`).
     public static func map(for jobs: [ScheduledJob], in pipeline: Pipeline) -> [String: JobArtifacts] {
         var artifacts: [String: JobArtifacts] = [:]
         for job in jobs {
             guard let instance = pipeline.instance(job.id) else { continue }
-            let producers = instance.needs.filter { pipeline.instance($0).map { !$0.job.produces.isEmpty } ?? false }
-            artifacts[job.id] = JobArtifacts(produces: instance.job.produces, consumesFrom: producers)
+            artifacts[job.id] = JobArtifacts(produces: instance.produces, consumesFrom: instance.receivesFrom)
         }
         return artifacts
     }

@@ -15,7 +15,8 @@ public struct ScheduledJob: Sendable, Hashable, Codable {
 
     /// Creates a scheduled job.
     public init(
-        id: String, waitsFor: [String] = [], gated: Bool = false, attempts: Int = 1, timeout: Duration = .seconds(3600)
+        id: String, waitsFor: [String] = [], gated: Bool = false, attempts: Int = 1,
+        timeout: Duration = .seconds(JobInstance.defaultTimeout)
     ) {
         self.id = id
         self.waitsFor = waitsFor
@@ -38,9 +39,7 @@ public struct ScheduledJob: Sendable, Hashable, Codable {
             var seen: Set<String> = []
             return ScheduledJob(
                 id: id, waitsFor: upstream.filter { seen.insert($0).inserted },
-                gated: instance.gate(in: pipeline.spec) != nil,
-                attempts: instance.mutates ? 1 : instance.job.retry + 1, timeout: .seconds(instance.job.timeout ?? 3600)
-            )
+                gated: instance.gate != nil, attempts: instance.attempts, timeout: .seconds(instance.timeout))
         }
     }
 }
