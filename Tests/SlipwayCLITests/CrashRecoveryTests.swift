@@ -35,7 +35,7 @@ import Testing
                 guard let run = try store.runs(limit: 1).first else { continue }
                 // Whatever succeeded before this resume must not start again.
                 let succeededBefore = Set(
-                    try store.attempts(run: run.id).filter { $0.status == "succeeded" }.map(\.job))
+                    try store.attempts(run: run.id).filter { $0.status == .succeeded }.map(\.job))
                 arguments = ["resume", run.id]
                 let resumed = try await slipway.run(arguments, in: directory.path)
                 let attempts = try store.attempts(run: run.id)
@@ -49,8 +49,8 @@ import Testing
             #expect(finished, "round \(round) never finished")
             let store = try RunStore(path: "\(directory.path)/.slipway/slipway.db")
             let run = try #require(try store.runs(limit: 1).first)
-            #expect(run.status == "succeeded")
-            let succeeded = Set(try store.attempts(run: run.id).filter { $0.status == "succeeded" }.map(\.job))
+            #expect(run.status == .succeeded)
+            let succeeded = Set(try store.attempts(run: run.id).filter { $0.status == .succeeded }.map(\.job))
             #expect(succeeded == Set((0..<6).map { "j\($0)" }))
             #expect(await Processes.gone(matching: marker), "a job process outlived the crash and the resume")
         }

@@ -44,8 +44,8 @@ private func outcome(_ actions: [SchedulerAction]) -> RunOutcome? {
             ], parallelism: 2)
         #expect(started(scheduler.start(now: at(0))) == ["plan", "lint"])
         let actions = scheduler.attemptFinished("plan", outcome: .failed(exitCode: 2), now: at(1))
-        #expect(actions.contains(.skip(job: "apply", because: "plan failed")))
-        #expect(actions.contains(.skip(job: "deploy", because: "apply did not run")))
+        #expect(actions.contains(.skip(job: "apply", cause: .upstream(job: "plan", ended: .failed))))
+        #expect(actions.contains(.skip(job: "deploy", cause: .upstream(job: "apply", ended: .skipped))))
         #expect(outcome(actions) == nil)
         #expect(outcome(scheduler.attemptFinished("lint", outcome: .succeeded, now: at(2))) == .failed(jobs: ["plan"]))
         #expect(scheduler.states["plan"] == .failed(exitCode: 2, attempts: 1))
@@ -100,7 +100,7 @@ private func outcome(_ actions: [SchedulerAction]) -> RunOutcome? {
         #expect(scheduler.tick(now: at(30)) == [.terminate(job: "slow")])
         #expect(scheduler.tick(now: at(31)).isEmpty)
         let actions = scheduler.attemptFinished("slow", outcome: .timedOut, now: at(32))
-        #expect(actions.contains(.skip(job: "after", because: "slow timed out")))
+        #expect(actions.contains(.skip(job: "after", cause: .upstream(job: "slow", ended: .timedOut))))
         #expect(outcome(actions) == .failed(jobs: ["slow"]))
     }
 
@@ -113,7 +113,7 @@ private func outcome(_ actions: [SchedulerAction]) -> RunOutcome? {
         #expect(Set(actions) == [.terminate(job: "a"), .terminate(job: "b")])
         #expect(
             scheduler.attemptFinished("a", outcome: .failed(exitCode: 143), now: at(2)).contains(
-                .skip(job: "c", because: "a was interrupted")))
+                .skip(job: "c", cause: .upstream(job: "a", ended: .interrupted))))
         #expect(outcome(scheduler.attemptFinished("b", outcome: .interrupted, now: at(2))) == .interrupted)
         #expect(RunOutcome.interrupted.exitCode == 130)
     }

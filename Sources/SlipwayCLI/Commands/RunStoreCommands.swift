@@ -39,15 +39,15 @@ private func jobStates(_ run: RunRecord, _ store: RunStore) throws -> [(
     return try run.scheduledJobs().map { job in
         let mine = attempts.filter { $0.job == job.id }
         if let last = mine.last {
-            var state = last.status
-            if state == "running" && !RunRecovery.isAlive(run) { state = "interrupted (runner died)" }
+            var state = RunWords.attempt(last.status)
+            if last.status == .running && !RunRecovery.isAlive(run) { state = "interrupted (runner died)" }
             let duration = last.finishedAt.map { String(format: "%.1fs", $0.timeIntervalSince(last.startedAt)) } ?? ""
             let code = last.exitCode.map { $0 == 0 ? "" : "exit code \($0)" } ?? ""
             return (job.id, state, mine.count, [duration, code].filter { !$0.isEmpty }.joined(separator: ", "))
         }
         if let event = events.last(where: { $0.job == job.id }) {
-            let state = event.kind == "awaiting_approval" ? "waiting for approval" : event.kind
-            return (job.id, state, 0, event.detail ?? "")
+            let detail = event.skipCause.map(RunWords.cause) ?? event.detail ?? ""
+            return (job.id, RunWords.event(event.kind), 0, detail)
         }
         return (job.id, "not started", 0, "")
     }
@@ -75,8 +75,8 @@ struct StatusCommand: ParsableCommand {
         let record = try chooseRun(runID, store, session)
         let states = try jobStates(record, store)
         let status =
-            record.status == "running" && !RunRecovery.isAlive(record)
-            ? "interrupted (the runner died; `slipway resume` continues it)" : record.status
+            record.status == .running && !RunRecovery.isAlive(record)
+            ? "interrupted (the runner died; `slipway resume` continues it)" : RunWords.run(record.status)
         var text = "Run \(record.id) (\(record.event)): \(status)\n\n"
         let width = states.map(\.job.count).max() ?? 0
         for entry in states {
@@ -115,7 +115,8 @@ struct RunsCommand: ParsableCommand {
         let formatter = ISO8601DateFormatter()
         var text = ""
         for record in try store.runs(limit: limit) {
-            let status = record.status == "running" && !RunRecovery.isAlive(record) ? "interrupted" : record.status
+            let status =
+                record.status == .running && !RunRecovery.isAlive(record) ? "interrupted" : RunWords.run(record.status)
             let duration =
                 record.finishedAt.map { String(format: "%.1fs", $0.timeIntervalSince(record.startedAt)) } ?? "-"
             let jobs = (try? record.scheduledJobs().count) ?? 0
@@ -180,7 +181,7 @@ struct LogsCommand: AsyncParsableCommand {
             if !data.isEmpty { session.terminal.write(String(decoding: data, as: UTF8.self)) }
             guard follow else { return }
             let current = try store.attempts(run: record.id).first { $0.job == job && $0.attempt == last.attempt }
-            if current?.status != "running" || !RunRecovery.isAlive(record) {
+            if current?.status != .running || !RunRecovery.isAlive(record) {
                 let rest = handle.readDataToEndOfFile()
                 if !rest.isEmpty { session.terminal.write(String(decoding: rest, as: UTF8.self)) }
                 return
@@ -284,7 +285,7 @@ struct ResumeCommand: AsyncParsableCommand {
         }
         for id in running.approvals { try store.approve(run: record.id, job: id, by: RunExecution.person) }
         let approved = Set(try store.approvals(run: record.id).map(\.job))
-        try store.setStatus(run: record.id, "running", pid: getpid())
+        try store.setStatus(run: record.id, .running, pid: getpid())
         let execution = RunExecution(
             session: session, pipeline: pipeline, event: Event(rawValue: record.event) ?? .push, jobs: recovered.jobs,
             runID: record.id, options: running, store: store, root: root, approved: approved,

@@ -125,7 +125,8 @@ final class LiveRunReporter: RunReporting, @unchecked Sendable {
         }
     }
 
-    func jobSkipped(_ job: String, because reason: String) {
+    func jobSkipped(_ job: String, cause: SkipCause) {
+        let reason = RunWords.cause(cause)
         lock.withLock {
             print(palette.dim("- \(job)  skipped: \(reason)"))
             results.append((job, "skipped: \(reason)", nil))

@@ -74,7 +74,8 @@ final class LineRunReporter: RunReporting, @unchecked Sendable {
         }
     }
 
-    func jobSkipped(_ job: String, because reason: String) {
+    func jobSkipped(_ job: String, cause: SkipCause) {
+        let reason = RunWords.cause(cause)
         lock.withLock {
             emit(job, "skipped: \(reason)")
             results.append((job, "skipped: \(reason)", nil))
@@ -150,8 +151,14 @@ final class JSONRunReporter: RunReporting, @unchecked Sendable {
         emit(fields)
     }
 
-    func jobSkipped(_ job: String, because reason: String) {
-        emit(["event": "job_skipped", "job": job, "reason": reason])
+    func jobSkipped(_ job: String, cause: SkipCause) {
+        var fields: [String: Any] = ["event": "job_skipped", "job": job, "reason": RunWords.cause(cause)]
+        switch cause {
+        case .upstream(let upstream, let ended):
+            fields["upstream"] = upstream
+            fields["upstream_result"] = ended.rawValue
+        }
+        emit(fields)
     }
 
     func jobAwaitsApproval(_ job: String) { emit(["event": "job_awaiting_approval", "job": job]) }

@@ -9,7 +9,7 @@ public protocol RunReporting: Sendable {
     /// An attempt ended.
     func jobFinished(_ job: String, outcome: AttemptOutcome, duration: Duration)
     /// A job will not run.
-    func jobSkipped(_ job: String, because: String)
+    func jobSkipped(_ job: String, cause: SkipCause)
     /// A job waits at its gate.
     func jobAwaitsApproval(_ job: String)
     /// The run is over.
@@ -46,8 +46,8 @@ public struct CompositeReporter: RunReporting {
     public func jobFinished(_ job: String, outcome: AttemptOutcome, duration: Duration) {
         for reporter in reporters { reporter.jobFinished(job, outcome: outcome, duration: duration) }
     }
-    public func jobSkipped(_ job: String, because reason: String) {
-        for reporter in reporters { reporter.jobSkipped(job, because: reason) }
+    public func jobSkipped(_ job: String, cause: SkipCause) {
+        for reporter in reporters { reporter.jobSkipped(job, cause: cause) }
     }
     public func jobAwaitsApproval(_ job: String) { for reporter in reporters { reporter.jobAwaitsApproval(job) } }
     public func runFinished(_ outcome: RunOutcome) { for reporter in reporters { reporter.runFinished(outcome) } }
@@ -166,8 +166,8 @@ public actor RunDriver {
                         await self?.answered(job, approved: yes)
                     }
                 }
-            case .skip(let job, let reason):
-                reporter.jobSkipped(job, because: reason)
+            case .skip(let job, let cause):
+                reporter.jobSkipped(job, cause: cause)
             case .finish(let result):
                 outcome = result
                 reporter.runFinished(result)

@@ -24,7 +24,7 @@ public struct RecoveredRun: Sendable {
 public enum RunRecovery {
     /// Whether the run's runner process is alive (on this host).
     public static func isAlive(_ run: RunRecord) -> Bool {
-        run.status == "running" && run.host == ProcessInfo.processInfo.hostName && kill(run.pid, 0) == 0
+        run.status == .running && run.host == ProcessInfo.processInfo.hostName && kill(run.pid, 0) == 0
     }
 
     /// Prepares `run` to continue.
@@ -33,19 +33,19 @@ public enum RunRecovery {
     /// killed, and they are recorded as interrupted.
     public static func recover(_ run: RunRecord, store: RunStore, pipeline: Pipeline) throws -> RecoveredRun {
         var stopped: [(job: String, processGroup: Int32)] = []
-        for attempt in try store.attempts(run: run.id) where attempt.status == "running" {
+        for attempt in try store.attempts(run: run.id) where attempt.status == .running {
             if let group = attempt.processGroup, kill(-group, 0) == 0 {
                 kill(-group, SIGKILL)
                 stopped.append((attempt.job, group))
             }
             try store.finishAttempt(
-                run: run.id, job: attempt.job, attempt: attempt.attempt, status: "interrupted", exitCode: nil,
+                run: run.id, job: attempt.job, attempt: attempt.attempt, status: .interrupted, exitCode: nil,
                 detail: "the runner stopped during this attempt")
         }
         let attempts = try store.attempts(run: run.id)
         let jobs = try run.scheduledJobs()
         let interruptedMutating = jobs.compactMap { job -> String? in
-            guard let last = attempts.last(where: { $0.job == job.id }), last.status == "interrupted",
+            guard let last = attempts.last(where: { $0.job == job.id }), last.status == .interrupted,
                 pipeline.instance(job.id)?.mutates == true
             else { return nil }
             return job.id
@@ -53,7 +53,7 @@ public enum RunRecovery {
         var base: [String: Int] = [:]
         for attempt in attempts { base[attempt.job] = max(base[attempt.job] ?? 0, attempt.attempt) }
         return RecoveredRun(
-            jobs: jobs, succeeded: Set(attempts.filter { $0.status == "succeeded" }.map(\.job)),
+            jobs: jobs, succeeded: Set(attempts.filter { $0.status == .succeeded }.map(\.job)),
             interruptedMutating: interruptedMutating, attemptBase: base, stopped: stopped)
     }
 }

@@ -60,7 +60,7 @@ public enum JobState: Sendable, Hashable {
     case succeeded
     case failed(exitCode: Int32, attempts: Int)
     case timedOut
-    case skipped(because: String)
+    case skipped(SkipCause)
     case interrupted
 }
 
@@ -95,7 +95,7 @@ public enum SchedulerAction: Sendable, Hashable {
     /// A gated job is ready but not approved.
     case awaitApproval(job: String)
     /// A job will not run.
-    case skip(job: String, because: String)
+    case skip(job: String, cause: SkipCause)
     /// Nothing is running and nothing more can start.
     case finish(RunOutcome)
 }
@@ -226,9 +226,9 @@ public struct Scheduler<Instant: InstantProtocol>: Sendable where Instant.Durati
             changed = false
             for job in jobs where states[job.id] == .waiting || states[job.id] == .awaitingApproval {
                 if let blocker = job.waitsFor.first(where: { Self.blocks(states[$0]) }) {
-                    let reason = Self.reason(blocker, states[blocker])
-                    states[job.id] = .skipped(because: reason)
-                    actions.append(.skip(job: job.id, because: reason))
+                    let cause = SkipCause.upstream(job: blocker, ended: Self.ending(states[blocker]))
+                    states[job.id] = .skipped(cause)
+                    actions.append(.skip(job: job.id, cause: cause))
                     changed = true
                 }
             }
@@ -288,12 +288,12 @@ public struct Scheduler<Instant: InstantProtocol>: Sendable where Instant.Durati
         }
     }
 
-    private static func reason(_ blocker: String, _ state: JobState?) -> String {
+    private static func ending(_ state: JobState?) -> UpstreamEnding {
         switch state {
-        case .failed: return "\(blocker) failed"
-        case .timedOut: return "\(blocker) timed out"
-        case .interrupted: return "\(blocker) was interrupted"
-        default: return "\(blocker) did not run"
+        case .failed: return .failed
+        case .timedOut: return .timedOut
+        case .interrupted: return .interrupted
+        default: return .skipped
         }
     }
 }

@@ -9,8 +9,8 @@ public struct RunRecord: Sendable, Hashable, Codable, FetchableRecord, Persistab
     /// The spec the run came from, as given on the command line.
     public var spec: String
     public var event: String
-    /// `running`, `succeeded`, `failed`, `paused` or `interrupted`.
-    public var status: String
+    /// Where the run stands.
+    public var status: RunStatus
     public var startedAt: Date
     public var finishedAt: Date?
     /// The runner's process id and host, to tell a live run from a crashed one.
@@ -24,7 +24,7 @@ public struct RunRecord: Sendable, Hashable, Codable, FetchableRecord, Persistab
         self.id = id
         self.spec = spec
         self.event = event
-        self.status = "running"
+        self.status = .running
         self.startedAt = Date()
         self.finishedAt = nil
         self.pid = getpid()
@@ -45,8 +45,8 @@ public struct AttemptRecord: Sendable, Hashable, Codable, FetchableRecord, Persi
     public var runId: String
     public var job: String
     public var attempt: Int
-    /// `running`, `succeeded`, `failed`, `timed_out`, `interrupted` or `skipped`.
-    public var status: String
+    /// Where the attempt stands.
+    public var status: AttemptStatus
     public var startedAt: Date
     public var finishedAt: Date?
     public var exitCode: Int32?
@@ -83,8 +83,23 @@ public struct EventRecord: Sendable, Hashable, Codable, FetchableRecord, Persist
     public var runId: String
     public var at: Date
     public var job: String?
-    public var kind: String
+    public var kind: EventKind
+    /// Words for a person: the attempt, an exit code, who approved.
     public var detail: String?
+    /// Why a job was skipped (stored as JSON), for `skipped` events.
+    public var skipCause: SkipCause?
+
+    /// Creates an event.
+    public init(
+        runId: String, at: Date, job: String?, kind: EventKind, detail: String? = nil, skipCause: SkipCause? = nil
+    ) {
+        self.runId = runId
+        self.at = at
+        self.job = job
+        self.kind = kind
+        self.detail = detail
+        self.skipCause = skipCause
+    }
 }
 
 /// The run store: SQLite through GRDB in WAL mode.
@@ -156,6 +171,9 @@ public final class RunStore: Sendable {
                 table.column("detail", .text)
             }
         }
+        migrator.registerMigration("v2: typed skip causes") { db in
+            try db.alter(table: "event") { table in table.add(column: "skipCause", .text) }
+        }
         return migrator
     }
 
@@ -167,11 +185,11 @@ public final class RunStore: Sendable {
     }
 
     /// Sets a run's status (and its end, unless it is running again).
-    public func setStatus(run: String, _ status: String, pid: Int32? = nil) throws {
+    public func setStatus(run: String, _ status: RunStatus, pid: Int32? = nil) throws {
         try database.write { db in
             guard var record = try RunRecord.fetchOne(db, key: run) else { return }
             record.status = status
-            record.finishedAt = status == "running" ? nil : Date()
+            record.finishedAt = status == .running ? nil : Date()
             if let pid { record.pid = pid }
             try record.update(db)
         }
@@ -181,11 +199,11 @@ public final class RunStore: Sendable {
     public func startAttempt(run: String, job: String, attempt: Int) throws {
         try database.write { db in
             try AttemptRecord(
-                runId: run, job: job, attempt: attempt, status: "running", startedAt: Date(), finishedAt: nil,
+                runId: run, job: job, attempt: attempt, status: .running, startedAt: Date(), finishedAt: nil,
                 exitCode: nil,
                 processGroup: nil, detail: nil
             ).save(db)
-            try EventRecord(runId: run, at: Date(), job: job, kind: "started", detail: "attempt \(attempt)").insert(db)
+            try EventRecord(runId: run, at: Date(), job: job, kind: .started, detail: "attempt \(attempt)").insert(db)
         }
     }
 
@@ -200,7 +218,7 @@ public final class RunStore: Sendable {
 
     /// Records how an attempt ended.
     public func finishAttempt(
-        run: String, job: String, attempt: Int, status: String, exitCode: Int32?, detail: String? = nil
+        run: String, job: String, attempt: Int, status: AttemptStatus, exitCode: Int32?, detail: String? = nil
     ) throws {
         try database.write { db in
             try db.execute(
@@ -209,22 +227,23 @@ public final class RunStore: Sendable {
                     WHERE runId = ? AND job = ? AND attempt = ?
                     """,
                 arguments: [status, Date(), exitCode, detail, run, job, attempt])
-            try EventRecord(runId: run, at: Date(), job: job, kind: status, detail: exitCode.map { "exit code \($0)" })
-                .insert(db)
+            try EventRecord(
+                runId: run, at: Date(), job: job, kind: EventKind(status), detail: exitCode.map { "exit code \($0)" }
+            ).insert(db)
         }
     }
 
     /// Records a skipped job.
-    public func skip(run: String, job: String, because reason: String) throws {
+    public func skip(run: String, job: String, cause: SkipCause) throws {
         try database.write { db in
-            try EventRecord(runId: run, at: Date(), job: job, kind: "skipped", detail: reason).insert(db)
+            try EventRecord(runId: run, at: Date(), job: job, kind: .skipped, skipCause: cause).insert(db)
         }
     }
 
     /// Records that a job waits for approval.
     public func awaitApproval(run: String, job: String) throws {
         try database.write { db in
-            try EventRecord(runId: run, at: Date(), job: job, kind: "awaiting_approval", detail: nil).insert(db)
+            try EventRecord(runId: run, at: Date(), job: job, kind: .awaitingApproval).insert(db)
         }
     }
 
@@ -232,7 +251,7 @@ public final class RunStore: Sendable {
     public func approve(run: String, job: String, by person: String) throws {
         try database.write { db in
             try ApprovalRecord(runId: run, job: job, approvedBy: person, approvedAt: Date()).save(db)
-            try EventRecord(runId: run, at: Date(), job: job, kind: "approved", detail: "by \(person)").insert(db)
+            try EventRecord(runId: run, at: Date(), job: job, kind: .approved, detail: "by \(person)").insert(db)
         }
     }
 

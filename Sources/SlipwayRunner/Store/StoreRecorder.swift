@@ -46,21 +46,19 @@ public final class StoreRecorder: RunReporting, @unchecked Sendable {
     public func jobFinished(_ job: String, outcome: AttemptOutcome, duration: Duration) {
         record {
             let attempt = current[job] ?? number(job, 1)
+            let code: Int32?
             switch outcome {
-            case .succeeded:
-                try store.finishAttempt(run: run, job: job, attempt: attempt, status: "succeeded", exitCode: 0)
-            case .failed(let code):
-                try store.finishAttempt(run: run, job: job, attempt: attempt, status: "failed", exitCode: code)
-            case .timedOut:
-                try store.finishAttempt(run: run, job: job, attempt: attempt, status: "timed_out", exitCode: nil)
-            case .interrupted:
-                try store.finishAttempt(run: run, job: job, attempt: attempt, status: "interrupted", exitCode: nil)
+            case .succeeded: code = 0
+            case .failed(let exitCode): code = exitCode
+            case .timedOut, .interrupted: code = nil
             }
+            try store.finishAttempt(
+                run: run, job: job, attempt: attempt, status: AttemptStatus(outcome), exitCode: code)
         }
     }
 
-    public func jobSkipped(_ job: String, because reason: String) {
-        record { try store.skip(run: run, job: job, because: reason) }
+    public func jobSkipped(_ job: String, cause: SkipCause) {
+        record { try store.skip(run: run, job: job, cause: cause) }
     }
 
     public func jobAwaitsApproval(_ job: String) {
@@ -79,14 +77,7 @@ public final class StoreRecorder: RunReporting, @unchecked Sendable {
 
     public func runFinished(_ outcome: RunOutcome) {
         record {
-            let status: String
-            switch outcome {
-            case .succeeded: status = "succeeded"
-            case .failed: status = "failed"
-            case .paused: status = "paused"
-            case .interrupted: status = "interrupted"
-            }
-            try store.setStatus(run: run, status)
+            try store.setStatus(run: run, RunStatus(outcome))
         }
     }
 }
