@@ -30,7 +30,7 @@ public struct SlipwayCommand: AsyncParsableCommand {
 
     public init() {}
 
-    /// Parses the arguments, runs the command and exits with DESIGN.md's codes: argument errors
+    /// Parses the arguments, runs the command and exits with the documented codes: argument errors
     /// exit 2, not ArgumentParser's 64.
     public static func entryPoint(_ arguments: [String]? = nil) async {
         RainbowSetup.configure()

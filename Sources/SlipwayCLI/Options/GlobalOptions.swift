@@ -19,7 +19,7 @@ struct GlobalOptions: ParsableArguments {
     }
 }
 
-/// Exit codes of DESIGN.md.
+/// The exit codes the README documents.
 enum ExitStatus {
     static let ok = ExitCode(0)
     static let failed = ExitCode(1)

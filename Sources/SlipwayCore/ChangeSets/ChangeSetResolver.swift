@@ -66,7 +66,7 @@ public enum ChangeSetError: Error, Hashable, Sendable {
     }
 }
 
-/// Computes change sets with git, as DESIGN.md defines them for each event.
+/// Computes change sets with git, as docs/planning.md defines them for each event.
 public struct ChangeSetResolver: Sendable {
     private let runner: any ProcessRunning
     private let directory: String

@@ -1,7 +1,7 @@
 import Foundation
 
 extension Plan {
-    /// The JSON document of DESIGN.md: `event`, `base`, `head`, `changed`, `selected` (in
+    /// The JSON document docs/planning.md describes: `event`, `base`, `head`, `changed`, `selected` (in
     /// execution order, each with `id`, `reasons` and `fingerprint`) and `skipped` (each with
     /// `id`, `reason` and `fingerprint`).
     public func jsonData() throws -> Data {

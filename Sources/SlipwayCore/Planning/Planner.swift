@@ -119,7 +119,7 @@ public struct Plan: Hashable, Sendable {
     public var selectedIDs: [String] { selected.map(\.id) }
 }
 
-/// Decides which instances an event runs (DESIGN.md, "Selection semantics").
+/// Decides which instances an event runs (docs/planning.md, "Selection rules").
 public struct Planner: Sendable {
     /// Creates a planner.
     public init() {}

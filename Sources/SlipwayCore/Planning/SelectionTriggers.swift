@@ -5,7 +5,7 @@ extension Pipeline {
         instance.events.contains(event) && !(event == .pullRequest && instance.mutates)
     }
 
-    /// For each instance, the instances whose direct selection selects it for `event` (DESIGN.md
+    /// For each instance, the instances whose direct selection selects it for `event` (docs/planning.md
     /// rule 5): the planner's rules unrolled into a static "any of these pattern lists matches".
     ///
     /// An instance runs exactly when one of its triggers is directly selected (no `paths`, or a

@@ -3,7 +3,7 @@ import SlipwayCore
 /// The bash script a CI platform runs to decide which jobs run, where the platform has no exact
 /// per-job path filter of its own.
 ///
-/// It computes the change set the way `slipway plan` does (DESIGN.md: a pull request's
+/// It computes the change set the way `slipway plan` does (docs/planning.md: a pull request's
 /// `merge-base(base, head)..head`, a push's `before..after`, everything for an all-zero or unknown
 /// `before`, where every path filter matches), matches each instance's patterns with `grep -E` (see `PatternRegex`), and prints one
 /// `slug=true|false` line per instance from the static trigger lists of

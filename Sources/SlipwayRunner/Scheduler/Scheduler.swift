@@ -64,7 +64,7 @@ public enum JobState: Sendable, Hashable {
     case interrupted
 }
 
-/// How a whole run ended; each maps to one of DESIGN.md's exit codes.
+/// How a whole run ended; each maps to one of the documented exit codes (README, "Commands").
 public enum RunOutcome: Sendable, Hashable {
     /// Every job succeeded (exit 0).
     case succeeded
@@ -75,7 +75,7 @@ public enum RunOutcome: Sendable, Hashable {
     /// The run was interrupted (exit 130).
     case interrupted
 
-    /// The process exit code DESIGN.md assigns to this outcome.
+    /// The process exit code the README documents for this outcome.
     public var exitCode: Int32 {
         switch self {
         case .succeeded: return 0
