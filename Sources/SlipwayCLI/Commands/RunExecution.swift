@@ -72,22 +72,21 @@ struct RunExecution {
                 secretValues[name] = value
             }
         }
-        let missing = JobEnvironment.missingSecrets(
-            of: jobs.map(\.id).filter { !succeeded.contains($0) }, in: pipeline, secretValues: secretValues)
+        let toBeRun = jobs.map(\.id).filter { !succeeded.contains($0) }
+        let missing = JobEnvironment.missingSecrets(of: toBeRun, in: pipeline, secretValues: secretValues)
         if !missing.isEmpty {
             throw session.fail(
                 "no value for \(missing.map { "\($0.secret) (needed by \($0.job))" }.joined(separator: ", "))",
                 notes: ["export it, or put NAME=value in a file and pass --env-file FILE"])
         }
 
-        let toBeRun = jobs.map(\.id).filter { !succeeded.contains($0) }
         let tools = await ToolCheck().problems(for: toBeRun, in: pipeline, path: environment["PATH"])
         if !tools.isEmpty {
             for problem in tools.dropLast() { session.printError(Self.describe(problem)) }
             throw session.fail(
                 Self.describe(tools[tools.count - 1]),
                 notes: [
-                    "nothing ran: install each tool at the version slipway.yml pins under 'tools', or change the pin",
+                    "no job was started: install each tool at the version slipway.yml pins under 'tools', or change the pin",
                     "`slipway run --dry-run` lists the tools each job runs",
                 ], status: ExitStatus.failed)
         }

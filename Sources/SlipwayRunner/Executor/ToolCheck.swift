@@ -36,13 +36,17 @@ public struct ToolCheck: Sendable {
         var problems: [ToolProblem] = []
         for (tool, users) in Self.tools(of: jobs, in: pipeline) {
             let arguments = tool.versionArguments.split(separator: " ").map(String.init)
+            guard let executable = Self.locate(tool.name, path: path) else {
+                problems.append(ToolProblem(tool: tool, jobs: users, found: nil))
+                continue
+            }
             let output: ProcessOutput
             do {
-                guard let executable = Self.locate(tool.name, path: path) else { throw CocoaError(.fileNoSuchFile) }
                 output = try await runner.run(
                     executable, arguments: arguments, workingDirectory: nil, environment: ["PATH": path], input: nil)
             } catch {
-                problems.append(ToolProblem(tool: tool, jobs: users, found: nil))
+                problems.append(
+                    ToolProblem(tool: tool, jobs: users, found: "nothing: \(executable) could not start (\(error))"))
                 continue
             }
             let printed = String(decoding: output.standardOutput, as: UTF8.self) + output.standardError
