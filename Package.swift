@@ -71,7 +71,9 @@ let package = Package(
         ),
         .testTarget(
             name: "SlipwayRunnerTests",
-            dependencies: ["SlipwayCore", "SlipwayRunner", "SlipwayTesting"]
+            dependencies: [
+                "SlipwayCore", "SlipwayRunner", "SlipwayTesting", .product(name: "Crypto", package: "swift-crypto"),
+            ]
         ),
         .testTarget(
             name: "SlipwayCLITests",

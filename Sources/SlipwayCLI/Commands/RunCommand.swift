@@ -70,7 +70,7 @@ struct RunCommand: AsyncParsableCommand {
         }
 
         let root = URL(fileURLWithPath: options.specDirectory).standardizedFileURL.path
-        let store = try RunStore(path: "\(root)/.slipway/slipway.db")
+        let store = try RunStore(path: StateDirectory(root: root).database)
         let runID = RunIdentifier.make()
         try store.insert(
             try RunRecord(id: runID, spec: options.spec, event: changes.resolvedEvent.rawValue, jobs: jobs))

@@ -91,7 +91,8 @@ struct RunExecution {
                 ], status: ExitStatus.failed)
         }
 
-        let logs = try RunLogs(directory: "\(root)/.slipway/runs/\(runID)")
+        let state = StateDirectory(root: root)
+        let logs = try RunLogs(directory: state.run(runID))
         let executables = JobEnvironment.executables(
             for: jobs.map(\.id), in: pipeline, root: root, base: environment, secretValues: secretValues,
             runID: runID, event: event, summaryDirectory: logs.directory)
@@ -130,10 +131,10 @@ struct RunExecution {
             jobs: jobs, executables: executables, parallelism: options.parallelism, approved: approved,
             succeeded: succeeded, attemptBase: attemptBase, approver: approver,
             reporter: CompositeReporter([recorder, reporter]),
-            logs: logs, store: ArtifactStore(root: root, directory: "\(logs.directory)/artifacts"),
+            logs: logs, store: ArtifactStore(root: root, directory: state.artifacts(ofRun: runID)),
             artifacts: JobArtifacts.map(for: jobs, in: pipeline),
             locking: RunLocking(
-                runID: runID, directory: "\(root)/.slipway/locks",
+                runID: runID, directory: state.locks,
                 timeout: .seconds(options.lockTimeout.flatMap(DurationParser.seconds(from:)) ?? 0),
                 environments: RunLocking.environments(for: jobs, in: pipeline)))
         let signals = InterruptSignals { Task { await driver.interrupt() } }

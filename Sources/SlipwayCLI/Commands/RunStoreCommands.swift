@@ -6,7 +6,7 @@ import SlipwayRunner
 /// Opens the run store of the spec's repository, or explains that there are no runs yet.
 private func openStore(_ session: SpecSession) throws -> (store: RunStore, root: String) {
     let root = URL(fileURLWithPath: session.options.specDirectory).standardizedFileURL.path
-    let path = "\(root)/.slipway/slipway.db"
+    let path = StateDirectory(root: root).database
     guard FileManager.default.fileExists(atPath: path) else {
         throw session.fail("no runs yet in \(root)", notes: ["start one with `slipway run`"])
     }
@@ -166,7 +166,7 @@ struct LogsCommand: AsyncParsableCommand {
                 "job '\(job)' has no log in run \(record.id)",
                 notes: ["it has not started; `slipway status \(record.id)` shows what it waits for"])
         }
-        let logs = try RunLogs(directory: "\(root)/.slipway/runs/\(record.id)")
+        let logs = try RunLogs(directory: StateDirectory(root: root).run(record.id))
         let path = logs.path(job: job, attempt: last.attempt)
         guard let handle = FileHandle(forReadingAtPath: path) else {
             throw session.fail(

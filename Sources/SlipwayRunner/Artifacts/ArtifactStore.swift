@@ -135,17 +135,3 @@ public struct ArtifactStore: Sendable {
         return hasher.finalize().map { String(format: "%02x", $0) }.joined()
     }
 }
-
-/// What a job hands on and takes over through the artifact store.
-public struct JobArtifacts: Sendable, Hashable {
-    /// Paths the job produces.
-    public var produces: [String]
-    /// Jobs whose produced files are restored before this one starts.
-    public var consumesFrom: [String]
-
-    /// Creates a description.
-    public init(produces: [String], consumesFrom: [String]) {
-        self.produces = produces
-        self.consumesFrom = consumesFrom
-    }
-}

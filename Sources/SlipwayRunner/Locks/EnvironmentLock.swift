@@ -69,26 +69,30 @@ public final class EnvironmentLock: Sendable {
         self.descriptor = descriptor
     }
 
-    /// Takes the lock, polling until `timeout` (zero: fail at once if it is held).
-    public static func acquire(environment: String, directory: String, holder: LockHolder, timeout: Duration)
-        async throws(LockError)
-        -> EnvironmentLock
-    {
+    /// Takes the lock, polling on `clock` until `timeout` (zero: fail at once if it is held).
+    ///
+    /// A cancelled task stops waiting at once and gets a `LockError` as if its time ran out; the
+    /// caller knows why it cancelled.
+    public static func acquire<C: Clock>(
+        environment: String, directory: String, holder: LockHolder, timeout: Duration, clock: C
+    ) async throws(LockError) -> EnvironmentLock where C.Duration == Duration {
         try? FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         let path = "\(directory)/\(environment).lock"
         let descriptor = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
         guard descriptor >= 0 else {
             throw LockError(environment: environment, holder: ["run": "? (cannot open \(path))"], waited: .zero)
         }
-        let started = ContinuousClock.now
+        let started = clock.now
         while flock(descriptor, LOCK_EX | LOCK_NB) != 0 {
-            let waited = ContinuousClock.now - started
-            if waited >= timeout {
+            let waited = started.duration(to: clock.now)
+            if waited >= timeout || Task.isCancelled {
                 let text = (try? String(contentsOfFile: path, encoding: .utf8)) ?? ""
                 close(descriptor)
-                throw LockError(environment: environment, holder: LockHolder.parse(text), waited: timeout)
+                throw LockError(
+                    environment: environment, holder: LockHolder.parse(text),
+                    waited: waited >= timeout ? timeout : waited)
             }
-            try? await Task.sleep(for: .milliseconds(100))
+            try? await clock.sleep(for: min(.milliseconds(100), timeout - waited))
         }
         // Record the holder for whoever finds the environment locked.
         ftruncate(descriptor, 0)

@@ -57,28 +57,3 @@ public enum RunRecovery {
             interruptedMutating: interruptedMutating, attemptBase: base, stopped: stopped)
     }
 }
-
-extension JobArtifacts {
-    /// What each of `jobs` produces, and whose produced files it receives (`JobInstance.receivesFrom`).
-    public static func map(for jobs: [ScheduledJob], in pipeline: Pipeline) -> [String: JobArtifacts] {
-        var artifacts: [String: JobArtifacts] = [:]
-        for job in jobs {
-            guard let instance = pipeline.instance(job.id) else { continue }
-            artifacts[job.id] = JobArtifacts(produces: instance.produces, consumesFrom: instance.receivesFrom)
-        }
-        return artifacts
-    }
-}
-
-extension RunLocking {
-    /// The environment each mutating job of `jobs` locks while it runs.
-    public static func environments(for jobs: [ScheduledJob], in pipeline: Pipeline) -> [String: String] {
-        var environments: [String: String] = [:]
-        for job in jobs {
-            guard let instance = pipeline.instance(job.id), instance.mutates, let environment = instance.environment
-            else { continue }
-            environments[job.id] = environment
-        }
-        return environments
-    }
-}
