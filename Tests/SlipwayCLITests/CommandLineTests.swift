@@ -151,7 +151,7 @@ import Testing
         )
         let result = try await slipway.run(["generate"], in: directory.path)
         #expect(result.status == 2)
-        #expect(result.standardError.contains("slipway.yml:4:3: error: github: job 'greet': 'run' contains '${{'"))
+        #expect(result.standardError.contains("slipway.yml:6:10: error: github: job 'greet': 'run' contains '${{'"))
         #expect(result.standardError.contains("note: pass values through 'env'"))
     }
 
@@ -185,9 +185,16 @@ import Testing
 
     @Test func gitlabRefusesNegatedPatternsWithTheirJob() async throws {
         let spec = try String(contentsOfFile: "\(repositoryRoot)/examples/kkp/slipway.yml", encoding: .utf8)
-        let line =
-            try #require(spec.split(separator: "\n", omittingEmptySubsequences: false).firstIndex(of: "  kkp-install:"))
-            + 1
+        // The refusal points at the negated pattern in kkp-install's paths.
+        let lines = spec.split(separator: "\n", omittingEmptySubsequences: false)
+        let job = try #require(lines.firstIndex(of: "  kkp-install:"))
+        let index = try #require(lines[job...].firstIndex { $0.contains("\"!kubermatic/README.md\"") })
+        let (line, column) = (
+            index + 1,
+            lines[index].distance(
+                from: lines[index].startIndex, to: try #require(lines[index].firstRange(of: "\"!kubermatic")).lowerBound
+            ) + 1
+        )
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
         let result = try await slipway.run(
@@ -196,7 +203,7 @@ import Testing
         #expect(result.status == 2)
         #expect(
             result.standardError.contains(
-                "examples/kkp/slipway.yml:\(line):3: error: gitlab: job 'kkp-install': GitLab's rules:changes cannot express the negated pattern '!kubermatic/README.md'"
+                "examples/kkp/slipway.yml:\(line):\(column): error: gitlab: job 'kkp-install': GitLab's rules:changes cannot express the negated pattern '!kubermatic/README.md'"
             ))
         #expect(!FileManager.default.fileExists(atPath: "\(directory.path)/.gitlab-ci.yml"))
     }

@@ -128,21 +128,52 @@ private func steps(_ job: [String: Any]) -> [[String: Any]] {
         #expect(download < run)
     }
 
-    @Test func expressionsInScriptsAreRefused() throws {
-        let text = """
+    @Test func expressionsGitHubWouldExpandAreRefusedWhereTheyAreWritten() throws {
+        let marked = MarkedText(
+            """
             version: 1
+            env:
+              TITLE: ⟨top⟩"${{ github.event.pull_request.title }}"
+            environments:
+              - name: dev
+                env:
+                  REF: ⟨environment⟩${{ github.ref }}
             jobs:
               greet:
                 paths: ["**"]
-                run: echo "${{ github.event.pull_request.title }}"
-            """
-        let pipeline = try #require(SpecValidator.pipeline(text: text).pipeline)
+                environment: each
+                env:
+                  BODY: ⟨job⟩${{ github.event.pull_request.body }}
+                run: ⟨run⟩echo "${{ github.event.pull_request.title }}"
+              ⟨reserved⟩slipway-changes:
+                paths: ["**"]
+                run: "true"
+            """)
+        let pipeline = try #require(SpecValidator.pipeline(text: marked.text, file: marked.file).pipeline)
         #expect(throws: GeneratorFailure.self) { try GitHubGenerator().generate(pipeline) }
         do {
             _ = try GitHubGenerator().generate(pipeline)
         } catch {
-            #expect(error.diagnostics.map(\.job) == ["greet"])
-            #expect(error.diagnostics.first?.message.contains("script injection") == true)
+            #expect(
+                error.diagnostics == [
+                    Diagnostic(
+                        .jobNameReservedForDetection(
+                            platform: .github, job: "slipway-changes", name: "slipway-changes"),
+                        at: marked.location("reserved")),
+                    Diagnostic(
+                        .expressionInScript(platform: .github, job: "greet", expression: "${{"),
+                        at: marked.location("run")),
+                    Diagnostic(
+                        .expressionInVariable(platform: .github, job: nil, variable: "TITLE", expression: "${{"),
+                        at: marked.location("top")),
+                    Diagnostic(
+                        .expressionInVariable(platform: .github, job: nil, variable: "REF", expression: "${{"),
+                        at: marked.location("environment")),
+                    Diagnostic(
+                        .expressionInVariable(platform: .github, job: "greet", variable: "BODY", expression: "${{"),
+                        at: marked.location("job")),
+                ])
+            #expect(error.diagnostics.allSatisfy { $0.severity == .error && !$0.notes.isEmpty })
         }
     }
 

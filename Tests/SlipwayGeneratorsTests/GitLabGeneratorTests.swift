@@ -29,13 +29,50 @@ private func example(_ name: String) throws -> Pipeline {
             _ = try GitLabGenerator().generate(pipeline)
             Issue.record("the KKP example has negated patterns; GitLab generation must refuse it")
         } catch {
-            let byJob = Dictionary(grouping: error.diagnostics, by: { $0.job ?? "" })
+            let kinds = error.diagnostics.map(\.kind)
             #expect(
-                byJob["kkp-install"]?.first?.message
-                    == "GitLab's rules:changes cannot express the negated pattern '!kubermatic/README.md'")
-            #expect(byJob["dns"]?.first?.message.contains("(through job 'kkp-install')") == true)
-            #expect(byJob["manifests-lint"]?.first?.message.contains("'!**/*.md'") == true)
-            #expect(error.diagnostics.allSatisfy { $0.platform == .gitlab && $0.hint != nil })
+                kinds.contains(
+                    .negatedPatternNotExpressible(
+                        platform: .gitlab, job: "kkp-install", pattern: "!kubermatic/README.md", through: nil)))
+            #expect(
+                kinds.contains(
+                    .negatedPatternNotExpressible(
+                        platform: .gitlab, job: "dns", pattern: "!kubermatic/README.md", through: "kkp-install")))
+            #expect(
+                kinds.contains(
+                    .negatedPatternNotExpressible(
+                        platform: .gitlab, job: "manifests-lint", pattern: "!**/*.md", through: nil)))
+            #expect(error.diagnostics.allSatisfy { $0.location != nil && !$0.notes.isEmpty })
+        }
+    }
+
+    @Test func refusalsPointAtThePatternAndTheKeyword() throws {
+        let marked = MarkedText(
+            """
+            version: 1
+            jobs:
+              ⟨keyword⟩stages:
+                paths: ["**"]
+                run: "true"
+              docs:
+                paths: ["docs/**", ⟨negated⟩"!docs/drafts/**"]
+                run: "true"
+            """)
+        let pipeline = try #require(SpecValidator.pipeline(text: marked.text, file: marked.file).pipeline)
+        do {
+            _ = try GitLabGenerator().generate(pipeline)
+            Issue.record("a job named 'stages' and a negated pattern must be refused")
+        } catch {
+            #expect(
+                error.diagnostics == [
+                    Diagnostic(
+                        .jobNameIsPlatformKeyword(platform: .gitlab, job: "stages", name: "stages"),
+                        at: marked.location("keyword")),
+                    Diagnostic(
+                        .negatedPatternNotExpressible(
+                            platform: .gitlab, job: "docs", pattern: "!docs/drafts/**", through: nil),
+                        at: marked.location("negated")),
+                ])
         }
     }
 

@@ -46,7 +46,7 @@ struct GenerateCommand: ParsableCommand {
                 notes: ["add 'platforms: [github]' to \(options.spec), or pass --platform github"])
         }
         var files: [GeneratedFile] = []
-        var problems: [GeneratorDiagnostic] = []
+        var problems: [Diagnostic] = []
         for platform in targets {
             do {
                 files += try Generators.generate(platform, pipeline)
@@ -55,15 +55,7 @@ struct GenerateCommand: ParsableCommand {
             }
         }
         if !problems.isEmpty {
-            session.printDiagnostics(
-                problems.map { problem in
-                    let location = problem.job.flatMap { pipeline.spec.sourceMap.key(["jobs", $0]) }
-                    return Diagnostic(
-                        .generatorRefused(
-                            platform: problem.platform.rawValue, job: problem.job, message: problem.message,
-                            hint: problem.hint),
-                        at: location)
-                })
+            session.printDiagnostics(problems.sortedByLocation())
             throw ExitStatus.usage
         }
         let writer = FileWriter(root: outputDirectory ?? options.specDirectory)

@@ -64,8 +64,23 @@ public enum DiagnosticKind: Hashable, Sendable {
     case invalidDuration(context: String, value: String)
     /// `gate` is not `manual`.
     case unknownGate(context: String, value: String)
-    /// A CI generator cannot express something in the spec exactly, and refuses rather than approximate.
-    case generatorRefused(platform: String, job: String?, message: String, hint: String?)
+
+    // MARK: Generators (a platform cannot express something exactly, and refuses rather than approximate)
+    /// A job's id is the one Slipway gives its change-detection job in the generated file.
+    case jobNameReservedForDetection(platform: Platform, job: String, name: String)
+    /// A job's id is a keyword of the platform's configuration file.
+    case jobNameIsPlatformKeyword(platform: Platform, job: String, name: String)
+    /// `run` holds an expression the platform expands into the script text before the shell sees it.
+    case expressionInScript(platform: Platform, job: String, expression: String)
+    /// A variable holds an expression the platform would expand; `job` is `nil` for a top-level `env`.
+    case expressionInVariable(platform: Platform, job: String?, variable: String, expression: String)
+    /// A negated path pattern the platform's native path filter cannot express; `through` names the
+    /// job whose patterns select this one, when it is another.
+    case negatedPatternNotExpressible(platform: Platform, job: String, pattern: String, through: String?)
+    /// A line of `run` is one Slipway uses to embed scripts in the generated file.
+    case scriptHasEmbeddingDelimiter(platform: Platform, job: String, line: String)
+    /// An event's pipeline would have more steps than the platform allows.
+    case tooManySteps(platform: Platform, event: Event, steps: Int, limit: Int)
 
     // MARK: Warnings
     /// A job without `paths` runs on every event it listens to.
@@ -167,8 +182,26 @@ public enum DiagnosticKind: Hashable, Sendable {
             return "environment '\(environment)' has a gate, but no mutating job deploys to it"
         case .scheduleWithoutCron(let job):
             return "job '\(job)' listens to schedule, but the spec has no 'schedule', so CI never starts it"
-        case .generatorRefused(let platform, let job, let message, _):
-            return job.map { "\(platform): job '\($0)': \(message)" } ?? "\(platform): \(message)"
+        case .jobNameReservedForDetection(let platform, let job, let name):
+            return "\(platform): job '\(job)': the job id '\(name)' is reserved for Slipway's change detection"
+        case .jobNameIsPlatformKeyword(let platform, let job, let name):
+            return "\(platform): job '\(job)': '\(name)' is a \(platform.displayName) keyword, not a job name"
+        case .expressionInScript(let platform, let job, let expression):
+            return
+                "\(platform): job '\(job)': 'run' contains '\(expression)', which \(platform.displayName) would expand into the script before it runs (script injection)"
+        case .expressionInVariable(let platform, let job, let variable, let expression):
+            let what =
+                "env '\(variable)' contains '\(expression)', which \(platform.displayName) would expand"
+            return job.map { "\(platform): job '\($0)': \(what)" } ?? "\(platform): \(what)"
+        case .negatedPatternNotExpressible(let platform, let job, let pattern, let through):
+            let source = through.map { " (through job '\($0)')" } ?? ""
+            return
+                "\(platform): job '\(job)': \(platform.displayName)'s rules:changes cannot express the negated pattern '\(pattern)'\(source)"
+        case .scriptHasEmbeddingDelimiter(let platform, let job, _):
+            return "\(platform): job '\(job)': 'run' contains a line Slipway uses to embed scripts"
+        case .tooManySteps(let platform, let event, let steps, let limit):
+            return
+                "\(platform): the \(event.rawValue) pipeline would have \(steps) steps; \(platform.displayName) allows \(limit)"
         }
     }
 
@@ -239,8 +272,22 @@ public enum DiagnosticKind: Hashable, Sendable {
             return [Note("the job will start without it; add the event to the needed job's 'on'")]
         case .gateWithoutMutatingJobs:
             return [Note("add 'gate: manual' to the job instead, or give a mutating job this environment")]
-        case .generatorRefused(_, _, _, let hint?):
-            return [Note(hint)]
+        case .jobNameReservedForDetection, .jobNameIsPlatformKeyword:
+            return [Note("rename the job")]
+        case .expressionInScript:
+            return [Note("pass values through 'env' and read them as shell variables")]
+        case .expressionInVariable:
+            return [Note("write the value literally; secrets go in 'secrets'")]
+        case .negatedPatternNotExpressible:
+            return [
+                Note(
+                    "list the included paths without the negation, or generate for github, whose detection job handles negations"
+                )
+            ]
+        case .scriptHasEmbeddingDelimiter(_, _, let line):
+            return [Note("remove the line '\(line)' from the script")]
+        case .tooManySteps:
+            return [Note("split the repository's pipeline, or generate for github or gitlab")]
         case .scheduleWithoutCron:
             return [Note("add a cron expression at the top level, for example schedule: \"0 3 * * *\" (UTC)")]
         default:

@@ -18,6 +18,15 @@ public enum Platform: String, Sendable, Hashable, CaseIterable, Codable {
     case github
     case gitlab
     case bitbucket
+
+    /// The platform's own name, for messages.
+    public var displayName: String {
+        switch self {
+        case .github: return "GitHub"
+        case .gitlab: return "GitLab"
+        case .bitbucket: return "Bitbucket"
+        }
+    }
 }
 
 /// A cloud whose short-lived credentials a job gets through the CI platform's OIDC token.

@@ -23,29 +23,24 @@ public struct BitbucketGenerator: Sendable {
 
     /// The configuration for `pipeline`, or the reasons it cannot be generated exactly.
     public func generate(_ pipeline: Pipeline) throws(GeneratorFailure) -> [GeneratedFile] {
-        var problems: [GeneratorDiagnostic] = []
+        var problems: [Diagnostic] = []
         var reported: Set<String> = []
         for instance in pipeline.instances where reported.insert(instance.name).inserted {
             let lines = instance.script.split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }
-            if lines.contains(Self.scriptDelimiter) || lines.contains(Self.userScriptDelimiter) {
+            if let line = lines.first(where: { $0 == Self.scriptDelimiter || $0 == Self.userScriptDelimiter }) {
                 problems.append(
-                    GeneratorDiagnostic(
-                        platform: .bitbucket, job: instance.name,
-                        message: "'run' contains a line Slipway uses to embed scripts",
-                        hint:
-                            "remove the line '\(Self.scriptDelimiter)' or '\(Self.userScriptDelimiter)' from the script"
-                    ))
+                    Diagnostic(
+                        .scriptHasEmbeddingDelimiter(platform: .bitbucket, job: instance.name, line: line),
+                        at: pipeline.location(ofScript: instance.name)))
             }
         }
         for event in Event.allCases {
             let count = pipeline.instances.filter { pipeline.takesPart($0, in: event) }.count
             if count + 1 > Self.maximumSteps {
                 problems.append(
-                    GeneratorDiagnostic(
-                        platform: .bitbucket, job: nil,
-                        message:
-                            "the \(event.rawValue) pipeline would have \(count + 1) steps; Bitbucket allows \(Self.maximumSteps)",
-                        hint: "split the repository's pipeline, or generate for github or gitlab"))
+                    Diagnostic(
+                        .tooManySteps(platform: .bitbucket, event: event, steps: count + 1, limit: Self.maximumSteps),
+                        at: pipeline.spec.sourceMap.key(["jobs"])))
             }
         }
         if !problems.isEmpty { throw GeneratorFailure(diagnostics: problems) }

@@ -14,26 +14,6 @@ public struct GeneratedFile: Hashable, Sendable {
     }
 }
 
-/// What a generator reports when the spec uses something its platform cannot express exactly.
-public struct GeneratorDiagnostic: Hashable, Sendable, Error {
-    /// The platform that cannot express it.
-    public var platform: Platform
-    /// The job concerned, if any.
-    public var job: String?
-    /// What cannot be generated, and why.
-    public var message: String
-    /// What to do instead.
-    public var hint: String?
-
-    /// Creates a generator diagnostic.
-    public init(platform: Platform, job: String?, message: String, hint: String? = nil) {
-        self.platform = platform
-        self.job = job
-        self.message = message
-        self.hint = hint
-    }
-}
-
 /// The first lines of every generated file: where it comes from, and how to regenerate it.
 enum GeneratedHeader {
     static func lines(_ platform: Platform) -> [String] {

@@ -20,48 +20,35 @@ public struct GitHubGenerator: Sendable {
 
     /// The workflow for `pipeline`, or the reasons it cannot be generated exactly.
     public func generate(_ pipeline: Pipeline) throws(GeneratorFailure) -> [GeneratedFile] {
-        var problems: [GeneratorDiagnostic] = []
-        for instance in pipeline.instances where instance.slug == Self.detectionJob {
-            problems.append(
-                GeneratorDiagnostic(
-                    platform: .github, job: instance.name,
-                    message: "the job id '\(Self.detectionJob)' is reserved for Slipway's change detection",
-                    hint: "rename the job"))
-        }
+        var problems: [Diagnostic] = []
         var reported: Set<String> = []
+        for instance in pipeline.instances
+        where instance.slug == Self.detectionJob && reported.insert("name \(instance.name)").inserted {
+            problems.append(
+                Diagnostic(
+                    .jobNameReservedForDetection(platform: .github, job: instance.name, name: Self.detectionJob),
+                    at: pipeline.location(ofJob: instance.name)))
+        }
         for instance in pipeline.instances {
             if instance.script.contains("${{"), reported.insert("run \(instance.name)").inserted {
                 problems.append(
-                    GeneratorDiagnostic(
-                        platform: .github, job: instance.name,
-                        message:
-                            "'run' contains '${{', which GitHub would expand into the script before it runs (script injection)",
-                        hint: "pass values through 'env' and read them as shell variables"))
+                    Diagnostic(
+                        .expressionInScript(platform: .github, job: instance.name, expression: "${{"),
+                        at: pipeline.location(ofScript: instance.name)))
             }
             for variable in instance.variables where variable.value.contains("${{") {
-                let job = variable.origin == .spec ? nil : instance.name
-                guard reported.insert("env \(job ?? "") \(variable.name)").inserted else { continue }
+                // A value from the top level or an environment is reported once, where it is written.
+                let job = variable.origin == .job ? instance.name : nil
+                guard reported.insert("env \(variable.origin) \(job ?? "") \(variable.name)").inserted else { continue }
                 problems.append(
-                    GeneratorDiagnostic(
-                        platform: .github, job: job,
-                        message: "env '\(variable.name)' contains '${{', which GitHub would expand",
-                        hint: "write the value literally; secrets go in 'secrets'"))
+                    Diagnostic(
+                        .expressionInVariable(platform: .github, job: job, variable: variable.name, expression: "${{"),
+                        at: pipeline.location(of: variable, job: instance.name)))
             }
         }
         if !problems.isEmpty { throw GeneratorFailure(diagnostics: problems) }
         var writer = Writer(pipeline: pipeline)
         return [GeneratedFile(path: Self.path, contents: writer.workflow())]
-    }
-}
-
-/// Everything a generator could not express exactly.
-public struct GeneratorFailure: Error, Sendable {
-    /// The problems, one per construct.
-    public var diagnostics: [GeneratorDiagnostic]
-
-    /// Creates a failure.
-    public init(diagnostics: [GeneratorDiagnostic]) {
-        self.diagnostics = diagnostics
     }
 }
 

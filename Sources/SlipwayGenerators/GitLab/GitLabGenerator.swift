@@ -24,31 +24,28 @@ public struct GitLabGenerator: Sendable {
 
     /// The configuration for `pipeline`, or the reasons it cannot be generated exactly.
     public func generate(_ pipeline: Pipeline) throws(GeneratorFailure) -> [GeneratedFile] {
-        var problems: [GeneratorDiagnostic] = []
+        var problems: [Diagnostic] = []
         for instance in pipeline.instances where Self.reservedNames.contains(instance.slug) {
             problems.append(
-                GeneratorDiagnostic(
-                    platform: .gitlab, job: instance.name,
-                    message: "'\(instance.slug)' is a GitLab keyword, not a job name",
-                    hint: "rename the job"))
+                Diagnostic(
+                    .jobNameIsPlatformKeyword(platform: .gitlab, job: instance.name, name: instance.slug),
+                    at: pipeline.location(ofJob: instance.name)))
         }
         var reported: Set<String> = []
         for event in [Event.pullRequest, .push] {
             let triggers = pipeline.selectionTriggers(for: event)
             for instance in pipeline.instances {
                 for trigger in (triggers[instance.id] ?? []).compactMap(pipeline.instance) {
-                    guard let negated = trigger.patterns.patterns.first(where: \.isNegated),
+                    guard let index = trigger.patterns.patterns.firstIndex(where: \.isNegated),
                         reported.insert(instance.name).inserted
                     else { continue }
-                    let source = trigger.name == instance.name ? "" : " (through job '\(trigger.name)')"
                     problems.append(
-                        GeneratorDiagnostic(
-                            platform: .gitlab, job: instance.name,
-                            message:
-                                "GitLab's rules:changes cannot express the negated pattern '\(negated.source)'\(source)",
-                            hint:
-                                "list the included paths without the negation, or generate for github, whose detection job handles negations"
-                        ))
+                        Diagnostic(
+                            .negatedPatternNotExpressible(
+                                platform: .gitlab, job: instance.name,
+                                pattern: trigger.patterns.patterns[index].source,
+                                through: trigger.name == instance.name ? nil : trigger.name),
+                            at: pipeline.location(ofPattern: index, job: trigger.name)))
                 }
             }
         }
