@@ -441,7 +441,8 @@ private func logs(in directory: TemporaryDirectory) throws -> String {
 
 /// End-to-end: mutating jobs of concurrent runs never overlap on one environment.
 @Suite struct RunLockTests {
-    private func spec(holding seconds: Int) -> String {
+    /// A mutating job that holds its lock while `hold` runs.
+    private func spec(holding hold: String) -> String {
         """
         version: 1
         environments: [prod]
@@ -453,7 +454,7 @@ private func logs(in directory: TemporaryDirectory) throws -> String {
             environment: prod
             run: |
               echo "start $SLIPWAY_RUN_ID" >> shared.log
-              sleep \(seconds)
+              \(hold)
               echo "end $SLIPWAY_RUN_ID" >> shared.log
         """
     }
@@ -475,9 +476,14 @@ private func logs(in directory: TemporaryDirectory) throws -> String {
     @Test func aSecondRunFailsAtOnceAndSaysWhoHoldsTheLock() async throws {
         let directory = try TemporaryDirectory(prefix: "slipway-lock")
         defer { directory.remove() }
-        try directory.write("slipway.yml", spec(holding: 4))
+        // The first run holds the lock until the test has seen the second fail, however slow the
+        // machine (bounded at 60 s).
+        try directory.write(
+            "slipway.yml",
+            spec(holding: "for _ in $(seq 1200); do [ -e release ] && break; sleep 0.05; done"))
         let first = try await background(directory)
         let second = try await slipway.run(["run", "--event", "push", "--changed", "x"], in: directory.path)
+        try directory.write("release", "")
         first.waitUntilExit()
         #expect(first.terminationStatus == 0)
         #expect(second.status == 1)
@@ -489,7 +495,7 @@ private func logs(in directory: TemporaryDirectory) throws -> String {
     @Test func withALockTimeoutRunsTakeTurns() async throws {
         let directory = try TemporaryDirectory(prefix: "slipway-lock")
         defer { directory.remove() }
-        try directory.write("slipway.yml", spec(holding: 1))
+        try directory.write("slipway.yml", spec(holding: "sleep 1"))
         let first = try await background(directory, ["--lock-timeout", "30s"])
         let second = try await slipway.run(
             ["run", "--event", "push", "--changed", "x", "--lock-timeout", "30s"], in: directory.path)
