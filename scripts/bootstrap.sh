@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Installs what the tests and benchmarks need on a fresh Debian machine: git, script(1),
-# shellcheck and ruby from Debian, and check-jsonschema, zizmor, yamllint and pathspec from PyPI.
+# Installs what the tests and benchmarks need on a fresh Debian machine: from Debian git,
+# script(1), shellcheck and ruby; from PyPI check-jsonschema, zizmor, yamllint, pathspec and PyYAML.
 # Installs only what is missing, so it is quick to rerun.
 set -euo pipefail
 
@@ -23,6 +23,8 @@ fi
 python_packages=()
 command -v check-jsonschema >/dev/null || [[ -x "$HOME/.local/bin/check-jsonschema" ]] || python_packages+=(check-jsonschema)
 python3 -c 'import pathspec' 2>/dev/null || python_packages+=(pathspec)
+# YAMLWriterTests read generated YAML with PyYAML too (YAML 1.1, the strictest common reading).
+python3 -c 'import yaml' 2>/dev/null || python_packages+=(pyyaml)
 for tool in zizmor yamllint; do
     command -v "$tool" >/dev/null || [[ -x "$HOME/.local/bin/$tool" ]] || python_packages+=("$tool")
 done

@@ -44,14 +44,14 @@ public struct BitbucketGenerator: Sendable {
             }
         }
         if !problems.isEmpty { throw GeneratorFailure(diagnostics: problems) }
-        var writer = BitbucketWriter(pipeline: pipeline)
+        let writer = BitbucketWriter(pipeline: pipeline)
         return [GeneratedFile(path: Self.path, contents: writer.file())]
     }
 }
 
 private struct BitbucketWriter {
     let pipeline: Pipeline
-    var yaml = YAMLText()
+    let yaml = YAMLWriter()
 
     var spec: Spec { pipeline.spec }
 
@@ -65,44 +65,51 @@ private struct BitbucketWriter {
     /// The output variable carrying a producer's checksum manifest digest.
     func digestVariable(_ instance: JobInstance) -> String { JobScripts.digestVariable(instance, in: pipeline) }
 
-    mutating func file() -> String {
+    func file() -> String {
         header()
-        yaml.comment(0, "Jobs run their scripts with bash; the image must provide bash, git, tar and sha256sum.")
-        yaml.line(0, "image: atlassian/default-image:4")
+        yaml.comment("Jobs run their scripts with bash; the image must provide bash, git, tar and sha256sum.")
+        yaml.entry("image", "atlassian/default-image:4")
         yaml.blank()
-        yaml.comment(0, "The change detection needs the history: merge bases and the previous commit.")
-        yaml.line(0, "clone:")
-        yaml.line(2, "depth: full")
+        yaml.comment("The change detection needs the history: merge bases and the previous commit.")
+        yaml.nest("clone") { yaml.entry("depth", "full") }
         yaml.blank()
-        yaml.line(0, "pipelines:")
-        let sections: [(Event, String)] = [
-            (.pullRequest, "pull-requests"), (.push, "branches"), (.manual, "custom"), (.schedule, "custom"),
-        ]
-        var openedCustom = false
-        for (event, section) in sections {
-            let steps = pipeline.executionOrder.compactMap(pipeline.instance).filter {
-                pipeline.takesPart($0, in: event)
+        let steps = Dictionary(
+            uniqueKeysWithValues: Event.allCases.map { event in
+                (
+                    event,
+                    pipeline.executionOrder.compactMap(pipeline.instance).filter { pipeline.takesPart($0, in: event) }
+                )
+            })
+        yaml.nest("pipelines") {
+            if let pullRequest = steps[.pullRequest], !pullRequest.isEmpty {
+                yaml.nest("pull-requests") {
+                    yaml.nest("'**'") { self.steps(pullRequest, event: .pullRequest) }
+                }
             }
-            guard !steps.isEmpty else { continue }
-            switch event {
-            case .pullRequest:
-                yaml.line(2, "pull-requests:")
-                yaml.line(4, "'**':")
-            case .push:
-                yaml.line(2, "branches:")
-                yaml.line(4, "\(YAMLText.scalar(spec.defaultBranch)):")
-            case .manual, .schedule:
-                if !openedCustom { yaml.line(2, "\(section):") }
-                openedCustom = true
-                yaml.line(4, "slipway-\(event.rawValue):")
+            if let push = steps[.push], !push.isEmpty {
+                yaml.nest("branches") {
+                    yaml.nest(YAMLWriter.scalar(spec.defaultBranch)) { self.steps(push, event: .push) }
+                }
             }
-            detectionStep(event)
-            for instance in steps { step(instance, event: event) }
+            let custom = [Event.manual, .schedule].filter { steps[$0]?.isEmpty == false }
+            if !custom.isEmpty {
+                yaml.nest("custom") {
+                    for event in custom {
+                        yaml.nest("slipway-\(event.rawValue)") { self.steps(steps[event] ?? [], event: event) }
+                    }
+                }
+            }
         }
         return yaml.text
     }
 
-    mutating func header() {
+    /// One pipeline's steps: the change detection, then each instance that takes part in `event`.
+    func steps(_ instances: [JobInstance], event: Event) {
+        detectionStep(event)
+        for instance in instances { step(instance, event: event) }
+    }
+
+    func header() {
         var lines = GeneratedHeader.lines(.bitbucket)
         if !spec.secrets.isEmpty {
             lines.append(
@@ -128,11 +135,11 @@ private struct BitbucketWriter {
         }
         lines.append("Pushes are compared with their last commit's parent (Bitbucket does not say where a push began):")
         lines.append("merge pull requests with merge commits so each push to \(spec.defaultBranch) is one commit.")
-        yaml.comment(0, lines.joined(separator: "\n"))
+        yaml.comment(lines.joined(separator: "\n"))
         yaml.blank()
     }
 
-    mutating func detectionStep(_ event: Event) {
+    func detectionStep(_ event: Event) {
         typealias Input = ChangeDetectionScript.Input
         let pipeline = self.pipeline
         let instances = pipeline.instances
@@ -151,53 +158,55 @@ private struct BitbucketWriter {
         case .manual, .schedule:
             break
         }
-        yaml.line(6, "- step:")
-        yaml.line(10, "name: slipway changes")
-        yaml.line(10, "max-time: 10")
-        yaml.line(10, "output-variables:")
-        for instance in instances { yaml.line(12, "- \(runVariable(instance))") }
-        yaml.line(10, "script:")
-        embed(environment + detection.text)
+        yaml.item {
+            yaml.nest("step") {
+                yaml.entry("name", "slipway changes")
+                yaml.entry("max-time", "10")
+                yaml.nest("output-variables") {
+                    for instance in instances { yaml.item(runVariable(instance)) }
+                }
+                yaml.nest("script") { embed(environment + detection.text) }
+            }
+        }
     }
 
     /// A script as a file written by a quoted here-document, then run by bash: Bitbucket's own
     /// shell may not be bash, and the here-document keeps every character literal.
-    mutating func embed(_ script: String) {
+    func embed(_ script: String) {
         let body = script.hasSuffix("\n") ? script : script + "\n"
-        yaml.blockItem(
-            12,
+        yaml.literalItem(
             "cat >\"${TMPDIR:-/tmp}/slipway-step.sh\" <<'\(BitbucketGenerator.scriptDelimiter)'\n" + body
                 + BitbucketGenerator.scriptDelimiter + "\n")
-        yaml.line(12, "- bash --noprofile --norc -euo pipefail \"${TMPDIR:-/tmp}/slipway-step.sh\"")
+        yaml.item("bash --noprofile --norc -euo pipefail \"${TMPDIR:-/tmp}/slipway-step.sh\"")
     }
 
-    mutating func step(_ instance: JobInstance, event: Event) {
-        let gated = instance.gate != nil
-        yaml.line(6, "- step:")
-        yaml.line(10, "name: \(YAMLText.scalar(instance.id))")
-        if let image = instance.image { yaml.line(10, "image: \(YAMLText.scalar(image))") }
-        yaml.line(10, "condition:")
-        yaml.line(12, "state: \(runVariable(instance)) == true")
-        if gated { yaml.line(10, "trigger: manual") }
-        if !instance.oidc.isEmpty {
-            yaml.comment(10, "Short-lived cloud credentials from Bitbucket's OIDC token; no stored keys.")
-            yaml.line(10, "oidc: true")
+    func step(_ instance: JobInstance, event: Event) {
+        yaml.item {
+            yaml.nest("step") {
+                yaml.entry("name", string: instance.id)
+                if let image = instance.image { yaml.entry("image", string: image) }
+                yaml.nest("condition") { yaml.entry("state", "\(runVariable(instance)) == true") }
+                if instance.gate != nil { yaml.entry("trigger", "manual") }
+                if !instance.oidc.isEmpty {
+                    yaml.comment("Short-lived cloud credentials from Bitbucket's OIDC token; no stored keys.")
+                    yaml.entry("oidc", "true")
+                }
+                if instance.mutates, let environment = instance.environment {
+                    yaml.entry("deployment", string: environment)
+                    yaml.comment("One change to '\(environment)' at a time.")
+                    yaml.entry("concurrency-group", string: "slipway-\(environment)")
+                }
+                yaml.entry("max-time", "\(instance.timeoutMinutes)")
+                if !instance.produces.isEmpty {
+                    yaml.nest("output-variables") { yaml.item(digestVariable(instance)) }
+                    yaml.nest("artifacts") {
+                        for path in instance.produces { yaml.item(YAMLWriter.quoted(path)) }
+                        yaml.item(YAMLWriter.quoted(JobScripts.manifestPath(instance)))
+                    }
+                }
+                yaml.nest("script") { embed(wrapper(instance, event: event)) }
+            }
         }
-        if instance.mutates, let environment = instance.environment {
-            yaml.line(10, "deployment: \(YAMLText.scalar(environment))")
-            yaml.comment(10, "One change to '\(environment)' at a time.")
-            yaml.line(10, "concurrency-group: \(YAMLText.scalar("slipway-\(environment)"))")
-        }
-        yaml.line(10, "max-time: \(instance.timeoutMinutes)")
-        if !instance.produces.isEmpty {
-            yaml.line(10, "output-variables:")
-            yaml.line(12, "- \(digestVariable(instance))")
-            yaml.line(10, "artifacts:")
-            for path in instance.produces { yaml.line(12, "- \(YAMLText.quoted(path))") }
-            yaml.line(12, "- \(YAMLText.quoted(JobScripts.manifestPath(instance)))")
-        }
-        yaml.line(10, "script:")
-        embed(wrapper(instance, event: event))
     }
 
     func wrapper(_ instance: JobInstance, event: Event) -> String {

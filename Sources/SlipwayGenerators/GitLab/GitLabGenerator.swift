@@ -50,7 +50,7 @@ public struct GitLabGenerator: Sendable {
             }
         }
         if !problems.isEmpty { throw GeneratorFailure(diagnostics: problems) }
-        var writer = GitLabWriter(pipeline: pipeline)
+        let writer = GitLabWriter(pipeline: pipeline)
         return [GeneratedFile(path: Self.path, contents: writer.file())]
     }
 }
@@ -59,7 +59,7 @@ private struct GitLabWriter {
     let pipeline: Pipeline
     /// Each event's trigger lists, computed once.
     let triggers: [Event: [String: [String]]]
-    var yaml = YAMLText()
+    let yaml = YAMLWriter()
 
     init(pipeline: Pipeline) {
         self.pipeline = pipeline
@@ -94,33 +94,45 @@ private struct GitLabWriter {
         JobScripts.digestVariable(instance, in: pipeline)
     }
 
-    mutating func file() -> String {
+    func file() -> String {
         header()
         let events = Set(pipeline.instances.flatMap(\.events))
-        yaml.comment(0, "Merge requests into \(spec.defaultBranch), pushes to it, and the events the jobs listen to.")
-        yaml.line(0, "workflow:")
-        yaml.line(2, "rules:")
-        let branch = spec.defaultBranch
-        if events.contains(.pullRequest) {
-            yaml.line(
-                4,
-                "- if: \(Self.singleQuoted("\(Self.condition(.pullRequest)) && $CI_MERGE_REQUEST_TARGET_BRANCH_NAME == \"\(branch)\""))"
-            )
+        yaml.comment("Merge requests into \(spec.defaultBranch), pushes to it, and the events the jobs listen to.")
+        yaml.nest("workflow") {
+            yaml.nest("rules") {
+                let branch = spec.defaultBranch
+                if events.contains(.pullRequest) {
+                    yaml.item {
+                        yaml.entry(
+                            "if",
+                            Self.singleQuoted(
+                                "\(Self.condition(.pullRequest)) && $CI_MERGE_REQUEST_TARGET_BRANCH_NAME == \"\(branch)\""
+                            ))
+                    }
+                }
+                if events.contains(.push) {
+                    yaml.item {
+                        yaml.entry(
+                            "if", Self.singleQuoted("\(Self.condition(.push)) && $CI_COMMIT_BRANCH == \"\(branch)\""))
+                    }
+                }
+                if events.contains(.manual) {
+                    yaml.item { yaml.entry("if", Self.singleQuoted(Self.condition(.manual))) }
+                }
+                if events.contains(.schedule) {
+                    yaml.item { yaml.entry("if", Self.singleQuoted(Self.condition(.schedule))) }
+                }
+            }
+            yaml.comment("A newer commit cancels interruptible (non-mutating) jobs of the older pipeline.")
+            yaml.nest("auto_cancel") { yaml.entry("on_new_commit", "interruptible") }
         }
-        if events.contains(.push) {
-            yaml.line(4, "- if: \(Self.singleQuoted("\(Self.condition(.push)) && $CI_COMMIT_BRANCH == \"\(branch)\""))")
-        }
-        if events.contains(.manual) { yaml.line(4, "- if: \(Self.singleQuoted(Self.condition(.manual)))") }
-        if events.contains(.schedule) { yaml.line(4, "- if: \(Self.singleQuoted(Self.condition(.schedule)))") }
-        yaml.comment(2, "A newer commit cancels interruptible (non-mutating) jobs of the older pipeline.")
-        yaml.line(2, "auto_cancel:")
-        yaml.line(4, "on_new_commit: interruptible")
         yaml.blank()
-        yaml.line(0, "stages: [slipway]")
+        yaml.entry("stages", "[slipway]")
         if !spec.env.isEmpty {
             yaml.blank()
-            yaml.line(0, "variables:")
-            for (name, value) in spec.env { yaml.line(2, "\(name): \(YAMLText.quoted(value))") }
+            yaml.nest("variables") {
+                for (name, value) in spec.env { yaml.entry(name, quoted: value) }
+            }
         }
         for id in pipeline.executionOrder {
             guard let instance = pipeline.instance(id) else { continue }
@@ -130,7 +142,7 @@ private struct GitLabWriter {
         return yaml.text
     }
 
-    mutating func header() {
+    func header() {
         var lines = GeneratedHeader.lines(.gitlab)
         if !spec.secrets.isEmpty {
             lines.append(
@@ -153,107 +165,120 @@ private struct GitLabWriter {
             )
         }
         lines.append("Jobs run their scripts with bash: images must provide bash, git, tar and sha256sum.")
-        yaml.comment(0, lines.joined(separator: "\n"))
+        yaml.comment(lines.joined(separator: "\n"))
         yaml.blank()
     }
 
-    mutating func job(_ instance: JobInstance) {
+    func job(_ instance: JobInstance) {
         let gated = instance.gate != nil
-        yaml.line(0, "\(instance.slug):")
-        yaml.line(2, "stage: slipway")
-        if let image = instance.image { yaml.line(2, "image: \(YAMLText.scalar(image))") }
-        if let environment = instance.environment, instance.mutates || gated {
-            yaml.line(2, "environment:")
-            yaml.line(4, "name: \(YAMLText.scalar(environment))")
-        }
-        if instance.mutates, let environment = instance.environment {
-            yaml.comment(2, "One change to '\(environment)' at a time; later pipelines wait their turn.")
-            yaml.line(2, "resource_group: \(YAMLText.scalar("slipway-\(environment)"))")
-        }
-        yaml.line(2, "interruptible: \(instance.mutates ? "false" : "true")")
-        yaml.line(2, "timeout: \(instance.timeoutMinutes) minutes")
-        // What it receives files from is in `needs` too: GitLab hands artifacts only to the jobs
-        // that list their producer there.
-        var upstream = instance.needs + instance.after
-        upstream += instance.receivesFrom.filter { !upstream.contains($0) }
-        if upstream.isEmpty {
-            yaml.line(2, "needs: []")
-        } else {
-            yaml.comment(2, "Optional: a job that is not selected is not in the pipeline.")
-            yaml.line(2, "needs:")
-            for need in upstream {
-                let producer = instance.receivesFrom.contains(need)
-                yaml.line(4, "- job: \(JobInstance.slug(for: need))")
-                yaml.line(6, "optional: true")
-                yaml.line(6, "artifacts: \(producer ? "true" : "false")")
+        yaml.nest(instance.slug) {
+            yaml.entry("stage", "slipway")
+            if let image = instance.image { yaml.entry("image", string: image) }
+            if let environment = instance.environment, instance.mutates || gated {
+                yaml.nest("environment") { yaml.entry("name", string: environment) }
             }
-        }
-        rules(instance, gated: gated)
-        if !instance.oidc.isEmpty {
-            yaml.comment(2, "Short-lived cloud credentials from GitLab's OIDC token; no stored keys.")
-            yaml.line(2, "id_tokens:")
-            for provider in instance.oidc {
-                yaml.line(4, "\(Self.tokenVariable(provider)):")
-                yaml.line(6, "aud: \(YAMLText.quoted(JobScripts.audience(provider, spec.oidc)))")
+            if instance.mutates, let environment = instance.environment {
+                yaml.comment("One change to '\(environment)' at a time; later pipelines wait their turn.")
+                yaml.entry("resource_group", string: "slipway-\(environment)")
             }
-        }
-        variables(instance)
-        yaml.line(2, "script:")
-        yaml.line(4, "- bash --noprofile --norc -euo pipefail -c \"$SLIPWAY_WRAPPER\"")
-        artifacts(instance)
-    }
-
-    mutating func rules(_ instance: JobInstance, gated: Bool) {
-        yaml.line(2, "rules:")
-        for event in Event.allCases {
-            guard let triggers = triggers[event]?[instance.id], !triggers.isEmpty else {
-                continue
-            }
-            let triggerInstances = triggers.compactMap(pipeline.instance)
-            yaml.line(4, "- if: \(Self.singleQuoted(Self.condition(event)))")
-            if [.pullRequest, .push].contains(event),
-                !triggerInstances.contains(where: { $0.patterns.patterns.isEmpty })
-            {
-                var globs: [String] = []
-                for trigger in triggerInstances {
-                    for pattern in trigger.patterns.patterns {
-                        for glob in FnmatchGlob.globs(for: pattern) where !globs.contains(glob) { globs.append(glob) }
+            yaml.entry("interruptible", instance.mutates ? "false" : "true")
+            yaml.entry("timeout", "\(instance.timeoutMinutes) minutes")
+            // What it receives files from is in `needs` too: GitLab hands artifacts only to the jobs
+            // that list their producer there.
+            var upstream = instance.needs + instance.after
+            upstream += instance.receivesFrom.filter { !upstream.contains($0) }
+            if upstream.isEmpty {
+                yaml.entry("needs", "[]")
+            } else {
+                yaml.comment("Optional: a job that is not selected is not in the pipeline.")
+                yaml.nest("needs") {
+                    for need in upstream {
+                        yaml.item {
+                            yaml.entry("job", JobInstance.slug(for: need))
+                            yaml.entry("optional", "true")
+                            yaml.entry("artifacts", instance.receivesFrom.contains(need) ? "true" : "false")
+                        }
                     }
                 }
-                yaml.line(6, "changes:")
-                yaml.line(8, "paths:")
-                for glob in globs { yaml.line(10, "- \(YAMLText.quoted(glob))") }
-                if event == .pullRequest {
-                    // compare_to makes GitLab diff merge-base(default branch, head)..head.
-                    yaml.line(8, "compare_to: \(YAMLText.quoted("refs/heads/\(spec.defaultBranch)"))")
+            }
+            rules(instance, gated: gated)
+            if !instance.oidc.isEmpty {
+                yaml.comment("Short-lived cloud credentials from GitLab's OIDC token; no stored keys.")
+                yaml.nest("id_tokens") {
+                    for provider in instance.oidc {
+                        yaml.nest(Self.tokenVariable(provider)) {
+                            yaml.entry("aud", quoted: JobScripts.audience(provider, spec.oidc))
+                        }
+                    }
                 }
             }
-            if gated {
-                yaml.line(6, "when: manual")
-                yaml.comment(6, "Blocking: what needs this job waits for the approval.")
-                yaml.line(6, "allow_failure: false")
+            variables(instance)
+            yaml.nest("script") { yaml.item("bash --noprofile --norc -euo pipefail -c \"$SLIPWAY_WRAPPER\"") }
+            artifacts(instance)
+        }
+    }
+
+    func rules(_ instance: JobInstance, gated: Bool) {
+        yaml.nest("rules") {
+            for event in Event.allCases {
+                guard let triggers = triggers[event]?[instance.id], !triggers.isEmpty else {
+                    continue
+                }
+                let triggerInstances = triggers.compactMap(pipeline.instance)
+                yaml.item {
+                    yaml.entry("if", Self.singleQuoted(Self.condition(event)))
+                    if [.pullRequest, .push].contains(event),
+                        !triggerInstances.contains(where: { $0.patterns.patterns.isEmpty })
+                    {
+                        var globs: [String] = []
+                        for trigger in triggerInstances {
+                            for pattern in trigger.patterns.patterns {
+                                for glob in FnmatchGlob.globs(for: pattern) where !globs.contains(glob) {
+                                    globs.append(glob)
+                                }
+                            }
+                        }
+                        yaml.nest("changes") {
+                            yaml.nest("paths") {
+                                for glob in globs { yaml.item(YAMLWriter.quoted(glob)) }
+                            }
+                            if event == .pullRequest {
+                                // compare_to makes GitLab diff merge-base(default branch, head)..head.
+                                yaml.entry("compare_to", quoted: "refs/heads/\(spec.defaultBranch)")
+                            }
+                        }
+                    }
+                    if gated {
+                        yaml.entry("when", "manual")
+                        yaml.comment("Blocking: what needs this job waits for the approval.")
+                        yaml.entry("allow_failure", "false")
+                    }
+                }
             }
         }
     }
 
-    mutating func variables(_ instance: JobInstance) {
-        yaml.line(2, "variables:")
-        yaml.line(4, "SLIPWAY_JOB: \(YAMLText.quoted(instance.id))")
-        if let environment = instance.environment {
-            yaml.line(4, "SLIPWAY_ENVIRONMENT: \(YAMLText.quoted(environment))")
+    func variables(_ instance: JobInstance) {
+        yaml.nest("variables") {
+            yaml.entry("SLIPWAY_JOB", quoted: instance.id)
+            if let environment = instance.environment {
+                yaml.entry("SLIPWAY_ENVIRONMENT", quoted: environment)
+            }
+            // The spec's own variables are the file's `variables`; the job's level adds the rest.
+            for variable in instance.variables where variable.origin != .spec {
+                yaml.entry(variable.name, quoted: variable.value)
+            }
+            yaml.entry("SLIPWAY_FINGERPRINT", quoted: instance.fingerprint)
+            // Scripts are passed raw: GitLab would otherwise expand $VARIABLES inside them itself.
+            yaml.nest("SLIPWAY_SCRIPT") {
+                yaml.literal("value", instance.script)
+                yaml.entry("expand", "false")
+            }
+            yaml.nest("SLIPWAY_WRAPPER") {
+                yaml.literal("value", wrapper(instance))
+                yaml.entry("expand", "false")
+            }
         }
-        // The spec's own variables are the file's `variables`; the job's level adds the rest.
-        for variable in instance.variables where variable.origin != .spec {
-            yaml.line(4, "\(variable.name): \(YAMLText.quoted(variable.value))")
-        }
-        yaml.line(4, "SLIPWAY_FINGERPRINT: \(YAMLText.quoted(instance.fingerprint))")
-        // Scripts are passed raw: GitLab would otherwise expand $VARIABLES inside them itself.
-        yaml.line(4, "SLIPWAY_SCRIPT:")
-        yaml.block(6, "value", instance.script)
-        yaml.line(6, "expand: false")
-        yaml.line(4, "SLIPWAY_WRAPPER:")
-        yaml.block(6, "value", wrapper(instance))
-        yaml.line(6, "expand: false")
     }
 
     /// The bash script around the job's own: environment, least-privilege secrets, artifact
@@ -285,19 +310,20 @@ private struct GitLabWriter {
         return script
     }
 
-    mutating func artifacts(_ instance: JobInstance) {
-        yaml.line(2, "artifacts:")
-        yaml.line(4, "paths:")
-        for path in instance.produces { yaml.line(6, "- \(YAMLText.quoted(path))") }
-        if !instance.produces.isEmpty { yaml.line(6, "- \(YAMLText.quoted(JobScripts.manifestPath(instance)))") }
-        yaml.line(6, "- \(YAMLText.quoted(".slipway/summary/\(instance.slug).md"))")
-        if instance.produces.isEmpty {
-            // Only a summary: keep it even when the job failed.
-            yaml.line(4, "when: always")
-        } else {
-            yaml.line(4, "reports:")
-            yaml.line(6, "dotenv: \(YAMLText.quoted(".slipway/artifacts/\(instance.slug).env"))")
+    func artifacts(_ instance: JobInstance) {
+        yaml.nest("artifacts") {
+            yaml.nest("paths") {
+                for path in instance.produces { yaml.item(YAMLWriter.quoted(path)) }
+                if !instance.produces.isEmpty { yaml.item(YAMLWriter.quoted(JobScripts.manifestPath(instance))) }
+                yaml.item(YAMLWriter.quoted(".slipway/summary/\(instance.slug).md"))
+            }
+            if instance.produces.isEmpty {
+                // Only a summary: keep it even when the job failed.
+                yaml.entry("when", "always")
+            } else {
+                yaml.nest("reports") { yaml.entry("dotenv", quoted: ".slipway/artifacts/\(instance.slug).env") }
+            }
+            yaml.entry("expire_in", "7 days")
         }
-        yaml.line(4, "expire_in: 7 days")
     }
 }

@@ -1,0 +1,208 @@
+/// Writes the block structure of a generated CI file, with the comments and literal blocks that
+/// Yams' emitter cannot write: nesting by closures, never by indentation numbers.
+///
+/// Generated files are read by people and diffed in review, so they come out in one fixed,
+/// readable layout, byte for byte the same for the same pipeline. `scalar` quotes exactly when a
+/// YAML 1.1 or 1.2 parser would read a plain scalar as something else.
+///
+/// ```swift
+/// let yaml = YAMLWriter()
+/// yaml.nest("jobs") {
+///     yaml.nest("plan") {
+///         yaml.entry("runs-on", "ubuntu-latest")
+///         yaml.nest("steps") {
+///             yaml.item { yaml.entry("uses", "actions/checkout@…") }
+///         }
+///     }
+/// }
+/// ```
+final class YAMLWriter {
+    private var lines: [String] = []
+    private var depth = 0
+    /// The next line opens a list item: it gets the `- ` in the two columns before `depth`.
+    private var opensItem = false
+
+    /// Creates an empty document.
+    init() {}
+
+    /// The document, ending with one newline.
+    var text: String { lines.joined(separator: "\n") + "\n" }
+
+    /// An empty line between sections.
+    func blank() {
+        precondition(!opensItem, "a list item cannot start with a blank line")
+        lines.append("")
+    }
+
+    /// `# text`, one comment line per line of `text`.
+    func comment(_ text: String) {
+        precondition(!opensItem, "a list item cannot start with a comment")
+        for part in text.split(separator: "\n", omittingEmptySubsequences: false) {
+            emit(part.isEmpty ? "#" : "# " + part)
+        }
+    }
+
+    /// `key: value`, with `value` written as it is (a number, a flow collection, an expression);
+    /// `comment` follows on the same line.
+    func entry(_ key: String, _ value: String, comment: String? = nil) {
+        emit("\(key): \(value)" + Self.trailing(comment))
+    }
+
+    /// `key: value`, with `value` a string, quoted when YAML would read it as something else.
+    func entry(_ key: String, string value: String) {
+        entry(key, Self.scalar(value))
+    }
+
+    /// `key: "value"`, always double-quoted.
+    func entry(_ key: String, quoted value: String) {
+        entry(key, Self.quoted(value))
+    }
+
+    /// `key:` with what `body` writes nested under it: a mapping, or a sequence of `item`s.
+    func nest(_ key: String, comment: String? = nil, _ body: () -> Void) {
+        emit("\(key):" + Self.trailing(comment))
+        depth += 2
+        body()
+        depth -= 2
+    }
+
+    /// A list item holding what `body` writes: its first line follows the `- `, the rest align with it.
+    func item(_ body: () -> Void) {
+        depth += 2
+        opensItem = true
+        body()
+        precondition(!opensItem, "a list item must write something")
+        depth -= 2
+    }
+
+    /// `- value`, with `value` written as it is.
+    func item(_ value: String, comment: String? = nil) {
+        emit("- \(value)" + Self.trailing(comment))
+    }
+
+    /// `key: |` followed by `text` as a literal block, indented under the key.
+    func literal(_ key: String, _ text: String) {
+        literal(lead: "\(key):", text)
+    }
+
+    /// `- |` followed by `text` as a literal block: a list item that is a script.
+    func literalItem(_ text: String) {
+        literal(lead: "-", text)
+    }
+
+    /// A line written as it is, at the current depth, for what the other methods do not cover.
+    func line(_ text: String) {
+        emit(text)
+    }
+
+    private func emit(_ content: String) {
+        if opensItem {
+            opensItem = false
+            lines.append(String(repeating: " ", count: depth - 2) + "- " + content)
+        } else {
+            lines.append(String(repeating: " ", count: depth) + content)
+        }
+    }
+
+    private static func trailing(_ comment: String?) -> String {
+        comment.map { "  # \($0)" } ?? ""
+    }
+
+    private func literal(lead: String, _ text: String) {
+        // What a literal block cannot hold exactly is written double-quoted instead: generated
+        // scripts must be byte for byte what the spec says.
+        guard Self.fitsLiteralBlock(text) else {
+            emit("\(lead) \(Self.quoted(text))")
+            return
+        }
+        var body = Substring(text)
+        let endsWithNewline = body.utf8.last == UInt8(ascii: "\n")
+        if endsWithNewline { body = body.dropLast() }
+        // An explicit indentation indicator keeps a first line that starts with spaces or a tab
+        // intact (YAML would take its spaces for the block's indentation, and libyaml refuses a tab
+        // there); `|` keeps the one final
+        // newline, `|-` strips it when the text had none.
+        let firstContent = body.split(separator: "\n").first
+        let indicator = firstContent?.first?.isWhitespace == true ? "2" : ""
+        emit("\(lead) |\(indicator)\(endsWithNewline ? "" : "-")")
+        let padding = String(repeating: " ", count: depth + 2)
+        // Work on UTF-8 bytes: scripts can be long, and Character-level splitting is slow.
+        for content in body.utf8.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false) {
+            lines.append(content.isEmpty ? "" : padding + Substring(content))
+        }
+    }
+
+    /// Whether a literal block reads back as exactly `text`: at most one final newline (a second
+    /// would need `|+`, which swallows the blank lines that follow) after some content (a block of
+    /// nothing but a newline reads back empty), no carriage return, no other
+    /// line break, nothing YAML does not allow unescaped.
+    static func fitsLiteralBlock(_ text: String) -> Bool {
+        if text.hasSuffix("\n\n") || text == "\n" { return false }
+        return text.unicodeScalars.allSatisfy { $0 == "\n" || ($0 != "\r" && isPrintable($0) && !isLineBreak($0)) }
+    }
+
+    /// YAML's printable characters (tab included), which may appear unescaped in a document.
+    private static func isPrintable(_ scalar: Unicode.Scalar) -> Bool {
+        switch scalar.value {
+        case 0x09, 0x0A, 0x0D, 0x20...0x7E, 0x85, 0xA0...0xD7FF, 0xE000...0xFFFD, 0x10000...0x10FFFF: return true
+        default: return false
+        }
+    }
+
+    /// Line breaks besides `\n` and `\r` that YAML 1.1 parsers fold or split on; the byte-order mark
+    /// counts too, since a parser may drop it.
+    private static func isLineBreak(_ scalar: Unicode.Scalar) -> Bool {
+        [0x85, 0x2028, 0x2029, 0xFEFF].contains(scalar.value)
+    }
+
+    /// `value` as YAML text: plain when YAML reads it back as the same string, else double-quoted.
+    static func scalar(_ value: String) -> String {
+        isPlainSafe(value) ? value : quoted(value)
+    }
+
+    /// `value` in double quotes with YAML escapes.
+    static func quoted(_ value: String) -> String {
+        var result = "\""
+        for scalar in value.unicodeScalars {
+            switch scalar {
+            case "\"": result += "\\\""
+            case "\\": result += "\\\\"
+            case "\n": result += "\\n"
+            case "\t": result += "\\t"
+            case "\r": result += "\\r"
+            default:
+                if isPrintable(scalar) && !isLineBreak(scalar) {
+                    result.unicodeScalars.append(scalar)
+                } else {
+                    let hex = String(scalar.value, radix: 16, uppercase: true)
+                    let (escape, width) = scalar.value <= 0xFF ? ("\\x", 2) : ("\\u", 4)
+                    result += escape + String(repeating: "0", count: width - hex.count) + hex
+                }
+            }
+        }
+        return result + "\""
+    }
+
+    /// Plain scalars YAML 1.1 or 1.2 would resolve to something other than a string (`=` and `<<`
+    /// are YAML 1.1's value and merge keys, which YAML 1.1 parsers such as PyYAML resolve as such).
+    private static let reservedWords: Set<String> = [
+        "=", "<<",
+        "true", "false", "yes", "no", "on", "off", "y", "n", "null", "~", "True", "False", "Yes", "No", "On", "Off",
+        "Y", "N", "Null", "NULL", "TRUE", "FALSE", "YES", "NO", "ON", "OFF",
+    ]
+
+    private static func isPlainSafe(_ value: String) -> Bool {
+        guard let first = value.first, let last = value.last else { return false }
+        if first == " " || last == " " { return false }
+        if "-?:,[]{}#&*!|>'\"%@`".contains(first) { return false }
+        if value.contains(": ") || value.contains(" #") || value.hasSuffix(":") { return false }
+        if value.contains(where: { $0.isNewline || $0 == "\t" }) { return false }
+        if value.unicodeScalars.contains(where: { !isPrintable($0) || isLineBreak($0) || $0.value < 0x20 }) {
+            return false
+        }
+        if reservedWords.contains(value) { return false }
+        if Double(value) != nil || Int(value) != nil { return false }
+        if value.first!.isNumber || value.hasPrefix(".") || value.hasPrefix("+") { return false }
+        return true
+    }
+}
