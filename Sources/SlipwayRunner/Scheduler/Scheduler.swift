@@ -1,49 +1,5 @@
 import SlipwayCore
 
-/// One job the scheduler runs: what it waits for, and the rules that apply to it.
-public struct ScheduledJob: Sendable, Hashable, Codable {
-    /// The instance id (`apply@prod`).
-    public var id: String
-    /// Selected jobs that must succeed (or have nothing to do) before this one starts.
-    public var waitsFor: [String]
-    /// Whether the job pauses for approval before it starts.
-    public var gated: Bool
-    /// How many times the job may run in all (1 + retries; always 1 for mutating jobs).
-    public var attempts: Int
-    /// How long one attempt may run.
-    public var timeout: Duration
-
-    /// Creates a scheduled job.
-    public init(
-        id: String, waitsFor: [String] = [], gated: Bool = false, attempts: Int = 1,
-        timeout: Duration = .seconds(JobInstance.defaultTimeout)
-    ) {
-        self.id = id
-        self.waitsFor = waitsFor
-        self.gated = gated
-        self.attempts = attempts
-        self.timeout = timeout
-    }
-
-    /// The scheduled jobs of a plan, in its execution order: waiting only for selected jobs.
-    public static func jobs(for plan: Plan, in pipeline: Pipeline) -> [ScheduledJob] {
-        jobs(Set(plan.selectedIDs), in: pipeline)
-    }
-
-    /// The instances `selected`, in the pipeline's execution order, each waiting only for the
-    /// others among them.
-    public static func jobs(_ selected: Set<String>, in pipeline: Pipeline) -> [ScheduledJob] {
-        pipeline.executionOrder.filter(selected.contains).compactMap { id in
-            guard let instance = pipeline.instance(id) else { return nil }
-            let upstream = (instance.needs + instance.after).filter(selected.contains)
-            var seen: Set<String> = []
-            return ScheduledJob(
-                id: id, waitsFor: upstream.filter { seen.insert($0).inserted },
-                gated: instance.gate != nil, attempts: instance.attempts, timeout: .seconds(instance.timeout))
-        }
-    }
-}
-
 /// How one attempt of a job ended, as the executor reports it.
 public enum AttemptOutcome: Sendable, Hashable {
     case succeeded
@@ -62,28 +18,6 @@ public enum JobState: Sendable, Hashable {
     case timedOut
     case skipped(SkipCause)
     case interrupted
-}
-
-/// How a whole run ended; each maps to one of the documented exit codes (README, "Commands").
-public enum RunOutcome: Sendable, Hashable {
-    /// Every job succeeded (exit 0).
-    case succeeded
-    /// A job failed or timed out (exit 1).
-    case failed(jobs: [String])
-    /// Nothing failed, but gated jobs wait for approval (exit 3).
-    case paused(awaiting: [String])
-    /// The run was interrupted (exit 130).
-    case interrupted
-
-    /// The process exit code the README documents for this outcome.
-    public var exitCode: Int32 {
-        switch self {
-        case .succeeded: return 0
-        case .failed: return 1
-        case .paused: return 3
-        case .interrupted: return 130
-        }
-    }
 }
 
 /// What the scheduler asks its driver to do; the scheduler itself performs no I/O.
