@@ -94,6 +94,19 @@ private let spec = """
         #expect(try instance("lint").receivesFrom == [])
     }
 
+    @Test func whatAnInstanceWaitsForDirectlyAndThroughOthers() throws {
+        // Its needs, then the previous environment's instance (promotion order).
+        #expect(try instance("replace@prod").waitsFor == ["render@prod", "replace@dev"])
+        #expect(try instance("report").waitsFor == ["update@dev", "update@prod", "lint"])
+        #expect(
+            pipeline.upstream(of: "update@prod")
+                == ["render@dev", "replace@dev", "render@prod", "replace@prod", "update@dev"].sorted {
+                    pipeline.executionOrder.firstIndex(of: $0)! < pipeline.executionOrder.firstIndex(of: $1)!
+                })
+        #expect(Set(pipeline.upstream(of: "report")) == Set(pipeline.instances.map(\.id)).subtracting(["report"]))
+        #expect(pipeline.upstream(of: "lint").isEmpty)
+    }
+
     @Test func attemptsTimeoutsGatesAndSecrets() throws {
         let replace = try instance("replace@prod")
         #expect(replace.attempts == 1)  // mutating: never retried

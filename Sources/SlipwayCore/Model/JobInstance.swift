@@ -19,6 +19,11 @@ public struct JobInstance: Sendable, Identifiable {
     /// Instance ids this one must wait for without needing them: the previous environment's
     /// instance of the same job (promotion order).
     public let after: [String]
+    /// Everything it waits for directly: `needs`, then `after`, each id once.
+    public var waitsFor: [String] {
+        var seen: Set<String> = []
+        return (needs + after).filter { seen.insert($0).inserted }
+    }
     /// The job's `paths`, with `{environment}` replaced by this instance's environment.
     public let patterns: PatternList
     /// The id as CI platforms can use it as a job name: `@` becomes `-`.

@@ -52,6 +52,17 @@ public struct Pipeline: Sendable {
         indexByID[id].map { instances[$0] }
     }
 
+    /// Everything instance `id` waits for, directly or through what it waits for, in execution order.
+    public func upstream(of id: String) -> [String] {
+        var seen: Set<String> = []
+        var stack = instance(id)?.waitsFor ?? []
+        while let next = stack.popLast() {
+            guard seen.insert(next).inserted, let upstream = instance(next) else { continue }
+            stack += upstream.waitsFor
+        }
+        return executionOrder.filter(seen.contains)
+    }
+
     /// The position of the instance with this id in `instances`.
     public func index(of id: String) -> Int? {
         indexByID[id]
@@ -62,7 +73,7 @@ public struct Pipeline: Sendable {
         var remaining = [Int](repeating: 0, count: instances.count)
         var dependents = [[Int]](repeating: [], count: instances.count)
         for (offset, instance) in instances.enumerated() {
-            for upstream in Set(instance.needs + instance.after) {
+            for upstream in instance.waitsFor {
                 guard let upstreamIndex = index[upstream] else { continue }
                 remaining[offset] += 1
                 dependents[upstreamIndex].append(offset)

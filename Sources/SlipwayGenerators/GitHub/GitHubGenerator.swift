@@ -58,17 +58,6 @@ private struct Writer {
 
     var spec: Spec { pipeline.spec }
 
-    /// Everything an instance waits for, transitively: its needs and its promotion predecessors.
-    func upstream(of instance: JobInstance) -> [String] {
-        var seen: Set<String> = []
-        var stack = instance.needs + instance.after
-        while let next = stack.popLast() {
-            guard seen.insert(next).inserted, let upstream = pipeline.instance(next) else { continue }
-            stack += upstream.needs + upstream.after
-        }
-        return pipeline.executionOrder.filter(seen.contains)
-    }
-
     func workflow() -> String {
         header()
         yaml.entry("name", "slipway")
@@ -194,7 +183,7 @@ private struct Writer {
     static let event = "${{ github.event_name == 'workflow_dispatch' && 'manual' || github.event_name }}"
 
     func job(_ instance: JobInstance) {
-        let waitsFor = upstream(of: instance)
+        let waitsFor = pipeline.upstream(of: instance.id)
         yaml.nest(instance.slug) {
             yaml.entry("name", string: instance.id)
             yaml.entry(

@@ -185,7 +185,7 @@ private struct GitLabWriter {
             yaml.entry("timeout", "\(instance.timeoutMinutes) minutes")
             // What it receives files from is in `needs` too: GitLab hands artifacts only to the jobs
             // that list their producer there.
-            var upstream = instance.needs + instance.after
+            var upstream = instance.waitsFor
             upstream += instance.receivesFrom.filter { !upstream.contains($0) }
             if upstream.isEmpty {
                 yaml.entry("needs", "[]")

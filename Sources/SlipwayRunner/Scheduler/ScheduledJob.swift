@@ -35,10 +35,8 @@ public struct ScheduledJob: Sendable, Hashable, Codable {
     public static func jobs(_ selected: Set<String>, in pipeline: Pipeline) -> [ScheduledJob] {
         pipeline.executionOrder.filter(selected.contains).compactMap { id in
             guard let instance = pipeline.instance(id) else { return nil }
-            let upstream = (instance.needs + instance.after).filter(selected.contains)
-            var seen: Set<String> = []
             return ScheduledJob(
-                id: id, waitsFor: upstream.filter { seen.insert($0).inserted },
+                id: id, waitsFor: instance.waitsFor.filter(selected.contains),
                 gated: instance.gate != nil, attempts: instance.attempts, timeout: .seconds(instance.timeout))
         }
     }
