@@ -122,8 +122,8 @@ final class YAMLWriter {
         // intact (YAML would take its spaces for the block's indentation, and libyaml refuses a tab
         // there); `|` keeps the one final
         // newline, `|-` strips it when the text had none.
-        let firstContent = body.split(separator: "\n").first
-        let indicator = firstContent?.first?.isWhitespace == true ? "2" : ""
+        let firstContent = body.utf8.first { $0 != UInt8(ascii: "\n") }
+        let indicator = firstContent == UInt8(ascii: " ") || firstContent == UInt8(ascii: "\t") ? "2" : ""
         emit("\(lead) |\(indicator)\(endsWithNewline ? "" : "-")")
         let padding = String(repeating: " ", count: depth + 2)
         // Work on UTF-8 bytes: scripts can be long, and Character-level splitting is slow.
@@ -138,7 +138,10 @@ final class YAMLWriter {
     /// line break, nothing YAML does not allow unescaped.
     static func fitsLiteralBlock(_ text: String) -> Bool {
         if text.hasSuffix("\n\n") || text == "\n" { return false }
-        return text.unicodeScalars.allSatisfy { $0 == "\n" || ($0 != "\r" && isPrintable($0) && !isLineBreak($0)) }
+        // Scripts are long and nearly always ASCII: check bytes first, scalars only if needed.
+        let ascii = text.utf8.allSatisfy { ($0 >= 0x20 && $0 < 0x7F) || $0 == 0x0A || $0 == 0x09 }
+        return ascii
+            || text.unicodeScalars.allSatisfy { $0 == "\n" || ($0 != "\r" && isPrintable($0) && !isLineBreak($0)) }
     }
 
     /// YAML's printable characters (tab included), which may appear unescaped in a document.
