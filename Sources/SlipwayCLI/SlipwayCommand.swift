@@ -41,13 +41,25 @@ public struct SlipwayCommand: AsyncParsableCommand {
             } else {
                 try command.run()
             }
+        } catch let code as ExitCode {
+            exit(withError: code)
         } catch {
             let code = exitCode(for: error)
             if code == .validationFailure {
                 FileHandle.standardError.write(Data((fullMessage(for: error) + "\n").utf8))
                 Foundation.exit(ExitStatus.usage.rawValue)
             }
-            exit(withError: error)
+            // Help and version requests.
+            if code == .success { exit(withError: error) }
+            // An error no command turned into a diagnostic still gets our format, never
+            // ArgumentParser's bare "Error:".
+            Terminal(noColor: false).printError(
+                "\(error)",
+                notes: [
+                    "slipway stopped here; what ran before this message is in the output above",
+                    "if this message does not say what to do, report it with the command you ran",
+                ])
+            Foundation.exit(ExitStatus.failed.rawValue)
         }
     }
 }

@@ -44,3 +44,14 @@ public enum Processes {
         return String(decoding: bytes.map { $0 == 0 ? 32 : $0 }, as: UTF8.self)
     }
 }
+
+extension Process {
+    /// Waits for the process to exit without blocking a thread of Swift's cooperative pool (which
+    /// `waitUntilExit` would, starving other tests on a small machine); polls for at most `limit`.
+    public func exited(within limit: Duration = .seconds(120)) async {
+        let start = ContinuousClock.now
+        while isRunning && ContinuousClock.now - start < limit {
+            try? await Task.sleep(for: .milliseconds(10))
+        }
+    }
+}

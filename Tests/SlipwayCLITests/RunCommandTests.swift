@@ -1,4 +1,5 @@
 import Foundation
+import SlipwayRunner
 import SlipwayTesting
 import Testing
 
@@ -484,7 +485,7 @@ private func logs(in directory: TemporaryDirectory) throws -> String {
         let first = try await background(directory)
         let second = try await slipway.run(["run", "--event", "push", "--changed", "x"], in: directory.path)
         try directory.write("release", "")
-        first.waitUntilExit()
+        await first.exited()
         #expect(first.terminationStatus == 0)
         #expect(second.status == 1)
         #expect(second.standardOutput.contains("environment 'prod' is locked by run "))
@@ -499,7 +500,7 @@ private func logs(in directory: TemporaryDirectory) throws -> String {
         let first = try await background(directory, ["--lock-timeout", "30s"])
         let second = try await slipway.run(
             ["run", "--event", "push", "--changed", "x", "--lock-timeout", "30s"], in: directory.path)
-        first.waitUntilExit()
+        await first.exited()
         #expect(first.terminationStatus == 0)
         #expect(second.status == 0, "\(second.standardOutput)")
         let lines = try String(contentsOfFile: "\(directory.path)/shared.log", encoding: .utf8).split(separator: "\n")
@@ -586,8 +587,99 @@ private func logs(in directory: TemporaryDirectory) throws -> String {
             try await Task.sleep(for: .milliseconds(50))
         }
         let followed = try await slipway.run(["logs", "slow", "--follow"], in: directory.path)
-        process.waitUntilExit()
+        await process.exited()
         #expect(followed.status == 0, "\(followed.standardError)")
         #expect(followed.standardOutput == "line 1\nline 2\nline 3\nline 4\nline 5\n")
+    }
+}
+
+/// End-to-end: a run's own mutating jobs, concurrent first runs, and what a run leaves in git.
+@Suite struct RunSafetyTests {
+    @Test func aRunsChangesToOneEnvironmentTakeTurnsInsteadOfFailingOnItsOwnLock() async throws {
+        // dns and flux-bootstrap both need kkp-install and change master, as in examples/kkp.
+        let change = """
+            echo "start $SLIPWAY_JOB" >> changes.log
+            sleep 0.3
+            echo "end $SLIPWAY_JOB" >> changes.log
+            """
+        let directory = try workspace(
+            """
+            version: 1
+            environments: [master]
+            jobs:
+              kkp-install:
+                on: [push]
+                paths: ["**"]
+                mutates: true
+                environment: master
+                run: echo installed
+              dns:
+                on: [push]
+                paths: ["**"]
+                needs: [kkp-install]
+                mutates: true
+                environment: master
+                run: |
+            \(change.split(separator: "\n").map { "      \($0)" }.joined(separator: "\n"))
+              flux-bootstrap:
+                on: [push]
+                paths: ["**"]
+                needs: [kkp-install]
+                mutates: true
+                environment: master
+                run: |
+            \(change.split(separator: "\n").map { "      \($0)" }.joined(separator: "\n"))
+            """)
+        defer { directory.remove() }
+        let result = try await slipway.run(
+            ["run", "--event", "push", "--changed", "x", "--jobs", "8"], in: directory.path)
+        #expect(result.status == 0, "\(result.standardOutput)\(result.standardError)")
+        let lines = try String(contentsOfFile: "\(directory.path)/changes.log", encoding: .utf8)
+        // One change to master at a time, in execution order.
+        #expect(lines == "start dns\nend dns\nstart flux-bootstrap\nend flux-bootstrap\n")
+    }
+
+    @Test func concurrentFirstRunsInAFreshRepositoryAllSucceed() async throws {
+        for round in 0..<20 {
+            let directory = try workspace(
+                "version: 1\njobs:\n  check:\n    paths: [\"**\"]\n    run: echo ok\n")
+            defer { directory.remove() }
+            let outputs = (0..<3).map { "\(directory.path)/out\($0).txt" }
+            let processes = try outputs.map {
+                try slipway.start(["run", "--event", "push", "--changed", "x"], in: directory.path, outputFile: $0)
+            }
+            for process in processes { await process.exited() }
+            for (process, output) in zip(processes, outputs) {
+                let text = (try? String(contentsOfFile: output, encoding: .utf8)) ?? ""
+                #expect(process.terminationStatus == 0, "round \(round): \(text)")
+                #expect(!text.contains("Error:"), "round \(round): \(text)")
+            }
+            let store = try RunStore(path: StateDirectory(root: directory.path).database)
+            #expect(try store.runs(limit: 10).count == 3, "round \(round)")
+        }
+    }
+
+    @Test func aRunLeavesGitStatusClean() async throws {
+        let repository = try await TemporaryGitRepository.create()
+        defer { repository.remove() }
+        try repository.write("slipway.yml", "version: 1\njobs:\n  check:\n    paths: [\"**\"]\n    run: echo ok\n")
+        _ = try await repository.commit("spec")
+        let result = try await slipway.run(["run", "--event", "push", "--changed", "x"], in: repository.path)
+        #expect(result.status == 0, "\(result.standardError)")
+        #expect(FileManager.default.fileExists(atPath: "\(repository.path)/.slipway/slipway.db"))
+        #expect(try await repository.git("status", "--porcelain", "--untracked-files=all") == "")
+    }
+
+    @Test func aStoreThatCannotBeOpenedIsReportedInSlipwaysOwnWords() async throws {
+        let directory = try workspace("version: 1\njobs:\n  check:\n    paths: [\"**\"]\n    run: echo ok\n")
+        defer { directory.remove() }
+        // A file where the state directory should be.
+        try directory.write(".slipway", "not a directory\n")
+        let result = try await slipway.run(["run", "--event", "push", "--changed", "x"], in: directory.path)
+        #expect(result.status == 1)
+        #expect(!result.standardError.contains("Error:"))
+        #expect(result.standardError.contains("error: "))
+        #expect(result.standardError.contains("note: no job was started"))
+        #expect(!result.standardOutput.contains("[check]"))
     }
 }

@@ -29,6 +29,26 @@ private func outcome(_ actions: [SchedulerAction]) -> RunOutcome? {
         #expect(outcome(scheduler.attemptFinished("c", outcome: .succeeded, now: at(3))) == .succeeded)
     }
 
+    @Test func aRunsChangesToOneEnvironmentRunOneAtATimeInExecutionOrder() {
+        var scheduler = TestScheduler(
+            jobs: [
+                ScheduledJob(id: "install", locksEnvironment: "master"),
+                ScheduledJob(id: "dns", waitsFor: ["install"], locksEnvironment: "master"),
+                ScheduledJob(id: "flux", waitsFor: ["install"], locksEnvironment: "master"),
+                ScheduledJob(id: "seed", waitsFor: ["install"], locksEnvironment: "seed"),
+                ScheduledJob(id: "lint", waitsFor: ["install"]),
+            ],
+            parallelism: 8)
+        #expect(started(scheduler.start(now: at(0))) == ["install"])
+        // dns and flux are both ready; flux waits for dns's change to master to end.
+        #expect(
+            started(scheduler.attemptFinished("install", outcome: .succeeded, now: at(1))) == ["dns", "seed", "lint"])
+        #expect(started(scheduler.attemptFinished("seed", outcome: .succeeded, now: at(2))).isEmpty)
+        #expect(started(scheduler.attemptFinished("dns", outcome: .failed(exitCode: 1), now: at(3))) == ["flux"])
+        #expect(started(scheduler.attemptFinished("lint", outcome: .succeeded, now: at(4))).isEmpty)
+        #expect(outcome(scheduler.attemptFinished("flux", outcome: .succeeded, now: at(5))) == .failed(jobs: ["dns"]))
+    }
+
     @Test func independentJobsRunUpToTheParallelism() {
         var scheduler = TestScheduler(jobs: (0..<5).map { ScheduledJob(id: "j\($0)") }, parallelism: 2)
         #expect(started(scheduler.start(now: at(0))) == ["j0", "j1"])

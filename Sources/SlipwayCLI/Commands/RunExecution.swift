@@ -140,3 +140,21 @@ struct RunExecution {
             "\(jobs) run\(problem.jobs.count == 1 ? "s" : "") \(tool), pinned in slipway.yml, but `\(problem.tool.name) \(problem.tool.versionArguments)` printed: \(found)"
     }
 }
+
+extension SpecSession {
+    /// Opens the repository's run store (creating `.slipway/` and its `.gitignore` first), or
+    /// fails saying what to check.
+    func openStore(_ state: StateDirectory) throws -> RunStore {
+        do {
+            try state.prepare()
+            return try RunStore(path: state.database)
+        } catch {
+            throw fail(
+                "\(error)",
+                notes: [
+                    "no job was started",
+                    "check that \(state.path) is writable and the disk has space; if it names a damaged database, move \(state.database) aside (it holds only past runs)",
+                ], status: ExitStatus.failed)
+        }
+    }
+}

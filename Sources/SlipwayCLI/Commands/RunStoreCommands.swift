@@ -10,7 +10,7 @@ private func openStore(_ session: SpecSession) throws -> (store: RunStore, root:
     guard FileManager.default.fileExists(atPath: path) else {
         throw session.fail("no runs yet in \(root)", notes: ["start one with `slipway run`"])
     }
-    return (try RunStore(path: path), root)
+    return (try session.openStore(StateDirectory(root: root)), root)
 }
 
 /// The run `id` names, or the newest run.

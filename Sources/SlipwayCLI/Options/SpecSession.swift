@@ -35,10 +35,7 @@ struct SpecSession {
 
     /// Prints a plain error with notes.
     func printError(_ message: String, notes: [String] = []) {
-        let palette = terminal.err
-        var text = palette.error("error:") + " " + palette.bold(message) + "\n"
-        for note in notes { text += palette.note("note:") + " \(note)\n" }
-        terminal.writeError(text)
+        terminal.printError(message, notes: notes)
     }
 
     /// Fails for a job id that is not among `known`: `message`, then the closest known id, or

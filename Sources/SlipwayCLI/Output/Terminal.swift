@@ -31,6 +31,14 @@ public struct Terminal: Sendable {
         FileHandle.standardError.write(Data(text.utf8))
     }
 
+    /// Writes `error: message` and its `note:` lines to standard error.
+    public func printError(_ message: String, notes: [String] = []) {
+        let palette = err
+        var text = palette.error("error:") + " " + palette.bold(message) + "\n"
+        for note in notes { text += palette.note("note:") + " \(note)\n" }
+        writeError(text)
+    }
+
     /// Styles for standard output.
     public var out: Palette { Palette(enabled: colorsOnStandardOutput) }
     /// Styles for standard error.

@@ -24,6 +24,8 @@ public struct JobInstance: Sendable, Identifiable {
         var seen: Set<String> = []
         return (needs + after).filter { seen.insert($0).inserted }
     }
+    /// The environment whose lock it holds while it runs: its own, when it mutates.
+    public var locksEnvironment: String? { mutates ? environment : nil }
     /// The job's `paths`, with `{environment}` replaced by this instance's environment.
     public let patterns: PatternList
     /// The id as CI platforms can use it as a job name: `@` becomes `-`.

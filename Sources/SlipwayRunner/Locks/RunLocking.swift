@@ -25,9 +25,7 @@ extension RunLocking {
     public static func environments(for jobs: [ScheduledJob], in pipeline: Pipeline) -> [String: String] {
         var environments: [String: String] = [:]
         for job in jobs {
-            guard let instance = pipeline.instance(job.id), instance.mutates, let environment = instance.environment
-            else { continue }
-            environments[job.id] = environment
+            if let environment = pipeline.instance(job.id)?.locksEnvironment { environments[job.id] = environment }
         }
         return environments
     }

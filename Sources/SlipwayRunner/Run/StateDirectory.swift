@@ -1,9 +1,13 @@
+import Foundation
+
 /// The layout of `.slipway/`, where `slipway run` keeps a repository's local state: the one place
 /// that knows it.
 ///
 /// ```
 /// .slipway/
-///   slipway.db                    the run store
+///   .gitignore                    `*`: nothing here belongs in git
+///   slipway.db                    the run store (with SQLite's -wal and -shm files)
+///   slipway.db.lock               taken while a process creates or migrates the store
 ///   locks/<environment>.lock      environment locks
 ///   runs/<run>/                   a run's logs, job summaries and stored artifacts
 /// ```
@@ -18,6 +22,19 @@ public struct StateDirectory: Sendable, Hashable {
 
     /// `.slipway/` itself.
     public var path: String { "\(root)/.slipway" }
+
+    /// Creates `.slipway/` with a `.gitignore` that keeps all of it out of git: the run store,
+    /// logs and produced files (a kubeconfig among them) must never be committed by `git add -A`.
+    public func prepare() throws {
+        try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+        let ignore = "\(path)/.gitignore"
+        if !FileManager.default.fileExists(atPath: ignore) {
+            try Data(Self.gitignore.utf8).write(to: URL(fileURLWithPath: ignore), options: .atomic)
+        }
+    }
+
+    /// What `.slipway/.gitignore` says.
+    static let gitignore = "# Slipway's local state: run store, logs, locks and produced files. Never commit it.\n*\n"
 
     /// The run store's database.
     public var database: String { "\(path)/slipway.db" }

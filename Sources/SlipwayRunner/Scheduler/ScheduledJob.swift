@@ -12,12 +12,15 @@ public struct ScheduledJob: Sendable, Hashable, Codable {
     public var attempts: Int
     /// How long one attempt may run.
     public var timeout: Duration
+    /// The environment a mutating job locks: no two jobs of a run holding the same one run at once.
+    public var locksEnvironment: String?
 
     /// Creates a scheduled job.
     public init(
         id: String, waitsFor: [String] = [], gated: Bool = false, attempts: Int = 1,
-        timeout: Duration = .seconds(JobInstance.defaultTimeout)
+        timeout: Duration = .seconds(JobInstance.defaultTimeout), locksEnvironment: String? = nil
     ) {
+        self.locksEnvironment = locksEnvironment
         self.id = id
         self.waitsFor = waitsFor
         self.gated = gated
@@ -37,7 +40,8 @@ public struct ScheduledJob: Sendable, Hashable, Codable {
             guard let instance = pipeline.instance(id) else { return nil }
             return ScheduledJob(
                 id: id, waitsFor: instance.waitsFor.filter(selected.contains),
-                gated: instance.gate != nil, attempts: instance.attempts, timeout: .seconds(instance.timeout))
+                gated: instance.gate != nil, attempts: instance.attempts, timeout: .seconds(instance.timeout),
+                locksEnvironment: instance.locksEnvironment)
         }
     }
 }

@@ -76,6 +76,9 @@ public struct Scheduler<Instant: InstantProtocol>: Sendable where Instant.Durati
 
     /// Kept beside `states` so that parallelism checks stay O(1) on large pipelines.
     private var runningSet: Set<String> = []
+    /// The environments held by running mutating jobs of this run, and by which job: a run never
+    /// waits for its own lock, it runs its changes to one environment one at a time.
+    private var heldEnvironments: [String: String] = [:]
 
     /// The actions to take at the start of the run.
     public mutating func start(now: Instant) -> [SchedulerAction] {
@@ -87,6 +90,9 @@ public struct Scheduler<Instant: InstantProtocol>: Sendable where Instant.Durati
         guard case .running(let attempt) = states[id], let job = jobs.first(where: { $0.id == id }) else { return [] }
         deadlines[id] = nil
         runningSet.remove(id)
+        if let environment = job.locksEnvironment, heldEnvironments[environment] == id {
+            heldEnvironments[environment] = nil
+        }
         let wasTerminated = terminating.remove(id) != nil
         switch outcome {
         case .succeeded:
@@ -102,6 +108,7 @@ public struct Scheduler<Instant: InstantProtocol>: Sendable where Instant.Durati
                 // Retried at once, ahead of jobs that have not started yet.
                 states[id] = .running(attempt: attempt + 1)
                 runningSet.insert(id)
+                if let environment = job.locksEnvironment { heldEnvironments[environment] = id }
                 deadlines[id] = now.advanced(by: job.timeout)
                 return [.start(job: id, attempt: attempt + 1)] + advance(now: now)
             }
@@ -176,8 +183,12 @@ public struct Scheduler<Instant: InstantProtocol>: Sendable where Instant.Durati
                     actions.append(.awaitApproval(job: job.id))
                     continue
                 }
+                // Another change to the same environment runs: this one starts when it ends, in
+                // execution order (promotion and dependency order).
+                if let environment = job.locksEnvironment, heldEnvironments[environment] != nil { continue }
                 states[job.id] = .running(attempt: 1)
                 runningSet.insert(job.id)
+                if let environment = job.locksEnvironment { heldEnvironments[environment] = job.id }
                 deadlines[job.id] = now.advanced(by: job.timeout)
                 actions.append(.start(job: job.id, attempt: 1))
             }

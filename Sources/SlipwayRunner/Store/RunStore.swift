@@ -1,6 +1,22 @@
 import Foundation
 import GRDB
 
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
+/// Why the run store could not be opened or created.
+public struct RunStoreError: Error, Sendable, CustomStringConvertible {
+    /// The database's path.
+    public var path: String
+    /// What SQLite or the file system said.
+    public var reason: String
+
+    public var description: String { "cannot open the run store \(path): \(reason)" }
+}
+
 /// The run store: SQLite through GRDB in WAL mode.
 ///
 /// One transaction per change, so it survives a crash at any point. It never holds a secret
@@ -9,16 +25,33 @@ public final class RunStore: Sendable {
     private let database: DatabasePool
 
     /// Opens (and creates or migrates) the store at `path`.
-    public init(path: String) throws {
-        try FileManager.default.createDirectory(
-            atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+    ///
+    /// Creating and migrating the schema is serialised across processes with an exclusive `flock`
+    /// on `<path>.lock`: runs started together in a fresh repository would otherwise race to create
+    /// the same tables. The kernel releases the lock if a process dies holding it.
+    public init(path: String) throws(RunStoreError) {
+        do {
+            try FileManager.default.createDirectory(
+                atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+        } catch {
+            throw RunStoreError(path: path, reason: error.localizedDescription)
+        }
+        let setup = open("\(path).lock", O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
+        guard setup >= 0 else { throw RunStoreError(path: path, reason: String(cString: strerror(errno))) }
+        defer { close(setup) }
+        while flock(setup, LOCK_EX) != 0 && errno == EINTR {}
+        defer { flock(setup, LOCK_UN) }
         var configuration = Configuration()
         configuration.busyMode = .timeout(10)
         // In WAL mode, NORMAL keeps every commit safe from a crash of the process (what resume
         // relies on); only a power loss may drop the last commits. FULL would fsync per commit.
         configuration.prepareDatabase { db in try db.execute(sql: "PRAGMA synchronous = NORMAL") }
-        database = try DatabasePool(path: path, configuration: configuration)
-        try Self.migrator.migrate(database)
+        do {
+            database = try DatabasePool(path: path, configuration: configuration)
+            try Self.migrator.migrate(database)
+        } catch {
+            throw RunStoreError(path: path, reason: "\(error)")
+        }
     }
 
     private static var migrator: DatabaseMigrator {
