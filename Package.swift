@@ -77,7 +77,10 @@ let package = Package(
         ),
         .testTarget(
             name: "SlipwayCLITests",
-            dependencies: ["slipway", "SlipwayCore", "SlipwayRunner", "SlipwayTesting"]
+            dependencies: [
+                "slipway", "SlipwayCore", "SlipwayRunner", "SlipwayTesting",
+                .product(name: "Crypto", package: "swift-crypto"),
+            ]
         ),
     ]
 )

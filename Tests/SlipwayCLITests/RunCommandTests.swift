@@ -1,3 +1,4 @@
+import Crypto
 import Foundation
 import SlipwayRunner
 import SlipwayTesting
@@ -681,5 +682,59 @@ private func logs(in directory: TemporaryDirectory) throws -> String {
         #expect(result.standardError.contains("error: "))
         #expect(result.standardError.contains("note: no job was started"))
         #expect(!result.standardOutput.contains("[check]"))
+    }
+}
+
+/// End-to-end: env-files as dotenv tools write them, and secrets that span lines.
+@Suite struct RunSecretFileTests {
+    private let spec = """
+        version: 1
+        secrets: [DEPLOY_KEY, PIN]
+        jobs:
+          deploy:
+            paths: ["**"]
+            secrets: [DEPLOY_KEY, PIN]
+            run: |
+              printf 'sha256 %s\\n' "$(printf '%s' "$DEPLOY_KEY" | sha256sum | cut -d ' ' -f 1)"
+              line=$(printf '%s\\n' "$DEPLOY_KEY" | sed -n 2p)
+              printf 'line 2: %s' "${line:0:10}"; sleep 0.1; printf '%s\\n' "${line:10}"
+              printf 'base64: %s\\n' "$(printf '%s' "$DEPLOY_KEY" | base64 -w0)"
+              echo "pin $PIN"
+        """
+
+    @Test func aMultiLineKeyArrivesWholeAndIsMaskedLineByLine() async throws {
+        let key = P256.Signing.PrivateKey().pemRepresentation
+        #expect(key.split(separator: "\n").count >= 4)
+        let directory = try workspace(spec)
+        defer { directory.remove() }
+        try directory.write(".env", "# deploy credentials\nexport DEPLOY_KEY=\"\(key)\"\nPIN='1234'  # too short\n")
+        let result = try await slipway.run(
+            ["run", "--event", "push", "--changed", "x", "--env-file", ".env"], in: directory.path)
+        #expect(result.status == 0, "\(result.standardOutput)\(result.standardError)")
+        let digest = SHA256.hash(data: Data(key.utf8)).map { String(format: "%02x", $0) }.joined()
+        #expect(result.standardOutput.contains("[deploy] sha256 \(digest)\n"))
+        #expect(result.standardOutput.contains("[deploy] line 2: ***\n"))
+        #expect(result.standardOutput.contains("[deploy] base64: ***"))
+        let secondLine = String(key.split(separator: "\n")[1])
+        let written = try logs(in: directory)
+        for text in [result.standardOutput, result.standardError, written] {
+            #expect(!text.contains(secondLine))
+            #expect(!text.contains(String(secondLine.prefix(10))))
+        }
+        #expect(result.standardError.contains("warning: the value of PIN is only 4 characters long"))
+        #expect(!result.standardError.contains("1234"))
+    }
+
+    @Test func anUnreadableEnvFileLineIsReportedByNumberWithoutItsValue() async throws {
+        let directory = try workspace(spec)
+        defer { directory.remove() }
+        try directory.write(".env", "PIN=123456\nhunter2-pasted-here\nDEPLOY_KEY=\"-----BEGIN\n")
+        let result = try await slipway.run(
+            ["run", "--event", "push", "--changed", "x", "--env-file", ".env"], in: directory.path)
+        #expect(result.status == 2)
+        #expect(result.standardError.contains("error: .env:2: this line is not NAME=value"))
+        #expect(result.standardError.contains("error: .env:3: the value opened with \" here is never closed"))
+        #expect(!result.standardError.contains("hunter2") && !result.standardOutput.contains("hunter2"))
+        #expect(!result.standardOutput.contains("[deploy]"))
     }
 }

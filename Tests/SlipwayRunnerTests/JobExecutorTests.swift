@@ -170,15 +170,71 @@ private final class Collector: @unchecked Sendable {
     }
 
     @Test func envFilesReadLikeDotenv() {
-        let values = JobEnvironment.parseEnvFile(
+        let key = "-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXktdjEAAAAA\n-----END OPENSSH PRIVATE KEY-----"
+        let parsed = EnvFile.parse(
             """
             # comment
             TOKEN=abc
             export QUOTED="a b"
-            SINGLE='x=y'
-
+            SINGLE='x=y $HOME \\n'
+              SPACED = value with spaces   # a comment
+            HASH=a#b
             EMPTY=
+            ESCAPES="line\\nnext \\"q\\" \\$HOME \\\\ \\d"
+            KEY="\(key)"
+            JSON='{
+              "type": "service_account"
+            }'
+            CRLF=windows\r
+            TOKEN=later
             """)
-        #expect(values == ["TOKEN": "abc", "QUOTED": "a b", "SINGLE": "x=y", "EMPTY": ""])
+        #expect(parsed.problems.isEmpty)
+        #expect(
+            parsed.values.map(\.name) == [
+                "TOKEN", "QUOTED", "SINGLE", "SPACED", "HASH", "EMPTY", "ESCAPES", "KEY", "JSON", "CRLF", "TOKEN",
+            ])
+        let values = Dictionary(parsed.values, uniquingKeysWith: { $1 })
+        #expect(values["TOKEN"] == "later")
+        #expect(values["QUOTED"] == "a b")
+        #expect(values["SINGLE"] == "x=y $HOME \\n")
+        #expect(values["SPACED"] == "value with spaces")
+        #expect(values["HASH"] == "a#b")
+        #expect(values["EMPTY"] == "")
+        #expect(values["ESCAPES"] == "line\nnext \"q\" $HOME \\ \\d")
+        #expect(values["KEY"] == key)
+        #expect(values["JSON"] == "{\n  \"type\": \"service_account\"\n}")
+        #expect(values["CRLF"] == "windows")
+    }
+
+    @Test func envFileProblemsNameTheLineAndNeverTheValue() {
+        let parsed = EnvFile.parse(
+            """
+            GOOD=1
+            s3cr3t-pasted-without-a-name
+            1BAD=x
+            AFTER="quoted" trailing
+            OPEN="never closed
+            MORE=lines
+            """)
+        #expect(
+            parsed.problems == [
+                .missingEquals(line: 2), .invalidName(line: 3), .textAfterQuote(line: 4),
+                .unterminatedQuote(line: 5, quote: "\""),
+            ])
+        #expect(parsed.values.map(\.name) == ["GOOD"])
+        #expect(!parsed.problems.map(\.description).joined().contains("s3cr3t"))
+    }
+
+    @Test func multiLineSecretsAreMaskedLineByLineAndBase64Encoded() {
+        let key = "-----BEGIN KEY-----\n  MIIEvQIBADANBgkqhkiG9w0B\nshort\n-----END KEY-----\n"
+        let forms = SecretMasker.forms(of: key)
+        #expect(forms.contains(key))
+        #expect(forms.contains("MIIEvQIBADANBgkqhkiG9w0B"))
+        #expect(forms.contains("-----BEGIN KEY-----"))
+        #expect(!forms.contains("short"))
+        #expect(forms.contains(String(Data(key.utf8).base64EncodedString().prefix { $0 != "=" })))
+        let masker = SecretMasker(values: forms)
+        #expect(masker.mask("line 2: MIIEvQIBADANBgkqhkiG9w0B\n") == "line 2: ***\n")
+        #expect(SecretMasker.forms(of: "abc") == ["abc"])
     }
 }

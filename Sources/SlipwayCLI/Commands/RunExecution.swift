@@ -30,9 +30,29 @@ struct RunExecution {
                 throw session.fail(
                     "cannot read the env-file '\(envFile)'", notes: ["check the path; it holds NAME=value lines"])
             }
-            for (name, value) in JobEnvironment.parseEnvFile(String(decoding: data, as: UTF8.self)) {
-                secretValues[name] = value
+            let parsed = EnvFile.parse(String(decoding: data, as: UTF8.self))
+            if !parsed.problems.isEmpty {
+                for problem in parsed.problems.dropLast() {
+                    session.printError("\(envFile):\(problem.line): \(problem)")
+                }
+                throw session.fail(
+                    "\(envFile):\(parsed.problems[parsed.problems.count - 1].line): \(parsed.problems[parsed.problems.count - 1])",
+                    notes: [
+                        "no job was started; values are not shown here, since they may be secrets",
+                        "each line is NAME=value; quote a value with spaces or several lines: KEY=\"-----BEGIN …\" over as many lines as it takes",
+                    ])
             }
+            for (name, value) in parsed.values { secretValues[name] = value }
+        }
+        for name in pipeline.spec.secrets {
+            guard let value = secretValues[name], !value.isEmpty,
+                value.utf8.count < SecretMasker.shortestUnremarkableValue
+            else { continue }
+            session.terminal.printWarning(
+                "the value of \(name) is only \(value.count) character\(value.count == 1 ? "" : "s") long",
+                notes: [
+                    "it is masked, so every occurrence of those characters in the output becomes ***; if it is a real secret, it is too short to be safe"
+                ])
         }
         let toBeRun = jobs.map(\.id).filter { !succeeded.contains($0) }
         let missing = JobEnvironment.missingSecrets(of: toBeRun, in: pipeline, secretValues: secretValues)

@@ -39,6 +39,14 @@ public struct Terminal: Sendable {
         writeError(text)
     }
 
+    /// Writes `warning: message` and its `note:` lines to standard error.
+    public func printWarning(_ message: String, notes: [String] = []) {
+        let palette = err
+        var text = palette.warning("warning:") + " " + palette.bold(message) + "\n"
+        for note in notes { text += palette.note("note:") + " \(note)\n" }
+        writeError(text)
+    }
+
     /// Styles for standard output.
     public var out: Palette { Palette(enabled: colorsOnStandardOutput) }
     /// Styles for standard error.

@@ -54,7 +54,9 @@ public enum JobEnvironment {
         for jobs: [String], in pipeline: Pipeline, root: String, base: [String: String],
         secretValues: [String: String], runID: String, event: Event, summaryDirectory: String
     ) -> [String: ExecutableJob] {
-        let masked = Set(secretValues.filter { pipeline.spec.secrets.contains($0.key) }.values).sorted()
+        let masked = Set(
+            secretValues.filter { pipeline.spec.secrets.contains($0.key) }.values.flatMap(SecretMasker.forms(of:))
+        ).sorted()
         var executables: [String: ExecutableJob] = [:]
         for id in jobs {
             guard let instance = pipeline.instance(id) else { continue }
@@ -67,32 +69,5 @@ public enum JobEnvironment {
                 secretValues: masked)
         }
         return executables
-    }
-
-    /// Reads `NAME=value` lines (an env-file): blank lines and `#` comments are skipped, `export `
-    /// is allowed, and values may be wrapped in single or double quotes.
-    public static func parseEnvFile(_ text: String) -> [String: String] {
-        var values: [String: String] = [:]
-        for rawLine in text.split(whereSeparator: \.isNewline) {
-            var line = Substring(rawLine).drop { $0 == " " || $0 == "\t" }
-            if line.isEmpty || line.hasPrefix("#") { continue }
-            if line.hasPrefix("export ") { line = line.dropFirst("export ".count) }
-            guard let equals = line.firstIndex(of: "=") else { continue }
-            let name = line[..<equals].trimmingTrailingSpaces()
-            var value = Substring(line[line.index(after: equals)...])
-            if value.count >= 2, let first = value.first, first == value.last, first == "\"" || first == "'" {
-                value = value.dropFirst().dropLast()
-            }
-            values[String(name)] = String(value)
-        }
-        return values
-    }
-}
-
-extension Substring {
-    fileprivate func trimmingTrailingSpaces() -> Substring {
-        var result = self
-        while result.hasSuffix(" ") || result.hasSuffix("\t") { result = result.dropLast() }
-        return result
     }
 }

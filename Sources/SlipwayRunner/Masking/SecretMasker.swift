@@ -23,6 +23,35 @@ public struct SecretMasker: Sendable {
         longest = secrets.first?.count ?? 0
     }
 
+    /// The shortest line of a multi-line value masked on its own: shorter lines (a `}` of JSON)
+    /// identify nothing and would mask ordinary output wherever they appear.
+    public static let shortestMaskedLine = 8
+
+    /// Below this length a value is masked but worth a warning: every occurrence of those few
+    /// characters in the output becomes `***`.
+    public static let shortestUnremarkableValue = 6
+
+    /// Everything to mask for a secret `value`: the value; each line of a multi-line value (trimmed,
+    /// as GitHub's runner does, so a key printed a line at a time stays hidden); and its base64
+    /// encoding without padding (how Kubernetes secrets and many tools print it, unwrapped).
+    public static func forms(of value: String) -> [String] {
+        guard !value.isEmpty else { return [] }
+        var forms = [value]
+        let lines = value.split(whereSeparator: { $0 == "\n" || $0 == "\r" || $0 == "\r\n" })
+        if lines.count > 1 {
+            for line in lines {
+                let trimmed = line.trimmingCharacters(in: .whitespaces)
+                if trimmed.count >= shortestMaskedLine { forms.append(trimmed) }
+            }
+        }
+        if value.utf8.count >= shortestUnremarkableValue {
+            var encoded = Data(value.utf8).base64EncodedString()
+            while encoded.hasSuffix("=") { encoded.removeLast() }
+            forms.append(encoded)
+        }
+        return forms
+    }
+
     /// Whether there is anything to mask.
     public var isEmpty: Bool { secrets.isEmpty }
 
