@@ -24,7 +24,8 @@ public struct SlipwayCommand: AsyncParsableCommand {
         subcommands: [
             ValidateCommand.self, PlanCommand.self, RunCommand.self, StatusCommand.self, RunsCommand.self,
             LogsCommand.self,
-            ApproveCommand.self, ResumeCommand.self, GenerateCommand.self, GraphCommand.self, SchemaCommand.self,
+            ApproveCommand.self, ResumeCommand.self, CancelCommand.self, GenerateCommand.self, GraphCommand.self,
+            SchemaCommand.self,
         ]
     )
 

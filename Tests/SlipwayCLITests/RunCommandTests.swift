@@ -738,3 +738,79 @@ private func logs(in directory: TemporaryDirectory) throws -> String {
         #expect(!result.standardOutput.contains("[deploy]"))
     }
 }
+
+/// End-to-end: `slipway cancel`, and what `resume` says about runs it cannot continue.
+@Suite struct CancelTests {
+    @Test func aPausedRunIsCancelledAndThenCannotBeResumed() async throws {
+        let directory = try workspace(
+            """
+            version: 1
+            environments: [{ name: prod, gate: manual }]
+            jobs:
+              apply:
+                on: [push]
+                paths: ["**"]
+                mutates: true
+                environment: prod
+                run: echo applying
+            """)
+        defer { directory.remove() }
+        let paused = try await slipway.run(
+            ["run", "--event", "push", "--changed", "x", "--no-input"], in: directory.path)
+        #expect(paused.status == 3)
+        let cancel = try await slipway.run(["cancel"], in: directory.path, environment: ["USER": "alice"])
+        #expect(cancel.status == 0, "\(cancel.standardError)")
+        #expect(cancel.standardOutput.hasPrefix("Cancelled run "))
+        let status = try await slipway.run(["status"], in: directory.path)
+        #expect(status.standardOutput.contains("cancelled"))
+        let resume = try await slipway.run(["resume"], in: directory.path)
+        #expect(resume.status == 2)
+        #expect(resume.standardError.contains("was cancelled, so it cannot be resumed"))
+        #expect(!resume.standardOutput.contains("applying"))
+        let again = try await slipway.run(["cancel"], in: directory.path)
+        #expect(again.status == 0)
+        #expect(again.standardOutput.contains("is already cancelled"))
+    }
+
+    @Test func aRunningRunIsStoppedThenCancelled() async throws {
+        let directory = try workspace(
+            """
+            version: 1
+            jobs:
+              long:
+                paths: ["**"]
+                run: |
+                  echo started > started.txt
+                  sleep 30
+            """)
+        defer { directory.remove() }
+        let runner = try slipway.start(["run", "--event", "push", "--changed", "x"], in: directory.path)
+        for _ in 0..<200 where !FileManager.default.fileExists(atPath: "\(directory.path)/started.txt") {
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        let cancel = try await slipway.run(["cancel"], in: directory.path)
+        #expect(cancel.status == 0, "\(cancel.standardError)")
+        await runner.exited(within: .seconds(20))
+        #expect(!runner.isRunning)
+        #expect(runner.terminationStatus == 130)
+        #expect(await Processes.gone(matching: "sleep 30"))
+        let store = try RunStore(path: StateDirectory(root: directory.path).database)
+        let run = try #require(try store.runs(limit: 1).first)
+        #expect(run.status == .cancelled)
+        #expect(try store.attempts(run: run.id).map(\.status) == [.interrupted])
+    }
+
+    @Test func resumingASucceededRunSaysThereIsNothingToResume() async throws {
+        let directory = try workspace("version: 1\njobs:\n  check:\n    paths: [\"**\"]\n    run: echo ok\n")
+        defer { directory.remove() }
+        let first = try await slipway.run(["run", "--event", "push", "--changed", "x"], in: directory.path)
+        #expect(first.status == 0)
+        let resume = try await slipway.run(["resume"], in: directory.path)
+        #expect(resume.status == 0)
+        #expect(resume.standardOutput.contains("succeeded; there is nothing to resume"))
+        #expect(!resume.standardOutput.contains("[check]"))
+        let cancel = try await slipway.run(["cancel"], in: directory.path)
+        #expect(cancel.status == 2)
+        #expect(cancel.standardError.contains("succeeded; there is nothing to cancel"))
+    }
+}

@@ -243,6 +243,9 @@ struct ResumeCommand: AsyncParsableCommand {
               slipway resume
               slipway resume 20261121-093015-4f2a --env-file .env
               slipway resume --rerun-interrupted
+
+            Approvals are kept in the run store; secrets are not: pass --env-file again (or export
+            the secrets) when the jobs left to run need them.
             """
     )
 
@@ -263,7 +266,19 @@ struct ResumeCommand: AsyncParsableCommand {
         let record = try chooseRun(runID, store, session)
         if RunRecovery.isAlive(record) {
             throw session.fail(
-                "run \(record.id) is still running (pid \(record.pid))", notes: ["wait for it, or stop it with Ctrl-C"])
+                "run \(record.id) is still running (pid \(record.pid))",
+                notes: ["wait for it, or stop it with Ctrl-C or `slipway cancel \(record.id)`"])
+        }
+        switch record.status {
+        case .succeeded:
+            session.terminal.write("Run \(record.id) succeeded; there is nothing to resume.\n")
+            return
+        case .cancelled:
+            throw session.fail(
+                "run \(record.id) was cancelled, so it cannot be resumed", notes: ["start a new run with `slipway run`"]
+            )
+        default:
+            break
         }
         let jobs = try record.scheduledJobs()
         for job in jobs where pipeline.instance(job.id) == nil {
@@ -292,5 +307,72 @@ struct ResumeCommand: AsyncParsableCommand {
             succeeded: recovered.succeeded,
             attemptBase: recovered.attemptBase)
         try await execution.execute()
+    }
+}
+
+struct CancelCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "cancel",
+        abstract: "End a run for good: a paused or failed run is closed, a running one is stopped first.",
+        discussion: """
+            A run still running on this machine gets SIGTERM, as with Ctrl-C: its jobs are stopped and
+            nothing more starts. A run whose runner died has what is left of its jobs stopped. The run
+            is then marked cancelled; `slipway resume` will not continue it.
+
+            Examples:
+              slipway cancel                       # the newest run
+              slipway cancel 20261121-093015-4f2a
+            """
+    )
+
+    @OptionGroup var options: GlobalOptions
+
+    @Argument(help: ArgumentHelp("The run (default: the newest).", valueName: "run"))
+    var runID: String?
+
+    func run() async throws {
+        let session = SpecSession(options: options)
+        let (store, _) = try openStore(session)
+        let record = try chooseRun(runID, store, session)
+        switch record.status {
+        case .cancelled:
+            session.terminal.write("Run \(record.id) is already cancelled.\n")
+            return
+        case .succeeded:
+            throw session.fail(
+                "run \(record.id) succeeded; there is nothing to cancel",
+                notes: ["`slipway runs` lists recent runs and their status"])
+        default:
+            break
+        }
+        if record.status == .running && record.host != ProcessInfo.processInfo.hostName {
+            throw session.fail(
+                "run \(record.id) is running on \(record.host), not on this machine",
+                notes: ["cancel it there, where its processes are"])
+        }
+        if RunRecovery.isAlive(record) {
+            // Stopped like Ctrl-C; the runner records its jobs as interrupted before it exits.
+            kill(record.pid, SIGTERM)
+            let start = ContinuousClock.now
+            while kill(record.pid, 0) == 0, ContinuousClock.now - start < .seconds(60) {
+                try await Task.sleep(for: .milliseconds(100))
+            }
+            if kill(record.pid, 0) == 0 {
+                throw session.fail(
+                    "run \(record.id) (pid \(record.pid)) did not stop within 60 seconds",
+                    notes: [
+                        "its jobs may be ignoring SIGTERM; `kill -9 \(record.pid)`, then `slipway cancel \(record.id)` again"
+                    ],
+                    status: ExitStatus.failed)
+            }
+        } else if record.status == .running {
+            // The runner died: stop what it left behind and close its attempts.
+            for (job, group) in try RunRecovery.stopLeftovers(of: record, store: store) {
+                session.terminal.write(
+                    "Stopped what was left of \(job)'s interrupted attempt (process group \(group)).\n")
+            }
+        }
+        try store.cancel(run: record.id, by: RunExecution.person)
+        session.terminal.write("Cancelled run \(record.id).\n")
     }
 }

@@ -32,16 +32,7 @@ public enum RunRecovery {
     /// Attempts still marked running belong to a dead runner: any process left in their group is
     /// killed, and they are recorded as interrupted.
     public static func recover(_ run: RunRecord, store: RunStore, pipeline: Pipeline) throws -> RecoveredRun {
-        var stopped: [(job: String, processGroup: Int32)] = []
-        for attempt in try store.attempts(run: run.id) where attempt.status == .running {
-            if let group = attempt.processGroup, kill(-group, 0) == 0 {
-                kill(-group, SIGKILL)
-                stopped.append((attempt.job, group))
-            }
-            try store.finishAttempt(
-                run: run.id, job: attempt.job, attempt: attempt.attempt, status: .interrupted, exitCode: nil,
-                detail: "the runner stopped during this attempt")
-        }
+        let stopped = try stopLeftovers(of: run, store: store)
         let attempts = try store.attempts(run: run.id)
         let jobs = try run.scheduledJobs()
         let interruptedMutating = jobs.compactMap { job -> String? in
@@ -55,5 +46,22 @@ public enum RunRecovery {
         return RecoveredRun(
             jobs: jobs, succeeded: Set(attempts.filter { $0.status == .succeeded }.map(\.job)),
             interruptedMutating: interruptedMutating, attemptBase: base, stopped: stopped)
+    }
+
+    /// Kills what is left of a dead runner's attempts (their process groups) and records those
+    /// attempts as interrupted; returns the groups it killed.
+    public static func stopLeftovers(of run: RunRecord, store: RunStore) throws -> [(job: String, processGroup: Int32)]
+    {
+        var stopped: [(job: String, processGroup: Int32)] = []
+        for attempt in try store.attempts(run: run.id) where attempt.status == .running {
+            if let group = attempt.processGroup, kill(-group, 0) == 0 {
+                kill(-group, SIGKILL)
+                stopped.append((attempt.job, group))
+            }
+            try store.finishAttempt(
+                run: run.id, job: attempt.job, attempt: attempt.attempt, status: .interrupted, exitCode: nil,
+                detail: "the runner stopped during this attempt")
+        }
+        return stopped
     }
 }

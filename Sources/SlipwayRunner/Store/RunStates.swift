@@ -7,6 +7,11 @@ public enum RunStatus: String, Sendable, Hashable, Codable, CaseIterable, Databa
     case failed
     case paused
     case interrupted
+    /// Ended by `slipway cancel`: it is never resumed.
+    case cancelled
+
+    /// Whether the run can go on with `slipway resume`.
+    public var isResumable: Bool { self == .failed || self == .paused || self == .interrupted || self == .running }
 
     /// The status a finished run's outcome leaves it in.
     public init(_ outcome: RunOutcome) {
@@ -48,6 +53,8 @@ public enum EventKind: String, Sendable, Hashable, Codable, CaseIterable, Databa
     case skipped
     case awaitingApproval = "awaiting_approval"
     case approved
+    /// The run was cancelled (the detail says by whom).
+    case cancelled
 
     /// The event an attempt's end records.
     public init(_ status: AttemptStatus) {

@@ -179,6 +179,17 @@ public final class RunStore: Sendable {
         }
     }
 
+    /// Ends a run for good: its status becomes `cancelled`, with who cancelled it.
+    public func cancel(run: String, by person: String) throws {
+        try database.write { db in
+            guard var record = try RunRecord.fetchOne(db, key: run) else { return }
+            record.status = .cancelled
+            record.finishedAt = Date()
+            try record.update(db)
+            try EventRecord(runId: run, at: Date(), job: nil, kind: .cancelled, detail: "by \(person)").insert(db)
+        }
+    }
+
     /// Records an approval.
     public func approve(run: String, job: String, by person: String) throws {
         try database.write { db in
