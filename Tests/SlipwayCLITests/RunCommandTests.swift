@@ -145,8 +145,10 @@ private func logs(in directory: TemporaryDirectory) throws -> String {
         let status = try await slipway.run(["status"], in: directory.path)
         #expect(status.standardOutput.contains("paused"))
         #expect(status.standardOutput.contains("apply@prod  waiting for approval"))
+        // Without a git user.email, the approver is the login name.
         let approve = try await slipway.run(
-            ["approve", "apply@prod"], in: directory.path, environment: ["USER": "alice"])
+            ["approve", "apply@prod"], in: directory.path,
+            environment: ["USER": "alice", "GIT_CONFIG_GLOBAL": "/dev/null", "GIT_CONFIG_NOSYSTEM": "1"])
         #expect(approve.status == 0, "\(approve.standardError)")
         let resumed = try await slipway.run(["resume"], in: directory.path)
         #expect(resumed.status == 0, "\(resumed.standardError)")
@@ -812,5 +814,50 @@ private func logs(in directory: TemporaryDirectory) throws -> String {
         let cancel = try await slipway.run(["cancel"], in: directory.path)
         #expect(cancel.status == 2)
         #expect(cancel.standardError.contains("succeeded; there is nothing to cancel"))
+    }
+}
+
+/// End-to-end: an environment's gate asks once per run, and approvals name a person.
+@Suite struct GateTests {
+    @Test func anEnvironmentsGateIsAskedOnceForAllOfTheRunsChangesToIt() async throws {
+        let directory = try workspace(
+            """
+            version: 1
+            environments: [{ name: prod, gate: manual }]
+            jobs:
+              terraform-apply:
+                on: [push]
+                paths: ["**"]
+                mutates: true
+                environment: prod
+                run: echo terraform
+              kubeone-apply:
+                on: [push]
+                paths: ["**"]
+                needs: [terraform-apply]
+                mutates: true
+                environment: prod
+                run: echo kubeone
+            """)
+        defer { directory.remove() }
+        try directory.write("gitconfig", "[user]\n\temail = ops@acme.dev\n")
+        let git = ["GIT_CONFIG_GLOBAL": "\(directory.path)/gitconfig", "GIT_CONFIG_NOSYSTEM": "1"]
+        let dryRun = try await slipway.run(
+            ["run", "--event", "push", "--changed", "x", "--dry-run"], in: directory.path)
+        #expect(dryRun.standardOutput.contains("== terraform-apply (manual gate"))
+        let paused = try await slipway.run(
+            ["run", "--event", "push", "--changed", "x", "--no-input"], in: directory.path)
+        #expect(paused.status == 3)
+        #expect(paused.standardError.contains("waiting for approval: terraform-apply — run"))
+        #expect(!paused.standardError.contains("kubeone-apply"))
+        let approve = try await slipway.run(["approve", "terraform-apply"], in: directory.path, environment: git)
+        #expect(approve.status == 0, "\(approve.standardError)")
+        #expect(approve.standardOutput.contains("one approval for its gate: terraform-apply, kubeone-apply"))
+        let resumed = try await slipway.run(["resume", "--no-input"], in: directory.path)
+        #expect(resumed.status == 0, "\(resumed.standardOutput)\(resumed.standardError)")
+        #expect(resumed.standardOutput.contains("[terraform-apply] terraform"))
+        #expect(resumed.standardOutput.contains("[kubeone-apply] kubeone"))
+        let status = try await slipway.run(["status"], in: directory.path)
+        #expect(status.standardOutput.contains("approved by ops@acme.dev"))
     }
 }

@@ -107,6 +107,16 @@ private let spec = """
         #expect(pipeline.upstream(of: "lint").isEmpty)
     }
 
+    @Test func anEnvironmentsGateCoversItsMutatingInstancesAndAJobsGateOnlyItself() throws {
+        #expect(try instance("replace@prod").approval == .environment("prod"))
+        #expect(try instance("update@prod").approval == .environment("prod"))
+        #expect(try instance("replace@dev").approval == nil)
+        #expect(try instance("render@prod").approval == nil)
+        let gated = SpecValidator.pipeline(
+            text: "version: 1\njobs:\n  notify:\n    paths: [\"**\"]\n    gate: manual\n    run: echo hi\n")
+        #expect(try #require(gated.pipeline?.instance("notify")).approval == .job("notify"))
+    }
+
     @Test func attemptsTimeoutsGatesAndSecrets() throws {
         let replace = try instance("replace@prod")
         #expect(replace.attempts == 1)  // mutating: never retried

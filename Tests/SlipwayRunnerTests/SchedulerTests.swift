@@ -49,6 +49,38 @@ private func outcome(_ actions: [SchedulerAction]) -> RunOutcome? {
         #expect(outcome(scheduler.attemptFinished("flux", outcome: .succeeded, now: at(5))) == .failed(jobs: ["dns"]))
     }
 
+    @Test func anEnvironmentsGateIsAskedOnceAndItsApprovalCoversTheRunsChangesToIt() {
+        let prod = "environment:prod"
+        var scheduler = TestScheduler(
+            jobs: [
+                ScheduledJob(id: "plan"),
+                ScheduledJob(id: "tf@prod", waitsFor: ["plan"], gated: true, approvalKey: prod),
+                ScheduledJob(id: "kubeone@prod", waitsFor: ["plan"], gated: true, approvalKey: prod),
+                ScheduledJob(id: "notify", waitsFor: ["plan"], gated: true),
+            ],
+            parallelism: 4, asksForApproval: true)
+        #expect(started(scheduler.start(now: at(0))) == ["plan"])
+        let ready = scheduler.attemptFinished("plan", outcome: .succeeded, now: at(1))
+        // One question for prod, one for the job's own gate.
+        #expect(ready == [.awaitApproval(job: "tf@prod"), .awaitApproval(job: "notify")])
+        #expect(started(scheduler.approve("tf@prod", now: at(2))) == ["tf@prod", "kubeone@prod"])
+        #expect(started(scheduler.attemptFinished("tf@prod", outcome: .succeeded, now: at(3))).isEmpty)
+        _ = scheduler.attemptFinished("kubeone@prod", outcome: .succeeded, now: at(4))
+        #expect(outcome(scheduler.decline("notify", now: at(5))) == .paused(awaiting: ["notify"]))
+    }
+
+    @Test func anApprovalFromAnEarlierSessionCoversItsWholeGate() {
+        let jobs = [
+            ScheduledJob(id: "tf@prod", gated: true, approvalKey: "environment:prod"),
+            ScheduledJob(id: "kubeone@prod", waitsFor: ["tf@prod"], gated: true, approvalKey: "environment:prod"),
+        ]
+        var paused = TestScheduler(jobs: jobs, parallelism: 2)
+        #expect(outcome(paused.start(now: at(0))) == .paused(awaiting: ["tf@prod"]))
+        var resumed = TestScheduler(jobs: jobs, parallelism: 2, approved: ["tf@prod"])
+        #expect(started(resumed.start(now: at(0))) == ["tf@prod"])
+        #expect(started(resumed.attemptFinished("tf@prod", outcome: .succeeded, now: at(1))) == ["kubeone@prod"])
+    }
+
     @Test func independentJobsRunUpToTheParallelism() {
         var scheduler = TestScheduler(jobs: (0..<5).map { ScheduledJob(id: "j\($0)") }, parallelism: 2)
         #expect(started(scheduler.start(now: at(0))) == ["j0", "j1"])

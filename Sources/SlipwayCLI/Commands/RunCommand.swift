@@ -74,7 +74,8 @@ struct RunCommand: AsyncParsableCommand {
         let runID = RunIdentifier.make()
         try store.insert(
             try RunRecord(id: runID, spec: options.spec, event: changes.resolvedEvent.rawValue, jobs: jobs))
-        for id in running.approvals { try store.approve(run: runID, job: id, by: RunExecution.person) }
+        let person = await Person.identify(in: root)
+        for id in running.approvals { try store.approve(run: runID, job: id, by: person) }
         let execution = RunExecution(
             session: session, pipeline: pipeline, event: changes.resolvedEvent, jobs: jobs, runID: runID,
             options: running,

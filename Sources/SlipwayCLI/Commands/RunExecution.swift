@@ -6,8 +6,6 @@ import SlipwayRunner
 /// Runs scheduled jobs for `run` and `resume`: secrets, executables, artifacts, locks, reporters
 /// (the terminal and the run store), signals, and the closing message and exit code.
 struct RunExecution {
-    /// Who approves, for the store: `$USER`, or `unknown`.
-    static var person: String { ProcessInfo.processInfo.environment["USER"] ?? "unknown" }
 
     let session: SpecSession
     let pipeline: Pipeline
@@ -108,7 +106,8 @@ struct RunExecution {
             session.terminal.write(
                 "Run \(runID): \(jobs.count) job\(jobs.count == 1 ? "" : "s") for \(event.rawValue)\n")
         }
-        let recorder = StoreRecorder(store: store, run: runID, base: attemptBase)
+        let recorder = StoreRecorder(
+            store: store, run: runID, base: attemptBase, approver: await Person.identify(in: root))
         let driver = RunDriver(
             jobs: jobs, executables: executables, parallelism: options.parallelism, approved: approved,
             succeeded: succeeded, attemptBase: attemptBase, approver: approver,

@@ -191,7 +191,7 @@ struct LogsCommand: AsyncParsableCommand {
     }
 }
 
-struct ApproveCommand: ParsableCommand {
+struct ApproveCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "approve",
         abstract: "Approve a gated job of a paused run; `slipway resume` then continues it.",
@@ -212,9 +212,9 @@ struct ApproveCommand: ParsableCommand {
     @Option(name: .customLong("run"), help: ArgumentHelp("The run (default: the newest).", valueName: "run"))
     var runID: String?
 
-    func run() throws {
+    func run() async throws {
         let session = SpecSession(options: options)
-        let (store, _) = try openStore(session)
+        let (store, root) = try openStore(session)
         let record = try chooseRun(runID, store, session)
         let jobs = try record.scheduledJobs()
         guard let scheduled = jobs.first(where: { $0.id == job }) else {
@@ -225,8 +225,11 @@ struct ApproveCommand: ParsableCommand {
                 "'\(job)' has no gate, so there is nothing to approve",
                 notes: ["it runs without approval; `slipway resume \(record.id)` continues the run"])
         }
-        try store.approve(run: record.id, job: job, by: RunExecution.person)
-        session.terminal.write("Approved \(job) in run \(record.id). Continue with `slipway resume \(record.id)`.\n")
+        try store.approve(run: record.id, job: job, by: await Person.identify(in: root))
+        let covered = jobs.filter { $0.gated && $0.gateKey == scheduled.gateKey }.map(\.id)
+        let scope = covered.count > 1 ? " (one approval for its gate: \(covered.joined(separator: ", ")))" : ""
+        session.terminal.write(
+            "Approved \(job) in run \(record.id)\(scope). Continue with `slipway resume \(record.id)`.\n")
     }
 }
 
@@ -298,7 +301,8 @@ struct ResumeCommand: AsyncParsableCommand {
                     "then run `slipway resume \(record.id) --rerun-interrupted` to run it again",
                 ])
         }
-        for id in running.approvals { try store.approve(run: record.id, job: id, by: RunExecution.person) }
+        let person = await Person.identify(in: root)
+        for id in running.approvals { try store.approve(run: record.id, job: id, by: person) }
         let approved = Set(try store.approvals(run: record.id).map(\.job))
         try store.setStatus(run: record.id, .running, pid: getpid())
         let execution = RunExecution(
@@ -332,7 +336,7 @@ struct CancelCommand: AsyncParsableCommand {
 
     func run() async throws {
         let session = SpecSession(options: options)
-        let (store, _) = try openStore(session)
+        let (store, root) = try openStore(session)
         let record = try chooseRun(runID, store, session)
         switch record.status {
         case .cancelled:
@@ -372,7 +376,7 @@ struct CancelCommand: AsyncParsableCommand {
                     "Stopped what was left of \(job)'s interrupted attempt (process group \(group)).\n")
             }
         }
-        try store.cancel(run: record.id, by: RunExecution.person)
+        try store.cancel(run: record.id, by: await Person.identify(in: root))
         session.terminal.write("Cancelled run \(record.id).\n")
     }
 }

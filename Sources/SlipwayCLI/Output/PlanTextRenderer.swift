@@ -22,7 +22,8 @@ struct PlanTextRenderer {
         let width = (plan.selected.map(\.id.count) + plan.skipped.map(\.id.count)).max() ?? 0
         func padded(_ id: String) -> String { id + String(repeating: " ", count: max(0, width - id.count)) }
         for job in plan.selected {
-            let why = job.reasons.map(\.description).joined(separator: "; ")
+            let why = (job.reasons.map(\.description) + [job.approval?.waitDescription].compactMap { $0 })
+                .joined(separator: "; ")
             output += "  " + palette.success("run ") + "  " + padded(job.id) + "  " + why + "\n"
         }
         for job in plan.skipped {

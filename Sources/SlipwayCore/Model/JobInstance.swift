@@ -37,6 +37,9 @@ public struct JobInstance: Sendable, Identifiable {
     /// The pause before this instance, from the job's gate or, for a mutating instance, its
     /// environment's.
     public let gate: Gate?
+    /// What one approval of its gate covers: this instance alone (a job's own gate), or every
+    /// mutating instance of the run for the environment (an environment's gate, asked once per run).
+    public let approval: ApprovalScope?
     /// A human description, shown in plans and generated configs.
     public let description: String?
     /// The script bash runs, ending in a newline.
@@ -88,6 +91,13 @@ public struct JobInstance: Sendable, Identifiable {
         self.mutates = job.mutates
         let declared = environment.flatMap { name in spec.environments.first { $0.name == name } }
         self.gate = job.gate ?? (job.mutates && environment != nil ? declared?.gate : nil)
+        if job.gate != nil {
+            self.approval = .job(id)
+        } else if let environment, self.gate != nil {
+            self.approval = .environment(environment)
+        } else {
+            self.approval = nil
+        }
         self.description = job.description
         self.script = job.run.hasSuffix("\n") ? job.run : job.run + "\n"
         self.variables = ResolvedVariable.merge(spec: spec.env, environment: declared, job: job.env)
@@ -120,5 +130,21 @@ public struct JobInstance: Sendable, Identifiable {
 
     static func id(job: String, environment: String?) -> String {
         environment.map { "\(job)@\($0)" } ?? job
+    }
+}
+
+/// What one approval covers.
+public enum ApprovalScope: Sendable, Hashable {
+    /// A job's own gate: that instance.
+    case job(String)
+    /// An environment's gate: the run's changes to that environment.
+    case environment(String)
+
+    /// A stable text key, for schedulers and stores.
+    public var key: String {
+        switch self {
+        case .job(let id): return "job:\(id)"
+        case .environment(let name): return "environment:\(name)"
+        }
     }
 }

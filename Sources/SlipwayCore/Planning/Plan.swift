@@ -55,12 +55,15 @@ public struct SelectedInstance: Hashable, Sendable {
     public var reasons: [SelectionReason]
     /// The instance's fingerprint (`JobInstance.fingerprint`).
     public var fingerprint: String
+    /// The gate it waits at before it starts, and what one approval of that gate covers.
+    public var approval: ApprovalScope?
 
     /// Creates a selected instance.
-    public init(id: String, reasons: [SelectionReason], fingerprint: String) {
+    public init(id: String, reasons: [SelectionReason], fingerprint: String, approval: ApprovalScope? = nil) {
         self.id = id
         self.reasons = reasons
         self.fingerprint = fingerprint
+        self.approval = approval
     }
 }
 

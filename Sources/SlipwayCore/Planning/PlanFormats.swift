@@ -2,8 +2,8 @@ import Foundation
 
 extension Plan {
     /// The JSON document docs/planning.md describes: `event`, `base`, `head`, `changed`, `selected` (in
-    /// execution order, each with `id`, `reasons` and `fingerprint`) and `skipped` (each with
-    /// `id`, `reason` and `fingerprint`).
+    /// execution order, each with `id`, `reasons`, `fingerprint` and, for a job that waits at a
+    /// gate, `gate`) and `skipped` (each with `id`, `reason` and `fingerprint`).
     public func jsonData() throws -> Data {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
@@ -27,7 +27,8 @@ extension Plan {
         lines += ["", "| Job | Result | Why |", "| --- | --- | --- |"]
         for job in selected {
             let why = job.reasons.map { Markdown.reason($0) }.joined(separator: "; ")
-            lines.append("| \(Markdown.code(job.id)) | run | \(why) |")
+            lines.append(
+                "| \(Markdown.code(job.id)) | run\(job.approval.map { _ in " after approval" } ?? "") | \(why) |")
         }
         for job in skipped {
             lines.append("| \(Markdown.code(job.id)) | skip | \(Markdown.cell(job.reason.description)) |")
@@ -52,12 +53,21 @@ private struct PlanDocument: Encodable {
         let id: String
         let reasons: [String]
         let fingerprint: String
+        /// `job` (its own gate) or `environment:<name>` (one approval per run for the environment).
+        let gate: String?
     }
 
     private struct Skipped: Encodable {
         let id: String
         let reason: String
         let fingerprint: String
+    }
+
+    static func gate(_ scope: ApprovalScope) -> String {
+        switch scope {
+        case .job: return "job"
+        case .environment(let name): return "environment:\(name)"
+        }
     }
 
     private enum Keys: String, CodingKey {
@@ -73,7 +83,9 @@ private struct PlanDocument: Encodable {
         try container.encode(plan.changed, forKey: .changed)
         try container.encode(
             plan.selected.map {
-                Selected(id: $0.id, reasons: $0.reasons.map(\.description), fingerprint: $0.fingerprint)
+                Selected(
+                    id: $0.id, reasons: $0.reasons.map(\.description), fingerprint: $0.fingerprint,
+                    gate: $0.approval.map(PlanDocument.gate))
             }, forKey: .selected)
         try container.encode(
             plan.skipped.map { Skipped(id: $0.id, reason: $0.reason.description, fingerprint: $0.fingerprint) },
@@ -103,6 +115,16 @@ enum Markdown {
         case .cascade(let from): return "needs \(code(from)), which runs"
         case .pulledIn(let by): return "pulled in by \(code(by))"
         default: return cell(reason.description)
+        }
+    }
+}
+
+extension ApprovalScope {
+    /// Where a job waits, in words: `waits for approval of prod`.
+    public var waitDescription: String {
+        switch self {
+        case .job: return "waits for approval"
+        case .environment(let name): return "waits for approval of \(name) (once per run)"
         }
     }
 }

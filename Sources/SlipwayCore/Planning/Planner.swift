@@ -60,7 +60,9 @@ public struct Planner: Sendable {
 
         let selected = pipeline.executionOrder.compactMap { id in
             reasons[id].map {
-                SelectedInstance(id: id, reasons: $0, fingerprint: pipeline.instance(id)?.fingerprint ?? "")
+                SelectedInstance(
+                    id: id, reasons: $0, fingerprint: pipeline.instance(id)?.fingerprint ?? "",
+                    approval: pipeline.instance(id)?.approval)
             }
         }
         let skippedList = pipeline.instances.compactMap { instance in

@@ -14,13 +14,22 @@ public struct ScheduledJob: Sendable, Hashable, Codable {
     public var timeout: Duration
     /// The environment a mutating job locks: no two jobs of a run holding the same one run at once.
     public var locksEnvironment: String?
+    /// What an approval of its gate covers (`ApprovalScope.key`).
+    ///
+    /// Jobs sharing it are approved together, and asked about once; `nil` means the job itself.
+    public var approvalKey: String?
+
+    /// The key an approval of this job is recorded under.
+    public var gateKey: String { approvalKey ?? "job:\(id)" }
 
     /// Creates a scheduled job.
     public init(
         id: String, waitsFor: [String] = [], gated: Bool = false, attempts: Int = 1,
-        timeout: Duration = .seconds(JobInstance.defaultTimeout), locksEnvironment: String? = nil
+        timeout: Duration = .seconds(JobInstance.defaultTimeout), locksEnvironment: String? = nil,
+        approvalKey: String? = nil
     ) {
         self.locksEnvironment = locksEnvironment
+        self.approvalKey = approvalKey
         self.id = id
         self.waitsFor = waitsFor
         self.gated = gated
@@ -41,7 +50,7 @@ public struct ScheduledJob: Sendable, Hashable, Codable {
             return ScheduledJob(
                 id: id, waitsFor: instance.waitsFor.filter(selected.contains),
                 gated: instance.gate != nil, attempts: instance.attempts, timeout: .seconds(instance.timeout),
-                locksEnvironment: instance.locksEnvironment)
+                locksEnvironment: instance.locksEnvironment, approvalKey: instance.approval?.key)
         }
     }
 }

@@ -44,9 +44,14 @@ public struct Scheduler<Instant: InstantProtocol>: Sendable where Instant.Durati
     public let parallelism: Int
     /// Each job's state.
     public private(set) var states: [String: JobState]
+    /// Approved gates, by `ScheduledJob.gateKey`: one approval of an environment's gate covers
+    /// the run's changes to it.
     private var approved: Set<String>
+    /// Gates someone has been asked about, by key, so each is asked once.
+    private var asked: Set<String> = []
     /// Whether someone is asked at each gate; the run then waits for the answers.
     private let asksForApproval: Bool
+    /// Gates whose question was answered no, by key.
     private var declined: Set<String> = []
     private var deadlines: [String: Instant] = [:]
     private var terminating: Set<String> = []
@@ -62,7 +67,7 @@ public struct Scheduler<Instant: InstantProtocol>: Sendable where Instant.Durati
         self.asksForApproval = asksForApproval
         self.jobs = jobs
         self.parallelism = max(1, parallelism)
-        self.approved = approved
+        self.approved = Set(jobs.filter { approved.contains($0.id) }.map(\.gateKey))
         self.states = Dictionary(
             uniqueKeysWithValues: jobs.map {
                 ($0.id, succeeded.contains($0.id) ? JobState.succeeded : JobState.waiting)
@@ -117,17 +122,26 @@ public struct Scheduler<Instant: InstantProtocol>: Sendable where Instant.Durati
         return advance(now: now)
     }
 
-    /// Records an approval; a job waiting at its gate becomes ready.
+    /// Records an approval of `id`'s gate; every job waiting at that gate becomes ready.
     public mutating func approve(_ id: String, now: Instant) -> [SchedulerAction] {
-        approved.insert(id)
-        if states[id] == .awaitingApproval { states[id] = .waiting }
+        guard let key = job(id)?.gateKey else { return [] }
+        approved.insert(key)
+        for job in jobs where job.gateKey == key && states[job.id] == .awaitingApproval { states[job.id] = .waiting }
         return advance(now: now)
     }
 
-    /// Records that an approval was refused: the job keeps waiting, and the run may pause.
+    /// Records that an approval was refused: the jobs at that gate keep waiting, and the run may pause.
     public mutating func decline(_ id: String, now: Instant) -> [SchedulerAction] {
-        declined.insert(id)
+        guard let key = job(id)?.gateKey else { return [] }
+        declined.insert(key)
         return advance(now: now)
+    }
+
+    private lazy var index: [String: Int] = Dictionary(
+        uniqueKeysWithValues: jobs.enumerated().map { ($0.element.id, $0.offset) })
+
+    private mutating func job(_ id: String) -> ScheduledJob? {
+        index[id].map { jobs[$0] }
     }
 
     /// Time passed: running jobs past their deadline are terminated.
@@ -178,9 +192,10 @@ public struct Scheduler<Instant: InstantProtocol>: Sendable where Instant.Durati
             for job in jobs where states[job.id] == .waiting {
                 guard runningSet.count < parallelism else { break }
                 guard job.waitsFor.allSatisfy({ states[$0] == .succeeded }) else { continue }
-                if job.gated && !approved.contains(job.id) {
+                if job.gated && !approved.contains(job.gateKey) {
                     states[job.id] = .awaitingApproval
-                    actions.append(.awaitApproval(job: job.id))
+                    // One question per gate: an environment's gate is asked about once per run.
+                    if asked.insert(job.gateKey).inserted { actions.append(.awaitApproval(job: job.id)) }
                     continue
                 }
                 // Another change to the same environment runs: this one starts when it ends, in
@@ -204,7 +219,8 @@ public struct Scheduler<Instant: InstantProtocol>: Sendable where Instant.Durati
     private func outcome() -> RunOutcome? {
         if interrupting { return .interrupted }
         // While someone is being asked, the run is not over.
-        if asksForApproval && jobs.contains(where: { states[$0.id] == .awaitingApproval && !declined.contains($0.id) })
+        if asksForApproval
+            && jobs.contains(where: { states[$0.id] == .awaitingApproval && !declined.contains($0.gateKey) })
         {
             return nil
         }
@@ -219,7 +235,9 @@ public struct Scheduler<Instant: InstantProtocol>: Sendable where Instant.Durati
             }
         }
         if !failed.isEmpty { return .failed(jobs: failed) }
-        let awaiting = jobs.map(\.id).filter { states[$0] == .awaitingApproval }
+        // One job per gate: approving it approves the others at the same gate.
+        var gates: Set<String> = []
+        let awaiting = jobs.filter { states[$0.id] == .awaitingApproval && gates.insert($0.gateKey).inserted }.map(\.id)
         if !awaiting.isEmpty { return .paused(awaiting: awaiting) }
         // Jobs still waiting behind an approval count as paused too.
         if jobs.contains(where: { states[$0.id] == .waiting }) { return .paused(awaiting: []) }

@@ -8,13 +8,15 @@ public final class StoreRecorder: RunReporting, @unchecked Sendable {
     private let store: RunStore
     private let run: String
     private let base: [String: Int]
+    private let approver: String
     private let lock = NSLock()
     private var current: [String: Int] = [:]
     /// The first error the store raised, if any (reported once the run is over).
     public private(set) var failure: (any Error)?
 
-    /// Creates a recorder for `run`.
-    public init(store: RunStore, run: String, base: [String: Int] = [:]) {
+    /// Creates a recorder for `run`; `approver` is who answers at a gate on this terminal.
+    public init(store: RunStore, run: String, base: [String: Int] = [:], approver: String = "") {
+        self.approver = approver
         self.store = store
         self.run = run
         self.base = base
@@ -66,7 +68,7 @@ public final class StoreRecorder: RunReporting, @unchecked Sendable {
     }
 
     public func jobApproved(_ job: String) {
-        record { try store.approve(run: run, job: job, by: ProcessInfo.processInfo.environment["USER"] ?? "unknown") }
+        record { try store.approve(run: run, job: job, by: approver) }
     }
 
     public func artifactsCaptured(_ job: String, _ files: [(path: String, sha256: String)]) {
