@@ -861,3 +861,50 @@ private func logs(in directory: TemporaryDirectory) throws -> String {
         #expect(status.standardOutput.contains("approved by ops@acme.dev"))
     }
 }
+
+/// End-to-end: `--format json` events, one object per line.
+@Suite struct RunJSONTests {
+    @Test func eventsNameTheRunSplitOutputAtLinesAndGiveSecondsAsNumbers() async throws {
+        let directory = try workspace(
+            """
+            version: 1
+            jobs:
+              build:
+                paths: ["**"]
+                run: |
+                  printf 'one\\ntw'; sleep 0.1; printf 'o\\nthree'
+              test:
+                paths: ["**"]
+                needs: [build]
+                run: exit 3
+              deploy:
+                paths: ["**"]
+                needs: [test]
+                run: echo never
+            """)
+        defer { directory.remove() }
+        let result = try await slipway.run(
+            ["run", "--event", "push", "--changed", "x", "--format", "json"], in: directory.path)
+        #expect(result.status == 1)
+        let events = try result.standardOutput.split(separator: "\n").map {
+            try #require(try JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any])
+        }
+        let first = try #require(events.first)
+        #expect(first["event"] as? String == "run_started")
+        #expect(first["trigger"] as? String == "push")
+        #expect(first["jobs"] as? [String] == ["build", "test", "deploy"])
+        let run = try #require(first["run"] as? String)
+        #expect(events.allSatisfy { $0["run"] as? String == run })
+        let lines = events.filter { $0["event"] as? String == "job_output" }.compactMap { $0["line"] as? String }
+        #expect(lines == ["one", "two", "three"])
+        let finished = events.filter { $0["event"] as? String == "job_finished" }
+        #expect(finished.compactMap { $0["result"] as? String } == ["succeeded", "failed"])
+        #expect(finished.allSatisfy { ($0["seconds"] as? NSNumber) != nil && !($0["seconds"] is String) })
+        #expect(finished.last?["exit_code"] as? Int == 3)
+        let skipped = try #require(events.first { $0["event"] as? String == "job_skipped" })
+        #expect(skipped["job"] as? String == "deploy")
+        #expect(skipped["upstream"] as? String == "test" && skipped["upstream_result"] as? String == "failed")
+        #expect(events.last?["event"] as? String == "run_finished")
+        #expect(events.last?["exit_code"] as? Int == 1)
+    }
+}

@@ -81,7 +81,9 @@ struct RunExecution {
         let live = interactive ? LiveRunReporter(terminal: session.terminal, logs: logs) : nil
         let reporter: any RunReporting
         if options.format == .json {
-            reporter = JSONRunReporter(terminal: session.terminal)
+            let json = JSONRunReporter(terminal: session.terminal, runID: runID)
+            json.runStarted(event: event.rawValue, jobs: jobs.map(\.id))
+            reporter = json
         } else if let live {
             reporter = live
         } else {

@@ -114,41 +114,76 @@ final class LineRunReporter: RunReporting, @unchecked Sendable {
 }
 
 /// Reports a run as one JSON object per line, for tools.
+///
+/// Every event names the run (`run`). The first is `run_started` (the event the run is for and its
+/// jobs in execution order); a job's output comes as one `job_output` event per line (`line`,
+/// without its newline; a last line without one is flushed when the attempt ends); durations are
+/// `seconds` as a number.
 final class JSONRunReporter: RunReporting, @unchecked Sendable {
     private let terminal: Terminal
+    private let runID: String
     private let lock = NSLock()
+    /// Output of each job since its last newline.
+    private var partial: [String: [UInt8]] = [:]
 
-    init(terminal: Terminal) {
+    init(terminal: Terminal, runID: String) {
         self.terminal = terminal
+        self.runID = runID
     }
 
     private func emit(_ fields: [String: Any]) {
+        var fields = fields
+        fields["run"] = runID
         guard
             let data = try? JSONSerialization.data(
                 withJSONObject: fields, options: [.sortedKeys, .withoutEscapingSlashes])
         else {
             return
         }
-        lock.withLock { terminal.write(String(decoding: data, as: UTF8.self) + "\n") }
+        terminal.write(String(decoding: data, as: UTF8.self) + "\n")
     }
 
-    func jobStarted(_ job: String, attempt: Int) { emit(["event": "job_started", "job": job, "attempt": attempt]) }
+    /// The first event: what the run is for and which jobs it runs.
+    func runStarted(event: String, jobs: [String]) {
+        lock.withLock { emit(["event": "run_started", "trigger": event, "jobs": jobs]) }
+    }
+
+    func jobStarted(_ job: String, attempt: Int) {
+        lock.withLock { emit(["event": "job_started", "job": job, "attempt": attempt]) }
+    }
 
     func jobOutput(_ job: String, _ bytes: [UInt8]) {
-        emit(["event": "job_output", "job": job, "text": String(decoding: bytes, as: UTF8.self)])
+        lock.withLock {
+            var pending = partial[job, default: []] + bytes
+            var start = pending.startIndex
+            while let newline = pending[start...].firstIndex(of: UInt8(ascii: "\n")) {
+                emit([
+                    "event": "job_output", "job": job,
+                    "line": String(decoding: pending[start..<newline], as: UTF8.self),
+                ])
+                start = newline + 1
+            }
+            pending.removeSubrange(..<start)
+            partial[job] = pending
+        }
     }
 
     func jobFinished(_ job: String, outcome: AttemptOutcome, duration: Duration) {
-        var fields: [String: Any] = ["event": "job_finished", "job": job, "seconds": LineRunReporter.format(duration)]
-        switch outcome {
-        case .succeeded: fields["result"] = "succeeded"
-        case .failed(let code):
-            fields["result"] = "failed"
-            fields["exit_code"] = code
-        case .timedOut: fields["result"] = "timed_out"
-        case .interrupted: fields["result"] = "interrupted"
+        lock.withLock {
+            if let rest = partial.removeValue(forKey: job), !rest.isEmpty {
+                emit(["event": "job_output", "job": job, "line": String(decoding: rest, as: UTF8.self)])
+            }
+            var fields: [String: Any] = ["event": "job_finished", "job": job, "seconds": Self.seconds(duration)]
+            switch outcome {
+            case .succeeded: fields["result"] = "succeeded"
+            case .failed(let code):
+                fields["result"] = "failed"
+                fields["exit_code"] = code
+            case .timedOut: fields["result"] = "timed_out"
+            case .interrupted: fields["result"] = "interrupted"
+            }
+            emit(fields)
         }
-        emit(fields)
     }
 
     func jobSkipped(_ job: String, cause: SkipCause) {
@@ -158,12 +193,18 @@ final class JSONRunReporter: RunReporting, @unchecked Sendable {
             fields["upstream"] = upstream
             fields["upstream_result"] = ended.rawValue
         }
-        emit(fields)
+        lock.withLock { emit(fields) }
     }
 
-    func jobAwaitsApproval(_ job: String) { emit(["event": "job_awaiting_approval", "job": job]) }
+    func jobAwaitsApproval(_ job: String) { lock.withLock { emit(["event": "job_awaiting_approval", "job": job]) } }
 
     func runFinished(_ outcome: RunOutcome) {
-        emit(["event": "run_finished", "exit_code": outcome.exitCode])
+        lock.withLock { emit(["event": "run_finished", "exit_code": outcome.exitCode]) }
+    }
+
+    /// A duration in seconds, to the millisecond.
+    static func seconds(_ duration: Duration) -> Double {
+        let seconds = Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
+        return (seconds * 1000).rounded() / 1000
     }
 }
