@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import SlipwayCore
 
 /// The `slipway` command: a GitOps delivery pipeline from one spec.
 public struct SlipwayCommand: AsyncParsableCommand {
@@ -10,8 +11,8 @@ public struct SlipwayCommand: AsyncParsableCommand {
         commandName: "slipway",
         abstract: "One spec, slipway.yml, for a Kubernetes platform repository's whole delivery pipeline.",
         discussion: """
-            Exit codes: 0 ok, 1 a job or check failed, 2 bad usage or invalid spec,
-            3 paused at a gate, 130 interrupted.
+            Exit codes: 0 ok, 1 a job or check failed, 2 bad usage or invalid spec, 3
+            paused at a gate, 130 interrupted.
 
             Examples:
               slipway validate
@@ -35,6 +36,19 @@ public struct SlipwayCommand: AsyncParsableCommand {
     /// exit 2, not ArgumentParser's 64.
     public static func entryPoint(_ arguments: [String]? = nil) async {
         RainbowSetup.configure()
+        // ArgumentParser answers `slipway help <unknown>` with the root help and exit 0.
+        let given = arguments ?? Array(CommandLine.arguments.dropFirst())
+        if given.count >= 2, given[0] == "help", !given[1].hasPrefix("-") {
+            let known = configuration.subcommands.map { $0._commandName }
+            if !known.contains(given[1]) {
+                var notes = ["the commands are \(known.joined(separator: ", "))"]
+                if let suggestion = Suggestion.closest(to: given[1], in: known) {
+                    notes.insert("did you mean '\(suggestion)'?", at: 0)
+                }
+                Terminal(noColor: false).printError("slipway has no command '\(given[1])'", notes: notes)
+                Foundation.exit(ExitStatus.usage.rawValue)
+            }
+        }
         do {
             var command = try parseAsRoot(arguments)
             if var asyncCommand = command as? any AsyncParsableCommand {

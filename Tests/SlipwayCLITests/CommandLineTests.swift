@@ -13,6 +13,34 @@ import Testing
         #expect(result.standardOutput.contains(command == "schema" ? "yaml-language-server" : "Examples:"))
     }
 
+    @Test(arguments: [
+        "validate", "plan", "run", "status", "runs", "logs", "approve", "resume", "cancel", "generate", "graph",
+        "schema",
+    ])
+    func helpFitsAnEightyColumnTerminalWithOneDefaultPerOption(command: String) async throws {
+        let result = try await slipway.run(["help", command], in: repositoryRoot)
+        #expect(result.status == 0)
+        // ArgumentParser wraps at 80 columns; a discussion line wider than that breaks mid-sentence.
+        let overview = result.standardOutput.components(separatedBy: "USAGE:")[0]
+        let wide = overview.split(separator: "\n").filter { $0.count > 80 }
+        #expect(wide.isEmpty, "\(wide)")
+        for line in result.standardOutput.split(separator: "\n") {
+            #expect(line.components(separatedBy: "(default:").count <= 2, "\(line)")
+        }
+        if command == "run" {
+            #expect(result.standardOutput.contains("(default: the number of"))
+            #expect(!result.standardOutput.contains("(default: \(ProcessInfo.processInfo.activeProcessorCount))"))
+        }
+    }
+
+    @Test func helpForAnUnknownCommandIsAnError() async throws {
+        let result = try await slipway.run(["help", "rn"], in: repositoryRoot)
+        #expect(result.status == 2)
+        #expect(result.standardError.contains("error: slipway has no command 'rn'"))
+        #expect(result.standardError.contains("did you mean 'run'?"))
+        #expect(result.standardOutput.isEmpty)
+    }
+
     @Test func rootHelpListsExitCodes() async throws {
         let result = try await slipway.run(["--help"], in: repositoryRoot)
         #expect(result.status == 0)

@@ -864,6 +864,19 @@ private func logs(in directory: TemporaryDirectory) throws -> String {
 
 /// End-to-end: `--format json` events, one object per line.
 @Suite struct RunJSONTests {
+    @Test func aJobsImageIsNamedAsUnusedHere() async throws {
+        let directory = try workspace(
+            "version: 1\njobs:\n  lint:\n    paths: [\"**\"]\n    image: alpine:3.20\n    run: echo linted\n")
+        defer { directory.remove() }
+        let dryRun = try await slipway.run(
+            ["run", "--event", "push", "--changed", "x", "--dry-run"], in: directory.path)
+        #expect(dryRun.standardOutput.contains("image alpine:3.20 is for CI; here it runs on this machine"))
+        let result = try await slipway.run(["run", "--event", "push", "--changed", "x"], in: directory.path)
+        #expect(result.status == 0)
+        #expect(result.standardError.contains("warning: lint names an image, which slipway run does not use"))
+        #expect(result.standardOutput.contains("[lint] linted"))
+    }
+
     @Test func eventsNameTheRunSplitOutputAtLinesAndGiveSecondsAsNumbers() async throws {
         let directory = try workspace(
             """

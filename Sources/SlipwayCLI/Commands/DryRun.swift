@@ -22,6 +22,7 @@ enum DryRun {
                 facts.append("receives files from \(instance.receivesFrom.joined(separator: ", "))")
             }
             if let workdir = instance.workdir { facts.append("in \(workdir)") }
+            if let image = instance.image { facts.append("image \(image) is for CI; here it runs on this machine") }
             text += "\n== \(job.id)\(facts.isEmpty ? "" : " (\(facts.joined(separator: "; ")))")\n"
             text += instance.script
         }

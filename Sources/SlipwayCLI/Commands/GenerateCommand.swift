@@ -8,14 +8,15 @@ struct GenerateCommand: ParsableCommand {
         commandName: "generate",
         abstract: "Write native CI configuration from slipway.yml.",
         discussion: """
-            Writes .github/workflows/slipway.yml (GitHub Actions), .gitlab-ci.yml (GitLab CI) and
-            bitbucket-pipelines.yml (Bitbucket Pipelines), relative to the repository root (the spec's
-            directory unless --output-dir says otherwise), for the platforms the spec lists or those
-            named with --platform. Every platform selects exactly the jobs `slipway plan` selects; what
-            a platform cannot express exactly is refused with a located error (exit 2).
-            Output is deterministic; unchanged files are not touched.
-            With --check nothing is written: it prints a unified diff and exits 1 when a file is out of
-            date, and exits 0 when everything is current (run it in CI).
+            Writes .github/workflows/slipway.yml (GitHub Actions), .gitlab-ci.yml (GitLab
+            CI) and bitbucket-pipelines.yml (Bitbucket Pipelines), relative to the
+            repository root (the spec's directory unless --output-dir says otherwise), for
+            the platforms the spec lists or those named with --platform. Every platform
+            selects exactly the jobs `slipway plan` selects; what a platform cannot
+            express exactly is refused with a located error (exit 2). Output is
+            deterministic; unchanged files are not touched. With --check nothing is
+            written: it prints a unified diff and exits 1 when a file is out of date, and
+            exits 0 when everything is current (run it in CI).
 
             Examples:
               slipway generate

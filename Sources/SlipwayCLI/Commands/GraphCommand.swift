@@ -6,8 +6,8 @@ struct GraphCommand: ParsableCommand {
         commandName: "graph",
         abstract: "Draw the job graph as Mermaid or Graphviz dot.",
         discussion: """
-            Solid edges are 'needs'; dashed edges are promotion order between environments;
-            mutating jobs are hexagons.
+            Solid edges are 'needs'; dashed edges are promotion order between
+            environments; mutating jobs are hexagons.
 
             Examples:
               slipway graph                      # Mermaid, paste into a README or PR

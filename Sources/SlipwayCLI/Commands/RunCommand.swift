@@ -8,14 +8,16 @@ struct RunCommand: AsyncParsableCommand {
         commandName: "run",
         abstract: "Run the jobs an event selects, here, the way CI would.",
         discussion: """
-            Plans like `slipway plan` (same change-set options), then runs the selected jobs with
-            bash -euo pipefail in dependency and promotion order, up to --jobs at once. Each job gets
-            the spec's, its environment's and its own variables, SLIPWAY_* variables, and only the
-            secrets it lists (from the environment or --env-file); secret values are masked as ***
-            in all output and logs. Logs go to .slipway/runs/<run>/<job>.log.
+            Plans like `slipway plan` (same change-set options), then runs the selected
+            jobs with bash -euo pipefail in dependency and promotion order, up to --jobs
+            at once. Each job gets the spec's, its environment's and its own variables,
+            SLIPWAY_* variables, and only the secrets it lists (from the environment or
+            --env-file); secret values are masked as *** in all output and logs. Logs go
+            to .slipway/runs/<run>/<job>.log.
 
-            A gated job pauses the run (exit 3) unless approved ahead with --approve. Ctrl-C stops
-            every job's process group (exit 130). Exit 1 when a job failed or timed out.
+            A gated job pauses the run (exit 3) unless approved ahead with --approve.
+            Ctrl-C stops every job's process group (exit 130). Exit 1 when a job failed or
+            timed out.
 
             Examples:
               slipway run --event pull_request --base origin/main

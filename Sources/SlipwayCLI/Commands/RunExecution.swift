@@ -53,6 +53,12 @@ struct RunExecution {
                 ])
         }
         let toBeRun = jobs.map(\.id).filter { !succeeded.contains($0) }
+        let imaged = toBeRun.filter { pipeline.instance($0)?.image != nil }
+        if !imaged.isEmpty && options.format == .text {
+            session.terminal.printWarning(
+                "\(imaged.joined(separator: ", ")) name\(imaged.count == 1 ? "s" : "") an image, which slipway run does not use",
+                notes: ["here the scripts run on this machine, with the tools on its PATH; CI runs them in the image"])
+        }
         let missing = JobEnvironment.missingSecrets(of: toBeRun, in: pipeline, secretValues: secretValues)
         if !missing.isEmpty {
             throw session.fail(

@@ -238,17 +238,18 @@ struct ResumeCommand: AsyncParsableCommand {
         commandName: "resume",
         abstract: "Continue a paused, failed or crashed run; jobs that succeeded never run again.",
         discussion: """
-            After a crash (even kill -9), processes of the interrupted attempts that are still alive
-            are stopped first; an interrupted job runs again, except a mutating one, which runs again
-            only with --rerun-interrupted (its change to the environment may be half done).
+            After a crash (even kill -9), processes of the interrupted attempts that are
+            still alive are stopped first; an interrupted job runs again, except a
+            mutating one, which runs again only with --rerun-interrupted (its change to
+            the environment may be half done).
 
             Examples:
               slipway resume
               slipway resume 20261121-093015-4f2a --env-file .env
               slipway resume --rerun-interrupted
 
-            Approvals are kept in the run store; secrets are not: pass --env-file again (or export
-            the secrets) when the jobs left to run need them.
+            Approvals are kept in the run store; secrets are not: pass --env-file again
+            (or export the secrets) when the jobs left to run need them.
             """
     )
 
@@ -319,9 +320,10 @@ struct CancelCommand: AsyncParsableCommand {
         commandName: "cancel",
         abstract: "End a run for good: a paused or failed run is closed, a running one is stopped first.",
         discussion: """
-            A run still running on this machine gets SIGTERM, as with Ctrl-C: its jobs are stopped and
-            nothing more starts. A run whose runner died has what is left of its jobs stopped. The run
-            is then marked cancelled; `slipway resume` will not continue it.
+            A run still running on this machine gets SIGTERM, as with Ctrl-C: its jobs are
+            stopped and nothing more starts. A run whose runner died has what is left of
+            its jobs stopped. The run is then marked cancelled; `slipway resume` will not
+            continue it.
 
             Examples:
               slipway cancel                       # the newest run

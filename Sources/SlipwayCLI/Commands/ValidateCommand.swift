@@ -7,8 +7,9 @@ struct ValidateCommand: ParsableCommand {
         commandName: "validate",
         abstract: "Check slipway.yml and report every problem at once.",
         discussion: """
-            Prints compiler-style diagnostics (file:line:column: error: message) with notes that
-            say what to do. Exits 0 when the spec is valid (warnings allowed) and 2 when it has errors.
+            Prints compiler-style diagnostics (file:line:column: error: message) with
+            notes that say what to do. Exits 0 when the spec is valid (warnings allowed)
+            and 2 when it has errors.
 
             Examples:
               slipway validate

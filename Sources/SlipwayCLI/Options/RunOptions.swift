@@ -10,7 +10,10 @@ struct RunOptions: ParsableArguments {
     }
 
     @Option(name: .customLong("jobs"), help: "How many jobs may run at once (default: the number of CPUs).")
-    var parallelism: Int = ProcessInfo.processInfo.activeProcessorCount
+    var jobsOption: Int?
+
+    /// How many jobs may run at once: `--jobs`, else one per CPU.
+    var parallelism: Int { jobsOption ?? ProcessInfo.processInfo.activeProcessorCount }
 
     @Option(
         name: .customLong("env-file"), help: ArgumentHelp("NAME=value lines with secret values.", valueName: "file"))
@@ -33,7 +36,7 @@ struct RunOptions: ParsableArguments {
     var format: Format = .text
 
     func validate() throws {
-        if parallelism < 1 { throw ValidationError("--jobs must be at least 1") }
+        if let jobsOption, jobsOption < 1 { throw ValidationError("--jobs must be at least 1") }
         if let lockTimeout, DurationParser.seconds(from: lockTimeout) == nil {
             throw ValidationError("--lock-timeout takes a duration such as 30s, 5m or 1h30m, not '\(lockTimeout)'")
         }
