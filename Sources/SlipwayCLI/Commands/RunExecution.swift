@@ -114,8 +114,11 @@ struct RunExecution {
             session.terminal.write(
                 "Run \(runID): \(jobs.count) job\(jobs.count == 1 ? "" : "s") for \(event.rawValue)\n")
         }
+        // Only a person at this terminal approves during the run; asking git who that is costs a
+        // process, so it is asked only then.
         let recorder = StoreRecorder(
-            store: store, run: runID, base: attemptBase, approver: await Person.identify(in: root))
+            store: store, run: runID, base: attemptBase,
+            approver: approver == nil ? "" : await Person.identify(in: root))
         let driver = RunDriver(
             jobs: jobs, executables: executables, parallelism: options.parallelism, approved: approved,
             succeeded: succeeded, attemptBase: attemptBase, approver: approver,

@@ -1,3 +1,4 @@
+import Foundation
 import SlipwayCore
 import Subprocess
 
@@ -29,7 +30,16 @@ public struct ProcessRunner: ProcessRunning {
         _ executable: String, arguments: [String], workingDirectory: String?,
         environment: [String: String?]?, input: [UInt8]?
     ) async throws -> ProcessOutput {
-        let program: Executable = executable.contains("/") ? .path(FilePath(executable)) : .name(executable)
+        let program: Executable
+        if executable.contains("/") {
+            program = .path(FilePath(executable))
+        } else if let found = ToolCheck.locate(executable, path: ProcessInfo.processInfo.environment["PATH"]) {
+            // Found here: swift-subprocess resolves a bare name by trying to spawn it from each
+            // directory of PATH in turn, which cost about 50 ms per git call.
+            program = .path(FilePath(found))
+        } else {
+            program = .name(executable)
+        }
         var overrides: [Subprocess.Environment.Key: String?] = [:]
         for (key, value) in environment ?? [:] { overrides[Subprocess.Environment.Key(stringLiteral: key)] = value }
         let result = try await Subprocess.run(

@@ -43,7 +43,16 @@ public struct Scheduler<Instant: InstantProtocol>: Sendable where Instant.Durati
     /// How many jobs may run at once.
     public let parallelism: Int
     /// Each job's state.
-    public private(set) var states: [String: JobState]
+    public var states: [String: JobState] {
+        Dictionary(uniqueKeysWithValues: zip(jobs.map(\.id), state))
+    }
+    /// Jobs' states, by position in `jobs`: the scheduler works on positions, so that deciding
+    /// what to start after each event costs a scan of an array, not of string-keyed tables.
+    private var state: [JobState]
+    /// Each job's position in `jobs`.
+    private let position: [String: Int]
+    /// The positions of the jobs each job waits for.
+    private let upstream: [[Int]]
     /// Approved gates, by `ScheduledJob.gateKey`: one approval of an environment's gate covers
     /// the run's changes to it.
     private var approved: Set<String>
@@ -68,15 +77,16 @@ public struct Scheduler<Instant: InstantProtocol>: Sendable where Instant.Durati
         self.jobs = jobs
         self.parallelism = max(1, parallelism)
         self.approved = Set(jobs.filter { approved.contains($0.id) }.map(\.gateKey))
-        self.states = Dictionary(
-            uniqueKeysWithValues: jobs.map {
-                ($0.id, succeeded.contains($0.id) ? JobState.succeeded : JobState.waiting)
-            })
+        self.state = jobs.map { succeeded.contains($0.id) ? JobState.succeeded : JobState.waiting }
+        var position: [String: Int] = [:]
+        for (offset, job) in jobs.enumerated() { position[job.id] = offset }
+        self.position = position
+        self.upstream = jobs.map { $0.waitsFor.compactMap { position[$0] } }
     }
 
     /// The ids of the running jobs, in execution order.
     public var running: [String] {
-        jobs.map(\.id).filter(runningSet.contains)
+        jobs.indices.filter { if case .running = state[$0] { return true } else { return false } }.map { jobs[$0].id }
     }
 
     /// Kept beside `states` so that parallelism checks stay O(1) on large pipelines.
@@ -92,7 +102,8 @@ public struct Scheduler<Instant: InstantProtocol>: Sendable where Instant.Durati
 
     /// Records how an attempt ended and returns what to do next.
     public mutating func attemptFinished(_ id: String, outcome: AttemptOutcome, now: Instant) -> [SchedulerAction] {
-        guard case .running(let attempt) = states[id], let job = jobs.first(where: { $0.id == id }) else { return [] }
+        guard let index = position[id], case .running(let attempt) = state[index] else { return [] }
+        let job = jobs[index]
         deadlines[id] = nil
         runningSet.remove(id)
         if let environment = job.locksEnvironment, heldEnvironments[environment] == id {
@@ -101,47 +112,42 @@ public struct Scheduler<Instant: InstantProtocol>: Sendable where Instant.Durati
         let wasTerminated = terminating.remove(id) != nil
         switch outcome {
         case .succeeded:
-            states[id] = .succeeded
+            state[index] = .succeeded
         case .interrupted:
-            states[id] = .interrupted
+            state[index] = .interrupted
         case .timedOut:
-            states[id] = .timedOut
+            state[index] = .timedOut
         case .failed where wasTerminated && interrupting:
-            states[id] = .interrupted
+            state[index] = .interrupted
         case .failed(let code):
             if attempt < job.attempts && !interrupting {
                 // Retried at once, ahead of jobs that have not started yet.
-                states[id] = .running(attempt: attempt + 1)
+                state[index] = .running(attempt: attempt + 1)
                 runningSet.insert(id)
                 if let environment = job.locksEnvironment { heldEnvironments[environment] = id }
                 deadlines[id] = now.advanced(by: job.timeout)
                 return [.start(job: id, attempt: attempt + 1)] + advance(now: now)
             }
-            states[id] = .failed(exitCode: code, attempts: attempt)
+            state[index] = .failed(exitCode: code, attempts: attempt)
         }
         return advance(now: now)
     }
 
     /// Records an approval of `id`'s gate; every job waiting at that gate becomes ready.
     public mutating func approve(_ id: String, now: Instant) -> [SchedulerAction] {
-        guard let key = job(id)?.gateKey else { return [] }
+        guard let key = position[id].map({ jobs[$0].gateKey }) else { return [] }
         approved.insert(key)
-        for job in jobs where job.gateKey == key && states[job.id] == .awaitingApproval { states[job.id] = .waiting }
+        for index in jobs.indices where jobs[index].gateKey == key && state[index] == .awaitingApproval {
+            state[index] = .waiting
+        }
         return advance(now: now)
     }
 
     /// Records that an approval was refused: the jobs at that gate keep waiting, and the run may pause.
     public mutating func decline(_ id: String, now: Instant) -> [SchedulerAction] {
-        guard let key = job(id)?.gateKey else { return [] }
+        guard let key = position[id].map({ jobs[$0].gateKey }) else { return [] }
         declined.insert(key)
         return advance(now: now)
-    }
-
-    private lazy var index: [String: Int] = Dictionary(
-        uniqueKeysWithValues: jobs.enumerated().map { ($0.element.id, $0.offset) })
-
-    private mutating func job(_ id: String) -> ScheduledJob? {
-        index[id].map { jobs[$0] }
     }
 
     /// Time passed: running jobs past their deadline are terminated.
@@ -179,21 +185,22 @@ public struct Scheduler<Instant: InstantProtocol>: Sendable where Instant.Durati
         // Propagate skips until nothing changes: a skipped job can skip what waits for it.
         while changed {
             changed = false
-            for job in jobs where states[job.id] == .waiting || states[job.id] == .awaitingApproval {
-                if let blocker = job.waitsFor.first(where: { Self.blocks(states[$0]) }) {
-                    let cause = SkipCause.upstream(job: blocker, ended: Self.ending(states[blocker]))
-                    states[job.id] = .skipped(cause)
-                    actions.append(.skip(job: job.id, cause: cause))
+            for index in jobs.indices where state[index] == .waiting || state[index] == .awaitingApproval {
+                if let blocker = upstream[index].first(where: { Self.blocks(state[$0]) }) {
+                    let cause = SkipCause.upstream(job: jobs[blocker].id, ended: Self.ending(state[blocker]))
+                    state[index] = .skipped(cause)
+                    actions.append(.skip(job: jobs[index].id, cause: cause))
                     changed = true
                 }
             }
         }
         if !interrupting {
-            for job in jobs where states[job.id] == .waiting {
+            for index in jobs.indices where state[index] == .waiting {
                 guard runningSet.count < parallelism else { break }
-                guard job.waitsFor.allSatisfy({ states[$0] == .succeeded }) else { continue }
+                guard upstream[index].allSatisfy({ state[$0] == .succeeded }) else { continue }
+                let job = jobs[index]
                 if job.gated && !approved.contains(job.gateKey) {
-                    states[job.id] = .awaitingApproval
+                    state[index] = .awaitingApproval
                     // One question per gate: an environment's gate is asked about once per run.
                     if asked.insert(job.gateKey).inserted { actions.append(.awaitApproval(job: job.id)) }
                     continue
@@ -201,7 +208,7 @@ public struct Scheduler<Instant: InstantProtocol>: Sendable where Instant.Durati
                 // Another change to the same environment runs: this one starts when it ends, in
                 // execution order (promotion and dependency order).
                 if let environment = job.locksEnvironment, heldEnvironments[environment] != nil { continue }
-                states[job.id] = .running(attempt: 1)
+                state[index] = .running(attempt: 1)
                 runningSet.insert(job.id)
                 if let environment = job.locksEnvironment { heldEnvironments[environment] = job.id }
                 deadlines[job.id] = now.advanced(by: job.timeout)
@@ -220,38 +227,39 @@ public struct Scheduler<Instant: InstantProtocol>: Sendable where Instant.Durati
         if interrupting { return .interrupted }
         // While someone is being asked, the run is not over.
         if asksForApproval
-            && jobs.contains(where: { states[$0.id] == .awaitingApproval && !declined.contains($0.gateKey) })
+            && jobs.indices.contains(where: { state[$0] == .awaitingApproval && !declined.contains(jobs[$0].gateKey) })
         {
             return nil
         }
-        let startable = jobs.contains { job in
-            states[job.id] == .waiting && job.waitsFor.allSatisfy { states[$0] == .succeeded }
+        let startable = jobs.indices.contains { index in
+            state[index] == .waiting && upstream[index].allSatisfy { state[$0] == .succeeded }
         }
         if startable { return nil }
-        let failed = jobs.map(\.id).filter {
-            switch states[$0] {
+        let failed = jobs.indices.filter {
+            switch state[$0] {
             case .failed, .timedOut: return true
             default: return false
             }
-        }
+        }.map { jobs[$0].id }
         if !failed.isEmpty { return .failed(jobs: failed) }
         // One job per gate: approving it approves the others at the same gate.
         var gates: Set<String> = []
-        let awaiting = jobs.filter { states[$0.id] == .awaitingApproval && gates.insert($0.gateKey).inserted }.map(\.id)
+        let awaiting = jobs.indices.filter { state[$0] == .awaitingApproval && gates.insert(jobs[$0].gateKey).inserted }
+            .map { jobs[$0].id }
         if !awaiting.isEmpty { return .paused(awaiting: awaiting) }
         // Jobs still waiting behind an approval count as paused too.
-        if jobs.contains(where: { states[$0.id] == .waiting }) { return .paused(awaiting: []) }
+        if state.contains(.waiting) { return .paused(awaiting: []) }
         return .succeeded
     }
 
-    private static func blocks(_ state: JobState?) -> Bool {
+    private static func blocks(_ state: JobState) -> Bool {
         switch state {
         case .failed, .timedOut, .skipped, .interrupted: return true
         default: return false
         }
     }
 
-    private static func ending(_ state: JobState?) -> UpstreamEnding {
+    private static func ending(_ state: JobState) -> UpstreamEnding {
         switch state {
         case .failed: return .failed
         case .timedOut: return .timedOut

@@ -10,9 +10,6 @@ public enum RunStatus: String, Sendable, Hashable, Codable, CaseIterable, Databa
     /// Ended by `slipway cancel`: it is never resumed.
     case cancelled
 
-    /// Whether the run can go on with `slipway resume`.
-    public var isResumable: Bool { self == .failed || self == .paused || self == .interrupted || self == .running }
-
     /// The status a finished run's outcome leaves it in.
     public init(_ outcome: RunOutcome) {
         switch outcome {

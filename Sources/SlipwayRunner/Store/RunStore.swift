@@ -127,13 +127,13 @@ public final class RunStore: Sendable {
         }
     }
 
-    /// Records that an attempt started, with its process group once known.
-    public func startAttempt(run: String, job: String, attempt: Int) throws {
+    /// Records that an attempt started, with its process group when its script is running.
+    public func startAttempt(run: String, job: String, attempt: Int, processGroup: Int32? = nil) throws {
         try database.write { db in
             try AttemptRecord(
                 runId: run, job: job, attempt: attempt, status: .running, startedAt: Date(), finishedAt: nil,
                 exitCode: nil,
-                processGroup: nil, detail: nil
+                processGroup: processGroup, detail: nil
             ).save(db)
             try EventRecord(runId: run, at: Date(), job: job, kind: .started, detail: "attempt \(attempt)").insert(db)
         }
