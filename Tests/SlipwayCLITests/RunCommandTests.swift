@@ -802,6 +802,60 @@ private func logs(in directory: TemporaryDirectory) throws -> String {
         #expect(try store.attempts(run: run.id).map(\.status) == [.interrupted])
     }
 
+    @Test func pruneRemovesOldFinishedRunsWithTheirFilesAndKeepsPausedOnes() async throws {
+        let directory = try workspace(
+            """
+            version: 1
+            environments: [{ name: prod, gate: manual }]
+            jobs:
+              build:
+                paths: ["**"]
+                produces: [out.txt]
+                run: echo built > out.txt
+              apply:
+                on: [push]
+                paths: ["**"]
+                needs: [build]
+                mutates: true
+                environment: prod
+                run: echo applied
+            """)
+        defer { directory.remove() }
+        for _ in 0..<3 {
+            let result = try await slipway.run(
+                ["run", "--event", "push", "--changed", "x", "--approve", "apply"], in: directory.path)
+            #expect(result.status == 0, "\(result.standardError)")
+        }
+        let paused = try await slipway.run(
+            ["run", "--event", "push", "--changed", "x", "--no-input"], in: directory.path)
+        #expect(paused.status == 3)
+        let state = StateDirectory(root: directory.path)
+        let store = try RunStore(path: state.database)
+        let before = try store.runs(limit: 10)
+        #expect(before.count == 4)
+        // Nothing is old enough yet.
+        let early = try await slipway.run(["runs", "--prune", "--keep", "0"], in: directory.path)
+        #expect(early.status == 0)
+        #expect(early.standardOutput.hasPrefix("Nothing to remove"))
+        try await Task.sleep(for: .seconds(1.1))
+        let kept = try await slipway.run(["runs", "--prune", "--keep", "2", "--older-than", "1s"], in: directory.path)
+        #expect(kept.standardOutput == "Removed 2 runs older than 1s, with their logs and artifacts.\n")
+        #expect(try store.runs(limit: 10).map(\.id) == Array(before.map(\.id).prefix(2)))
+        let pruned = try await slipway.run(
+            ["runs", "--prune", "--keep", "0", "--older-than", "1s"], in: directory.path)
+        #expect(pruned.status == 0, "\(pruned.standardError)")
+        #expect(pruned.standardOutput == "Removed 1 run older than 1s, with their logs and artifacts.\n")
+        // The paused run stays, whatever its age.
+        let after = try store.runs(limit: 10)
+        #expect(after.map(\.id) == [before[0].id])
+        #expect(after.first?.status == .paused)
+        for removed in before.dropFirst() {
+            #expect(!FileManager.default.fileExists(atPath: state.run(removed.id)))
+            #expect(try store.attempts(run: removed.id).isEmpty)
+        }
+        #expect(FileManager.default.fileExists(atPath: state.run(before[0].id)))
+    }
+
     @Test func resumingASucceededRunSaysThereIsNothingToResume() async throws {
         let directory = try workspace("version: 1\njobs:\n  check:\n    paths: [\"**\"]\n    run: echo ok\n")
         defer { directory.remove() }

@@ -98,9 +98,16 @@ struct RunsCommand: ParsableCommand {
         commandName: "runs",
         abstract: "List recent runs, newest first.",
         discussion: """
+            With --prune, removes old finished runs instead: their records and their
+            directories under .slipway/runs (logs and stored artifacts, a kubeconfig among
+            them). A run is removed when it is older than --older-than and not among the
+            newest --keep; a running or paused run is never removed.
+
             Examples:
               slipway runs
               slipway runs --limit 50
+              slipway runs --prune                      # older than 7 days, beyond the newest 20
+              slipway runs --prune --older-than 1d --keep 5
             """
     )
 
@@ -109,9 +116,31 @@ struct RunsCommand: ParsableCommand {
     @Option(help: "How many runs to list.")
     var limit: Int = 20
 
+    @Flag(help: "Remove old finished runs and their logs and artifacts.")
+    var prune = false
+
+    @Option(
+        name: .customLong("older-than"),
+        help: ArgumentHelp("With --prune: only runs that started longer ago.", valueName: "duration"))
+    var olderThan: String = "7d"
+
+    @Option(help: "With --prune: always keep this many newest runs.")
+    var keep: Int = 20
+
+    func validate() throws {
+        if DurationParser.seconds(from: olderThan) == nil {
+            throw ValidationError("--older-than takes a duration such as 12h, 7d or 30d, not '\(olderThan)'")
+        }
+        if keep < 0 { throw ValidationError("--keep must be 0 or more") }
+    }
+
     func run() throws {
         let session = SpecSession(options: options)
-        let (store, _) = try openStore(session)
+        let (store, root) = try openStore(session)
+        if prune {
+            try pruneRuns(store, root: root, session: session)
+            return
+        }
         let formatter = ISO8601DateFormatter()
         var text = ""
         for record in try store.runs(limit: limit) {
@@ -126,6 +155,28 @@ struct RunsCommand: ParsableCommand {
                 + "\(formatter.string(from: record.startedAt))  \(duration)\n"
         }
         session.terminal.write(text.isEmpty ? "No runs yet.\n" : text)
+    }
+
+    private func pruneRuns(_ store: RunStore, root: String, session: SpecSession) throws {
+        let state = StateDirectory(root: root)
+        let cutoff = Date().addingTimeInterval(-Double(DurationParser.seconds(from: olderThan) ?? 0))
+        var removed = 0
+        for (offset, record) in try store.runs(limit: Int.max).enumerated() where offset >= keep {
+            guard record.startedAt < cutoff, record.status != .paused,
+                !(record.status == .running && RunRecovery.isAlive(record))
+            else { continue }
+            let directory = state.run(record.id)
+            if FileManager.default.fileExists(atPath: directory) {
+                try FileManager.default.removeItem(atPath: directory)
+            }
+            try store.delete(run: record.id)
+            removed += 1
+        }
+        session.terminal.write(
+            removed == 0
+                ? "Nothing to remove: no finished run is older than \(olderThan) beyond the newest \(keep).\n"
+                : "Removed \(removed) run\(removed == 1 ? "" : "s") older than \(olderThan), with their logs and artifacts.\n"
+        )
     }
 }
 

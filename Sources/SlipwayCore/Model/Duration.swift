@@ -1,4 +1,4 @@
-/// Parses the spec's durations: `30m`, `90s`, `2h`, `1h30m`, `1h30m15s`.
+/// Parses durations: `30m`, `90s`, `2h`, `1h30m`, `1h30m15s`, `7d`.
 public enum DurationParser {
     /// The duration in seconds, or `nil` when `text` is not a positive duration.
     public static func seconds(from text: String) -> Int? {
@@ -13,7 +13,9 @@ public enum DurationParser {
                 number = next
                 continue
             }
-            let units: [Character: (rank: Int, seconds: Int)] = ["h": (0, 3600), "m": (1, 60), "s": (2, 1)]
+            let units: [Character: (rank: Int, seconds: Int)] = [
+                "d": (0, 86400), "h": (1, 3600), "m": (2, 60), "s": (3, 1),
+            ]
             guard let unit = units[character], let value = number, unit.rank > lastUnitRank else { return nil }
             let (product, overflow1) = value.multipliedReportingOverflow(by: unit.seconds)
             let (sum, overflow2) = total.addingReportingOverflow(product)

@@ -179,6 +179,11 @@ public final class RunStore: Sendable {
         }
     }
 
+    /// Forgets a run: its record, attempts, approvals, artifacts' checksums and events.
+    public func delete(run: String) throws {
+        try database.write { db in _ = try RunRecord.deleteOne(db, key: run) }
+    }
+
     /// Ends a run for good: its status becomes `cancelled`, with who cancelled it.
     public func cancel(run: String, by person: String) throws {
         try database.write { db in
