@@ -261,6 +261,46 @@ struct SpecValidatorTests {
         #expect(SpecValidator.pipeline(text: marked.text).pipeline != nil)
     }
 
+    @Test func aJobThatCanRunWithoutTheMutatingJobWhoseFilesItUsesIsWarnedAbout() {
+        let marked = MarkedText(
+            """
+            version: 1
+            environments: [master]
+            jobs:
+              terraform-apply:
+                on: [push]
+                paths: ["terraform/**"]
+                mutates: true
+                environment: master
+                produces: [kubeconfig]
+                run: terraform apply
+              flux:
+                on: [push]
+                paths: ["flux/**"]
+                needs: [⟨need⟩terraform-apply]
+                mutates: true
+                environment: master
+                run: flux bootstrap
+              covered:
+                on: [push]
+                paths: ["terraform/**"]
+                needs: [terraform-apply]
+                run: kubectl get nodes
+              manual-only:
+                on: [manual]
+                needs: [terraform-apply]
+                run: kubectl get nodes
+            """)
+        // 'covered' is selected only by changes that select the producer too; 'manual-only' is
+        // never selected by a change.
+        #expect(
+            diagnostics(marked) == [
+                Diagnostic(
+                    .filesFromMutatingProducer(job: "flux", producer: "terraform-apply", files: ["kubeconfig"]),
+                    at: marked.location("need"))
+            ])
+    }
+
     @Test func everyProblemIsReportedAtOnceInFileOrder() {
         let marked = MarkedText(
             """

@@ -93,6 +93,9 @@ public enum DiagnosticKind: Hashable, Sendable {
     case retryOnMutatingJob(job: String)
     /// A job needs a job that does not take part in one of its events.
     case needsJobNotOnEvent(job: String, need: String, event: String)
+    /// A job uses files a mutating job produces, but can be selected without it: a mutating job is
+    /// never pulled in, so the job would run without those files.
+    case filesFromMutatingProducer(job: String, producer: String, files: [String])
     /// `gate` on an environment only affects mutating jobs; none deploys there.
     case gateWithoutMutatingJobs(environment: String)
     /// A job listens to `schedule`, but the spec has no `schedule` for CI to start it.
@@ -102,7 +105,7 @@ public enum DiagnosticKind: Hashable, Sendable {
     public var severity: Severity {
         switch self {
         case .runsOnEveryChange, .unusedSecret, .mutatingWithoutEnvironment, .retryOnMutatingJob,
-            .needsJobNotOnEvent, .gateWithoutMutatingJobs, .scheduleWithoutCron:
+            .needsJobNotOnEvent, .gateWithoutMutatingJobs, .scheduleWithoutCron, .filesFromMutatingProducer:
             return .warning
         default:
             return .error
@@ -178,6 +181,9 @@ public enum DiagnosticKind: Hashable, Sendable {
             return "job '\(job)' mutates infrastructure; its 'retry' is ignored"
         case .needsJobNotOnEvent(let job, let need, let event):
             return "job '\(job)' runs on \(event) but the job it needs, '\(need)', does not"
+        case .filesFromMutatingProducer(let job, let producer, let files):
+            return
+                "job '\(job)' uses what '\(producer)' produces (\(files.joined(separator: ", "))), but a change that selects '\(job)' alone does not run '\(producer)', so '\(job)' would run without those files"
         case .gateWithoutMutatingJobs(let environment):
             return "environment '\(environment)' has a gate, but no mutating job deploys to it"
         case .scheduleWithoutCron(let job):
@@ -270,6 +276,15 @@ public enum DiagnosticKind: Hashable, Sendable {
             return [Note("set 'environment' so the job holds that environment's lock")]
         case .needsJobNotOnEvent:
             return [Note("the job will start without it; add the event to the needed job's 'on'")]
+        case .filesFromMutatingProducer(let job, let producer, _):
+            return [
+                Note(
+                    "a mutating job is never pulled in to produce files; a stale copy in the workspace, or a tool's default (kubectl's ~/.kube/config), would be used instead"
+                ),
+                Note(
+                    "let '\(job)' make the files itself (for Terraform outputs, `terraform output -json` in its own script), or add its paths to '\(producer)''s so both run together"
+                ),
+            ]
         case .gateWithoutMutatingJobs:
             return [Note("add 'gate: manual' to the job instead, or give a mutating job this environment")]
         case .jobNameReservedForDetection, .jobNameIsPlatformKeyword:

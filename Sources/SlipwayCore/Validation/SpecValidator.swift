@@ -267,6 +267,16 @@ private struct Check {
             if job.mutates, job.retry > 0 {
                 report(.retryOnMutatingJob(job: job.name), ["jobs", job.name, "retry"])
             }
+            // A job selected by a change of its own runs without a mutating producer's files.
+            let changeDriven = job.on.contains(.push) || job.on.contains(.pullRequest)
+            for (index, need) in job.needs.enumerated() {
+                guard changeDriven, let upstream = jobsByName[need], upstream.mutates, !upstream.produces.isEmpty,
+                    !Set(upstream.paths).isSuperset(of: job.paths) || job.paths.isEmpty
+                else { continue }
+                report(
+                    .filesFromMutatingProducer(job: job.name, producer: need, files: upstream.produces),
+                    ["jobs", job.name, "needs", "\(index)"])
+            }
             for (index, need) in job.needs.enumerated() {
                 guard let upstream = jobsByName[need], !upstream.mutates else { continue }
                 if let event = job.on.first(where: { !upstream.on.contains($0) }) {
