@@ -30,6 +30,8 @@ selected = config.filter_map do |name, job|
   rule = job.fetch("rules").find do |candidate|
     unknown = candidate.keys - %w[if changes when allow_failure]
     raise "unsupported rule keys in #{name}: #{unknown}" unless unknown.empty?
+    # A rule without `if` (or `changes`) always matches: `- when: never` keeps a job out.
+    next true unless candidate.key?("if") || candidate.key?("changes")
     next false unless source_of(candidate.fetch("if")) == input.fetch("source")
 
     changes = candidate["changes"]

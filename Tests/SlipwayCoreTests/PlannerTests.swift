@@ -236,6 +236,57 @@ struct PlannerTests {
             ])
     }
 
+    @Test func aWithNeedsJobRunsOnlyWithTheJobsItNeeds() throws {
+        let text = """
+            version: 1
+            environments: [prod]
+            jobs:
+              deploy:
+                on: [push]
+                paths: ["deploy/**"]
+                mutates: true
+                environment: prod
+                produces: [kubeconfig]
+                run: x
+              smoke:
+                on: [push]
+                needs: [deploy]
+                when: with-needs
+                run: kubectl get nodes
+              outputs:
+                when: with-needs
+                needs: [deploy]
+                run: terraform output
+              report:
+                on: [push]
+                needs: [outputs]
+                paths: ["report/**"]
+                run: x
+            """
+        let validated = SpecValidator.pipeline(text: text)
+        let pipeline = try #require(validated.pipeline, "\(validated.diagnostics)")
+        #expect(validated.diagnostics.isEmpty, "\(validated.diagnostics)")
+        let entry = selected(in: pipeline)
+        let deployed = Planner().plan(pipeline, event: .push, changes: ChangeSet(paths: ["deploy/app.yaml"]))
+        #expect(deployed.selected.map(\.id) == ["deploy", "smoke", "outputs"])
+        #expect(deployed.selected[1] == entry("smoke", [.cascade(from: "deploy")]))
+        // A change elsewhere does not run it, and says why.
+        let other = Planner().plan(pipeline, event: .push, changes: ChangeSet(paths: ["README.md"]))
+        #expect(other.selected.isEmpty)
+        #expect(other.skipped.first { $0.id == "smoke" }?.reason == .onlyWithNeeds)
+        // A job that needs it pulls it in.
+        let reported = Planner().plan(pipeline, event: .push, changes: ChangeSet(paths: ["report/q3.md"]))
+        #expect(
+            reported.selected == [
+                entry("outputs", [.pulledIn(by: "report")]),
+                entry("report", [.matched(path: "report/q3.md", pattern: "report/**")]),
+            ])
+        // The triggers every generator compiles say the same.
+        let triggers = pipeline.selectionTriggers(for: .push)
+        #expect(triggers["smoke"] == ["deploy"])
+        #expect(triggers["outputs"] == ["deploy", "report"])
+    }
+
     @Test func pullRequestsSkipMutatingJobsWithTheReason() throws {
         let pipeline = try #require(SpecValidator.pipeline(text: kops).pipeline)
         let plan = Planner().plan(pipeline, event: .pullRequest, changes: ChangeSet(paths: ["templates/a"]))
@@ -323,6 +374,8 @@ struct PlannerTests {
 /// Builds the planner's `SelectedInstance` for an instance of `pipeline`, with its fingerprint.
 private func selected(in pipeline: Pipeline) -> (String, [SelectionReason]) -> SelectedInstance {
     { id, reasons in
-        SelectedInstance(id: id, reasons: reasons, fingerprint: pipeline.instance(id)?.fingerprint ?? "?")
+        SelectedInstance(
+            id: id, reasons: reasons, fingerprint: pipeline.instance(id)?.fingerprint ?? "?",
+            approval: pipeline.instance(id)?.approval)
     }
 }

@@ -301,6 +301,41 @@ struct SpecValidatorTests {
             ])
     }
 
+    @Test func withNeedsNeedsNeedsAndNoPaths() {
+        let marked = MarkedText(
+            """
+            version: 1
+            jobs:
+              a:
+                paths: ["a/**"]
+                run: x
+              both:
+                needs: [a]
+                paths: ["b/**"]
+                when: ⟨paths⟩with-needs
+                run: x
+              alone:
+                when: ⟨alone⟩with-needs
+                run: x
+              ⟨job⟩typo:
+                needs: [a]
+                when: ⟨typo⟩with-need
+                run: x
+            """)
+        #expect(
+            diagnostics(marked)
+                == [
+                    Diagnostic(.onlyWithNeedsHasPaths(job: "both"), at: marked.location("paths")),
+                    Diagnostic(.onlyWithNeedsWithoutNeeds(job: "alone"), at: marked.location("alone")),
+                    // An unknown value leaves the job selected by every change, which says so too.
+                    Diagnostic(
+                        .runsOnEveryChange(job: "typo", events: ["pull request", "push"]), at: marked.location("job")),
+                    Diagnostic(
+                        .invalidValue(context: "'when' of job 'typo'", value: "with-need", expected: "with-needs"),
+                        at: marked.location("typo")),
+                ].sortedByLocation())
+    }
+
     @Test func everyProblemIsReportedAtOnceInFileOrder() {
         let marked = MarkedText(
             """

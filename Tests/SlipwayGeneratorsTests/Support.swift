@@ -32,8 +32,9 @@ func randomSpec(using generator: inout SeededGenerator, negations: Bool = true) 
         let perEnvironment = Int.random(in: 0..<4, using: &generator) == 0
         let needs = (0..<index).filter { _ in Int.random(in: 0..<3, using: &generator) == 0 }.map { "j\($0)" }
         text += "  j\(index):\n    run: echo j\(index)\n"
+        var ownPaths = true
         switch Int.random(in: 0..<7, using: &generator) {
-        case 0: break
+        case 0: ownPaths = false
         case 1 where perEnvironment: text += "    paths: [\"{environment}/**\"]\n"
         case 2 where negations:
             text += "    paths: [\"**/*.md\", \"!\(directories.randomElement(using: &generator)!)/**\"]\n"
@@ -43,6 +44,10 @@ func randomSpec(using generator: inout SeededGenerator, negations: Bool = true) 
         default: text += "    paths: [\"\(directories.randomElement(using: &generator)!)/**\"]\n"
         }
         if !needs.isEmpty { text += "    needs: [\(needs.joined(separator: ", "))]\n" }
+        // A job without paths of its own sometimes runs only with the jobs it needs.
+        if !needs.isEmpty, !ownPaths, Int.random(in: 0..<3, using: &generator) == 0 {
+            text += "    when: with-needs\n"
+        }
         switch Int.random(in: 0..<6, using: &generator) {
         case 0: text += "    oidc: [aws]\n"
         case 1: text += "    oidc: [gcp, aws]\n"

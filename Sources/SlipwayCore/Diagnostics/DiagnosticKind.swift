@@ -36,6 +36,10 @@ public enum DiagnosticKind: Hashable, Sendable {
     // MARK: Jobs
     /// A job has no `run` script, or an empty one.
     case missingRun(job: String)
+    /// `when: with-needs` on a job that also has `paths`, which would never apply.
+    case onlyWithNeedsHasPaths(job: String)
+    /// `when: with-needs` on a job that needs nothing, so nothing could ever select it.
+    case onlyWithNeedsWithoutNeeds(job: String)
     /// `on` names an event Slipway does not know.
     case unknownEvent(job: String, event: String, suggestion: String?)
     /// `needs` names a job that does not exist.
@@ -143,6 +147,10 @@ public enum DiagnosticKind: Hashable, Sendable {
             return "'\(name)' is not a valid \(kind) name"
         case .missingRun(let job):
             return "job '\(job)' has no 'run' script"
+        case .onlyWithNeedsHasPaths(let job):
+            return "job '\(job)' says 'when: with-needs' and has 'paths', which would never apply"
+        case .onlyWithNeedsWithoutNeeds(let job):
+            return "job '\(job)' says 'when: with-needs' but needs no job, so no change would ever run it"
         case .unknownEvent(let job, let event, _):
             return "job '\(job)' listens to unknown event '\(event)'"
         case .unknownNeed(let job, let need, _):
@@ -236,6 +244,14 @@ public enum DiagnosticKind: Hashable, Sendable {
             return [Note(rule)]
         case .missingRun:
             return [Note("add a shell script under 'run:'; it runs with bash -euo pipefail")]
+        case .onlyWithNeedsHasPaths:
+            return [
+                Note(
+                    "a 'when: with-needs' job runs only with the jobs it needs; remove 'paths', or remove 'when' to select it by its paths too"
+                )
+            ]
+        case .onlyWithNeedsWithoutNeeds:
+            return [Note("list the jobs it runs with under 'needs', or remove 'when'")]
         case .unknownEvent(_, _, let suggestion):
             let known = Note("events are pull_request, push, manual and schedule")
             return suggestion.map { [Note("did you mean '\($0)'?")] } ?? [known]
@@ -282,7 +298,7 @@ public enum DiagnosticKind: Hashable, Sendable {
                     "a mutating job is never pulled in to produce files; a stale copy in the workspace, or a tool's default (kubectl's ~/.kube/config), would be used instead"
                 ),
                 Note(
-                    "let '\(job)' make the files itself (for Terraform outputs, `terraform output -json` in its own script), or add its paths to '\(producer)''s so both run together"
+                    "let '\(job)' make the files itself (for Terraform outputs, `terraform output -json` in its own script), or give it 'when: with-needs' (instead of 'paths') so it runs only when '\(producer)' does"
                 ),
             ]
         case .gateWithoutMutatingJobs:

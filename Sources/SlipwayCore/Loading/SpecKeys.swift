@@ -19,6 +19,6 @@ public enum SpecKeys {
     /// Keys of a job.
     public static let job = [
         "run", "on", "paths", "needs", "mutates", "environment", "gate", "secrets", "oidc", "produces", "timeout",
-        "retry", "env", "workdir", "image", "description",
+        "retry", "env", "workdir", "image", "description", "when",
     ]
 }

@@ -334,6 +334,15 @@ private struct NodeDecoder {
                 job.image = scalarText(entry.value, context: keyContext)
             case "description":
                 job.description = scalarText(entry.value, context: keyContext)
+            case "when":
+                if let value = scalarText(entry.value, context: keyContext) {
+                    if value == "with-needs" {
+                        job.onlyWithNeeds = true
+                    } else {
+                        report(
+                            .invalidValue(context: keyContext, value: value, expected: "with-needs"), at: entry.value)
+                    }
+                }
             default:
                 break
             }

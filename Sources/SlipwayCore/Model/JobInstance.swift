@@ -24,6 +24,9 @@ public struct JobInstance: Sendable, Identifiable {
         var seen: Set<String> = []
         return (needs + after).filter { seen.insert($0).inserted }
     }
+    /// Whether a change never selects it directly (`when: with-needs`): it runs only when a mutating
+    /// job it needs runs, or a job needing it runs.
+    public let onlyWithNeeds: Bool
     /// The environment whose lock it holds while it runs: its own, when it mutates.
     public var locksEnvironment: String? { mutates ? environment : nil }
     /// The job's `paths`, with `{environment}` replaced by this instance's environment.
@@ -89,6 +92,7 @@ public struct JobInstance: Sendable, Identifiable {
         self.slug = Self.slug(for: id)
         self.events = job.on
         self.mutates = job.mutates
+        self.onlyWithNeeds = job.onlyWithNeeds
         let declared = environment.flatMap { name in spec.environments.first { $0.name == name } }
         self.gate = job.gate ?? (job.mutates && environment != nil ? declared?.gate : nil)
         if job.gate != nil {

@@ -112,6 +112,9 @@ public struct Job: Sendable {
     public var on: [Event]
     /// Gitignore-style patterns; empty means "always selected when the event matches".
     public var paths: [String]
+    /// `when: with-needs`: never selected by a change of its own, only when a mutating job it needs
+    /// runs (cascade) or a job that needs it runs (pull-in).
+    public var onlyWithNeeds: Bool = false
     /// Jobs that must finish first.
     public var needs: [String]
     /// Whether the job changes live infrastructure.

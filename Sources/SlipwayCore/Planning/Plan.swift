@@ -35,6 +35,8 @@ public enum SkipReason: Hashable, Sendable, CustomStringConvertible {
     case nothingChanged
     /// No changed file matched the job's patterns.
     case noMatch(patterns: [String])
+    /// `when: with-needs`, and no job it needs or that needs it runs.
+    case onlyWithNeeds
 
     public var description: String {
         switch self {
@@ -43,6 +45,7 @@ public enum SkipReason: Hashable, Sendable, CustomStringConvertible {
         case .mutatingOnPullRequest: return "mutating jobs never run for pull requests"
         case .nothingChanged: return "no file changed"
         case .noMatch(let patterns): return "no changed file matches \(patterns.joined(separator: ", "))"
+        case .onlyWithNeeds: return "runs only with the jobs it needs (when: with-needs), and none of them runs"
         }
     }
 }

@@ -22,6 +22,8 @@ public struct Planner: Sendable {
                 skipped[instance.id] = .eventNotListened(event: event, on: instance.events)
             } else if event == .manual || event == .schedule {
                 reasons[instance.id] = [.eventIgnoresPaths(event)]
+            } else if instance.onlyWithNeeds {
+                skipped[instance.id] = .onlyWithNeeds
             } else if instance.patterns.patterns.isEmpty {
                 reasons[instance.id] = [.noPathFilter]
             } else if changes.everythingBecause != nil {

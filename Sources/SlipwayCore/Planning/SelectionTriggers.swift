@@ -20,7 +20,10 @@ extension Pipeline {
                 direct[id] = []
                 continue
             }
-            var triggers: Set<String> = [id]
+            // A `when: with-needs` instance is not its own trigger on change events; manual and
+            // scheduled runs select everything that listens to them.
+            let ownTrigger = !instance.onlyWithNeeds || event == .manual || event == .schedule
+            var triggers: Set<String> = ownTrigger ? [id] : []
             for need in instance.needs {
                 guard let upstream = self.instance(need), upstream.mutates else { continue }
                 triggers.formUnion(direct[need] ?? [])

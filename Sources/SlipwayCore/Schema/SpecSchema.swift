@@ -158,7 +158,8 @@ public enum SpecSchema {
                 "env": { "$ref": "#/$defs/variables" },
                 "workdir": { "description": "Directory the script runs in, relative to the repository root.", "type": "string" },
                 "image": { "description": "Container image CI runs the job in.", "type": "string" },
-                "description": { "description": "Shown in plans and generated configs.", "type": "string" }
+                "description": { "description": "Shown in plans and generated configs.", "type": "string" },
+                "when": { "description": "with-needs: never selected by a change of its own, only when a mutating job it needs runs, or a job needing it runs.", "enum": ["with-needs"] }
               }
             }
           }

@@ -254,7 +254,12 @@ private struct Check {
         }
         for job in spec.jobs {
             let changeEvents = job.on.filter { $0 == .pullRequest || $0 == .push }
-            if job.paths.isEmpty, !changeEvents.isEmpty {
+            if job.onlyWithNeeds, !job.paths.isEmpty {
+                report(.onlyWithNeedsHasPaths(job: job.name), ["jobs", job.name, "when"])
+            } else if job.onlyWithNeeds, job.needs.isEmpty {
+                report(.onlyWithNeedsWithoutNeeds(job: job.name), ["jobs", job.name, "when"])
+            }
+            if job.paths.isEmpty, !job.onlyWithNeeds, !changeEvents.isEmpty {
                 let events = changeEvents.map { $0 == .pullRequest ? "pull request" : "push" }
                 reportAtKey(.runsOnEveryChange(job: job.name, events: events), ["jobs", job.name])
             }
@@ -268,10 +273,13 @@ private struct Check {
                 report(.retryOnMutatingJob(job: job.name), ["jobs", job.name, "retry"])
             }
             // A job selected by a change of its own runs without a mutating producer's files.
+            // (A 'when: with-needs' job whose only mutating need is the producer runs only with it.)
+            let mutatingNeeds = job.needs.filter { jobsByName[$0]?.mutates == true }
             let changeDriven = job.on.contains(.push) || job.on.contains(.pullRequest)
             for (index, need) in job.needs.enumerated() {
                 guard changeDriven, let upstream = jobsByName[need], upstream.mutates, !upstream.produces.isEmpty,
-                    !Set(upstream.paths).isSuperset(of: job.paths) || job.paths.isEmpty
+                    !Set(upstream.paths).isSuperset(of: job.paths) || job.paths.isEmpty,
+                    !(job.onlyWithNeeds && mutatingNeeds == [need])
                 else { continue }
                 report(
                     .filesFromMutatingProducer(job: job.name, producer: need, files: upstream.produces),

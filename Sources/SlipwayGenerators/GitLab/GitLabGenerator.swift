@@ -220,10 +220,14 @@ private struct GitLabWriter {
 
     func rules(_ instance: JobInstance, gated: Bool) {
         yaml.nest("rules") {
-            for event in Event.allCases {
-                guard let triggers = triggers[event]?[instance.id], !triggers.isEmpty else {
-                    continue
-                }
+            let events = Event.allCases.filter { triggers[$0]?[instance.id]?.isEmpty == false }
+            if events.isEmpty {
+                // No event selects it (a `when: with-needs` job that nothing cascades to or pulls
+                // in): GitLab wants a list, and this one keeps the job out of every pipeline.
+                yaml.item { yaml.entry("when", "never") }
+            }
+            for event in events {
+                guard let triggers = triggers[event]?[instance.id] else { continue }
                 let triggerInstances = triggers.compactMap(pipeline.instance)
                 yaml.item {
                     yaml.entry("if", Self.singleQuoted(Self.condition(event)))
