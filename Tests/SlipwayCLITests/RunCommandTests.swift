@@ -856,6 +856,31 @@ private func logs(in directory: TemporaryDirectory) throws -> String {
         #expect(FileManager.default.fileExists(atPath: state.run(before[0].id)))
     }
 
+    @Test func resumeSaysSecretsMustBeGivenAgain() async throws {
+        let directory = try workspace(
+            """
+            version: 1
+            secrets: [TOKEN]
+            jobs:
+              build:
+                paths: ["**"]
+                run: exit 1
+              deploy:
+                paths: ["**"]
+                needs: [build]
+                secrets: [TOKEN]
+                run: echo deployed
+            """)
+        defer { directory.remove() }
+        let failed = try await slipway.run(
+            ["run", "--event", "push", "--changed", "x"], in: directory.path, environment: ["TOKEN": "t0ken-value"])
+        #expect(failed.status == 1)
+        let resume = try await slipway.run(["resume"], in: directory.path, environment: ["TOKEN": nil])
+        #expect(resume.status == 2)
+        #expect(resume.standardError.contains("no value for TOKEN (needed by deploy)"))
+        #expect(resume.standardError.contains("a resumed run keeps its approvals but not its secrets"))
+    }
+
     @Test func resumingASucceededRunSaysThereIsNothingToResume() async throws {
         let directory = try workspace("version: 1\njobs:\n  check:\n    paths: [\"**\"]\n    run: echo ok\n")
         defer { directory.remove() }

@@ -18,6 +18,8 @@ struct RunExecution {
     var approved: Set<String>
     var succeeded: Set<String> = []
     var attemptBase: [String: Int] = [:]
+    /// Whether this continues an earlier run (`resume`), for what messages suggest.
+    var resuming = false
 
     func execute() async throws {
         var secretValues: [String: String] = [:]
@@ -63,7 +65,12 @@ struct RunExecution {
         if !missing.isEmpty {
             throw session.fail(
                 "no value for \(missing.map { "\($0.secret) (needed by \($0.job))" }.joined(separator: ", "))",
-                notes: ["export it, or put NAME=value in a file and pass --env-file FILE"])
+                notes: [
+                    "export it, or put NAME=value in a file and pass --env-file FILE"
+                        + (resuming
+                            ? "; a resumed run keeps its approvals but not its secrets: `slipway resume \(runID) --env-file FILE`"
+                            : "")
+                ])
         }
 
         let tools = await ToolCheck().problems(for: toBeRun, in: pipeline, path: environment["PATH"])

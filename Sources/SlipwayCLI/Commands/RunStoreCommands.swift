@@ -361,7 +361,7 @@ struct ResumeCommand: AsyncParsableCommand {
             session: session, pipeline: pipeline, event: Event(rawValue: record.event) ?? .push, jobs: recovered.jobs,
             runID: record.id, options: running, store: store, root: root, approved: approved,
             succeeded: recovered.succeeded,
-            attemptBase: recovered.attemptBase)
+            attemptBase: recovered.attemptBase, resuming: true)
         try await execution.execute()
     }
 }
