@@ -21,9 +21,19 @@ struct PlanTextRenderer {
         output += "\n"
         let width = (plan.selected.map(\.id.count) + plan.skipped.map(\.id.count)).max() ?? 0
         func padded(_ id: String) -> String { id + String(repeating: " ", count: max(0, width - id.count)) }
+        // An environment's gate is one approval per run: said at its first job, referred to after.
+        var firstAtGate: [ApprovalScope: String] = [:]
         for job in plan.selected {
-            let why = (job.reasons.map(\.description) + [job.approval?.waitDescription].compactMap { $0 })
-                .joined(separator: "; ")
+            var facts = job.reasons.map(\.description)
+            if let scope = job.approval {
+                if let first = firstAtGate[scope] {
+                    facts.append("approved with \(first)")
+                } else {
+                    firstAtGate[scope] = job.id
+                    facts.append(scope.waitDescription)
+                }
+            }
+            let why = facts.joined(separator: "; ")
             output += "  " + palette.success("run ") + "  " + padded(job.id) + "  " + why + "\n"
         }
         for job in plan.skipped {

@@ -124,7 +124,7 @@ extension ApprovalScope {
     public var waitDescription: String {
         switch self {
         case .job: return "waits for approval"
-        case .environment(let name): return "waits for approval of \(name) (once per run)"
+        case .environment(let name): return "waits for approval of \(name), once for the run"
         }
     }
 }
