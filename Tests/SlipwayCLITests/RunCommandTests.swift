@@ -881,6 +881,60 @@ private func logs(in directory: TemporaryDirectory) throws -> String {
         #expect(resume.standardError.contains("a resumed run keeps its approvals but not its secrets"))
     }
 
+    @Test func aResumeThatStopsAtACheckLeavesAPausedRunPaused() async throws {
+        let directory = try workspace(
+            """
+            version: 1
+            secrets: [TOKEN]
+            environments: [{ name: prod, gate: manual }]
+            jobs:
+              apply:
+                on: [push]
+                paths: ["**"]
+                mutates: true
+                environment: prod
+                secrets: [TOKEN]
+                run: echo applied
+            """)
+        defer { directory.remove() }
+        let paused = try await slipway.run(
+            ["run", "--event", "push", "--changed", "x", "--no-input"], in: directory.path,
+            environment: ["TOKEN": "t0ken-v"])
+        #expect(paused.status == 3)
+        let resume = try await slipway.run(["resume", "--no-input"], in: directory.path, environment: ["TOKEN": nil])
+        #expect(resume.status == 2)
+        let store = try RunStore(path: StateDirectory(root: directory.path).database)
+        #expect(try store.runs(limit: 1).first?.status == .paused)
+    }
+
+    @Test func pruneLeavesRunsOfOtherMachinesAndStopsWhatADeadRunnerLeft() async throws {
+        let directory = try workspace("version: 1\njobs:\n  check:\n    paths: [\"**\"]\n    run: echo ok\n")
+        defer { directory.remove() }
+        let store = try RunStore(path: StateDirectory(root: directory.path).database)
+        let old = Date(timeIntervalSinceNow: -30 * 86400)
+        var elsewhere = try RunRecord(id: "20261001-000000-0001", spec: "slipway.yml", event: "push", jobs: [])
+        elsewhere.host = "another-machine"
+        elsewhere.startedAt = old
+        try store.insert(elsewhere)
+        var crashed = try RunRecord(
+            id: "20261001-000000-0002", spec: "slipway.yml", event: "push", jobs: [ScheduledJob(id: "check")])
+        crashed.startedAt = old
+        // A runner that died long ago, with an attempt whose process group is still alive.
+        let orphan = try JobExecutor().start(
+            ExecutableJob(
+                id: "check", script: "sleep 30", directory: directory.path, environment: [:], secretValues: []),
+            output: { _ in })
+        crashed.pid = orphan.processGroup
+        try store.insert(crashed)
+        try store.startAttempt(run: crashed.id, job: "check", attempt: 1, processGroup: orphan.processGroup)
+        // The record's pid is the orphan's, which is not a slipway: the runner counts as dead.
+        let pruned = try await slipway.run(["runs", "--prune", "--keep", "0"], in: directory.path)
+        #expect(pruned.status == 0, "\(pruned.standardError)")
+        #expect(pruned.standardOutput == "Removed 1 run older than 7d, with their logs and artifacts.\n")
+        #expect(await orphan.wait() == 128 + SIGKILL)
+        #expect(try store.runs(limit: 10).map(\.id) == [elsewhere.id])
+    }
+
     @Test func resumingASucceededRunSaysThereIsNothingToResume() async throws {
         let directory = try workspace("version: 1\njobs:\n  check:\n    paths: [\"**\"]\n    run: echo ok\n")
         defer { directory.remove() }

@@ -186,12 +186,15 @@ private final class Collector: @unchecked Sendable {
               "type": "service_account"
             }'
             CRLF=windows\r
+            COMMENTED= # set me
+            HASHED=#not-a-comment
             TOKEN=later
             """)
         #expect(parsed.problems.isEmpty)
         #expect(
             parsed.values.map(\.name) == [
-                "TOKEN", "QUOTED", "SINGLE", "SPACED", "HASH", "EMPTY", "ESCAPES", "KEY", "JSON", "CRLF", "TOKEN",
+                "TOKEN", "QUOTED", "SINGLE", "SPACED", "HASH", "EMPTY", "ESCAPES", "KEY", "JSON", "CRLF", "COMMENTED",
+                "HASHED", "TOKEN",
             ])
         let values = Dictionary(parsed.values, uniquingKeysWith: { $1 })
         #expect(values["TOKEN"] == "later")
@@ -204,6 +207,8 @@ private final class Collector: @unchecked Sendable {
         #expect(values["KEY"] == key)
         #expect(values["JSON"] == "{\n  \"type\": \"service_account\"\n}")
         #expect(values["CRLF"] == "windows")
+        #expect(values["COMMENTED"] == "")
+        #expect(values["HASHED"] == "#not-a-comment")
     }
 
     @Test func envFileProblemsNameTheLineAndNeverTheValue() {

@@ -200,6 +200,9 @@ private func at(_ seconds: Int) -> ManualClock.Instant { ManualClock.Instant(off
         #expect(await ending(of: run, reporter) == .failed(jobs: ["apply@prod"]))
         #expect(reporter.outcomes("apply@prod") == [.timedOut])
         #expect(launcher.launched.isEmpty)
+        // Its output says why it never started, and who held the environment.
+        #expect(reporter.output(of: "apply@prod").contains("stopped while waiting for its environment's lock"))
+        #expect(reporter.output(of: "apply@prod").contains("run other-run (job apply@prod"))
     }
 
     @Test func aJobStartsOnceTheLockIsReleasedAndNamesItselfTheHolder() async throws {
@@ -337,6 +340,39 @@ private func at(_ seconds: Int) -> ManualClock.Instant { ManualClock.Instant(off
         let attempts = try store.attempts(run: "r1").map { "\($0.job)#\($0.attempt) \($0.status)" }
         #expect(attempts == ["plan#1 succeeded", "apply#1 interrupted", "apply#2 succeeded", "notify#1 succeeded"])
         #expect(try store.run("r1")?.status == .succeeded)
+    }
+
+    @Test func aRunRecordedWithoutLocksOrGatesGetsThemFromThePipelineOnResume() throws {
+        let directory = try TemporaryDirectory(prefix: "slipway-driver")
+        defer { directory.remove() }
+        let validated = SpecValidator.pipeline(
+            text: """
+                version: 1
+                environments: [{name: prod, gate: manual}]
+                jobs:
+                  apply: {on: [push], paths: ["**"], environment: prod, mutates: true, run: "true"}
+                """)
+        let pipeline = try #require(validated.pipeline, "\(validated.diagnostics)")
+        let store = try RunStore(path: StateDirectory(root: directory.path).database)
+        // What an earlier version stored: no locksEnvironment, no approvalKey.
+        try store.insert(
+            try RunRecord(id: "old", spec: "slipway.yml", event: "push", jobs: [ScheduledJob(id: "apply", gated: true)])
+        )
+        let recovered = try RunRecovery.recover(try #require(try store.run("old")), store: store, pipeline: pipeline)
+        #expect(recovered.jobs.first?.locksEnvironment == "prod")
+        #expect(recovered.jobs.first?.gateKey == "environment:prod")
+    }
+
+    @Test func aReusedPidIsNotTakenForALiveRunner() throws {
+        let other = try JobExecutor().start(
+            ExecutableJob(id: "other", script: "sleep 30", directory: "/", environment: [:], secretValues: []),
+            output: { _ in })
+        defer { kill(-other.processGroup, SIGKILL) }
+        var record = try RunRecord(id: "r", spec: "slipway.yml", event: "push", jobs: [])
+        record.pid = other.processGroup
+        #expect(!RunRecovery.isAlive(record))
+        record.pid = getpid()
+        #expect(RunRecovery.isAlive(record))
     }
 }
 

@@ -72,7 +72,7 @@ struct RunCommand: AsyncParsableCommand {
         }
 
         let root = URL(fileURLWithPath: options.specDirectory).standardizedFileURL.path
-        let store = try session.openStore(StateDirectory(root: root))
+        let store = try session.openStore(StateDirectory(root: root), beforeRunning: true)
         let runID = RunIdentifier.make()
         try store.insert(
             try RunRecord(id: runID, spec: options.spec, event: changes.resolvedEvent.rawValue, jobs: jobs))

@@ -84,6 +84,9 @@ struct RunExecution {
                 ], status: ExitStatus.failed)
         }
 
+        // Only now, with secrets and tools in place, does a resumed run count as running again: a
+        // resume that stops at a check leaves the run as it was (paused stays paused).
+        if resuming { try store.setStatus(run: runID, .running, pid: getpid()) }
         let state = StateDirectory(root: root)
         let logs = try RunLogs(directory: state.run(runID))
         let executables = JobEnvironment.executables(
@@ -181,16 +184,15 @@ struct RunExecution {
 extension SpecSession {
     /// Opens the repository's run store (creating `.slipway/` and its `.gitignore` first), or
     /// fails saying what to check.
-    func openStore(_ state: StateDirectory) throws -> RunStore {
+    func openStore(_ state: StateDirectory, beforeRunning: Bool = false) throws -> RunStore {
         do {
             try state.prepare()
             return try RunStore(path: state.database)
         } catch {
             throw fail(
                 "\(error)",
-                notes: [
-                    "no job was started",
-                    "check that \(state.path) is writable and the disk has space; if it names a damaged database, move \(state.database) aside (it holds only past runs)",
+                notes: (beforeRunning ? ["no job was started"] : []) + [
+                    "check that \(state.path) is writable and the disk has space; if it names a damaged database, move \(state.database) aside (it holds only past runs)"
                 ], status: ExitStatus.failed)
         }
     }

@@ -162,9 +162,13 @@ struct RunsCommand: ParsableCommand {
         let cutoff = Date().addingTimeInterval(-Double(DurationParser.seconds(from: olderThan) ?? 0))
         var removed = 0
         for (offset, record) in try store.runs(limit: Int.max).enumerated() where offset >= keep {
-            guard record.startedAt < cutoff, record.status != .paused,
-                !(record.status == .running && RunRecovery.isAlive(record))
-            else { continue }
+            guard record.startedAt < cutoff, record.status != .paused else { continue }
+            if record.status == .running {
+                // Live, or on another machine where its processes are: never removed. A run
+                // whose runner died here has what it left behind stopped first.
+                guard record.host == ProcessInfo.processInfo.hostName, !RunRecovery.isAlive(record) else { continue }
+                _ = try RunRecovery.stopLeftovers(of: record, store: store)
+            }
             let directory = state.run(record.id)
             if FileManager.default.fileExists(atPath: directory) {
                 try FileManager.default.removeItem(atPath: directory)
@@ -356,7 +360,6 @@ struct ResumeCommand: AsyncParsableCommand {
         let person = await Person.identify(in: root)
         for id in running.approvals { try store.approve(run: record.id, job: id, by: person) }
         let approved = Set(try store.approvals(run: record.id).map(\.job))
-        try store.setStatus(run: record.id, .running, pid: getpid())
         let execution = RunExecution(
             session: session, pipeline: pipeline, event: Event(rawValue: record.event) ?? .push, jobs: recovered.jobs,
             runID: record.id, options: running, store: store, root: root, approved: approved,

@@ -74,7 +74,13 @@ public enum EnvFile {
                 problems.append(.invalidName(line: number))
                 continue
             }
-            let rest = line[line.index(after: equals)...].drop { $0 == " " || $0 == "\t" }
+            let afterEquals = line[line.index(after: equals)...]
+            let rest = afterEquals.drop { $0 == " " || $0 == "\t" }
+            // `NAME= # comment` is an empty value, as in dotenv; `NAME=#x` is the value `#x`.
+            if rest.first == "#" && rest.startIndex != afterEquals.startIndex {
+                values.append((name, ""))
+                continue
+            }
             guard let quote = rest.first, quote == "\"" || quote == "'" else {
                 values.append((name, unquoted(rest)))
                 continue

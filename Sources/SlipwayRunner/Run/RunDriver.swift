@@ -192,6 +192,10 @@ public actor RunDriver<C: Clock> where C.Duration == Duration {
         lockWaits[job] = nil
         // Out of time or interrupted while waiting: the attempt ends as the scheduler asked.
         if terminated.contains(job) {
+            // Say why it never started: its time ran out (or the run was stopped) in the queue.
+            let message = "slipway: stopped while waiting for its environment's lock: \(error)\n"
+            log?.write(Array(message.utf8))
+            reporter.jobOutput(job, Array(message.utf8))
             log?.close()
             finished(job, code: 128 + SIGTERM)
         } else {

@@ -23,8 +23,15 @@ public struct RecoveredRun: Sendable {
 /// behind, and marks its unfinished attempts as interrupted.
 public enum RunRecovery {
     /// Whether the run's runner process is alive (on this host).
+    ///
+    /// Where `/proc` tells, the process must also be a slipway: a crashed runner's pid may have been
+    /// reused by something else, which must never be signalled or waited for.
     public static func isAlive(_ run: RunRecord) -> Bool {
-        run.status == .running && run.host == ProcessInfo.processInfo.hostName && kill(run.pid, 0) == 0
+        guard run.status == .running, run.host == ProcessInfo.processInfo.hostName, kill(run.pid, 0) == 0 else {
+            return false
+        }
+        guard let commandLine = FileManager.default.contents(atPath: "/proc/\(run.pid)/cmdline") else { return true }
+        return String(decoding: commandLine, as: UTF8.self).contains("slipway")
     }
 
     /// Prepares `run` to continue.
@@ -34,7 +41,16 @@ public enum RunRecovery {
     public static func recover(_ run: RunRecord, store: RunStore, pipeline: Pipeline) throws -> RecoveredRun {
         let stopped = try stopLeftovers(of: run, store: store)
         let attempts = try store.attempts(run: run.id)
-        let jobs = try run.scheduledJobs()
+        // A run recorded by an earlier version lacks the locks and gates its jobs hold; the
+        // pipeline has them (and resume already refuses a run whose jobs it no longer defines).
+        let jobs = try run.scheduledJobs().map { job in
+            var job = job
+            if let instance = pipeline.instance(job.id) {
+                job.locksEnvironment = job.locksEnvironment ?? instance.locksEnvironment
+                job.approvalKey = job.approvalKey ?? instance.approval?.key
+            }
+            return job
+        }
         let interruptedMutating = jobs.compactMap { job -> String? in
             guard let last = attempts.last(where: { $0.job == job.id }), last.status == .interrupted,
                 pipeline.instance(job.id)?.mutates == true

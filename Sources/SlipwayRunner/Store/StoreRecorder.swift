@@ -11,8 +11,6 @@ public final class StoreRecorder: RunReporting, @unchecked Sendable {
     private let approver: String
     private let lock = NSLock()
     private var current: [String: Int] = [:]
-    /// Jobs whose current attempt is in the store.
-    private var recorded: Set<String> = []
     /// The first error the store raised, if any (reported once the run is over).
     public private(set) var failure: (any Error)?
 
@@ -33,26 +31,25 @@ public final class StoreRecorder: RunReporting, @unchecked Sendable {
     private func number(_ job: String, _ attempt: Int) -> Int { (base[job] ?? 0) + attempt }
 
     public func jobStarted(_ job: String, attempt: Int) {
-        // Recorded once its script runs (`jobLaunched`), with its process group, in one
-        // transaction: a job waiting for a lock or having its files restored has nothing to stop
-        // after a crash, and runs afresh on resume.
-        lock.withLock { current[job] = number(job, attempt) }
+        // Written before anything of the attempt starts: a crash after its process was spawned
+        // must find the attempt (an interrupted mutating job is never re-run without being asked).
+        record {
+            current[job] = number(job, attempt)
+            try store.startAttempt(run: run, job: job, attempt: number(job, attempt))
+        }
     }
 
     public func jobOutput(_ job: String, _ bytes: [UInt8]) {}
 
     public func jobLaunched(_ job: String, attempt: Int, processGroup: Int32) {
         record {
-            try store.startAttempt(run: run, job: job, attempt: number(job, attempt), processGroup: processGroup)
-            recorded.insert(job)
+            try store.setProcessGroup(run: run, job: job, attempt: number(job, attempt), processGroup: processGroup)
         }
     }
 
     public func jobFinished(_ job: String, outcome: AttemptOutcome, duration: Duration) {
         record {
             let attempt = current[job] ?? number(job, 1)
-            // It ended before its script ran (a lock, a file, a spawn that failed): record its start now.
-            if recorded.remove(job) == nil { try store.startAttempt(run: run, job: job, attempt: attempt) }
             let code: Int32?
             switch outcome {
             case .succeeded: code = 0
