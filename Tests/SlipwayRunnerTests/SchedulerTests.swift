@@ -81,6 +81,22 @@ private func outcome(_ actions: [SchedulerAction]) -> RunOutcome? {
         #expect(started(resumed.attemptFinished("tf@prod", outcome: .succeeded, now: at(1))) == ["kubeone@prod"])
     }
 
+    @Test func amongReadyJobsTheHeadOfTheLongestChainStartsFirst() {
+        var scheduler = TestScheduler(
+            jobs: [
+                ScheduledJob(id: "leaf"), ScheduledJob(id: "head"), ScheduledJob(id: "middle", waitsFor: ["head"]),
+                ScheduledJob(id: "tail", waitsFor: ["middle"]), ScheduledJob(id: "other"),
+            ],
+            parallelism: 1)
+        // All of leaf, head and other are ready; head has two jobs waiting on it in a chain.
+        #expect(started(scheduler.start(now: at(0))) == ["head"])
+        #expect(started(scheduler.attemptFinished("head", outcome: .succeeded, now: at(1))) == ["middle"])
+        // Equal chains keep execution order: leaf, tail, other.
+        #expect(started(scheduler.attemptFinished("middle", outcome: .succeeded, now: at(2))) == ["leaf"])
+        #expect(started(scheduler.attemptFinished("leaf", outcome: .succeeded, now: at(3))) == ["tail"])
+        #expect(started(scheduler.attemptFinished("tail", outcome: .succeeded, now: at(4))) == ["other"])
+    }
+
     @Test func independentJobsRunUpToTheParallelism() {
         var scheduler = TestScheduler(jobs: (0..<5).map { ScheduledJob(id: "j\($0)") }, parallelism: 2)
         #expect(started(scheduler.start(now: at(0))) == ["j0", "j1"])

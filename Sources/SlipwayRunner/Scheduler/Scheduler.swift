@@ -53,6 +53,8 @@ public struct Scheduler<Instant: InstantProtocol>: Sendable where Instant.Durati
     private let position: [String: Int]
     /// The positions of the jobs each job waits for.
     private let upstream: [[Int]]
+    /// Positions in the order ready jobs start: longest chain below them first.
+    private let startOrder: [Int]
     /// Approved gates, by `ScheduledJob.gateKey`: one approval of an environment's gate covers
     /// the run's changes to it.
     private var approved: Set<String>
@@ -81,7 +83,16 @@ public struct Scheduler<Instant: InstantProtocol>: Sendable where Instant.Durati
         var position: [String: Int] = [:]
         for (offset, job) in jobs.enumerated() { position[job.id] = offset }
         self.position = position
-        self.upstream = jobs.map { $0.waitsFor.compactMap { position[$0] } }
+        let upstream = jobs.map { $0.waitsFor.compactMap { position[$0] } }
+        self.upstream = upstream
+        // The longest chain of jobs waiting on each job, itself included: among jobs ready at the
+        // same moment, the one heading the longest chain starts first (then execution order), so a
+        // fan-out does not delay the critical path.
+        var height = [Int](repeating: 1, count: jobs.count)
+        for index in jobs.indices.reversed() {
+            for above in upstream[index] { height[above] = max(height[above], height[index] + 1) }
+        }
+        self.startOrder = jobs.indices.sorted { height[$0] != height[$1] ? height[$0] > height[$1] : $0 < $1 }
     }
 
     /// The ids of the running jobs, in execution order.
@@ -195,7 +206,7 @@ public struct Scheduler<Instant: InstantProtocol>: Sendable where Instant.Durati
             }
         }
         if !interrupting {
-            for index in jobs.indices where state[index] == .waiting {
+            for index in startOrder where state[index] == .waiting {
                 guard runningSet.count < parallelism else { break }
                 guard upstream[index].allSatisfy({ state[$0] == .succeeded }) else { continue }
                 let job = jobs[index]
