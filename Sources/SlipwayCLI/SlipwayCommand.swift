@@ -61,7 +61,17 @@ public struct SlipwayCommand: AsyncParsableCommand {
         } catch {
             let code = exitCode(for: error)
             if code == .validationFailure {
-                FileHandle.standardError.write(Data((fullMessage(for: error) + "\n").utf8))
+                // Bad usage in Slipway's own format: the problem, then ArgumentParser's help,
+                // usage and pointer to --help as notes.
+                var lines = fullMessage(for: error).split(separator: "\n", omittingEmptySubsequences: true).map {
+                    $0.trimmingCharacters(in: .whitespaces)
+                }
+                var message = lines.isEmpty ? "\(error)" : lines.removeFirst()
+                if message.hasPrefix("Error: ") { message.removeFirst("Error: ".count) }
+                let notes = lines.map { line in
+                    line.hasPrefix("See ") ? "s" + line.dropFirst() : line.prefix(1).lowercased() + line.dropFirst()
+                }
+                Terminal(noColor: false).printError(message, notes: notes)
                 Foundation.exit(ExitStatus.usage.rawValue)
             }
             // Help and version requests.

@@ -64,7 +64,10 @@ import Testing
     func badUsageExits2(arguments: [String]) async throws {
         let result = try await slipway.run(arguments + ["--spec", "examples/kkp/slipway.yml"], in: repositoryRoot)
         #expect(result.status == 2, "\(result.standardError)")
-        #expect(result.standardError.contains("Error:") || result.standardError.contains("error:"))
+        // Slipway's own format, never ArgumentParser's "Error:".
+        #expect(result.standardError.hasPrefix("error: "), "\(result.standardError)")
+        #expect(!result.standardError.contains("Error:"))
+        #expect(result.standardError.contains("note: see 'slipway"))
     }
 
     /// Colour appears only on a terminal, and never with NO_COLOR or --no-color; `script`
