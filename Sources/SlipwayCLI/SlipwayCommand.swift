@@ -68,9 +68,7 @@ public struct SlipwayCommand: AsyncParsableCommand {
                 }
                 var message = lines.isEmpty ? "\(error)" : lines.removeFirst()
                 if message.hasPrefix("Error: ") { message.removeFirst("Error: ".count) }
-                let notes = lines.map { line in
-                    line.hasPrefix("See ") ? "s" + line.dropFirst() : line.prefix(1).lowercased() + line.dropFirst()
-                }
+                let notes = lines.map { $0.prefix(1).lowercased() + $0.dropFirst() }
                 Terminal(noColor: false).printError(message, notes: notes)
                 Foundation.exit(ExitStatus.usage.rawValue)
             }

@@ -158,24 +158,9 @@ struct RunsCommand: ParsableCommand {
     }
 
     private func pruneRuns(_ store: RunStore, root: String, session: SpecSession) throws {
-        let state = StateDirectory(root: root)
-        let cutoff = Date().addingTimeInterval(-Double(DurationParser.seconds(from: olderThan) ?? 0))
-        var removed = 0
-        for (offset, record) in try store.runs(limit: Int.max).enumerated() where offset >= keep {
-            guard record.startedAt < cutoff, record.status != .paused else { continue }
-            if record.status == .running {
-                // Live, or on another machine where its processes are: never removed. A run
-                // whose runner died here has what it left behind stopped first.
-                guard record.host == ProcessInfo.processInfo.hostName, !RunRecovery.isAlive(record) else { continue }
-                _ = try RunRecovery.stopLeftovers(of: record, store: store)
-            }
-            let directory = state.run(record.id)
-            if FileManager.default.fileExists(atPath: directory) {
-                try FileManager.default.removeItem(atPath: directory)
-            }
-            try store.delete(run: record.id)
-            removed += 1
-        }
+        let age = Double(DurationParser.seconds(from: olderThan) ?? 0)
+        let removed = try RunEnding.prune(
+            store: store, state: StateDirectory(root: root), startedBefore: Date().addingTimeInterval(-age), keep: keep)
         session.terminal.write(
             removed == 0
                 ? "Nothing to remove: no finished run is older than \(olderThan) beyond the newest \(keep).\n"
@@ -394,45 +379,30 @@ struct CancelCommand: AsyncParsableCommand {
         let session = SpecSession(options: options)
         let (store, root) = try openStore(session)
         let record = try chooseRun(runID, store, session)
-        switch record.status {
-        case .cancelled:
+        if record.status == .cancelled {
             session.terminal.write("Run \(record.id) is already cancelled.\n")
             return
-        case .succeeded:
-            throw session.fail(
-                "run \(record.id) succeeded; there is nothing to cancel",
-                notes: ["`slipway runs` lists recent runs and their status"])
-        default:
-            break
         }
-        if record.status == .running && record.host != ProcessInfo.processInfo.hostName {
-            throw session.fail(
-                "run \(record.id) is running on \(record.host), not on this machine",
-                notes: ["cancel it there, where its processes are"])
-        }
-        if RunRecovery.isAlive(record) {
-            // Stopped like Ctrl-C; the runner records its jobs as interrupted before it exits.
-            kill(record.pid, SIGTERM)
-            let start = ContinuousClock.now
-            while kill(record.pid, 0) == 0, ContinuousClock.now - start < .seconds(60) {
-                try await Task.sleep(for: .milliseconds(100))
-            }
-            if kill(record.pid, 0) == 0 {
-                throw session.fail(
-                    "run \(record.id) (pid \(record.pid)) did not stop within 60 seconds",
-                    notes: [
-                        "its jobs may be ignoring SIGTERM; `kill -9 \(record.pid)`, then `slipway cancel \(record.id)` again"
-                    ],
-                    status: ExitStatus.failed)
-            }
-        } else if record.status == .running {
-            // The runner died: stop what it left behind and close its attempts.
-            for (job, group) in try RunRecovery.stopLeftovers(of: record, store: store) {
+        do {
+            let stopped = try await RunEnding.cancel(record, store: store, by: await Person.identify(in: root))
+            for (job, group) in stopped {
                 session.terminal.write(
                     "Stopped what was left of \(job)'s interrupted attempt (process group \(group)).\n")
             }
+        } catch CancelRefusal.succeeded {
+            throw session.fail(
+                "run \(record.id) succeeded; there is nothing to cancel",
+                notes: ["`slipway runs` lists recent runs and their status"])
+        } catch CancelRefusal.runningElsewhere(let host) {
+            throw session.fail(
+                "run \(record.id) is running on \(host), not on this machine",
+                notes: ["cancel it there, where its processes are"])
+        } catch CancelRefusal.didNotStop(let pid, let waited) {
+            throw session.fail(
+                "run \(record.id) (pid \(pid)) did not stop within \(DurationParser.format(seconds: Int(waited.components.seconds)))",
+                notes: ["its jobs may be ignoring SIGTERM; `kill -9 \(pid)`, then `slipway cancel \(record.id)` again"],
+                status: ExitStatus.failed)
         }
-        try store.cancel(run: record.id, by: await Person.identify(in: root))
         session.terminal.write("Cancelled run \(record.id).\n")
     }
 }

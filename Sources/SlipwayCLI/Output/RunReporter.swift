@@ -108,7 +108,7 @@ final class LineRunReporter: RunReporting, @unchecked Sendable {
     }
 
     static func format(_ duration: Duration) -> String {
-        let seconds = Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
+        let seconds = duration.seconds
         return seconds < 60 ? String(format: "%.1fs", seconds) : "\(Int(seconds) / 60)m\(Int(seconds) % 60)s"
     }
 }
@@ -204,7 +204,13 @@ final class JSONRunReporter: RunReporting, @unchecked Sendable {
 
     /// A duration in seconds, to the millisecond.
     static func seconds(_ duration: Duration) -> Double {
-        let seconds = Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
-        return (seconds * 1000).rounded() / 1000
+        (duration.seconds * 1000).rounded() / 1000
+    }
+}
+
+extension Duration {
+    /// The duration in seconds, with its fraction.
+    var seconds: Double {
+        Double(components.seconds) + Double(components.attoseconds) / 1e18
     }
 }

@@ -33,17 +33,17 @@ public struct Terminal: Sendable {
 
     /// Writes `error: message` and its `note:` lines to standard error.
     public func printError(_ message: String, notes: [String] = []) {
-        let palette = err
-        var text = palette.error("error:") + " " + palette.bold(message) + "\n"
-        for note in notes { text += palette.note("note:") + " \(note)\n" }
-        writeError(text)
+        print(err.error("error:"), message, notes: notes)
     }
 
     /// Writes `warning: message` and its `note:` lines to standard error.
     public func printWarning(_ message: String, notes: [String] = []) {
-        let palette = err
-        var text = palette.warning("warning:") + " " + palette.bold(message) + "\n"
-        for note in notes { text += palette.note("note:") + " \(note)\n" }
+        print(err.warning("warning:"), message, notes: notes)
+    }
+
+    private func print(_ label: String, _ message: String, notes: [String]) {
+        var text = label + " " + err.bold(message) + "\n"
+        for note in notes { text += err.note("note:") + " \(note)\n" }
         writeError(text)
     }
 
