@@ -201,7 +201,7 @@ private func at(_ seconds: Int) -> ManualClock.Instant { ManualClock.Instant(off
         #expect(reporter.outcomes("apply@prod") == [.timedOut])
         #expect(launcher.launched.isEmpty)
         // Its output says why it never started, and who held the environment.
-        #expect(reporter.output(of: "apply@prod").contains("stopped while waiting for its environment's lock"))
+        #expect(reporter.output(of: "apply@prod").contains("stopped while waiting for environment 'prod', held by"))
         #expect(reporter.output(of: "apply@prod").contains("run other-run (job apply@prod"))
     }
 

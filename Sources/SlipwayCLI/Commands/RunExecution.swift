@@ -109,14 +109,19 @@ struct RunExecution {
         var approver: (@Sendable (String) async -> Bool)?
         if isatty(STDIN_FILENO) == 1 && !options.noInput {
             let prompter = GatePrompter(terminal: session.terminal, live: live)
+            // Say what a yes covers: an environment's gate is one approval for all of the run's
+            // changes to it.
             let details = Dictionary(
                 uniqueKeysWithValues: jobs.map { job in
-                    (
-                        job.id,
+                    let covered = jobs.filter { $0.gated && $0.gateKey == job.gateKey }.map(\.id)
+                    var detail =
                         pipeline.instance(job.id).map {
                             $0.mutates ? "changes \($0.environment ?? "infrastructure")" : "gated"
                         } ?? "gated"
-                    )
+                    if covered.count > 1 {
+                        detail += "; also approves \(covered.filter { $0 != job.id }.joined(separator: ", "))"
+                    }
+                    return (job.id, detail)
                 })
             approver = { job in await prompter.ask(job, detail: details[job] ?? "gated") }
         }

@@ -33,7 +33,7 @@ public struct ProcessRunner: ProcessRunning {
         let program: Executable
         if executable.contains("/") {
             program = .path(FilePath(executable))
-        } else if let found = ToolCheck.locate(executable, path: ProcessInfo.processInfo.environment["PATH"]) {
+        } else if let found = Self.locate(executable, path: ProcessInfo.processInfo.environment["PATH"]) {
             // Found here: swift-subprocess resolves a bare name by trying to spawn it from each
             // directory of PATH in turn, which cost about 50 ms per git call.
             program = .path(FilePath(found))
@@ -57,5 +57,14 @@ public struct ProcessRunner: ProcessRunning {
         case .signaled(let signal): status = 128 + Int32(signal)
         }
         return ProcessOutput(status: status, standardOutput: result.standardOutput, standardError: result.standardError)
+    }
+
+    /// The first executable file named `name` in the directories of `path`.
+    static func locate(_ name: String, path: String?) -> String? {
+        for directory in (path ?? "").split(separator: ":") where !directory.isEmpty {
+            let candidate = "\(directory)/\(name)"
+            if FileManager.default.isExecutableFile(atPath: candidate) { return candidate }
+        }
+        return nil
     }
 }

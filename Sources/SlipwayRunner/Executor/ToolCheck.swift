@@ -36,7 +36,7 @@ public struct ToolCheck: Sendable {
         var problems: [ToolProblem] = []
         for (tool, users) in Self.tools(of: jobs, in: pipeline) {
             let arguments = tool.versionArguments.split(separator: " ").map(String.init)
-            guard let executable = Self.locate(tool.name, path: path) else {
+            guard let executable = ProcessRunner.locate(tool.name, path: path) else {
                 problems.append(ToolProblem(tool: tool, jobs: users, found: nil))
                 continue
             }
@@ -71,14 +71,5 @@ public struct ToolCheck: Sendable {
             }
         }
         return order.map { ($0, users[$0] ?? []) }
-    }
-
-    /// The first executable file named `name` in the directories of `path`.
-    static func locate(_ name: String, path: String?) -> String? {
-        for directory in (path ?? "").split(separator: ":") where !directory.isEmpty {
-            let candidate = "\(directory)/\(name)"
-            if FileManager.default.isExecutableFile(atPath: candidate) { return candidate }
-        }
-        return nil
     }
 }

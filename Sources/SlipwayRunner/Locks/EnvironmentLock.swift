@@ -47,14 +47,17 @@ public struct LockError: Error, Sendable, CustomStringConvertible {
     public var holder: [String: String]
     public var waited: Duration
 
-    public var description: String {
-        let who =
-            holder.isEmpty
+    /// Who holds the lock, as the lock file says: `run … (job …, pid … on …, since …)`.
+    public var holderDescription: String {
+        holder.isEmpty
             ? "another run"
             : "run \(holder["run"] ?? "?") (job \(holder["job"] ?? "?"), pid \(holder["pid"] ?? "?") on \(holder["host"] ?? "?"), since \(holder["since"] ?? "?"))"
+    }
+
+    public var description: String {
         let wait = waited == .zero ? "" : " after waiting \(waited)"
         return
-            "environment '\(environment)' is locked by \(who)\(wait); wait for it to finish, or pass --lock-timeout to wait"
+            "environment '\(environment)' is locked by \(holderDescription)\(wait); wait for it to finish, or pass --lock-timeout to wait"
     }
 }
 

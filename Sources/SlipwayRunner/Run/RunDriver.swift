@@ -193,7 +193,10 @@ public actor RunDriver<C: Clock> where C.Duration == Duration {
         // Out of time or interrupted while waiting: the attempt ends as the scheduler asked.
         if terminated.contains(job) {
             // Say why it never started: its time ran out (or the run was stopped) in the queue.
-            let message = "slipway: stopped while waiting for its environment's lock: \(error)\n"
+            let message =
+                (error as? LockError).map {
+                    "slipway: stopped while waiting for environment '\($0.environment)', held by \($0.holderDescription)\n"
+                } ?? "slipway: stopped while waiting for its environment's lock\n"
             log?.write(Array(message.utf8))
             reporter.jobOutput(job, Array(message.utf8))
             log?.close()
