@@ -56,7 +56,7 @@ let package = Package(
         ),
         .target(
             name: "SlipwayTesting",
-            dependencies: ["SlipwayCore", "SlipwayRunner"]
+            dependencies: ["SlipwayCore", "SlipwayRunner", .product(name: "Crypto", package: "swift-crypto")]
         ),
         .testTarget(
             name: "SlipwayCoreTests",

@@ -324,7 +324,9 @@ private func logs(in directory: TemporaryDirectory) throws -> String {
             ["run", "--event", "push", "--changed", "x"], in: directory.path, environment: ["PATH": path])
         #expect(wrong.status == 1)
         #expect(
-            wrong.standardError.contains("but `kubeone version` printed: {\"kubeone\": {\"gitVersion\": \"v1.8.0\"}}"))
+            wrong.standardError.contains(
+                "but `kubeone version` (\(directory.path)/bin/kubeone) printed: {\"kubeone\": {\"gitVersion\": \"v1.8.0\"}}"
+            ))
         #expect(!FileManager.default.fileExists(atPath: "\(directory.path)/kubeone.calls"))
 
         try installKubeone(version: "v1.9.2")

@@ -51,7 +51,7 @@ struct SpecLoaderTests {
         #expect(spec.defaultBranch == "trunk")
         #expect(spec.env.map(\.name) == ["TF_ROOT", "RETRIES", "DEBUG"])
         #expect(spec.env.map(\.value) == ["terraform/aws", "3", "true"])
-        #expect(spec.tools.map(\.value) == ["1.11.4", "3.10"])
+        #expect(spec.tools.map(\.version) == ["1.11.4", "3.10"])
         #expect(spec.environments.map(\.name) == ["dev", "prod"])
         #expect(spec.environments[1].gate == .manual)
         #expect(spec.environments[1].env.first?.value == "eu-west-1")

@@ -89,11 +89,13 @@ private func jobVariables(_ variables: [String: String]) -> [String: String] {
     variables.filter { !$0.key.hasPrefix("SLIPWAY_") && !["TOKEN", "KEY"].contains($0.key) }
 }
 
-/// `pins TOOL VERSION, but this runner has no` lines of a generated tool check.
+/// `pins TOOL VERSION, but this job's image has no` lines of a generated tool check.
 private func checkedTools(_ script: String) -> [String: String] {
     var tools: [String: String] = [:]
     for line in script.split(separator: "\n") {
-        guard let range = line.range(of: "slipway.yml pins "), line.contains("but this runner has no") else { continue }
+        guard let range = line.range(of: "slipway.yml pins "), line.contains("but this job's image has no") else {
+            continue
+        }
         let words = line[range.upperBound...].split(separator: " ")
         tools[String(words[0])] = String(words[1].dropLast())
     }
@@ -179,13 +181,7 @@ private func verifiedProducers(_ script: String) -> Set<String> {
             var receives: Set<String> = []
             var fingerprint = ""
             for step in steps {
-                let name = step["name"] as? String ?? ""
-                if (step["uses"] as? String)?.hasPrefix("hashicorp/setup-terraform@") == true {
-                    tools["terraform"] = strings(step["with"])["terraform_version"]
-                } else if name.hasPrefix("Check ") {
-                    let words = name.split(separator: " ")
-                    tools[String(words[1])] = String(words[2])
-                }
+                tools.merge(checkedTools(step["run"] as? String ?? "")) { $1 }
                 if (step["uses"] as? String)?.hasPrefix("actions/download-artifact@") == true {
                     let artifact = try #require(strings(step["with"])["name"])
                     let slug = String(artifact.dropFirst("slipway-".count))

@@ -23,7 +23,10 @@ struct RunExecution {
 
     func execute() async throws {
         var secretValues: [String: String] = [:]
-        let environment = ProcessInfo.processInfo.environment
+        var environment = ProcessInfo.processInfo.environment
+        // Tools `slipway tools install` put in the cache come first, as in CI.
+        environment["PATH"] = ToolCache(state: StateDirectory(root: root)).path(
+            for: pipeline.tools, before: environment["PATH"])
         for name in pipeline.spec.secrets { secretValues[name] = environment[name] }
         if let envFile = options.envFile {
             guard let data = FileManager.default.contents(atPath: envFile) else {
@@ -73,14 +76,15 @@ struct RunExecution {
                 ])
         }
 
-        let tools = await ToolCheck().problems(for: toBeRun, in: pipeline, path: environment["PATH"])
+        let tools = await ToolCheck(path: environment["PATH"]).problems(for: toBeRun, in: pipeline)
         if !tools.isEmpty {
             for problem in tools.dropLast() { session.printError(Self.describe(problem)) }
             throw session.fail(
                 Self.describe(tools[tools.count - 1]),
                 notes: [
-                    "no job was started: install each tool at the version slipway.yml pins under 'tools', or change the pin",
-                    "`slipway run --dry-run` lists the tools each job runs",
+                    "no job was started",
+                    "`slipway tools install` downloads the pinned versions, verifies them and puts them in .slipway/tools, which runs use first",
+                    "`slipway doctor` shows every pinned tool and which jobs run it",
                 ], status: ExitStatus.failed)
         }
 
@@ -175,14 +179,8 @@ struct RunExecution {
 
     /// What is wrong with a pinned tool, naming the jobs that run it.
     static func describe(_ problem: ToolProblem) -> String {
-        let tool = "\(problem.tool.name) \(problem.tool.version)"
         let jobs = problem.jobs.joined(separator: ", ")
-        guard let found = problem.found else {
-            return
-                "\(jobs) run\(problem.jobs.count == 1 ? "s" : "") \(tool), pinned in slipway.yml, but \(problem.tool.name) is not on PATH"
-        }
-        return
-            "\(jobs) run\(problem.jobs.count == 1 ? "s" : "") \(tool), pinned in slipway.yml, but `\(problem.tool.name) \(problem.tool.versionArguments)` printed: \(found)"
+        return "\(jobs) run\(problem.jobs.count == 1 ? "s" : "") \(ToolWords.state(problem.tool, problem.state))"
     }
 }
 

@@ -104,12 +104,19 @@ public enum DiagnosticKind: Hashable, Sendable {
     case gateWithoutMutatingJobs(environment: String)
     /// A job listens to `schedule`, but the spec has no `schedule` for CI to start it.
     case scheduleWithoutCron(job: String)
+    /// A tool under `tools` that the catalog does not know, declared without `url`.
+    case unknownTool(tool: String, suggestion: String?)
+    /// A digest for a platform the catalog's tool is not published for.
+    case toolNotPublished(tool: String, platform: String, published: [String])
+    /// CI must install a tool for these jobs, but `slipway.yml` pins no digest to verify it by.
+    case toolWithoutDigests(tool: String, jobs: [String])
 
     /// Whether this kind is an error or a warning.
     public var severity: Severity {
         switch self {
         case .runsOnEveryChange, .unusedSecret, .mutatingWithoutEnvironment, .retryOnMutatingJob,
-            .needsJobNotOnEvent, .gateWithoutMutatingJobs, .scheduleWithoutCron, .filesFromMutatingProducer:
+            .needsJobNotOnEvent, .gateWithoutMutatingJobs, .scheduleWithoutCron, .filesFromMutatingProducer,
+            .toolWithoutDigests:
             return .warning
         default:
             return .error
@@ -196,6 +203,14 @@ public enum DiagnosticKind: Hashable, Sendable {
             return "environment '\(environment)' has a gate, but no mutating job deploys to it"
         case .scheduleWithoutCron(let job):
             return "job '\(job)' listens to schedule, but the spec has no 'schedule', so CI never starts it"
+        case .unknownTool(let tool, _):
+            return "Slipway does not know where the releases of '\(tool)' live"
+        case .toolNotPublished(let tool, let platform, _):
+            return "'\(tool)' has no official release for \(platform)"
+        case .toolWithoutDigests(let tool, let jobs):
+            let who = jobs.count == 1 ? "'\(jobs[0])'" : "'\(jobs[0])' and \(jobs.count - 1) more"
+            return
+                "tool '\(tool)' has no SHA-256 pinned, so CI cannot install it for \(who): those jobs would fail at their start"
         case .jobNameReservedForDetection(let platform, let job, let name):
             return "\(platform): job '\(job)': the job id '\(name)' is reserved for Slipway's change detection"
         case .jobNameIsPlatformKeyword(let platform, let job, let name):
@@ -319,6 +334,18 @@ public enum DiagnosticKind: Hashable, Sendable {
             return [Note("remove the line '\(line)' from the script")]
         case .tooManySteps:
             return [Note("split the repository's pipeline, or generate for github or gitlab")]
+        case .unknownTool(_, let suggestion):
+            let declare = Note(
+                "declare where its releases live: 'url: https://…/{version}/…_{os}_{arch}.tar.gz' (see docs/tools.md)")
+            let known = Note("Slipway knows \(ToolCatalog.names.joined(separator: ", "))")
+            return suggestion.map { [Note("did you mean '\($0)'?"), declare] } ?? [declare, known]
+        case .toolNotPublished(_, _, let published):
+            return [Note("it is published for \(published.joined(separator: ", ")); remove this digest")]
+        case .toolWithoutDigests:
+            return [
+                Note("run `slipway tools lock`: it reads the official checksums into slipway.yml; then commit it"),
+                Note("or give those jobs an 'image' that has the tool; CI then checks its version instead"),
+            ]
         case .scheduleWithoutCron:
             return [Note("add a cron expression at the top level, for example schedule: \"0 3 * * *\" (UTC)")]
         default:

@@ -16,6 +16,8 @@ public enum SpecKeys {
     public static let oidcAWS = ["role", "region"]
     /// Keys of `oidc.gcp`.
     public static let oidcGCP = ["provider", "serviceAccount"]
+    /// Keys of a tool's long form under `tools`.
+    public static let tool = ["version", "sha256", "url", "checksums", "binary", "versionArgs", "replacements"]
     /// Keys of a job.
     public static let job = [
         "run", "on", "paths", "needs", "mutates", "environment", "gate", "secrets", "oidc", "produces", "timeout",

@@ -152,7 +152,7 @@ private struct NodeDecoder {
                 }
                 spec.schedule = items.map(\.value)
             case "tools":
-                spec.tools = variables(entry.value, path: path, context: "'tools'", namesAreVariables: false)
+                spec.tools = tools(entry.value)
             case "oidc":
                 spec.oidc = oidc(entry.value)
             case "environments":
@@ -168,6 +168,142 @@ private struct NodeDecoder {
         if !sawJobs { report(.missingKey(key: "jobs", context: "the spec"), at: root) }
         spec.sourceMap = sourceMap
         return spec
+    }
+
+    // MARK: Tools
+
+    mutating func tools(_ node: Node) -> [ToolPin] {
+        guard let entries = mapping(node, path: ["tools"], context: "'tools'", known: nil) else { return [] }
+        var pins: [ToolPin] = []
+        for entry in entries {
+            if let pin = tool(entry.key, entry.keyNode, entry.value) { pins.append(pin) }
+        }
+        return pins
+    }
+
+    /// One entry of `tools`: `terraform: 1.11.4`, or the long form with `version` and more.
+    mutating func tool(_ name: String, _ keyNode: Node, _ node: Node) -> ToolPin? {
+        let path = ["tools", name]
+        let context = "tool '\(name)'"
+        if !ToolPinRules.isCommandName(name) {
+            report(.invalidName(name: name, kind: "tool", rule: ToolPinRules.nameRule), at: keyNode)
+            return nil
+        }
+        var pin = ToolPin(name: name, version: "")
+        var sawVersion = false
+        var declaresURL = false
+        if case .scalar = node {
+            guard let version = toolVersion(node, context: context) else { return nil }
+            pin.version = version
+            sawVersion = true
+        } else {
+            guard let fields = mapping(node, path: path, context: context, known: SpecKeys.tool) else { return nil }
+            for field in fields {
+                let fieldContext = "'\(field.key)' of \(context)"
+                switch field.key {
+                case "version":
+                    guard let version = toolVersion(field.value, context: context) else { return nil }
+                    pin.version = version
+                    sawVersion = true
+                case "sha256":
+                    pin.sha256 = digests(field.value, path: path + ["sha256"], context: fieldContext)
+                case "url":
+                    declaresURL = true
+                    pin.url = template(field.value, context: fieldContext, requireHTTPS: true)
+                case "checksums":
+                    pin.checksums = template(field.value, context: fieldContext, requireHTTPS: true)
+                case "binary":
+                    pin.binary = template(field.value, context: fieldContext, requireHTTPS: false)
+                    if let binary = pin.binary, binary.hasPrefix("/") || binary.split(separator: "/").contains("..") {
+                        report(
+                            .invalidValue(
+                                context: fieldContext, value: binary,
+                                expected: "a path inside the archive, without '..' or a leading '/'"),
+                            at: field.value)
+                        pin.binary = nil
+                    }
+                case "versionArgs":
+                    pin.versionArgs = stringList(field.value, path: path + ["versionArgs"], context: fieldContext)
+                        .flatMap { $0.value.split(separator: " ").map(String.init) }
+                case "replacements":
+                    pin.replacements = Dictionary(
+                        variables(
+                            field.value, path: path + ["replacements"], context: fieldContext, namesAreVariables: false),
+                        uniquingKeysWith: { first, _ in first })
+                default:
+                    break
+                }
+            }
+            if !sawVersion {
+                report(.missingKey(key: "version", context: context), at: node)
+                return nil
+            }
+        }
+        let recipe = ToolCatalog.recipe(for: name)
+        if recipe == nil, !declaresURL {
+            let suggestion = Suggestion.closest(to: name, in: ToolCatalog.names)
+            report(.unknownTool(tool: name, suggestion: suggestion), at: keyNode)
+            return nil
+        }
+        guard let recipe else { return pin.url == nil ? nil : pin }
+        if pin.url == nil {
+            for platform in pin.sha256.keys.sorted() where !recipe.platforms.contains(platform) {
+                report(
+                    .toolNotPublished(tool: name, platform: platform.key, published: recipe.platforms.map(\.key)),
+                    atKey: path + ["sha256", platform.key])
+            }
+        }
+        return pin
+    }
+
+    mutating func toolVersion(_ node: Node, context: String) -> String? {
+        guard let version = scalarText(node, context: "the version of \(context)") else { return nil }
+        guard ToolPinRules.isVersion(version) else {
+            report(
+                .invalidValue(context: "the version of \(context)", value: version, expected: ToolPinRules.versionRule),
+                at: node)
+            return nil
+        }
+        return version
+    }
+
+    mutating func digests(_ node: Node, path: [String], context: String) -> [ToolPlatform: String] {
+        let keys = ToolPlatform.all.map(\.key)
+        guard let entries = mapping(node, path: path, context: context, known: keys) else { return [:] }
+        var digests: [ToolPlatform: String] = [:]
+        for entry in entries {
+            guard let platform = ToolPlatform(key: entry.key),
+                let digest = scalarText(entry.value, context: "'\(entry.key)' of \(context)")
+            else { continue }
+            guard ToolPinRules.isSHA256(digest) else {
+                report(
+                    .invalidValue(
+                        context: "'\(entry.key)' of \(context)", value: digest,
+                        expected: "a SHA-256: 64 hexadecimal digits"),
+                    at: entry.value)
+                continue
+            }
+            digests[platform] = digest.lowercased()
+        }
+        return digests
+    }
+
+    mutating func template(_ node: Node, context: String, requireHTTPS: Bool) -> String? {
+        guard let text = scalarText(node, context: context) else { return nil }
+        let unknown = ToolTemplate.unknownPlaceholders(in: text)
+        if !unknown.isEmpty {
+            report(
+                .invalidValue(
+                    context: context, value: text,
+                    expected: "a template whose only placeholders are {version}, {os} and {arch}"),
+                at: node)
+            return nil
+        }
+        if requireHTTPS, !text.hasPrefix("https://") {
+            report(.invalidValue(context: context, value: text, expected: "an https:// URL"), at: node)
+            return nil
+        }
+        return text
     }
 
     mutating func oidc(_ node: Node) -> OIDCConfiguration {
@@ -558,8 +694,9 @@ enum Naming {
 }
 
 extension Unicode.Scalar {
-    fileprivate var isASCIILetter: Bool { ("a"..."z").contains(self) || ("A"..."Z").contains(self) }
-    fileprivate var isASCIIDigit: Bool { ("0"..."9").contains(self) }
+    var isASCIILetter: Bool { ("a"..."z").contains(self) || ("A"..."Z").contains(self) }
+    var isASCIIDigit: Bool { ("0"..."9").contains(self) }
+    var isASCIIHexDigit: Bool { isASCIIDigit || ("a"..."f").contains(self) || ("A"..."F").contains(self) }
 }
 
 extension Node.Scalar {

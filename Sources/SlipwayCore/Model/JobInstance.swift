@@ -61,6 +61,8 @@ public struct JobInstance: Sendable, Identifiable {
     /// The instances whose produced files it receives, in execution order: every producer it
     /// needs, directly or through other instances it needs (docs/spec.md, "Artifacts").
     public internal(set) var receivesFrom: [String] = []
+    /// The commands its script runs (`ShellCommands`), each once, in order of first appearance.
+    public let commands: [String]
     /// The pinned tools its script runs as commands, in the order `tools` lists them.
     public let tools: [PinnedTool]
     /// How many times it may run in all: 1 + `retry`, and always 1 for a mutating instance.
@@ -80,7 +82,7 @@ public struct JobInstance: Sendable, Identifiable {
 
     init(
         id: String, job: Job, environment: String?, needs: [String], after: [String], patterns: PatternList,
-        spec: Spec
+        spec: Spec, tools: [PinnedTool]
     ) {
         self.id = id
         self.name = job.name
@@ -111,17 +113,16 @@ public struct JobInstance: Sendable, Identifiable {
         self.produces = job.produces.map { path in
             environment.map { path.replacingOccurrences(of: "{environment}", with: $0) } ?? path
         }
-        let commands = Set(ShellCommands.names(in: job.run))
-        self.tools = spec.tools.filter { commands.contains($0.name) }.map {
-            PinnedTool(name: $0.name, version: $0.value)
-        }
+        self.commands = ShellCommands.names(in: job.run)
+        let commands = Set(self.commands)
+        self.tools = tools.filter { commands.contains($0.name) }
         self.attempts = job.mutates ? 1 : job.retry + 1
         self.timeout = job.timeout ?? Self.defaultTimeout
         self.workdir = job.workdir
         self.image = job.image
         self.fingerprint = JobFingerprint.compute(
             script: script, variables: variables, image: image, workdir: workdir, secrets: secrets, oidc: oidc,
-            configuration: spec.oidc, produces: produces, tools: tools)
+            configuration: spec.oidc, produces: produces, tools: self.tools)
     }
 
     /// The timeout in whole minutes, rounded up, as CI platforms take it.

@@ -10,11 +10,14 @@ public struct Pipeline: Sendable {
     /// Instance ids in an order where everything comes after what it needs and what it waits for;
     /// ties keep spec order.
     public let executionOrder: [String]
+    /// Every tool `slipway.yml` pins, resolved, in the order `tools` lists them.
+    public let tools: [PinnedTool]
 
     private let indexByID: [String: Int]
 
-    init(spec: Spec, instances: [JobInstance]) {
+    init(spec: Spec, instances: [JobInstance], tools: [PinnedTool]) {
         self.spec = spec
+        self.tools = tools
         var index: [String: Int] = [:]
         for (offset, instance) in instances.enumerated() { index[instance.id] = offset }
         self.indexByID = index

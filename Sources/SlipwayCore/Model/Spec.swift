@@ -188,8 +188,8 @@ public struct Spec: Sendable {
     public var env: Variables
     /// Names of the secrets jobs may ask for.
     public var secrets: [String]
-    /// Pinned tool versions (`terraform: 1.11.4`).
-    public var tools: Variables
+    /// Pinned tools, in the order `tools` lists them (`terraform: 1.11.4`).
+    public var tools: [ToolPin]
     /// How jobs that ask for OIDC credentials get them.
     public var oidc = OIDCConfiguration()
     /// Deployment targets, in promotion order.
@@ -202,7 +202,7 @@ public struct Spec: Sendable {
     /// Creates a spec.
     public init(
         version: Int = 1, name: String? = nil, platforms: [Platform] = [], defaultBranch: String = "main",
-        schedule: [String] = [], env: Variables = [], secrets: [String] = [], tools: Variables = [],
+        schedule: [String] = [], env: Variables = [], secrets: [String] = [], tools: [ToolPin] = [],
         environments: [Environment] = [],
         jobs: [Job] = [], sourceMap: SourceMap = SourceMap(file: "slipway.yml")
     ) {

@@ -57,9 +57,40 @@ public enum SpecSchema {
               }
             },
             "tools": {
-              "description": "Pinned tool versions, for example terraform: 1.11.4.",
+              "description": "Pinned tools, by command: terraform: 1.11.4, or the long form with the release archives' SHA-256 (docs/tools.md).",
               "type": "object",
-              "additionalProperties": { "$ref": "#/$defs/scalar" }
+              "propertyNames": { "pattern": "^[A-Za-z][A-Za-z0-9._-]*$" },
+              "additionalProperties": {
+                "oneOf": [
+                  { "$ref": "#/$defs/toolVersion" },
+                  {
+                    "type": "object",
+                    "required": ["version"],
+                    "additionalProperties": false,
+                    "properties": {
+                      "version": { "$ref": "#/$defs/toolVersion" },
+                      "sha256": {
+                        "description": "The release archive's SHA-256 per platform; `slipway tools lock` fills it in.",
+                        "type": "object",
+                        "propertyNames": { "enum": ["linux-amd64", "linux-arm64", "darwin-amd64", "darwin-arm64"] },
+                        "additionalProperties": { "type": "string", "pattern": "^[0-9A-Fa-f]{64}$" }
+                      },
+                      "url": {
+                        "description": "Where the archive lives: https://… with {version}, {os} and {arch}.",
+                        "type": "string", "pattern": "^https://"
+                      },
+                      "checksums": { "description": "Where the checksum file lives, as url.", "type": "string", "pattern": "^https://" },
+                      "binary": { "description": "The executable's path inside the archive.", "type": "string" },
+                      "versionArgs": { "description": "Arguments that print its version.", "$ref": "#/$defs/stringOrList" },
+                      "replacements": {
+                        "description": "Spellings the asset names use for Go's OS and arch names, e.g. amd64: x86_64.",
+                        "type": "object",
+                        "additionalProperties": { "type": "string" }
+                      }
+                    }
+                  }
+                ]
+              }
             },
             "environments": {
               "description": "Deployment targets, in promotion order.",
@@ -91,6 +122,11 @@ public enum SpecSchema {
             "name": { "type": "string", "pattern": "^[A-Za-z][A-Za-z0-9_-]*$" },
             "variableName": { "type": "string", "pattern": "^[A-Za-z_][A-Za-z0-9_]*$" },
             "scalar": { "type": ["string", "number", "boolean"] },
+            "toolVersion": {
+              "description": "A version without a leading v, such as 1.11.4.",
+              "type": ["string", "number"],
+              "pattern": "^[0-9][A-Za-z0-9.+-]*$"
+            },
             "variables": {
               "type": "object",
               "propertyNames": { "$ref": "#/$defs/variableName" },

@@ -43,7 +43,9 @@ public struct SpecValidator: Sendable {
         let patterns = check.patterns()
         check.warnings()
         let instances = check.instances(patterns: patterns)
-        let pipeline = check.diagnostics.hasErrors ? nil : Pipeline(spec: spec, instances: instances)
+        check.toolsWithoutDigests(instances)
+        let pipeline =
+            check.diagnostics.hasErrors ? nil : Pipeline(spec: spec, instances: instances, tools: check.tools)
         return ValidationResult(pipeline: pipeline, diagnostics: check.diagnostics.sortedByLocation())
     }
 }
@@ -52,10 +54,13 @@ private struct Check {
     let spec: Spec
     let jobsByName: [String: Job]
     let environmentNames: [String]
+    /// The pinned tools, resolved through the catalog once for every instance.
+    let tools: [PinnedTool]
     var diagnostics: [Diagnostic] = []
 
     init(spec: Spec) {
         self.spec = spec
+        self.tools = spec.tools.map(PinnedTool.init)
         var byName: [String: Job] = [:]
         for job in spec.jobs where byName[job.name] == nil { byName[job.name] = job }
         jobsByName = byName
@@ -334,7 +339,7 @@ private struct Check {
                 }
                 let instance = JobInstance(
                     id: id, job: job, environment: environment, needs: needs, after: previous.map { [$0] } ?? [],
-                    patterns: patterns[job.name]?[environment] ?? PatternList(patterns: []), spec: spec)
+                    patterns: patterns[job.name]?[environment] ?? PatternList(patterns: []), spec: spec, tools: tools)
                 if let owner = owners[instance.slug] {
                     reportAtKey(.instanceIdCollision(id: instance.slug, first: owner, second: id), ["jobs", job.name])
                 } else {
@@ -345,5 +350,18 @@ private struct Check {
             }
         }
         return result
+    }
+
+    // MARK: Tools
+
+    /// Warns about each pinned tool that CI must install for some instance (one without `image`)
+    /// but whose digest `slipway.yml` does not pin for any platform.
+    mutating func toolsWithoutDigests(_ instances: [JobInstance]) {
+        for tool in tools where tool.lockedPlatforms.isEmpty {
+            let installers = instances.filter { $0.image == nil && $0.tools.contains(tool) }.map(\.id)
+            if !installers.isEmpty {
+                reportAtKey(.toolWithoutDigests(tool: tool.name, jobs: installers), ["tools", tool.name])
+            }
+        }
     }
 }

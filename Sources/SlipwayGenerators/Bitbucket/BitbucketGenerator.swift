@@ -73,6 +73,19 @@ private struct BitbucketWriter {
         yaml.comment("The change detection needs the history: merge bases and the previous commit.")
         yaml.nest("clone") { yaml.entry("depth", "full") }
         yaml.blank()
+        let toolSets = pipeline.instances.filter { $0.image == nil && !$0.tools.isEmpty }.map {
+            ToolCacheLayout.cacheKey(for: $0.tools)
+        }
+        if !toolSets.isEmpty {
+            yaml.comment("The pinned tools steps install, kept between pipelines; one cache per set of tools.")
+            yaml.nest("definitions") {
+                yaml.nest("caches") {
+                    var seen: Set<String> = []
+                    for key in toolSets where seen.insert(key).inserted { yaml.entry(key, ToolCacheLayout.root) }
+                }
+            }
+            yaml.blank()
+        }
         let steps = Dictionary(
             uniqueKeysWithValues: Event.allCases.map { event in
                 (
@@ -197,6 +210,9 @@ private struct BitbucketWriter {
                     yaml.entry("concurrency-group", string: "slipway-\(environment)")
                 }
                 yaml.entry("max-time", "\(instance.timeoutMinutes)")
+                if instance.image == nil && !instance.tools.isEmpty {
+                    yaml.nest("caches") { yaml.item(ToolCacheLayout.cacheKey(for: instance.tools)) }
+                }
                 if !instance.produces.isEmpty {
                     yaml.nest("output-variables") { yaml.item(digestVariable(instance)) }
                     yaml.nest("artifacts") {

@@ -5,23 +5,6 @@ import SlipwayCore
 /// Each returns bash text that `shellcheck` accepts; the GitHub generator uses them as steps, the
 /// GitLab and Bitbucket generators inline them into each job's script.
 enum JobScripts {
-    /// Fails unless `tool` is on `PATH` and reports `version`.
-    static func toolCheck(_ pinned: PinnedTool) -> String {
-        let (tool, version) = (pinned.name, pinned.version)
-        return """
-            if ! command -v \(tool) >/dev/null; then
-              echo "error: slipway.yml pins \(tool) \(version), but this runner has no \(tool); install it in the job's image or runner" >&2
-              exit 1
-            fi
-            found=$(\(tool) \(pinned.versionArguments) 2>&1 || true)
-            if [[ "$found" != *\(ChangeDetectionScript.singleQuoted(version))* ]]; then
-              echo "error: slipway.yml pins \(tool) \(version), but the runner has: $found" >&2
-              exit 1
-            fi
-
-            """
-    }
-
     /// Runs the job's script (in `$SLIPWAY_SCRIPT`) in its workdir with `bash -euo pipefail`,
     /// up to 1 + `retry` times for a non-mutating job, and exits when the last attempt fails.
     static func runScript(_ instance: JobInstance) -> String {
@@ -46,17 +29,14 @@ enum JobScripts {
 
     /// What runs before a job's own script on platforms that run one generated bash script per
     /// job: unsetting the secrets it does not list, verifying what the jobs it needs produced, and
-    /// checking its pinned tools.
+    /// installing or checking its pinned tools.
     static func preparation(_ instance: JobInstance, in pipeline: Pipeline) -> String {
         var script = ""
         if !instance.withheldSecrets.isEmpty { script += "unset \(instance.withheldSecrets.joined(separator: " "))\n" }
         for producer in instance.receivesFrom.compactMap(pipeline.instance) {
             script += verifyChecksums(producer, digestVariable: digestVariable(producer, in: pipeline))
         }
-        for tool in instance.tools {
-            script += toolCheck(tool)
-        }
-        return script
+        return script + ToolScripts.prepare(instance)
     }
 
     /// The audience a platform's OIDC token must carry for `provider`.

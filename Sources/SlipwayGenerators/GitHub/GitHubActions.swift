@@ -21,6 +21,6 @@ enum GitHubActions {
         version: "v4.0.2")
     static let googleAuth = Pin(
         repository: "google-github-actions/auth", sha: "ba79af03959ebeac9769e648f473a284504d9193", version: "v2.1.10")
-    static let setupTerraform = Pin(
-        repository: "hashicorp/setup-terraform", sha: "b9cd54a3c349d3f38e8881555d616ced269862dd", version: "v3.1.2")
+    static let cache = Pin(
+        repository: "actions/cache", sha: "5a3ec84eff668545956fd18022155c47e93e2684", version: "v4.2.3")
 }

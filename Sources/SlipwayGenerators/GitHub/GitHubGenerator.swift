@@ -286,36 +286,23 @@ private struct Writer {
     }
 
     func tools(_ instance: JobInstance) {
-        for pinned in instance.tools {
-            let (tool, version) = (pinned.name, pinned.version)
-            if tool == "terraform" {
-                yaml.item {
-                    yaml.entry("uses", GitHubActions.setupTerraform.reference)
-                    yaml.nest("with") {
-                        yaml.entry("terraform_version", string: version)
-                        yaml.entry("terraform_wrapper", "false")
-                    }
-                }
-                continue
-            }
+        guard !instance.tools.isEmpty else { return }
+        let names = instance.tools.map { "\($0.name) \($0.version)" }.joined(separator: ", ")
+        if instance.image == nil {
             yaml.item {
-                yaml.entry("name", string: "Check \(tool) \(version)")
-                yaml.entry("shell", Self.shell)
-                yaml.literal(
-                    "run",
-                    """
-                    if ! command -v \(tool) >/dev/null; then
-                      echo "::error title=\(tool) missing::slipway.yml pins \(tool) \(version), but this runner has no \(tool); install it in the job's image or runner"
-                      exit 1
-                    fi
-                    found=$(\(tool) \(pinned.versionArguments) 2>&1 || true)
-                    if [[ "$found" != *\(ChangeDetectionScript.singleQuoted(version))* ]]; then
-                      echo "::error title=\(tool) version::slipway.yml pins \(tool) \(version), but the runner has: $found"
-                      exit 1
-                    fi
-
-                    """)
+                yaml.entry("name", "Restore the tool cache")
+                yaml.entry("uses", GitHubActions.cache.reference)
+                yaml.nest("with") {
+                    yaml.entry("path", ToolCacheLayout.root)
+                    yaml.entry(
+                        "key", "\(ToolCacheLayout.cacheKey(for: instance.tools))-${{ runner.os }}-${{ runner.arch }}")
+                }
             }
+        }
+        yaml.item {
+            yaml.entry("name", string: "\(instance.image == nil ? "Install" : "Check") \(names)")
+            yaml.entry("shell", Self.shell)
+            yaml.literal("run", ToolScripts.prepare(instance))
         }
     }
 

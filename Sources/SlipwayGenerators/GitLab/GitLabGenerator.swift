@@ -212,6 +212,15 @@ private struct GitLabWriter {
                     }
                 }
             }
+            if instance.image == nil && !instance.tools.isEmpty {
+                yaml.comment("The pinned tools it installs, kept between pipelines.")
+                yaml.nest("cache") {
+                    yaml.item {
+                        yaml.entry("key", ToolCacheLayout.cacheKey(for: instance.tools))
+                        yaml.nest("paths") { yaml.item(ToolCacheLayout.root + "/") }
+                    }
+                }
+            }
             variables(instance)
             yaml.nest("script") { yaml.item("bash --noprofile --norc -euo pipefail -c \"$SLIPWAY_WRAPPER\"") }
             artifacts(instance)

@@ -60,7 +60,7 @@ public struct ProcessRunner: ProcessRunning {
     }
 
     /// The first executable file named `name` in the directories of `path`.
-    static func locate(_ name: String, path: String?) -> String? {
+    public static func locate(_ name: String, path: String?) -> String? {
         for directory in (path ?? "").split(separator: ":") where !directory.isEmpty {
             let candidate = "\(directory)/\(name)"
             if FileManager.default.isExecutableFile(atPath: candidate) { return candidate }

@@ -10,6 +10,7 @@ import Foundation
 ///   slipway.db.lock               taken while a process creates or migrates the store
 ///   locks/<environment>.lock      environment locks
 ///   runs/<run>/                   a run's logs, job summaries and stored artifacts
+///   tools/                        pinned tools `slipway tools install` fetched (`ToolCache`)
 /// ```
 public struct StateDirectory: Sendable, Hashable {
     /// The repository root (the spec's directory), absolute.
@@ -41,6 +42,9 @@ public struct StateDirectory: Sendable, Hashable {
 
     /// Where environment lock files live.
     public var locks: String { "\(path)/locks" }
+
+    /// Where installed tools live (`ToolCache`).
+    public var tools: String { "\(path)/tools" }
 
     /// A run's directory: its logs and job summaries.
     public func run(_ id: String) -> String { "\(path)/runs/\(id)" }

@@ -1,0 +1,48 @@
+/// One entry of `tools:` in `slipway.yml`, as written: a version, and what is known about its
+/// release archives.
+///
+/// `terraform: 1.11.4` is the short form; the long form adds the SHA-256 of each platform's
+/// release archive (`sha256: {linux-amd64: …}`, which `slipway tools lock` fills in) and, for a
+/// tool the built-in catalog does not know or a mirror of one it does, where its releases live.
+public struct ToolPin: Sendable, Hashable {
+    /// The command's name, the key under `tools` (`terraform`).
+    public var name: String
+    /// The pinned version, without a leading `v` (`1.11.4`).
+    public var version: String
+    /// The SHA-256 of the release archive, per platform, as 64 lowercase hex digits.
+    public var sha256: [ToolPlatform: String]
+    /// Where the archive lives: a URL template with `{version}`, `{os}` and `{arch}`; `nil` takes
+    /// the catalog's.
+    public var url: String?
+    /// Where the checksum file lives, as a template like `url`; `nil` takes the catalog's.
+    public var checksums: String?
+    /// The executable's path inside the archive, as a template; `nil` takes the catalog's, or the
+    /// tool's name at the archive's top.
+    public var binary: String?
+    /// The arguments that make it print its version; `nil` takes the catalog's, or `--version`.
+    public var versionArgs: [String]?
+    /// Spellings the release assets use instead of Go's (`amd64: x86_64`).
+    public var replacements: [String: String]
+
+    /// Creates a pin.
+    public init(
+        name: String, version: String, sha256: [ToolPlatform: String] = [:], url: String? = nil,
+        checksums: String? = nil, binary: String? = nil, versionArgs: [String]? = nil,
+        replacements: [String: String] = [:]
+    ) {
+        self.name = name
+        self.version = version
+        self.sha256 = sha256
+        self.url = url
+        self.checksums = checksums
+        self.binary = binary
+        self.versionArgs = versionArgs
+        self.replacements = replacements
+    }
+
+    /// Whether it says more than its version, so `slipway.yml` needs the long form for it.
+    public var needsLongForm: Bool {
+        !sha256.isEmpty || url != nil || checksums != nil || binary != nil || versionArgs != nil
+            || !replacements.isEmpty
+    }
+}

@@ -1,0 +1,146 @@
+import SlipwayCore
+
+/// The bash that installs and checks a job's pinned tools in generated CI.
+///
+/// A job without `image` installs each tool it runs into `.slipway/tools` (the platform caches
+/// that directory between runs) from the URL and to the digest `PinnedTool` resolves, in the
+/// layout `slipway tools install` uses (`ToolCacheLayout`), then checks its version. A job with
+/// `image` only checks that the image has each tool at the pinned version, so a missing tool
+/// fails the job at its start, naming the tool and the version.
+enum ToolScripts {
+    /// Installs `tools` (which must be non-empty) for the runner's platform and puts them first on
+    /// `PATH`, for this step and, on GitHub, for the job's later steps.
+    static func install(_ tools: [PinnedTool]) -> String {
+        let root = ToolCacheLayout.root
+        var script = """
+            # Pinned tools, from their official releases, verified by SHA-256, cached in \(root).
+            case "$(uname -s)/$(uname -m)" in
+            Linux/x86_64) slipway_platform=linux-amd64 ;;
+            Linux/aarch64 | Linux/arm64) slipway_platform=linux-arm64 ;;
+            Darwin/x86_64) slipway_platform=darwin-amd64 ;;
+            Darwin/arm64) slipway_platform=darwin-arm64 ;;
+            *) slipway_platform="$(uname -s)/$(uname -m)" ;;
+            esac
+            mkdir -p \(root)
+
+            """
+        // Without any digest there is nothing to install: each tool's case below only fails.
+        if tools.contains(where: { !$0.lockedPlatforms.isEmpty }) {
+            script += """
+                slipway_install() {
+                  local name=$1 version=$2 url=$3 sha256=$4 format=$5 executable=$6
+                  local dir="\(root)/$name/$version/$slipway_platform"
+                  if [[ -f "$dir/\(ToolCacheLayout.digest)" && "$(cat "$dir/\(ToolCacheLayout.digest)")" == "$sha256" && -x "$dir/\(ToolCacheLayout.bin)/$name" ]]; then
+                    echo "$name $version: from the cache"
+                  else
+                    if [[ -n "${\(ToolMirror.variable):-}" ]]; then url="${\(ToolMirror.variable)%/}/${url#https://}"; fi
+                    local partial actual
+                    partial=$(mktemp -d "\(root)/\(ToolCacheLayout.partialPrefix)XXXXXX")
+                    if ! curl --fail --silent --show-error --location --retry 2 --connect-timeout 20 --max-time 900 --output "$partial/archive" -- "$url"; then
+                      rm -rf "$partial"
+                      echo "error: could not download $name $version from $url (see curl's message above); nothing was installed" >&2
+                      return 1
+                    fi
+                    actual=$(sha256sum "$partial/archive" | cut -d ' ' -f 1)
+                    if [[ "$actual" != "$sha256" ]]; then
+                      rm -rf "$partial"
+                      echo "error: $name from $url is not the release slipway.yml pins: its SHA-256 is $actual, slipway.yml says $sha256; nothing was installed" >&2
+                      echo "note: if the version in slipway.yml changed, run 'slipway tools lock' and commit slipway.yml; otherwise the download was altered" >&2
+                      return 1
+                    fi
+                    mkdir "$partial/\(ToolCacheLayout.files)" "$partial/\(ToolCacheLayout.bin)"
+                    case $format in
+                    zip)
+                      if command -v unzip >/dev/null; then
+                        unzip -q -o "$partial/archive" -d "$partial/\(ToolCacheLayout.files)"
+                      elif command -v python3 >/dev/null; then
+                        python3 -m zipfile -e "$partial/archive" "$partial/\(ToolCacheLayout.files)"
+                      else
+                        rm -rf "$partial"
+                        echo "error: installing $name needs unzip or python3, and this image has neither; add one to the image" >&2
+                        return 1
+                      fi
+                      ;;
+                    tar.gz) tar -xzf "$partial/archive" -C "$partial/\(ToolCacheLayout.files)" ;;
+                    *) mv "$partial/archive" "$partial/\(ToolCacheLayout.files)/$executable" ;;
+                    esac
+                    if [[ ! -f "$partial/\(ToolCacheLayout.files)/$executable" ]]; then
+                      rm -rf "$partial"
+                      echo "error: the archive $url has no executable at $executable for $name; nothing was installed" >&2
+                      return 1
+                    fi
+                    chmod 755 "$partial/\(ToolCacheLayout.files)/$executable"
+                    ln -s "../\(ToolCacheLayout.files)/$executable" "$partial/\(ToolCacheLayout.bin)/$name"
+                    rm -f "$partial/archive"
+                    echo "$sha256" >"$partial/\(ToolCacheLayout.digest)"
+                    rm -rf "$dir"
+                    mkdir -p "${dir%/*}"
+                    mv "$partial" "$dir"
+                    echo "$name $version: installed from $url"
+                  fi
+                  PATH="$PWD/$dir/\(ToolCacheLayout.bin):$PATH"
+                  export PATH
+                  if [[ -n "${GITHUB_PATH:-}" ]]; then echo "$PWD/$dir/\(ToolCacheLayout.bin)" >>"$GITHUB_PATH"; fi
+                }
+
+                """
+        }
+        for tool in tools {
+            script += "case $slipway_platform in\n"
+            for platform in tool.lockedPlatforms {
+                guard let release = tool.release(for: platform), let digest = release.sha256 else { continue }
+                let quoted = ChangeDetectionScript.singleQuoted
+                script += """
+                    \(platform.key))
+                      slipway_install \(quoted(tool.name)) \(quoted(tool.version)) \\
+                        \(quoted(release.url)) \\
+                        \(quoted(digest)) \(quoted(release.format.rawValue)) \(quoted(release.executable))
+                      ;;
+
+                    """
+            }
+            let locked = tool.lockedPlatforms.isEmpty ? "none" : tool.lockedPlatforms.map(\.key).joined(separator: ", ")
+            script += """
+                *)
+                  echo "error: slipway.yml pins no SHA-256 for \(tool.name) \(tool.version) on $slipway_platform (it pins: \(locked))" >&2
+                  echo "note: run 'slipway tools lock' and commit slipway.yml, or give the job an image with \(tool.name) \(tool.version)" >&2
+                  slipway_unverified=1
+                  ;;
+                esac
+
+                """
+        }
+        // Every tool that cannot be verified is named before the job stops.
+        script += "if [[ -n \"${slipway_unverified:-}\" ]]; then exit 1; fi\n"
+        return script
+    }
+
+    /// Fails unless `tool` is on `PATH` and prints its pinned version (`VersionMatch`) when asked.
+    static func check(_ tool: PinnedTool) -> String {
+        let command = ([tool.name] + tool.versionArguments).map(ChangeDetectionScript.singleQuoted).joined(
+            separator: " ")
+        let pattern = ChangeDetectionScript.singleQuoted(VersionMatch.bashPattern(version: tool.version))
+        return """
+            if ! command -v \(tool.name) >/dev/null; then
+              echo "error: slipway.yml pins \(tool.name) \(tool.version), but this job's image has no \(tool.name); use an image with it, or remove the job's image so CI installs it" >&2
+              exit 1
+            fi
+            found=$(\(command) 2>&1 || true)
+            version_pattern=\(pattern)
+            if ! [[ "$found" =~ $version_pattern ]]; then
+              echo "error: slipway.yml pins \(tool.name) \(tool.version), but \(command.replacingOccurrences(of: "'", with: "")) printed: $found" >&2
+              exit 1
+            fi
+
+            """
+    }
+
+    /// Everything a job does about its tools before its script: installs (without `image`) and
+    /// version checks (always).
+    static func prepare(_ instance: JobInstance) -> String {
+        guard !instance.tools.isEmpty else { return "" }
+        var script = instance.image == nil ? install(instance.tools) : ""
+        for tool in instance.tools { script += check(tool) }
+        return script
+    }
+}

@@ -1,0 +1,224 @@
+import Foundation
+import SlipwayCore
+import SlipwayGenerators
+import SlipwayRunner
+import SlipwayTesting
+import Testing
+import Yams
+
+/// The generated install steps, run for real under bash against release archives on a loopback
+/// server, and compared with what `slipway tools install` makes of the same releases.
+@Suite struct ToolInstallScriptTests {
+    static let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent().path
+    static let terraformZip = "releases.hashicorp.com/terraform/1.11.4/terraform_1.11.4_linux_amd64.zip"
+    static let helmArchive = "get.helm.sh/helm-v3.16.3-linux-amd64.tar.gz"
+    static let kopsBinary = "github.com/kubernetes/kops/releases/download/v1.31.0/kops-linux-amd64"
+
+    static func releases() async throws -> ReleaseServer {
+        let server = try await ReleaseServer(repository: repository)
+        try server.zip(terraformZip, ["terraform": ReleaseServer.printing("Terraform v1.11.4\non linux_amd64")])
+        try server.tarGzip(helmArchive, ["linux-amd64/helm": ReleaseServer.printing("v3.16.3+gcfd0749")])
+        try server.file(kopsBinary, ReleaseServer.printing("Client version: 1.31.0"))
+        return server
+    }
+
+    static func pipeline(_ server: ReleaseServer, terraformDigest: String? = nil) throws -> Pipeline {
+        let text = """
+            version: 1
+            tools:
+              terraform: { version: 1.11.4, sha256: { linux-amd64: \(try terraformDigest ?? server.sha256(terraformZip)) } }
+              helm: { version: 3.16.3, sha256: { linux-amd64: \(try server.sha256(helmArchive)) } }
+              kops: { version: 1.31.0, sha256: { linux-amd64: \(try server.sha256(kopsBinary)), darwin-arm64: \(String(repeating: "0", count: 64)) } }
+              kubeone: 1.9.2
+              flux: 2.4.0
+            jobs:
+              deploy: { paths: ["**"], run: "terraform apply && helm upgrade x . && kops update cluster" }
+              chart: { paths: ["**"], run: "helm lint .", image: "alpine/helm:3.16.3" }
+              cluster: { paths: ["**"], run: "kubeone apply && flux bootstrap" }
+            """
+        return try #require(SpecValidator.pipeline(text: text).pipeline)
+    }
+
+    /// The script of the GitHub step whose name starts with `prefix`, in job `slug`.
+    static func gitHubStep(_ pipeline: Pipeline, job slug: String, named prefix: String) throws -> String {
+        let text = try Generators.generate(.github, pipeline)[0].contents
+        let document = try #require(try Yams.load(yaml: text) as? [String: Any])
+        let job = try #require((document["jobs"] as? [String: Any])?[slug] as? [String: Any])
+        let steps = try #require(job["steps"] as? [[String: Any]])
+        let step = try #require(steps.first { ($0["name"] as? String)?.hasPrefix(prefix) == true })
+        return try #require(step["run"] as? String)
+    }
+
+    static func bash(_ script: String, in directory: String, mirror: String, path: String = "/usr/bin:/bin")
+        async throws -> CommandResult
+    {
+        try await run(
+            "bash", ["--noprofile", "--norc", "-euo", "pipefail", "-c", script], in: directory,
+            environment: [ToolMirror.variable: mirror, "PATH": path, "GITHUB_PATH": "\(directory)/github-path"])
+    }
+
+    /// Every path under `directory`, with what it is: a link's target, or a file's contents.
+    static func tree(_ directory: String) throws -> [String: String] {
+        var entries: [String: String] = [:]
+        let manager = FileManager.default
+        for case let relative as String in manager.enumerator(atPath: directory) ?? NSEnumerator() {
+            let path = "\(directory)/\(relative)"
+            if let target = try? manager.destinationOfSymbolicLink(atPath: path) {
+                entries[relative] = "link to \(target)"
+            } else if let data = manager.contents(atPath: path) {
+                let mode = (try manager.attributesOfItem(atPath: path)[.posixPermissions] as? Int) ?? 0
+                entries[relative] = "mode \(String(mode, radix: 8)): " + String(decoding: data, as: UTF8.self)
+            } else {
+                entries[relative] = "directory"
+            }
+        }
+        return entries
+    }
+
+    @Test func theGeneratedStepInstallsWhatSlipwayToolsInstallDoesAndThenUsesTheCache() async throws {
+        let server = try await Self.releases()
+        let pipeline = try Self.pipeline(server)
+        let script = try Self.gitHubStep(pipeline, job: "deploy", named: "Install ")
+
+        // The same text installs the tools on GitLab and Bitbucket.
+        let gitlab = try Generators.generate(.gitlab, pipeline)[0].contents
+        let gitlabDocument = try #require(try Yams.load(yaml: gitlab) as? [String: Any])
+        let wrapper = try #require(
+            (((gitlabDocument["deploy"] as? [String: Any])?["variables"] as? [String: Any])?["SLIPWAY_WRAPPER"]
+                as? [String: Any])?["value"] as? String)
+        #expect(wrapper.contains(script))
+        let bitbucket = try bitbucketStepScripts(Generators.generate(.bitbucket, pipeline)[0].contents)
+        #expect(bitbucket.contains { $0.contains(script) })
+
+        let ci = try TemporaryDirectory()
+        defer { ci.remove() }
+        let first = try await Self.bash(script, in: ci.path, mirror: server.mirror)
+        #expect(first.status == 0, "\(first.standardError)")
+        #expect(first.standardOutput.contains("terraform 1.11.4: installed from \(server.mirror)/\(Self.terraformZip)"))
+        #expect(first.standardOutput.contains("kops 1.31.0: installed from"))
+        // Later steps of the job find the tools: GitHub reads $GITHUB_PATH.
+        let githubPath = try String(contentsOfFile: "\(ci.path)/github-path", encoding: .utf8)
+        #expect(githubPath.split(separator: "\n").count == 3)
+        let use = try await run(
+            "bash", ["-c", "terraform version && helm version --short && kops version"], in: ci.path,
+            environment: ["PATH": githubPath.split(separator: "\n").joined(separator: ":") + ":/usr/bin:/bin"])
+        #expect(use.standardOutput == "Terraform v1.11.4\non linux_amd64\nv3.16.3+gcfd0749\nClient version: 1.31.0\n")
+
+        // What `slipway tools install` makes of the same releases is the same tree.
+        let workstation = try TemporaryDirectory()
+        defer { workstation.remove() }
+        let installer = ToolInstaller(
+            cache: ToolCache(state: StateDirectory(root: workstation.path), platform: .linuxAMD64),
+            mirror: server.mirror, path: "/usr/bin:/bin")
+        for tool in pipeline.instance("deploy")?.tools ?? [] { _ = try await installer.install(tool) }
+        let generated = try Self.tree("\(ci.path)/.slipway/tools")
+        #expect(generated.keys.contains("terraform/1.11.4/linux-amd64/bin/terraform"))
+        #expect(try Self.tree("\(workstation.path)/.slipway/tools") == generated)
+
+        // A second run, as after the platform restored its cache, downloads nothing.
+        await server.stop()
+        let second = try await Self.bash(script, in: ci.path, mirror: server.mirror)
+        #expect(second.status == 0, "\(second.standardError)")
+        #expect(second.standardOutput.contains("terraform 1.11.4: from the cache"))
+        #expect(second.standardOutput.contains("helm 3.16.3: from the cache"))
+    }
+
+    @Test func aWrongDigestStopsTheJobAndInstallsNothing() async throws {
+        let server = try await Self.releases()
+        let pinned = String(repeating: "f", count: 64)
+        let script = try Self.gitHubStep(
+            Self.pipeline(server, terraformDigest: pinned), job: "deploy", named: "Install ")
+        let ci = try TemporaryDirectory()
+        defer { ci.remove() }
+        let result = try await Self.bash(script, in: ci.path, mirror: server.mirror)
+        #expect(result.status == 1)
+        #expect(
+            result.standardError.contains(
+                "error: terraform from \(server.mirror)/\(Self.terraformZip) is not the release slipway.yml pins: its SHA-256 is \(try server.sha256(Self.terraformZip)), slipway.yml says \(pinned); nothing was installed"
+            ))
+        #expect(try FileManager.default.contentsOfDirectory(atPath: "\(ci.path)/.slipway/tools") == [])
+
+        // An unreachable server: also nothing, and curl's reason on the line before.
+        await server.stop()
+        let unreachable = try await Self.bash(script, in: ci.path, mirror: server.mirror)
+        #expect(unreachable.status == 1)
+        #expect(unreachable.standardError.contains("error: could not download terraform 1.11.4 from \(server.mirror)/"))
+        #expect(try FileManager.default.contentsOfDirectory(atPath: "\(ci.path)/.slipway/tools") == [])
+    }
+
+    @Test func toolsWithoutDigestsAreAllNamedBeforeTheJobStops() async throws {
+        let server = try await Self.releases()
+        let script = try Self.gitHubStep(Self.pipeline(server), job: "cluster", named: "Install ")
+        await server.stop()
+        let ci = try TemporaryDirectory()
+        defer { ci.remove() }
+        let result = try await Self.bash(script, in: ci.path, mirror: server.mirror)
+        #expect(result.status == 1)
+        #expect(
+            result.standardError.contains(
+                "error: slipway.yml pins no SHA-256 for kubeone 1.9.2 on linux-amd64 (it pins: none)"))
+        #expect(result.standardError.contains("error: slipway.yml pins no SHA-256 for flux 2.4.0 on linux-amd64"))
+    }
+
+    @Test func aJobWithAnImageChecksTheImagesToolsInstead() async throws {
+        let server = try await Self.releases()
+        let pipeline = try Self.pipeline(server)
+        await server.stop()
+        let script = try Self.gitHubStep(pipeline, job: "chart", named: "Check ")
+        #expect(!script.contains("slipway_install"))
+        let ci = try TemporaryDirectory()
+        defer { ci.remove() }
+        let missing = try await Self.bash(script, in: ci.path, mirror: server.mirror)
+        #expect(missing.status == 1)
+        #expect(
+            missing.standardError.contains(
+                "error: slipway.yml pins helm 3.16.3, but this job's image has no helm; use an image with it, or remove the job's image so CI installs it"
+            ))
+
+        try ci.write("bin/helm", ReleaseServer.printing("v3.16.30+g1"))
+        chmod("\(ci.path)/bin/helm", 0o755)
+        let wrong = try await Self.bash(
+            script, in: ci.path, mirror: server.mirror, path: "\(ci.path)/bin:/usr/bin:/bin")
+        #expect(wrong.status == 1)
+        #expect(
+            wrong.standardError.contains(
+                "error: slipway.yml pins helm 3.16.3, but helm version --short printed: v3.16.30+g1"))
+
+        try ci.write("bin/helm", ReleaseServer.printing("v3.16.3+gcfd0749"))
+        let right = try await Self.bash(
+            script, in: ci.path, mirror: server.mirror, path: "\(ci.path)/bin:/usr/bin:/bin")
+        #expect(right.status == 0, "\(right.standardError)")
+    }
+
+    /// The generated check and `slipway run`'s check decide alike on every output.
+    @Test func bashAndSwiftAgreeOnWhatNamesAVersion() async throws {
+        var generator = SeededGenerator(seed: 9)
+        let pieces = ["1", "9", "1.9", ".", "v", "-rc1", " ", "\n", "11", "2", "+g", "x"]
+        var cases: [(output: String, version: String)] = []
+        for _ in 0..<150 {
+            let output = (0..<Int.random(in: 0...6, using: &generator)).map { _ in
+                pieces.randomElement(using: &generator)!
+            }.joined()
+            cases.append((output, ["1.9", "1.9.1", "11", "1.9-rc1"].randomElement(using: &generator)!))
+        }
+        var script = ""
+        for (output, version) in cases {
+            let pattern = VersionMatch.bashPattern(version: version)
+            script += "found=\(BashText.quote(output)); p=\(BashText.quote(pattern)); "
+            script += "if [[ \"$found\" =~ $p ]]; then echo 1; else echo 0; fi\n"
+        }
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let result = try await run("bash", ["-c", script], in: directory.path)
+        let answers = result.standardOutput.split(separator: "\n").map { $0 == "1" }
+        #expect(answers == cases.map { VersionMatch.contains($0.output, version: $0.version) })
+    }
+}
+
+/// Single-quoting for bash, for test scripts.
+enum BashText {
+    static func quote(_ text: String) -> String {
+        "'" + text.replacingOccurrences(of: "'", with: "'\\''") + "'"
+    }
+}
