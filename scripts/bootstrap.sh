@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs what the tests and benchmarks need on a fresh Debian machine: from Debian git,
-# script(1), shellcheck and ruby; from PyPI check-jsonschema, zizmor, yamllint, pathspec and PyYAML.
+# script(1), shellcheck, ruby, and curl and unzip (the tool installs fetch and unpack releases from
+# a loopback server with them); from PyPI check-jsonschema, zizmor, yamllint, pathspec and PyYAML.
 # Installs only what is missing, so it is quick to rerun.
 set -euo pipefail
 
@@ -9,6 +10,8 @@ command -v git >/dev/null || missing+=(git)
 command -v script >/dev/null || missing+=(bsdutils)
 command -v shellcheck >/dev/null || missing+=(shellcheck)
 command -v ruby >/dev/null || missing+=(ruby)
+command -v curl >/dev/null || missing+=(curl)
+command -v unzip >/dev/null || missing+=(unzip)
 # GRDB builds against the system SQLite.
 [[ -e /usr/include/sqlite3.h ]] || missing+=(libsqlite3-dev)
 command -v python3 >/dev/null || missing+=(python3)

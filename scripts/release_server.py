@@ -11,6 +11,7 @@ that breaks off.
 """
 import http.server
 import os
+import signal
 import sys
 import threading
 
@@ -39,6 +40,9 @@ class Handler(http.server.SimpleHTTPRequestHandler):
 
 
 def main():
+    # A test host may start us with SIGTERM ignored or blocked; stopping must still work.
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGTERM, signal.SIGINT})
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
     directory, port_file = sys.argv[1], sys.argv[2]
     lifetime = float(sys.argv[3]) if len(sys.argv) > 3 else 300.0
     handler = lambda *args, **kwargs: Handler(*args, directory=directory, **kwargs)

@@ -25,7 +25,9 @@ public final class ReleaseServer: @unchecked Sendable {
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         // A bounded lifetime: a server a crashed test forgets still stops on its own.
         process.arguments = ["python3", "\(repository)/scripts/release_server.py", root.path, portFile, "600"]
+        // Not the test's own output: a test host waits for every holder of its pipes to close them.
         process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
         try process.run()
         let start = ContinuousClock.now
         while ContinuousClock.now - start < .seconds(20) {
@@ -43,7 +45,9 @@ public final class ReleaseServer: @unchecked Sendable {
     /// Stops the server and removes what it served.
     public func stop() async {
         process.terminate()
-        await process.exited(within: .seconds(10))
+        await process.exited(within: .seconds(5))
+        if process.isRunning { kill(process.processIdentifier, SIGKILL) }
+        await process.exited(within: .seconds(5))
         root.remove()
     }
 

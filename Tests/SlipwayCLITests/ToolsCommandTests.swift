@@ -128,7 +128,7 @@ import Testing
                 == "\(try server.sha256(Self.helmArchive))\n")
         #expect(
             try FileManager.default.contentsOfDirectory(atPath: "\(repository.path)/.slipway/tools").sorted() == [
-                "age", "helm", "kops", "terraform",
+                "age", "downloads", "helm", "kops", "terraform",
             ])
 
         // The cache is used: nothing is downloaded again, even with the server gone.

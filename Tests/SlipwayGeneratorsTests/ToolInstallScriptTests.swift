@@ -95,8 +95,10 @@ import Yams
         defer { ci.remove() }
         let first = try await Self.bash(script, in: ci.path, mirror: server.mirror)
         #expect(first.status == 0, "\(first.standardError)")
-        #expect(first.standardOutput.contains("terraform 1.11.4: installed from \(server.mirror)/\(Self.terraformZip)"))
-        #expect(first.standardOutput.contains("kops 1.31.0: installed from"))
+        #expect(
+            first.standardOutput.contains(
+                "terraform 1.11.4: downloaded from \(server.mirror)/\(Self.terraformZip), verified by SHA-256"))
+        #expect(first.standardOutput.contains("kops 1.31.0: downloaded from"))
         // Later steps of the job find the tools: GitHub reads $GITHUB_PATH.
         let githubPath = try String(contentsOfFile: "\(ci.path)/github-path", encoding: .utf8)
         #expect(githubPath.split(separator: "\n").count == 3)
@@ -116,12 +118,27 @@ import Yams
         #expect(generated.keys.contains("terraform/1.11.4/linux-amd64/bin/terraform"))
         #expect(try Self.tree("\(workstation.path)/.slipway/tools") == generated)
 
-        // A second run, as after the platform restored its cache, downloads nothing.
+        // A cache written by a less trusted run is not trusted: an altered archive is fetched
+        // again, and what was unpacked is unpacked afresh from the verified archive.
+        let tools = "\(ci.path)/.slipway/tools"
+        let helmArchive = "\(tools)/downloads/\(try server.sha256(Self.helmArchive))"
+        try Data("altered".utf8).write(to: URL(fileURLWithPath: helmArchive))
+        try Data(ReleaseServer.printing("Terraform v1.11.4 (altered)").utf8).write(
+            to: URL(fileURLWithPath: "\(tools)/terraform/1.11.4/linux-amd64/files/terraform"))
+        let poisoned = try await Self.bash(script, in: ci.path, mirror: server.mirror)
+        #expect(poisoned.status == 0, "\(poisoned.standardError)")
+        #expect(poisoned.standardOutput.contains("helm 3.16.3: downloaded from"))
+        #expect(poisoned.standardOutput.contains("terraform 1.11.4: from the cache, verified by SHA-256"))
+        let restored = try await run(
+            "bash", ["-c", "\(tools)/terraform/1.11.4/linux-amd64/bin/terraform"], in: ci.path)
+        #expect(restored.standardOutput == "Terraform v1.11.4\non linux_amd64\n")
+
+        // A later run, with the archives restored from the cache, downloads nothing.
         await server.stop()
         let second = try await Self.bash(script, in: ci.path, mirror: server.mirror)
         #expect(second.status == 0, "\(second.standardError)")
-        #expect(second.standardOutput.contains("terraform 1.11.4: from the cache"))
-        #expect(second.standardOutput.contains("helm 3.16.3: from the cache"))
+        #expect(second.standardOutput.contains("terraform 1.11.4: from the cache, verified by SHA-256"))
+        #expect(second.standardOutput.contains("helm 3.16.3: from the cache, verified by SHA-256"))
     }
 
     @Test func aWrongDigestStopsTheJobAndInstallsNothing() async throws {

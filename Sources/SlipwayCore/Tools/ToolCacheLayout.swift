@@ -1,15 +1,21 @@
 import Crypto
 
 /// Where an installed tool lives under the tool cache, the same in CI (the generated install
-/// step) and on a workstation (`slipway tools install`), so a cache restored from either is read
-/// the same way.
+/// step) and on a workstation (`slipway tools install`).
 ///
 /// ```
-/// .slipway/tools/<name>/<version>/<platform>/
-///   files/        the release archive, unpacked
-///   bin/<name>    a link to the executable in files/: the directory put first on PATH
-///   sha256        the archive's digest; the cache holds the pinned release only when it matches
+/// .slipway/tools/
+///   downloads/<sha256>             verified release archives, named by their digest
+///   <name>/<version>/<platform>/
+///     files/                       the release archive, unpacked
+///     bin/<name>                   a link to the executable in files/: what goes first on PATH
+///     sha256                       the archive's digest
 /// ```
+///
+/// CI platforms cache `downloads/` only, and every job re-verifies the archive it restores
+/// against the digest in the generated file before unpacking it afresh: a cache written by a
+/// less trusted run (a pull request's branch, where a platform shares caches) can hold anything,
+/// so nothing unpacked is ever taken from it.
 public enum ToolCacheLayout {
     /// The cache's path relative to the repository root.
     public static let root = ".slipway/tools"
@@ -25,6 +31,8 @@ public enum ToolCacheLayout {
     public static let bin = "bin"
     /// The file with the archive's digest, inside a release's directory.
     public static let digest = "sha256"
+    /// The directory of verified archives, named by their digest, relative to the cache.
+    public static let downloads = "downloads"
     /// The prefix of a download in progress, directly in the cache.
     public static let partialPrefix = ".partial-"
 }

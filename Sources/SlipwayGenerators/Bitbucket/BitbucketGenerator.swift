@@ -77,11 +77,15 @@ private struct BitbucketWriter {
             ToolCacheLayout.cacheKey(for: $0.tools)
         }
         if !toolSets.isEmpty {
-            yaml.comment("The pinned tools steps install, kept between pipelines; one cache per set of tools.")
+            yaml.comment(
+                "The verified archives of the pinned tools steps install, kept between pipelines; one cache per set of tools."
+            )
             yaml.nest("definitions") {
                 yaml.nest("caches") {
                     var seen: Set<String> = []
-                    for key in toolSets where seen.insert(key).inserted { yaml.entry(key, ToolCacheLayout.root) }
+                    for key in toolSets where seen.insert(key).inserted {
+                        yaml.entry(key, "\(ToolCacheLayout.root)/\(ToolCacheLayout.downloads)")
+                    }
                 }
             }
             yaml.blank()

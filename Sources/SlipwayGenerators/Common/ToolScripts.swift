@@ -2,18 +2,17 @@ import SlipwayCore
 
 /// The bash that installs and checks a job's pinned tools in generated CI.
 ///
-/// A job without `image` installs each tool it runs into `.slipway/tools` (the platform caches
-/// that directory between runs) from the URL and to the digest `PinnedTool` resolves, in the
-/// layout `slipway tools install` uses (`ToolCacheLayout`), then checks its version. A job with
+/// A job without `image` installs each tool it runs into `.slipway/tools` from the URL and to the
+/// digest `PinnedTool` resolves, in the layout `slipway tools install` uses (`ToolCacheLayout`;
+/// the platform caches the verified archives between runs), then checks its version. A job with
 /// `image` only checks that the image has each tool at the pinned version, so a missing tool
 /// fails the job at its start, naming the tool and the version.
 enum ToolScripts {
     /// Installs `tools` (which must be non-empty) for the runner's platform and puts them first on
     /// `PATH`, for this step and, on GitHub, for the job's later steps.
     static func install(_ tools: [PinnedTool]) -> String {
-        let root = ToolCacheLayout.root
         var script = """
-            # Pinned tools, from their official releases, verified by SHA-256, cached in \(root).
+            # Pinned tools, from their official releases, verified by SHA-256, cached in \(ToolCacheLayout.root).
             case "$(uname -s)/$(uname -m)" in
             Linux/x86_64) slipway_platform=linux-amd64 ;;
             Linux/aarch64 | Linux/arm64) slipway_platform=linux-arm64 ;;
@@ -21,70 +20,11 @@ enum ToolScripts {
             Darwin/arm64) slipway_platform=darwin-arm64 ;;
             *) slipway_platform="$(uname -s)/$(uname -m)" ;;
             esac
-            mkdir -p \(root)
+            mkdir -p \(ToolCacheLayout.root)
 
             """
         // Without any digest there is nothing to install: each tool's case below only fails.
-        if tools.contains(where: { !$0.lockedPlatforms.isEmpty }) {
-            script += """
-                slipway_install() {
-                  local name=$1 version=$2 url=$3 sha256=$4 format=$5 executable=$6
-                  local dir="\(root)/$name/$version/$slipway_platform"
-                  if [[ -f "$dir/\(ToolCacheLayout.digest)" && "$(cat "$dir/\(ToolCacheLayout.digest)")" == "$sha256" && -x "$dir/\(ToolCacheLayout.bin)/$name" ]]; then
-                    echo "$name $version: from the cache"
-                  else
-                    if [[ -n "${\(ToolMirror.variable):-}" ]]; then url="${\(ToolMirror.variable)%/}/${url#https://}"; fi
-                    local partial actual
-                    partial=$(mktemp -d "\(root)/\(ToolCacheLayout.partialPrefix)XXXXXX")
-                    if ! curl --fail --silent --show-error --location --retry 2 --connect-timeout 20 --max-time 900 --output "$partial/archive" -- "$url"; then
-                      rm -rf "$partial"
-                      echo "error: could not download $name $version from $url (see curl's message above); nothing was installed" >&2
-                      return 1
-                    fi
-                    actual=$(sha256sum "$partial/archive" | cut -d ' ' -f 1)
-                    if [[ "$actual" != "$sha256" ]]; then
-                      rm -rf "$partial"
-                      echo "error: $name from $url is not the release slipway.yml pins: its SHA-256 is $actual, slipway.yml says $sha256; nothing was installed" >&2
-                      echo "note: if the version in slipway.yml changed, run 'slipway tools lock' and commit slipway.yml; otherwise the download was altered" >&2
-                      return 1
-                    fi
-                    mkdir "$partial/\(ToolCacheLayout.files)" "$partial/\(ToolCacheLayout.bin)"
-                    case $format in
-                    zip)
-                      if command -v unzip >/dev/null; then
-                        unzip -q -o "$partial/archive" -d "$partial/\(ToolCacheLayout.files)"
-                      elif command -v python3 >/dev/null; then
-                        python3 -m zipfile -e "$partial/archive" "$partial/\(ToolCacheLayout.files)"
-                      else
-                        rm -rf "$partial"
-                        echo "error: installing $name needs unzip or python3, and this image has neither; add one to the image" >&2
-                        return 1
-                      fi
-                      ;;
-                    tar.gz) tar -xzf "$partial/archive" -C "$partial/\(ToolCacheLayout.files)" ;;
-                    *) mv "$partial/archive" "$partial/\(ToolCacheLayout.files)/$executable" ;;
-                    esac
-                    if [[ ! -f "$partial/\(ToolCacheLayout.files)/$executable" ]]; then
-                      rm -rf "$partial"
-                      echo "error: the archive $url has no executable at $executable for $name; nothing was installed" >&2
-                      return 1
-                    fi
-                    chmod 755 "$partial/\(ToolCacheLayout.files)/$executable"
-                    ln -s "../\(ToolCacheLayout.files)/$executable" "$partial/\(ToolCacheLayout.bin)/$name"
-                    rm -f "$partial/archive"
-                    echo "$sha256" >"$partial/\(ToolCacheLayout.digest)"
-                    rm -rf "$dir"
-                    mkdir -p "${dir%/*}"
-                    mv "$partial" "$dir"
-                    echo "$name $version: installed from $url"
-                  fi
-                  PATH="$PWD/$dir/\(ToolCacheLayout.bin):$PATH"
-                  export PATH
-                  if [[ -n "${GITHUB_PATH:-}" ]]; then echo "$PWD/$dir/\(ToolCacheLayout.bin)" >>"$GITHUB_PATH"; fi
-                }
-
-                """
-        }
+        if tools.contains(where: { !$0.lockedPlatforms.isEmpty }) { script += installFunction }
         for tool in tools {
             script += "case $slipway_platform in\n"
             for platform in tool.lockedPlatforms {
@@ -114,6 +54,74 @@ enum ToolScripts {
         script += "if [[ -n \"${slipway_unverified:-}\" ]]; then exit 1; fi\n"
         return script
     }
+
+    /// `slipway_install NAME VERSION URL SHA256 FORMAT EXECUTABLE`: the verified archive from the
+    /// cache's `downloads/` or from `URL`, unpacked afresh into the release's directory
+    /// (`ToolCacheLayout`), which goes first on `PATH`.
+    static let installFunction = """
+        slipway_install() {
+          local name=$1 version=$2 url=$3 sha256=$4 format=$5 executable=$6
+          local dir="\(ToolCacheLayout.root)/$name/$version/$slipway_platform"
+          local archive="\(ToolCacheLayout.root)/\(ToolCacheLayout.downloads)/$sha256"
+          local partial actual
+          # A restored cache is verified like a download: it may come from a less trusted run.
+          if [[ -f "$archive" && "$(sha256sum "$archive" | cut -d ' ' -f 1)" == "$sha256" ]]; then
+            echo "$name $version: from the cache, verified by SHA-256"
+          else
+            if [[ -n "${\(ToolMirror.variable):-}" ]]; then url="${\(ToolMirror.variable)%/}/${url#https://}"; fi
+            partial=$(mktemp -d "\(ToolCacheLayout.root)/\(ToolCacheLayout.partialPrefix)XXXXXX")
+            if ! curl --fail --silent --show-error --location --retry 2 --connect-timeout 20 --max-time 900 --output "$partial/archive" -- "$url"; then
+              rm -rf "$partial"
+              echo "error: could not download $name $version from $url (see curl's message above); nothing was installed" >&2
+              return 1
+            fi
+            actual=$(sha256sum "$partial/archive" | cut -d ' ' -f 1)
+            if [[ "$actual" != "$sha256" ]]; then
+              rm -rf "$partial"
+              echo "error: $name from $url is not the release slipway.yml pins: its SHA-256 is $actual, slipway.yml says $sha256; nothing was installed" >&2
+              echo "note: if the version in slipway.yml changed, run 'slipway tools lock' and commit slipway.yml; otherwise the download was altered" >&2
+              return 1
+            fi
+            mkdir -p "${archive%/*}"
+            mv "$partial/archive" "$archive"
+            rm -rf "$partial"
+            echo "$name $version: downloaded from $url, verified by SHA-256"
+          fi
+          # Unpacked afresh from the verified archive, never taken from the cache.
+          partial=$(mktemp -d "\(ToolCacheLayout.root)/\(ToolCacheLayout.partialPrefix)XXXXXX")
+          mkdir "$partial/\(ToolCacheLayout.files)" "$partial/\(ToolCacheLayout.bin)"
+          case $format in
+          zip)
+            if command -v unzip >/dev/null; then
+              unzip -q -o "$archive" -d "$partial/\(ToolCacheLayout.files)"
+            elif command -v python3 >/dev/null; then
+              python3 -m zipfile -e "$archive" "$partial/\(ToolCacheLayout.files)"
+            else
+              rm -rf "$partial"
+              echo "error: installing $name needs unzip or python3, and this image has neither; add one to the image" >&2
+              return 1
+            fi
+            ;;
+          tar.gz) tar -xzf "$archive" -C "$partial/\(ToolCacheLayout.files)" ;;
+          *) cp "$archive" "$partial/\(ToolCacheLayout.files)/$executable" ;;
+          esac
+          if [[ ! -f "$partial/\(ToolCacheLayout.files)/$executable" ]]; then
+            rm -rf "$partial"
+            echo "error: the archive $url has no executable at $executable for $name; nothing was installed" >&2
+            return 1
+          fi
+          chmod 755 "$partial/\(ToolCacheLayout.files)/$executable"
+          ln -s "../\(ToolCacheLayout.files)/$executable" "$partial/\(ToolCacheLayout.bin)/$name"
+          echo "$sha256" >"$partial/\(ToolCacheLayout.digest)"
+          rm -rf "$dir"
+          mkdir -p "${dir%/*}"
+          mv "$partial" "$dir"
+          PATH="$PWD/$dir/\(ToolCacheLayout.bin):$PATH"
+          export PATH
+          if [[ -n "${GITHUB_PATH:-}" ]]; then echo "$PWD/$dir/\(ToolCacheLayout.bin)" >>"$GITHUB_PATH"; fi
+        }
+
+        """
 
     /// Fails unless `tool` is on `PATH` and prints its pinned version (`VersionMatch`) when asked.
     static func check(_ tool: PinnedTool) -> String {

@@ -293,7 +293,7 @@ private struct Writer {
                 yaml.entry("name", "Restore the tool cache")
                 yaml.entry("uses", GitHubActions.cache.reference)
                 yaml.nest("with") {
-                    yaml.entry("path", ToolCacheLayout.root)
+                    yaml.entry("path", "\(ToolCacheLayout.root)/\(ToolCacheLayout.downloads)")
                     yaml.entry(
                         "key", "\(ToolCacheLayout.cacheKey(for: instance.tools))-${{ runner.os }}-${{ runner.arch }}")
                 }

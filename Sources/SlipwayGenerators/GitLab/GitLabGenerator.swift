@@ -213,11 +213,11 @@ private struct GitLabWriter {
                 }
             }
             if instance.image == nil && !instance.tools.isEmpty {
-                yaml.comment("The pinned tools it installs, kept between pipelines.")
+                yaml.comment("The verified archives of the pinned tools it installs, kept between pipelines.")
                 yaml.nest("cache") {
                     yaml.item {
                         yaml.entry("key", ToolCacheLayout.cacheKey(for: instance.tools))
-                        yaml.nest("paths") { yaml.item(ToolCacheLayout.root + "/") }
+                        yaml.nest("paths") { yaml.item("\(ToolCacheLayout.root)/\(ToolCacheLayout.downloads)/") }
                     }
                 }
             }

@@ -6,9 +6,9 @@ import SlipwayCore
 /// into the tool cache, or installs nothing.
 ///
 /// It does what the generated CI's install step does, in the same layout (`ToolCacheLayout`):
-/// the archive is fetched with curl, unpacked with tar or unzip in a `.partial-` directory, and
-/// renamed into place only once it is whole, so an interrupted or altered download never leaves
-/// a tool behind.
+/// the archive is fetched with curl (unless `downloads/` holds it, verified), checked, kept in
+/// `downloads/`, unpacked with tar or unzip in a `.partial-` directory, and renamed into place
+/// only once it is whole, so an interrupted or altered download never leaves a tool behind.
 public struct ToolInstaller: Sendable {
     /// What an install did.
     public enum Outcome: Sendable, Hashable {
@@ -54,6 +54,7 @@ public struct ToolInstaller: Sendable {
         }
 
         let manager = FileManager.default
+        let archive = "\(cache.root)/\(ToolCacheLayout.downloads)/\(expected)"
         let partial = "\(cache.root)/\(ToolCacheLayout.partialPrefix)\(UUID().uuidString)"
         do {
             try manager.createDirectory(atPath: partial, withIntermediateDirectories: true)
@@ -62,12 +63,26 @@ public struct ToolInstaller: Sendable {
         }
         defer { try? manager.removeItem(atPath: partial) }
 
-        let archive = "\(partial)/\(release.assetName)"
-        try await fetcher.download(tool: tool.name, url: release.url, to: archive)
-        let actual = try Self.sha256(ofFile: archive, tool: tool.name, url: release.url)
-        guard actual == expected else {
-            throw .checksumMismatch(
-                tool: tool.name, url: fetcher.address(release.url), expected: expected, actual: actual)
+        // A verified archive from an earlier install (or a CI cache) is not downloaded again.
+        let cachedArchive =
+            manager.fileExists(atPath: archive)
+            && (try? Self.sha256(ofFile: archive, tool: tool.name, url: release.url)) == expected
+        if !cachedArchive {
+            let download = "\(partial)/\(release.assetName)"
+            try await fetcher.download(tool: tool.name, url: release.url, to: download)
+            let actual = try Self.sha256(ofFile: download, tool: tool.name, url: release.url)
+            guard actual == expected else {
+                throw .checksumMismatch(
+                    tool: tool.name, url: fetcher.address(release.url), expected: expected, actual: actual)
+            }
+            do {
+                try manager.createDirectory(
+                    atPath: (archive as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+                if manager.fileExists(atPath: archive) { try manager.removeItem(atPath: archive) }
+                try manager.moveItem(atPath: download, toPath: archive)
+            } catch {
+                throw .cacheUnwritable(path: cache.root, reason: error.localizedDescription)
+            }
         }
 
         let files = "\(partial)/\(ToolCacheLayout.files)"
@@ -79,7 +94,7 @@ public struct ToolInstaller: Sendable {
             case .tarGzip:
                 try await unpack(tool, release, "tar", ["-xzf", archive, "-C", files])
             case .binary:
-                try manager.moveItem(atPath: archive, toPath: "\(files)/\(release.executable)")
+                try manager.copyItem(atPath: archive, toPath: "\(files)/\(release.executable)")
             }
             let executable = "\(files)/\(release.executable)"
             var isDirectory: ObjCBool = false
@@ -93,9 +108,6 @@ public struct ToolInstaller: Sendable {
             try manager.createSymbolicLink(
                 atPath: "\(bin)/\(tool.name)", withDestinationPath: "../\(ToolCacheLayout.files)/\(release.executable)")
             try Data("\(expected)\n".utf8).write(to: URL(fileURLWithPath: "\(partial)/\(ToolCacheLayout.digest)"))
-            if manager.fileExists(atPath: "\(partial)/\(release.assetName)") {
-                try manager.removeItem(atPath: "\(partial)/\(release.assetName)")
-            }
             let destination = cache.directory(for: tool)
             try manager.createDirectory(
                 atPath: (destination as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
