@@ -49,6 +49,12 @@ import Testing
         #expect(ShellCommands.names(in: script) == expected)
     }
 
+    @Test func onlyBareNamesAreLookedUpOnPath() {
+        let script = "./scripts/dns.sh && /usr/local/bin/terraform plan && kubectl get ns && scripts/x | tee log"
+        #expect(ShellCommands.names(in: script) == ["dns.sh", "terraform", "kubectl", "x", "tee"])
+        #expect(ShellCommands.lookedUp(in: script) == ["kubectl", "tee"])
+    }
+
     /// Real bash runs exactly the commands the scanner finds.
     ///
     /// Every external command of the random scripts is a stub that records its name. Each script is built

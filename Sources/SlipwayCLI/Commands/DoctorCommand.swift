@@ -53,8 +53,7 @@ struct DoctorCommand: AsyncParsableCommand {
             uniqueKeysWithValues: pipeline.instances.map { instance in
                 let pinned = Set(instance.tools.map(\.name))
                 let absent = instance.commands.filter {
-                    !pinned.contains($0) && !Self.builtins.contains($0)
-                        && !$0.contains("/") && ProcessRunner.locate($0, path: path) == nil
+                    !pinned.contains($0) && !Self.builtins.contains($0) && ProcessRunner.locate($0, path: path) == nil
                 }
                 return (instance.id, absent)
             })

@@ -61,7 +61,8 @@ public struct JobInstance: Sendable, Identifiable {
     /// The instances whose produced files it receives, in execution order: every producer it
     /// needs, directly or through other instances it needs (docs/spec.md, "Artifacts").
     public internal(set) var receivesFrom: [String] = []
-    /// The commands its script runs (`ShellCommands`), each once, in order of first appearance.
+    /// The commands its script runs by a bare name, which bash looks up on `PATH`
+    /// (`ShellCommands.lookedUp(in:)`), each once, in order of first appearance.
     public let commands: [String]
     /// The pinned tools its script runs as commands, in the order `tools` lists them.
     public let tools: [PinnedTool]
@@ -113,8 +114,9 @@ public struct JobInstance: Sendable, Identifiable {
         self.produces = job.produces.map { path in
             environment.map { path.replacingOccurrences(of: "{environment}", with: $0) } ?? path
         }
-        self.commands = ShellCommands.names(in: job.run)
-        let commands = Set(self.commands)
+        let scan = ShellCommands.scan(job.run)
+        self.commands = scan.lookedUp
+        let commands = Set(scan.names)
         self.tools = tools.filter { commands.contains($0.name) }
         self.attempts = job.mutates ? 1 : job.retry + 1
         self.timeout = job.timeout ?? Self.defaultTimeout

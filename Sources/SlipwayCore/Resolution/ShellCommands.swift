@@ -11,10 +11,24 @@
 public enum ShellCommands {
     /// The command names `script` runs, each once, in order of first appearance.
     public static func names(in script: String) -> [String] {
+        scan(script).names
+    }
+
+    /// The commands `script` runs by a bare name, which bash looks up on `PATH` (not
+    /// `./scripts/dns.sh`), each once, in order of first appearance.
+    public static func lookedUp(in script: String) -> [String] {
+        scan(script).lookedUp
+    }
+
+    /// Both lists from one pass over `script`.
+    static func scan(_ script: String) -> (names: [String], lookedUp: [String]) {
         var scanner = ShellScanner(bytes: Array(script.utf8))
         scanner.scanList(closing: nil)
-        var seen: Set<String> = []
-        return scanner.names.filter { seen.insert($0).inserted }
+        func once(_ list: [String]) -> [String] {
+            var seen: Set<String> = []
+            return list.filter { seen.insert($0).inserted }
+        }
+        return (once(scanner.names), once(scanner.lookedUp))
     }
 }
 
@@ -45,6 +59,8 @@ private struct ShellScanner {
     let bytes: [UInt8]
     var index = 0
     var names: [String] = []
+    /// The commands named without a `/`, which bash looks up on `PATH`.
+    var lookedUp: [String] = []
     private var heredocs: [(delimiter: String, stripTabs: Bool, expands: Bool)] = []
 
     init(bytes: [UInt8]) {
@@ -214,6 +230,7 @@ private struct ShellScanner {
         let name = text.split(separator: "/", omittingEmptySubsequences: false).last.map(String.init) ?? text
         guard !name.isEmpty else { return .arguments }
         names.append(name)
+        if name == text { lookedUp.append(name) }
         if Self.wrappers[name] != nil {
             return .wrapper(name: name, positionalsLeft: Self.wrapperPositionals[name] ?? 0, skipNext: false)
         }

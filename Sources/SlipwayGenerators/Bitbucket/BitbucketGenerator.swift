@@ -67,7 +67,9 @@ private struct BitbucketWriter {
 
     func file() -> String {
         header()
-        yaml.comment("Jobs run their scripts with bash; the image must provide bash, git, tar and sha256sum.")
+        yaml.comment(
+            "Jobs run their scripts with bash; the image must provide bash, git, tar and sha256sum, and where a step installs pinned tools, curl and unzip (or python3)."
+        )
         yaml.entry("image", "atlassian/default-image:4")
         yaml.blank()
         yaml.comment("The change detection needs the history: merge bases and the previous commit.")

@@ -164,7 +164,9 @@ private struct GitLabWriter {
                 "Schedules are set in GitLab (Build > Pipeline schedules): \(spec.schedule.joined(separator: "; ")) (UTC)."
             )
         }
-        lines.append("Jobs run their scripts with bash: images must provide bash, git, tar and sha256sum.")
+        lines.append(
+            "Jobs run their scripts with bash: images must provide bash, git, tar and sha256sum, and where a job installs pinned tools, curl and unzip (or python3)."
+        )
         yaml.comment(lines.joined(separator: "\n"))
         yaml.blank()
     }
