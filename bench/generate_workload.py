@@ -12,7 +12,14 @@ lines = [
     "name: bench",
     f"platforms: [{platforms}]",
     "secrets: [CLOUD_TOKEN]",
-    "tools: { terraform: 1.11.4 }",
+    # terraform pinned as `slipway tools lock` writes it (the real 1.11.4 digests), so every
+    # terraform job carries the install step users get.
+    "tools:",
+    "  terraform:",
+    "    version: 1.11.4",
+    "    sha256:",
+    "      linux-amd64: 1ce994251c00281d6845f0f268637ba50c0005657eb3cf096b92f753b42ef4dc",
+    "      linux-arm64: a43d1d0da9b9bab214a8305a39db0e40869572594ccf50c416a7756499143633",
     "environments:",
     "  - name: prod",
     "    gate: manual",
