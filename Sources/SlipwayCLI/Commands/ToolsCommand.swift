@@ -147,7 +147,7 @@ struct ToolsLockCommand: AsyncParsableCommand {
                 throw session.fail("cannot write \(options.spec): \(error)")
             }
             terminal.write("Wrote the digests to \(options.spec); commit it.\n")
-        } else {
+        } else if failures == 0 {
             terminal.write("\(options.spec) already has these digests.\n")
         }
         if failures > 0 {

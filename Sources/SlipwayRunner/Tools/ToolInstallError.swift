@@ -59,7 +59,7 @@ public enum ToolInstallError: Error, Sendable, Hashable {
             ]
         case .downloadFailed:
             return [
-                "nothing was installed; check the network (or \(ToolMirror.variable), if you use a mirror) and that the version exists"
+                "nothing was installed or written; check the network (or \(ToolMirror.variable), if you use a mirror) and that this version exists"
             ]
         case .checksumMismatch:
             return [
