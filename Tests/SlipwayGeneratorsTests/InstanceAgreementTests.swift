@@ -89,15 +89,12 @@ private func jobVariables(_ variables: [String: String]) -> [String: String] {
     variables.filter { !$0.key.hasPrefix("SLIPWAY_") && !["TOKEN", "KEY"].contains($0.key) }
 }
 
-/// `pins TOOL VERSION, but this job's image has no` lines of a generated tool check.
+/// The `slipway_check 'TOOL' 'VERSION' …` lines of a generated tool check.
 private func checkedTools(_ script: String) -> [String: String] {
     var tools: [String: String] = [:]
-    for line in script.split(separator: "\n") {
-        guard let range = line.range(of: "slipway.yml pins "), line.contains("but this job's image has no") else {
-            continue
-        }
-        let words = line[range.upperBound...].split(separator: " ")
-        tools[String(words[0])] = String(words[1].dropLast())
+    for line in script.split(separator: "\n") where line.hasPrefix("slipway_check '") {
+        let words = line.split(separator: " ").map { $0.trimmingCharacters(in: CharacterSet(charactersIn: "'")) }
+        tools[words[1]] = words[2]
     }
     return tools
 }

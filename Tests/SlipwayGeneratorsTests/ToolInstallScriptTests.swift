@@ -40,6 +40,13 @@ import Yams
         return try #require(SpecValidator.pipeline(text: text).pipeline)
     }
 
+    /// The functions every GitHub job that runs a pinned tool evaluates (the workflow's `env`).
+    static func gitHubFunctions(_ pipeline: Pipeline) throws -> String {
+        let text = try Generators.generate(.github, pipeline)[0].contents
+        let document = try #require(try Yams.load(yaml: text) as? [String: Any])
+        return try #require((document["env"] as? [String: Any])?["SLIPWAY_TOOL_FUNCTIONS"] as? String)
+    }
+
     /// The script of the GitHub step whose name starts with `prefix`, in job `slug`.
     static func gitHubStep(_ pipeline: Pipeline, job slug: String, named prefix: String) throws -> String {
         let text = try Generators.generate(.github, pipeline)[0].contents
@@ -50,12 +57,17 @@ import Yams
         return try #require(step["run"] as? String)
     }
 
-    static func bash(_ script: String, in directory: String, mirror: String, path: String = "/usr/bin:/bin")
-        async throws -> CommandResult
-    {
+    /// Runs a GitHub step's script as the runner would, with the workflow's functions in its
+    /// environment.
+    static func bash(
+        _ script: String, functions: String, in directory: String, mirror: String, path: String = "/usr/bin:/bin"
+    ) async throws -> CommandResult {
         try await run(
             "bash", ["--noprofile", "--norc", "-euo", "pipefail", "-c", script], in: directory,
-            environment: [ToolMirror.variable: mirror, "PATH": path, "GITHUB_PATH": "\(directory)/github-path"])
+            environment: [
+                ToolMirror.variable: mirror, "PATH": path, "GITHUB_PATH": "\(directory)/github-path",
+                "SLIPWAY_TOOL_FUNCTIONS": functions,
+            ])
     }
 
     /// Every path under `directory`, with what it is: a link's target, or a file's contents.
@@ -80,20 +92,29 @@ import Yams
         let server = try await Self.releases()
         let pipeline = try Self.pipeline(server)
         let script = try Self.gitHubStep(pipeline, job: "deploy", named: "Install ")
+        let functions = try Self.gitHubFunctions(pipeline)
+        #expect(script.hasPrefix("eval \"$SLIPWAY_TOOL_FUNCTIONS\"\n"))
+        let shellcheck = try await run("shellcheck", ["-s", "bash", "-"], in: "/", input: functions)
+        #expect(shellcheck.status == 0, "\(shellcheck.standardOutput)")
 
-        // The same text installs the tools on GitLab and Bitbucket.
+        // The same text installs the tools on GitLab and Bitbucket: GitLab evaluates the same
+        // functions from a file-wide variable, Bitbucket has none and defines them in the step.
         let gitlab = try Generators.generate(.gitlab, pipeline)[0].contents
         let gitlabDocument = try #require(try Yams.load(yaml: gitlab) as? [String: Any])
         let wrapper = try #require(
             (((gitlabDocument["deploy"] as? [String: Any])?["variables"] as? [String: Any])?["SLIPWAY_WRAPPER"]
                 as? [String: Any])?["value"] as? String)
         #expect(wrapper.contains(script))
+        #expect(
+            ((gitlabDocument["variables"] as? [String: Any])?["SLIPWAY_TOOL_FUNCTIONS"] as? [String: Any])?["value"]
+                as? String == functions)
+        let afterEval = String(script.dropFirst("eval \"$SLIPWAY_TOOL_FUNCTIONS\"\n".count))
         let bitbucket = try bitbucketStepScripts(Generators.generate(.bitbucket, pipeline)[0].contents)
-        #expect(bitbucket.contains { $0.contains(script) })
+        #expect(bitbucket.contains { $0.contains(functions + afterEval) })
 
         let ci = try TemporaryDirectory()
         defer { ci.remove() }
-        let first = try await Self.bash(script, in: ci.path, mirror: server.mirror)
+        let first = try await Self.bash(script, functions: functions, in: ci.path, mirror: server.mirror)
         #expect(first.status == 0, "\(first.standardError)")
         #expect(
             first.standardOutput.contains(
@@ -125,7 +146,7 @@ import Yams
         try Data("altered".utf8).write(to: URL(fileURLWithPath: helmArchive))
         try Data(ReleaseServer.printing("Terraform v1.11.4 (altered)").utf8).write(
             to: URL(fileURLWithPath: "\(tools)/terraform/1.11.4/linux-amd64/files/terraform"))
-        let poisoned = try await Self.bash(script, in: ci.path, mirror: server.mirror)
+        let poisoned = try await Self.bash(script, functions: functions, in: ci.path, mirror: server.mirror)
         #expect(poisoned.status == 0, "\(poisoned.standardError)")
         #expect(poisoned.standardOutput.contains("helm 3.16.3: downloaded from"))
         #expect(poisoned.standardOutput.contains("terraform 1.11.4: from the cache, verified by SHA-256"))
@@ -135,7 +156,7 @@ import Yams
 
         // A later run, with the archives restored from the cache, downloads nothing.
         await server.stop()
-        let second = try await Self.bash(script, in: ci.path, mirror: server.mirror)
+        let second = try await Self.bash(script, functions: functions, in: ci.path, mirror: server.mirror)
         #expect(second.status == 0, "\(second.standardError)")
         #expect(second.standardOutput.contains("terraform 1.11.4: from the cache, verified by SHA-256"))
         #expect(second.standardOutput.contains("helm 3.16.3: from the cache, verified by SHA-256"))
@@ -144,11 +165,12 @@ import Yams
     @Test func aWrongDigestStopsTheJobAndInstallsNothing() async throws {
         let server = try await Self.releases()
         let pinned = String(repeating: "f", count: 64)
-        let script = try Self.gitHubStep(
-            Self.pipeline(server, terraformDigest: pinned), job: "deploy", named: "Install ")
+        let pipeline = try Self.pipeline(server, terraformDigest: pinned)
+        let script = try Self.gitHubStep(pipeline, job: "deploy", named: "Install ")
+        let functions = try Self.gitHubFunctions(pipeline)
         let ci = try TemporaryDirectory()
         defer { ci.remove() }
-        let result = try await Self.bash(script, in: ci.path, mirror: server.mirror)
+        let result = try await Self.bash(script, functions: functions, in: ci.path, mirror: server.mirror)
         #expect(result.status == 1)
         #expect(
             result.standardError.contains(
@@ -158,7 +180,7 @@ import Yams
 
         // An unreachable server: also nothing, and curl's reason on the line before.
         await server.stop()
-        let unreachable = try await Self.bash(script, in: ci.path, mirror: server.mirror)
+        let unreachable = try await Self.bash(script, functions: functions, in: ci.path, mirror: server.mirror)
         #expect(unreachable.status == 1)
         #expect(unreachable.standardError.contains("error: could not download terraform 1.11.4 from \(server.mirror)/"))
         #expect(try FileManager.default.contentsOfDirectory(atPath: "\(ci.path)/.slipway/tools") == [])
@@ -166,11 +188,13 @@ import Yams
 
     @Test func toolsWithoutDigestsAreAllNamedBeforeTheJobStops() async throws {
         let server = try await Self.releases()
-        let script = try Self.gitHubStep(Self.pipeline(server), job: "cluster", named: "Install ")
+        let pipeline = try Self.pipeline(server)
+        let script = try Self.gitHubStep(pipeline, job: "cluster", named: "Install ")
+        let functions = try Self.gitHubFunctions(pipeline)
         await server.stop()
         let ci = try TemporaryDirectory()
         defer { ci.remove() }
-        let result = try await Self.bash(script, in: ci.path, mirror: server.mirror)
+        let result = try await Self.bash(script, functions: functions, in: ci.path, mirror: server.mirror)
         #expect(result.status == 1)
         #expect(
             result.standardError.contains(
@@ -183,10 +207,11 @@ import Yams
         let pipeline = try Self.pipeline(server)
         await server.stop()
         let script = try Self.gitHubStep(pipeline, job: "chart", named: "Check ")
+        let functions = try Self.gitHubFunctions(pipeline)
         #expect(!script.contains("slipway_install"))
         let ci = try TemporaryDirectory()
         defer { ci.remove() }
-        let missing = try await Self.bash(script, in: ci.path, mirror: server.mirror)
+        let missing = try await Self.bash(script, functions: functions, in: ci.path, mirror: server.mirror)
         #expect(missing.status == 1)
         #expect(
             missing.standardError.contains(
@@ -196,7 +221,7 @@ import Yams
         try ci.write("bin/helm", ReleaseServer.printing("v3.16.30+g1"))
         chmod("\(ci.path)/bin/helm", 0o755)
         let wrong = try await Self.bash(
-            script, in: ci.path, mirror: server.mirror, path: "\(ci.path)/bin:/usr/bin:/bin")
+            script, functions: functions, in: ci.path, mirror: server.mirror, path: "\(ci.path)/bin:/usr/bin:/bin")
         #expect(wrong.status == 1)
         #expect(
             wrong.standardError.contains(
@@ -204,7 +229,7 @@ import Yams
 
         try ci.write("bin/helm", ReleaseServer.printing("v3.16.3+gcfd0749"))
         let right = try await Self.bash(
-            script, in: ci.path, mirror: server.mirror, path: "\(ci.path)/bin:/usr/bin:/bin")
+            script, functions: functions, in: ci.path, mirror: server.mirror, path: "\(ci.path)/bin:/usr/bin:/bin")
         #expect(right.status == 0, "\(right.standardError)")
     }
 

@@ -246,7 +246,9 @@ private struct BitbucketWriter {
         for variable in instance.variables {
             script += "export \(variable.name)=\(ChangeDetectionScript.singleQuoted(variable.value))\n"
         }
-        script += JobScripts.preparation(instance, in: pipeline)
+        // Bitbucket has no file-wide variables: each step that runs a pinned tool defines the
+        // functions itself.
+        script += JobScripts.preparation(instance, in: pipeline, loadToolFunctions: ToolScripts.functions)
         for provider in instance.oidc {
             // One token per step; the identity provider must trust the workspace's audience.
             script += "export SLIPWAY_OIDC_TOKEN=\"${BITBUCKET_STEP_OIDC_TOKEN:-}\"\n"

@@ -29,14 +29,14 @@ enum JobScripts {
 
     /// What runs before a job's own script on platforms that run one generated bash script per
     /// job: unsetting the secrets it does not list, verifying what the jobs it needs produced, and
-    /// installing or checking its pinned tools.
-    static func preparation(_ instance: JobInstance, in pipeline: Pipeline) -> String {
+    /// installing or checking its pinned tools after `loadToolFunctions` (`ToolScripts.prepare`).
+    static func preparation(_ instance: JobInstance, in pipeline: Pipeline, loadToolFunctions: String) -> String {
         var script = ""
         if !instance.withheldSecrets.isEmpty { script += "unset \(instance.withheldSecrets.joined(separator: " "))\n" }
         for producer in instance.receivesFrom.compactMap(pipeline.instance) {
             script += verifyChecksums(producer, digestVariable: digestVariable(producer, in: pipeline))
         }
-        return script + ToolScripts.prepare(instance)
+        return script + ToolScripts.prepare(instance, loadFunctions: loadToolFunctions)
     }
 
     /// The audience a platform's OIDC token must carry for `provider`.

@@ -8,38 +8,47 @@ import SlipwayCore
 /// `image` only checks that the image has each tool at the pinned version, so a missing tool
 /// fails the job at its start, naming the tool and the version.
 enum ToolScripts {
-    /// Installs `tools` (which must be non-empty) for the runner's platform and puts them first on
-    /// `PATH`, for this step and, on GitHub, for the job's later steps.
-    static func install(_ tools: [PinnedTool]) -> String {
-        var script = """
-            # Pinned tools, from their official releases, verified by SHA-256, cached in \(ToolCacheLayout.root).
-            case "$(uname -s)/$(uname -m)" in
-            Linux/x86_64) slipway_platform=linux-amd64 ;;
-            Linux/aarch64 | Linux/arm64) slipway_platform=linux-arm64 ;;
-            Darwin/x86_64) slipway_platform=darwin-amd64 ;;
-            Darwin/arm64) slipway_platform=darwin-arm64 ;;
-            *) slipway_platform="$(uname -s)/$(uname -m)" ;;
-            esac
-            mkdir -p \(ToolCacheLayout.root)
+    /// The variable that carries `functions` where a file can hold it once for every job.
+    static let functionsVariable = "SLIPWAY_TOOL_FUNCTIONS"
 
-            """
-        // Without any digest there is nothing to install: each tool's case below only fails.
-        if tools.contains(where: { !$0.lockedPlatforms.isEmpty }) { script += installFunction }
+    /// What every job that runs pinned tools evaluates first: `slipway_install` and
+    /// `slipway_check`.
+    static let functions = installFunction + checkFunction
+
+    /// Everything a job does about its tools before its script: installs (without `image`) and
+    /// version checks (always), after `loadFunctions` (the text that defines `functions`).
+    static func prepare(_ instance: JobInstance, loadFunctions: String) -> String {
+        guard !instance.tools.isEmpty else { return "" }
+        var script = loadFunctions
+        if instance.image == nil { script += install(instance.tools) }
+        for tool in instance.tools { script += check(tool) }
+        return script
+    }
+
+    /// Evaluates `functions` from `functionsVariable`.
+    static let evaluateFunctions = "eval \"$\(functionsVariable)\"\n"
+
+    /// Installs `tools` for the runner's platform and puts them first on `PATH`: a call of
+    /// `slipway_install` per tool for each platform with a digest; every tool without one for the
+    /// runner's platform is named before the job stops.
+    static func install(_ tools: [PinnedTool]) -> String {
+        let quoted = ChangeDetectionScript.singleQuoted
+        var script = platformDetection
         for tool in tools {
             script += "case $slipway_platform in\n"
             for platform in tool.lockedPlatforms {
                 guard let release = tool.release(for: platform), let digest = release.sha256 else { continue }
-                let quoted = ChangeDetectionScript.singleQuoted
                 script += """
                     \(platform.key))
-                      slipway_install \(quoted(tool.name)) \(quoted(tool.version)) \\
+                      slipway_install \(platform.key) \(quoted(tool.name)) \(quoted(tool.version)) \\
                         \(quoted(release.url)) \\
                         \(quoted(digest)) \(quoted(release.format.rawValue)) \(quoted(release.executable))
                       ;;
 
                     """
             }
-            let locked = tool.lockedPlatforms.isEmpty ? "none" : tool.lockedPlatforms.map(\.key).joined(separator: ", ")
+            let locked =
+                tool.lockedPlatforms.isEmpty ? "none" : tool.lockedPlatforms.map(\.key).joined(separator: ", ")
             script += """
                 *)
                   echo "error: slipway.yml pins no SHA-256 for \(tool.name) \(tool.version) on $slipway_platform (it pins: \(locked))" >&2
@@ -50,18 +59,57 @@ enum ToolScripts {
 
                 """
         }
-        // Every tool that cannot be verified is named before the job stops.
-        script += "if [[ -n \"${slipway_unverified:-}\" ]]; then exit 1; fi\n"
-        return script
+        return script + "if [[ -n \"${slipway_unverified:-}\" ]]; then exit 1; fi\n"
     }
 
-    /// `slipway_install NAME VERSION URL SHA256 FORMAT EXECUTABLE`: the verified archive from the
+    /// Fails unless `tool` is on `PATH` and prints its pinned version (`VersionMatch`) when asked.
+    static func check(_ tool: PinnedTool) -> String {
+        let quoted = ChangeDetectionScript.singleQuoted
+        let arguments =
+            [tool.name, tool.version, VersionMatch.bashPattern(version: tool.version), tool.name]
+            + tool.versionArguments
+        return "slipway_check \(arguments.map(quoted).joined(separator: " "))\n"
+    }
+
+    /// Sets `$slipway_platform` to the runner's platform, as `slipway.yml` keys it.
+    static let platformDetection = """
+        case "$(uname -s)/$(uname -m)" in
+        Linux/x86_64) slipway_platform=linux-amd64 ;;
+        Linux/aarch64 | Linux/arm64) slipway_platform=linux-arm64 ;;
+        Darwin/x86_64) slipway_platform=darwin-amd64 ;;
+        Darwin/arm64) slipway_platform=darwin-arm64 ;;
+        *) slipway_platform="$(uname -s)/$(uname -m)" ;;
+        esac
+
+        """
+
+    /// `slipway_check NAME VERSION PATTERN COMMAND…`: fails unless `NAME` is on `PATH` and
+    /// `COMMAND…` prints something `PATTERN` (`VersionMatch.bashPattern`) matches.
+    static let checkFunction = """
+        slipway_check() {
+          local name=$1 version=$2 pattern=$3 found
+          shift 3
+          if ! command -v "$name" >/dev/null; then
+            echo "error: slipway.yml pins $name $version, but this job's image has no $name; use an image with it, or remove the job's image so CI installs it" >&2
+            return 1
+          fi
+          found=$("$@" 2>&1 || true)
+          if ! [[ "$found" =~ $pattern ]]; then
+            echo "error: slipway.yml pins $name $version, but $* printed: $found" >&2
+            return 1
+          fi
+        }
+
+        """
+
+    /// `slipway_install PLATFORM NAME VERSION URL SHA256 FORMAT EXECUTABLE`: the verified archive from the
     /// cache's `downloads/` or from `URL`, unpacked afresh into the release's directory
     /// (`ToolCacheLayout`), which goes first on `PATH`.
     static let installFunction = """
+        mkdir -p \(ToolCacheLayout.root)
         slipway_install() {
-          local name=$1 version=$2 url=$3 sha256=$4 format=$5 executable=$6
-          local dir="\(ToolCacheLayout.root)/$name/$version/$slipway_platform"
+          local platform=$1 name=$2 version=$3 url=$4 sha256=$5 format=$6 executable=$7
+          local dir="\(ToolCacheLayout.root)/$name/$version/$platform"
           local archive="\(ToolCacheLayout.root)/\(ToolCacheLayout.downloads)/$sha256"
           local partial actual
           # A restored cache is verified like a download: it may come from a less trusted run.
@@ -122,33 +170,4 @@ enum ToolScripts {
         }
 
         """
-
-    /// Fails unless `tool` is on `PATH` and prints its pinned version (`VersionMatch`) when asked.
-    static func check(_ tool: PinnedTool) -> String {
-        let command = ([tool.name] + tool.versionArguments).map(ChangeDetectionScript.singleQuoted).joined(
-            separator: " ")
-        let pattern = ChangeDetectionScript.singleQuoted(VersionMatch.bashPattern(version: tool.version))
-        return """
-            if ! command -v \(tool.name) >/dev/null; then
-              echo "error: slipway.yml pins \(tool.name) \(tool.version), but this job's image has no \(tool.name); use an image with it, or remove the job's image so CI installs it" >&2
-              exit 1
-            fi
-            found=$(\(command) 2>&1 || true)
-            version_pattern=\(pattern)
-            if ! [[ "$found" =~ $version_pattern ]]; then
-              echo "error: slipway.yml pins \(tool.name) \(tool.version), but \(command.replacingOccurrences(of: "'", with: "")) printed: $found" >&2
-              exit 1
-            fi
-
-            """
-    }
-
-    /// Everything a job does about its tools before its script: installs (without `image`) and
-    /// version checks (always).
-    static func prepare(_ instance: JobInstance) -> String {
-        guard !instance.tools.isEmpty else { return "" }
-        var script = instance.image == nil ? install(instance.tools) : ""
-        for tool in instance.tools { script += check(tool) }
-        return script
-    }
 }

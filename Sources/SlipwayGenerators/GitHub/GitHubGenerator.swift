@@ -72,10 +72,15 @@ private struct Writer {
             yaml.entry("group", "slipway-${{ github.workflow }}-${{ github.event.pull_request.number || github.sha }}")
             yaml.entry("cancel-in-progress", "${{ github.event_name == 'pull_request' }}")
         }
-        if !spec.env.isEmpty {
+        let runsTools = pipeline.instances.contains { !$0.tools.isEmpty }
+        if !spec.env.isEmpty || runsTools {
             yaml.blank()
             yaml.nest("env") {
                 for (name, value) in spec.env { yaml.entry(name, string: value) }
+                if runsTools {
+                    yaml.comment("Installs and checks pinned tools; every job that runs one evaluates it.")
+                    yaml.literal(ToolScripts.functionsVariable, ToolScripts.functions)
+                }
             }
         }
         yaml.blank()
@@ -302,7 +307,7 @@ private struct Writer {
         yaml.item {
             yaml.entry("name", string: "\(instance.image == nil ? "Install" : "Check") \(names)")
             yaml.entry("shell", Self.shell)
-            yaml.literal("run", ToolScripts.prepare(instance))
+            yaml.literal("run", ToolScripts.prepare(instance, loadFunctions: ToolScripts.evaluateFunctions))
         }
     }
 

@@ -128,10 +128,18 @@ private struct GitLabWriter {
         }
         yaml.blank()
         yaml.entry("stages", "[slipway]")
-        if !spec.env.isEmpty {
+        let runsTools = pipeline.instances.contains { !$0.tools.isEmpty }
+        if !spec.env.isEmpty || runsTools {
             yaml.blank()
             yaml.nest("variables") {
                 for (name, value) in spec.env { yaml.entry(name, quoted: value) }
+                if runsTools {
+                    yaml.comment("Installs and checks pinned tools; every job that runs one evaluates it.")
+                    yaml.nest(ToolScripts.functionsVariable) {
+                        yaml.literal("value", ToolScripts.functions)
+                        yaml.entry("expand", "false")
+                    }
+                }
             }
         }
         for id in pipeline.executionOrder {
@@ -312,7 +320,8 @@ private struct GitLabWriter {
             export SLIPWAY_SUMMARY="$PWD/.slipway/summary/\(instance.slug).md"
 
             """
-        script += JobScripts.preparation(instance, in: pipeline)
+        script += JobScripts.preparation(
+            instance, in: pipeline, loadToolFunctions: ToolScripts.evaluateFunctions)
         for provider in instance.oidc {
             script += JobScripts.oidcSetup(provider, spec.oidc, tokenVariable: Self.tokenVariable(provider))
         }
