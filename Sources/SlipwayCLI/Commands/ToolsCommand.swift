@@ -48,7 +48,7 @@ struct ToolsLockCommand: AsyncParsableCommand {
             valueName: "os-arch"))
     var platforms: [String] = []
 
-    @Argument(help: "The tools to lock (default: all pinned tools).")
+    @Argument(help: ArgumentHelp("The tools to lock (default: all pinned tools).", valueName: "tool"))
     var names: [String] = []
 
     func run() async throws {
@@ -173,7 +173,7 @@ struct ToolsInstallCommand: AsyncParsableCommand {
 
     @OptionGroup var options: GlobalOptions
 
-    @Argument(help: "The tools to install (default: all pinned tools).")
+    @Argument(help: ArgumentHelp("The tools to install (default: all pinned tools).", valueName: "tool"))
     var names: [String] = []
 
     func run() async throws {
