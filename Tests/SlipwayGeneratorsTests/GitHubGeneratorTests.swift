@@ -177,6 +177,43 @@ private func steps(_ job: [String: Any]) -> [[String: Any]] {
         }
     }
 
+    /// GitHub refuses secret names that start with `GITHUB_` in any case, and stores names in upper
+    /// case (docs.github.com/en/actions/reference/secrets-reference, "Naming your secrets").
+    @Test func secretsGitHubCannotHoldAreRefusedWhereTheyAreDeclared() throws {
+        let marked = MarkedText(
+            """
+            version: 1
+            secrets: [⟨reserved⟩GITHUB_TOKEN, ⟨lower⟩github_app_key, DEPLOY_KEY, ⟨twin⟩Deploy_Key]
+            jobs:
+              bootstrap:
+                paths: ["**"]
+                secrets: [GITHUB_TOKEN, github_app_key, DEPLOY_KEY, Deploy_Key]
+                run: flux bootstrap github
+            """)
+        let pipeline = try #require(SpecValidator.pipeline(text: marked.text, file: marked.file).pipeline)
+        do {
+            _ = try GitHubGenerator().generate(pipeline)
+            Issue.record("GITHUB_TOKEN was accepted")
+        } catch {
+            #expect(
+                error.diagnostics == [
+                    Diagnostic(
+                        .secretNameReserved(
+                            platform: .github, secret: "GITHUB_TOKEN", prefix: "GITHUB_", suggestion: "GH_TOKEN"),
+                        at: marked.location("reserved")),
+                    Diagnostic(
+                        .secretNameReserved(
+                            platform: .github, secret: "github_app_key", prefix: "GITHUB_", suggestion: "GH_APP_KEY"),
+                        at: marked.location("lower")),
+                    Diagnostic(
+                        .secretNamesCollide(platform: .github, secret: "Deploy_Key", other: "DEPLOY_KEY"),
+                        at: marked.location("twin")),
+                ])
+        }
+        // GitLab and Bitbucket have no such rule for these names.
+        #expect(try GitLabGenerator().generate(pipeline).count == 1)
+    }
+
     @Test func retriesWrapTheScriptAndMutatingJobsNeverRetry() throws {
         let text = """
             version: 1

@@ -83,6 +83,10 @@ public enum DiagnosticKind: Hashable, Sendable {
     case negatedPatternNotExpressible(platform: Platform, job: String, pattern: String, through: String?)
     /// A line of `run` is one Slipway uses to embed scripts in the generated file.
     case scriptHasEmbeddingDelimiter(platform: Platform, job: String, line: String)
+    /// The platform refuses a secret by this name (GitHub: any name starting with `GITHUB_`).
+    case secretNameReserved(platform: Platform, secret: String, prefix: String, suggestion: String)
+    /// Two secrets whose names the platform compares without case, so they are one secret there.
+    case secretNamesCollide(platform: Platform, secret: String, other: String)
     /// An event's pipeline would have more steps than the platform allows.
     case tooManySteps(platform: Platform, event: Event, steps: Int, limit: Int)
 
@@ -228,6 +232,12 @@ public enum DiagnosticKind: Hashable, Sendable {
                 "\(platform): job '\(job)': \(platform.displayName)'s rules:changes cannot express the negated pattern '\(pattern)'\(source)"
         case .scriptHasEmbeddingDelimiter(let platform, let job, _):
             return "\(platform): job '\(job)': 'run' contains a line Slipway uses to embed scripts"
+        case .secretNameReserved(let platform, let secret, let prefix, _):
+            return
+                "\(platform): \(platform.displayName) does not allow a secret named '\(secret)': names starting with \(prefix) are reserved"
+        case .secretNamesCollide(let platform, let secret, let other):
+            return
+                "\(platform): secrets '\(secret)' and '\(other)' are one secret on \(platform.displayName), which ignores the case of secret names"
         case .tooManySteps(let platform, let event, let steps, let limit):
             return
                 "\(platform): the \(event.rawValue) pipeline would have \(steps) steps; \(platform.displayName) allows \(limit)"
@@ -334,6 +344,15 @@ public enum DiagnosticKind: Hashable, Sendable {
             return [Note("remove the line '\(line)' from the script")]
         case .tooManySteps:
             return [Note("split the repository's pipeline, or generate for github or gitlab")]
+        case .secretNameReserved(_, let secret, _, let suggestion):
+            return [
+                Note("rename it, for example to '\(suggestion)', in 'secrets' and in the jobs that list it"),
+                Note(
+                    "if a tool reads \(secret) itself (flux bootstrap github reads GITHUB_TOKEN), set it for that command in the script: \(secret)=\"$\(suggestion)\" <command>"
+                ),
+            ]
+        case .secretNamesCollide:
+            return [Note("rename one of them")]
         case .unknownTool(_, let suggestion):
             let declare = Note(
                 "declare where its releases live: 'url: https://…/{version}/…_{os}_{arch}.tar.gz' (see docs/tools.md)")

@@ -36,6 +36,11 @@ extension Pipeline {
         }
     }
 
+    /// Item `index` of the top-level `secrets`.
+    func location(ofSecret index: Int) -> SourceLocation? {
+        spec.sourceMap.value(["secrets", String(index)])
+    }
+
     /// Item `index` of job `name`'s `paths`.
     func location(ofPattern index: Int, job name: String) -> SourceLocation? {
         spec.sourceMap.value(["jobs", name, "paths", String(index)])

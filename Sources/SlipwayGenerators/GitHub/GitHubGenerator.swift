@@ -18,6 +18,34 @@ public struct GitHubGenerator: Sendable {
     /// Creates the generator.
     public init() {}
 
+    /// Secrets GitHub cannot hold as named: it refuses names starting with `GITHUB_`, and stores
+    /// names in upper case, so two names that differ only in case are one secret
+    /// (docs.github.com/en/actions/reference/secrets-reference, "Naming your secrets").
+    static func secretNameProblems(_ pipeline: Pipeline) -> [Diagnostic] {
+        var problems: [Diagnostic] = []
+        var seen: [String: String] = [:]
+        for (index, secret) in pipeline.spec.secrets.enumerated() {
+            let upper = secret.uppercased()
+            if upper.hasPrefix("GITHUB_") {
+                let suggestion = "GH_" + upper.dropFirst("GITHUB_".count)
+                problems.append(
+                    Diagnostic(
+                        .secretNameReserved(
+                            platform: .github, secret: secret, prefix: "GITHUB_", suggestion: suggestion),
+                        at: pipeline.location(ofSecret: index)))
+            }
+            if let first = seen[upper] {
+                problems.append(
+                    Diagnostic(
+                        .secretNamesCollide(platform: .github, secret: secret, other: first),
+                        at: pipeline.location(ofSecret: index)))
+            } else {
+                seen[upper] = secret
+            }
+        }
+        return problems
+    }
+
     /// The workflow for `pipeline`, or the reasons it cannot be generated exactly.
     public func generate(_ pipeline: Pipeline) throws(GeneratorFailure) -> [GeneratedFile] {
         var problems: [Diagnostic] = []
@@ -46,6 +74,7 @@ public struct GitHubGenerator: Sendable {
                         at: pipeline.location(of: variable, job: instance.name)))
             }
         }
+        problems += Self.secretNameProblems(pipeline)
         if !problems.isEmpty { throw GeneratorFailure(diagnostics: problems) }
         let writer = Writer(pipeline: pipeline)
         return [GeneratedFile(path: Self.path, contents: writer.workflow())]
