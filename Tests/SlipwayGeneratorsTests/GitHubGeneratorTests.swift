@@ -38,6 +38,21 @@ private func steps(_ job: [String: Any]) -> [[String: Any]] {
         }
     }
 
+    /// Re-running a job is the same workflow run, and upload-artifact v4 refuses a name that
+    /// exists in it unless `overwrite` is set (actions/upload-artifact, docs/MIGRATION.md,
+    /// "Overwriting an Artifact").
+    @Test(arguments: ["kkp", "kops"])
+    func producersCanBeReRun(example: String) throws {
+        let (_, document) = try workflow(try examplePipeline(example))
+        let uploads = try jobs(document).values.flatMap(steps).filter {
+            ($0["uses"] as? String)?.hasPrefix("actions/upload-artifact@") == true
+        }
+        #expect(!uploads.isEmpty)
+        for upload in uploads {
+            #expect((upload["with"] as? [String: Any])?["overwrite"] as? Bool == true)
+        }
+    }
+
     @Test func outputIsDeterministic() throws {
         let pipeline = try examplePipeline("kkp")
         #expect(try workflow(pipeline).text == (try workflow(pipeline).text))

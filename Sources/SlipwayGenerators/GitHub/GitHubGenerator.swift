@@ -422,6 +422,9 @@ private struct Writer {
                 yaml.entry("path", "${{ runner.temp }}/slipway-out/files.tar")
                 yaml.entry("if-no-files-found", "error")
                 yaml.entry("retention-days", "7")
+                // A re-run of the job is the same workflow run: without this, upload-artifact v4
+                // fails with 409 on the name the first attempt used.
+                yaml.entry("overwrite", "true")
             }
         }
     }
