@@ -50,6 +50,8 @@ private func steps(_ job: [String: Any]) -> [[String: Any]] {
         #expect(!uploads.isEmpty)
         for upload in uploads {
             #expect((upload["with"] as? [String: Any])?["overwrite"] as? Bool == true)
+            // A plan under review outlives the longest a gate can wait (30 days).
+            #expect((upload["with"] as? [String: Any])?["retention-days"] as? Int == 30)
         }
     }
 

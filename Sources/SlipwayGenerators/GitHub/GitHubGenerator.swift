@@ -421,7 +421,9 @@ private struct Writer {
                 yaml.entry("name", string: "slipway-\(instance.slug)")
                 yaml.entry("path", "${{ runner.temp }}/slipway-out/files.tar")
                 yaml.entry("if-no-files-found", "error")
-                yaml.entry("retention-days", "7")
+                // As long as a gate may wait: GitHub fails a job not approved within 30 days. A
+                // repository whose retention setting is lower caps it there.
+                yaml.entry("retention-days", "30")
                 // A re-run of the job is the same workflow run: without this, upload-artifact v4
                 // fails with 409 on the name the first attempt used.
                 yaml.entry("overwrite", "true")
