@@ -109,8 +109,22 @@ import Yams
             ((gitlabDocument["variables"] as? [String: Any])?["SLIPWAY_TOOL_FUNCTIONS"] as? [String: Any])?["value"]
                 as? String == functions)
         let afterEval = String(script.dropFirst("eval \"$SLIPWAY_TOOL_FUNCTIONS\"\n".count))
-        let bitbucket = try bitbucketStepScripts(Generators.generate(.bitbucket, pipeline)[0].contents)
-        #expect(bitbucket.contains { $0.contains(functions + afterEval) })
+        let bitbucketText = try Generators.generate(.bitbucket, pipeline)[0].contents
+        let bitbucket = try bitbucketStepScripts(bitbucketText)
+        #expect(bitbucket.contains { $0.contains(". \"${TMPDIR:-/tmp}/slipway-tool-functions.sh\"\n" + afterEval) })
+        // Bitbucket holds the functions once, anchored, and every later step repeats the item.
+        #expect(bitbucketText.components(separatedBy: "slipway_install() {").count == 2)
+        let written =
+            "cat >\"${TMPDIR:-/tmp}/slipway-tool-functions.sh\" <<'SLIPWAY_TOOLS_EOF'\n" + functions
+            + "SLIPWAY_TOOLS_EOF\n"
+        let branches = try #require(
+            ((try Yams.load(yaml: bitbucketText) as? [String: Any])?["pipelines"] as? [String: Any])?["branches"]
+                as? [String: Any])
+        let deploy = try #require(
+            (branches["main"] as? [[String: Any]])?.compactMap { $0["step"] as? [String: Any] }.first {
+                $0["name"] as? String == "deploy"
+            })
+        #expect((deploy["script"] as? [String])?.dropFirst().first == written)
 
         let ci = try TemporaryDirectory()
         defer { ci.remove() }

@@ -17,6 +17,7 @@ public struct BitbucketGenerator: Sendable {
     static let maximumSteps = 100
     static let scriptDelimiter = "SLIPWAY_STEP_EOF"
     static let userScriptDelimiter = "SLIPWAY_SCRIPT_EOF"
+    static let toolFunctionsDelimiter = "SLIPWAY_TOOLS_EOF"
 
     /// Creates the generator.
     public init() {}
@@ -52,6 +53,17 @@ public struct BitbucketGenerator: Sendable {
 private struct BitbucketWriter {
     let pipeline: Pipeline
     let yaml = YAMLWriter()
+    /// Whether a step earlier in the file holds the tool functions' anchored item.
+    let toolFunctionsWritten = Flag()
+
+    final class Flag {
+        var isSet = false
+    }
+
+    /// The anchor of the script item that writes the tool functions to a file.
+    static let toolFunctionsAnchor = "slipway-tool-functions"
+    /// Where that item writes them.
+    static let toolFunctionsFile = "\"${TMPDIR:-/tmp}/slipway-tool-functions.sh\""
 
     var spec: Spec { pipeline.spec }
 
@@ -191,11 +203,27 @@ private struct BitbucketWriter {
 
     /// A script as a file written by a quoted here-document, then run by bash: Bitbucket's own
     /// shell may not be bash, and the here-document keeps every character literal.
-    func embed(_ script: String) {
+    ///
+    /// With `toolFunctions`, an item between the two writes `ToolScripts.functions` to a file the
+    /// script sources: the first such step in the file holds it under a YAML anchor, which
+    /// Bitbucket supports (support.atlassian.com/bitbucket-cloud/docs/yaml-anchors), and every later
+    /// one repeats it by alias, so the file holds the functions once.
+    func embed(_ script: String, toolFunctions: Bool = false) {
         let body = script.hasSuffix("\n") ? script : script + "\n"
         yaml.literalItem(
             "cat >\"${TMPDIR:-/tmp}/slipway-step.sh\" <<'\(BitbucketGenerator.scriptDelimiter)'\n" + body
                 + BitbucketGenerator.scriptDelimiter + "\n")
+        if toolFunctions {
+            if toolFunctionsWritten.isSet {
+                yaml.aliasItem(Self.toolFunctionsAnchor)
+            } else {
+                toolFunctionsWritten.isSet = true
+                yaml.literalItem(
+                    "cat >\(Self.toolFunctionsFile) <<'\(BitbucketGenerator.toolFunctionsDelimiter)'\n"
+                        + ToolScripts.functions + BitbucketGenerator.toolFunctionsDelimiter + "\n",
+                    anchor: Self.toolFunctionsAnchor)
+            }
+        }
         yaml.item("bash --noprofile --norc -euo pipefail \"${TMPDIR:-/tmp}/slipway-step.sh\"")
     }
 
@@ -226,7 +254,7 @@ private struct BitbucketWriter {
                         yaml.item(YAMLWriter.quoted(JobScripts.manifestPath(instance)))
                     }
                 }
-                yaml.nest("script") { embed(wrapper(instance, event: event)) }
+                yaml.nest("script") { embed(wrapper(instance, event: event), toolFunctions: !instance.tools.isEmpty) }
             }
         }
     }
@@ -246,9 +274,11 @@ private struct BitbucketWriter {
         for variable in instance.variables {
             script += "export \(variable.name)=\(ChangeDetectionScript.singleQuoted(variable.value))\n"
         }
-        // Bitbucket has no file-wide variables: each step that runs a pinned tool defines the
-        // functions itself.
-        script += JobScripts.preparation(instance, in: pipeline, loadToolFunctions: ToolScripts.functions)
+        // Bitbucket has no file-wide variables: a script item writes the functions to a file
+        // (`embed`).
+        script += JobScripts.preparation(
+            instance, in: pipeline,
+            loadToolFunctions: "# shellcheck source=/dev/null\n. \(BitbucketWriter.toolFunctionsFile)\n")
         for provider in instance.oidc {
             // One token per step; the identity provider must trust the workspace's audience.
             script += "export SLIPWAY_OIDC_TOKEN=\"${BITBUCKET_STEP_OIDC_TOKEN:-}\"\n"

@@ -90,6 +90,17 @@ final class YAMLWriter {
         literal(lead: "-", text)
     }
 
+    /// `- &anchor |` followed by `text`: a script item that later items repeat with
+    /// `aliasItem(anchor)`, so the file holds it once.
+    func literalItem(_ text: String, anchor: String) {
+        literal(lead: "- &\(anchor)", text)
+    }
+
+    /// `- *anchor`: a list item that repeats the item anchored as `anchor` earlier in the file.
+    func aliasItem(_ anchor: String) {
+        emit("- *\(anchor)")
+    }
+
     /// A line written as it is, at the current depth, for what the other methods do not cover.
     func line(_ text: String) {
         emit(text)
