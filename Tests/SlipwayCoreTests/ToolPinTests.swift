@@ -100,6 +100,29 @@ struct ToolPinTests {
             ])
     }
 
+    @Test func replacementsCannotLeadOutOfTheArchive() {
+        let marked = MarkedText(
+            """
+            version: 1
+            tools:
+              mine:
+                version: 1.0.0
+                url: https://example.com/mine-{version}-{os}-{arch}.tar.gz
+                binary: "{arch}/mine"
+                replacements: { ⟨escape⟩amd64: ../../.., arm64: aarch64 }
+            jobs:
+              lint: { run: mine, paths: ["x"] }
+            """)
+        let diagnostics = SpecValidator.pipeline(text: marked.text).diagnostics.filter { $0.severity == .error }
+        #expect(
+            diagnostics.map(\.kind) == [
+                .invalidValue(
+                    context: "'amd64' of 'replacements' of tool 'mine'", value: "../../..",
+                    expected: "a spelling such as x86_64, without '/' or '..'")
+            ])
+        #expect(diagnostics.map(\.location) == [marked.location("escape")])
+    }
+
     @Test func warnsWhenCIMustInstallAToolItCannotVerify() throws {
         let marked = MarkedText(
             """
@@ -260,13 +283,25 @@ struct ToolsSectionEditorTests {
                     sha256:
                       linux-amd64: \(digest)
                       linux-arm64: \(other)
-                  helm: 3.16.3
+                  helm: 3.16.3   # charts
 
                 # The jobs
                 jobs:
                   plan:
                     run: terraform plan && helm template x
                 """)
+    }
+
+    @Test func movesTheCommentsOfARewrittenToolAboveItAndKeepsWindowsLineEndings() throws {
+        let text =
+            "version: 1\r\ntools:\r\n  terraform: 1.11.4  # IaC\r\n\r\n  # charts\r\n  helm: 3.16.3\r\njobs: {}\r\n"
+        var pins = try #require(SpecLoader().load(text: text, file: "slipway.yml").spec?.tools)
+        pins[0].sha256 = [.linuxAMD64: digest]
+        let rewritten = try ToolsSectionEditor.rewrite(text, with: pins)
+        #expect(
+            rewritten
+                == "version: 1\r\ntools:\r\n  # IaC\r\n  terraform:\r\n    version: 1.11.4\r\n    sha256:\r\n"
+                + "      linux-amd64: \(digest)\r\n\r\n  # charts\r\n  helm: 3.16.3\r\njobs: {}\r\n")
     }
 
     @Test func turnsAFlowSectionIntoBlocksAndKeepsTheLongFormsKeys() throws {

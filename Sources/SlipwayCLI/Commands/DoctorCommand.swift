@@ -44,7 +44,9 @@ struct DoctorCommand: AsyncParsableCommand {
         if install {
             let wanted = pipeline.tools.filter { states[$0]?.isOK != true }
             if !wanted.isEmpty {
-                _ = await ToolSelection.install(wanted, options: options, session: session)
+                // With --format json, standard output carries the document alone.
+                _ = await ToolSelection.install(
+                    wanted, options: options, session: session, progressOnStandardError: format == .json)
                 states = await check(pipeline.tools, cache: cache, base: base)
             }
         }
@@ -106,9 +108,7 @@ struct DoctorCommand: AsyncParsableCommand {
         let out = session.terminal.out
         var text = "Pinned tools (looked up in .slipway/tools, then on PATH):\n"
         let width = pipeline.tools.map { "\($0.name) \($0.version)".count }.max() ?? 0
-        func shown(_ path: String) -> String {
-            path.hasPrefix(root + "/") ? String(path.dropFirst(root.count + 1)) : path
-        }
+        func shown(_ path: String) -> String { ToolWords.shown(path, root: root) }
         for tool in pipeline.tools {
             let name = "\(tool.name) \(tool.version)".padding(toLength: width, withPad: " ", startingAt: 0)
             let state = states[tool] ?? .missing

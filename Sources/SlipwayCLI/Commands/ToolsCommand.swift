@@ -209,8 +209,11 @@ enum ToolSelection {
         return pipeline.tools.filter { names.contains($0.name) }
     }
 
-    /// Installs `tools` into the cache, printing each outcome; returns how many failed.
-    static func install(_ tools: [PinnedTool], options: GlobalOptions, session: SpecSession) async -> Int {
+    /// Installs `tools` into the cache, printing each outcome (to standard error with
+    /// `progressOnStandardError`); returns how many failed.
+    static func install(
+        _ tools: [PinnedTool], options: GlobalOptions, session: SpecSession, progressOnStandardError: Bool = false
+    ) async -> Int {
         let root = URL(fileURLWithPath: options.specDirectory).standardizedFileURL.path
         let state = StateDirectory(root: root)
         try? state.prepare()
@@ -218,16 +221,19 @@ enum ToolSelection {
         let installer = ToolInstaller(
             cache: ToolCache(state: state), mirror: environment[ToolMirror.variable], path: environment["PATH"])
         let terminal = session.terminal
+        let palette = progressOnStandardError ? terminal.err : terminal.out
+        func say(_ text: String) {
+            if progressOnStandardError { terminal.writeError(text) } else { terminal.write(text) }
+        }
         var failures = 0
         for tool in tools {
             do {
                 switch try await installer.install(tool) {
                 case .cached:
-                    terminal.write("\(terminal.out.success("ok")) \(tool.name) \(tool.version) is in the cache\n")
+                    say("\(palette.success("ok")) \(tool.name) \(tool.version) is in the cache\n")
                 case .installed(let bin):
-                    let shown = bin.hasPrefix(root + "/") ? String(bin.dropFirst(root.count + 1)) : bin
-                    terminal.write(
-                        "\(terminal.out.success("installed")) \(tool.name) \(tool.version) in \(shown), verified by SHA-256\n"
+                    say(
+                        "\(palette.success("installed")) \(tool.name) \(tool.version) in \(ToolWords.shown(bin, root: root)), verified by SHA-256\n"
                     )
                 }
             } catch {

@@ -22,4 +22,9 @@ enum ToolWords {
     static func command(_ tool: PinnedTool) -> String {
         ([tool.name] + tool.versionArguments).joined(separator: " ")
     }
+
+    /// `path` relative to the repository `root` when it lies inside it, as the output shows paths.
+    static func shown(_ path: String, root: String) -> String {
+        path.hasPrefix(root + "/") ? String(path.dropFirst(root.count + 1)) : path
+    }
 }

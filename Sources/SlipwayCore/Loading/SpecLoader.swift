@@ -226,9 +226,19 @@ private struct NodeDecoder {
                     pin.versionArgs = stringList(field.value, path: path + ["versionArgs"], context: fieldContext)
                         .flatMap { $0.value.split(separator: " ").map(String.init) }
                 case "replacements":
+                    let entries = variables(
+                        field.value, path: path + ["replacements"], context: fieldContext, namesAreVariables: false)
+                    // They fill `{os}` and `{arch}` in `binary` too: a path there must stay inside
+                    // the archive.
+                    for (from, to) in entries where to.contains("/") || to.contains("..") || to.isEmpty {
+                        report(
+                            .invalidValue(
+                                context: "'\(from)' of \(fieldContext)", value: to,
+                                expected: "a spelling such as x86_64, without '/' or '..'"),
+                            atKey: path + ["replacements", from])
+                    }
                     pin.replacements = Dictionary(
-                        variables(
-                            field.value, path: path + ["replacements"], context: fieldContext, namesAreVariables: false),
+                        entries.filter { !$0.value.contains("/") && !$0.value.contains("..") && !$0.value.isEmpty },
                         uniquingKeysWith: { first, _ in first })
                 default:
                     break

@@ -27,27 +27,45 @@ public enum ToolsSectionEditor {
             toolsKey.mark?.column == 1
         else { throw .noToolsSection }
 
-        var lines = text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+        // A file with Windows line endings keeps them.
+        let newline = text.contains("\r\n") ? "\r\n" : "\n"
+        var lines = text.components(separatedBy: newline)
         let next = keyLines.filter { $0 > start }.min() ?? (lines.count + 1)
         // The section runs to the next top-level key; blank and comment lines just before that key
         // belong to it, not to the tools.
         var end = next - 1
-        while end > start, isBlankOrComment(lines[end - 1]) { end -= 1 }
+        while end > start, end - 1 < lines.count, isBlankOrComment(lines[end - 1]) { end -= 1 }
+        guard start - 1 < lines.count, end <= lines.count else { throw .noToolsSection }
 
         let section = Array(lines[start - 1..<end])
         let indent =
             section.dropFirst().first { !isBlankOrComment($0) }.map { line in
                 String(line.prefix { $0 == " " })
             }.flatMap { $0.isEmpty ? nil : $0 } ?? "  "
-        let comments = commentsAbove(section, indent: indent)
+        let old = entries(section, indent: indent)
+        let previous = Dictionary(
+            (SpecLoader().load(text: text, file: "slipway.yml").spec?.tools ?? []).map { ($0.name, $0) },
+            uniquingKeysWith: { first, _ in first })
 
-        var rendered = ["tools:"]
+        // A block-style `tools:` line keeps its comment; a flow-style section is written anew.
+        var rendered = [old.isEmpty ? "tools:" : section[0]]
         for pin in pins {
-            rendered += comments[pin.name] ?? []
-            rendered += render(pin, indent: indent)
+            guard let entry = old[pin.name] else {
+                rendered += render(pin, indent: indent)
+                continue
+            }
+            rendered += entry.leading
+            if previous[pin.name] == pin {
+                // Unchanged: every byte as it was, comments included.
+                rendered += entry.body
+            } else {
+                // Rewritten: a comment on one of its lines moves above it rather than being lost.
+                rendered += entry.body.compactMap { comment(in: $0) }.map { indent + $0 }
+                rendered += render(pin, indent: indent)
+            }
         }
         lines.replaceSubrange(start - 1..<end, with: rendered)
-        let result = lines.joined(separator: "\n")
+        let result = lines.joined(separator: newline)
 
         // Read back: the same pins, and no error the file did not have before.
         func errors(_ text: String) -> Int {
@@ -63,23 +81,44 @@ public enum ToolsSectionEditor {
         return trimmed.isEmpty || trimmed.hasPrefix("#")
     }
 
-    /// The comment lines directly above each tool's key in the old section, by tool name.
-    private static func commentsAbove(_ section: [String], indent: String) -> [String: [String]] {
-        var result: [String: [String]] = [:]
+    /// A tool's lines in a block-style section: the blank and comment lines before it, then its
+    /// key line and every line indented deeper.
+    private struct Entry {
+        var leading: [String] = []
+        var body: [String] = []
+    }
+
+    /// The block-style section's entries by tool name; empty for a flow-style section.
+    private static func entries(_ section: [String], indent: String) -> [String: Entry] {
+        var result: [String: Entry] = [:]
         var pending: [String] = []
+        var current: String?
         for line in section.dropFirst() {
-            let trimmed = line.drop { $0 == " " }
-            if trimmed.hasPrefix("#") {
+            let depth = line.prefix { $0 == " " }.count
+            if !isBlankOrComment(line), depth > indent.count, let name = current {
+                result[name]?.body.append(line)
+                continue
+            }
+            if isBlankOrComment(line) {
                 pending.append(line)
                 continue
             }
-            if line.hasPrefix(indent), !line.hasPrefix(indent + " "), let colon = trimmed.firstIndex(of: ":") {
-                let name = String(trimmed[..<colon].filter { $0 != "\"" && $0 != "'" && $0 != " " })
-                if !pending.isEmpty { result[name] = pending }
-            }
+            let trimmed = line.drop { $0 == " " }
+            guard depth == indent.count, let colon = trimmed.firstIndex(of: ":") else { return [:] }
+            let name = String(trimmed[..<colon].filter { $0 != "\"" && $0 != "'" })
+            result[name] = Entry(leading: pending, body: [line])
             pending = []
+            current = name
         }
         return result
+    }
+
+    /// The comment on `line` (`# …`), if it has one: the whole line, or what follows ` #`.
+    private static func comment(in line: String) -> String? {
+        let trimmed = line.drop { $0 == " " }
+        if trimmed.hasPrefix("#") { return String(trimmed) }
+        guard let mark = line.range(of: " #") else { return nil }
+        return String(line[line.index(after: mark.lowerBound)...])
     }
 
     /// One pin, in the short form when it says nothing but its version.
@@ -122,27 +161,6 @@ public enum ToolsSectionEditor {
         if safe, let first, first.isASCIILetter || first.isASCIIDigit, !text.contains(": "), !readsAsSomethingElse {
             return text
         }
-        var quoted = "\""
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "\"": quoted += "\\\""
-            case "\\": quoted += "\\\\"
-            case "\n": quoted += "\\n"
-            case "\t": quoted += "\\t"
-            default:
-                if scalar.value < 0x20 || scalar.value == 0x7F {
-                    quoted += "\\x" + String(scalar.value, radix: 16).leftPadded(to: 2)
-                } else {
-                    quoted.unicodeScalars.append(scalar)
-                }
-            }
-        }
-        return quoted + "\""
-    }
-}
-
-extension String {
-    fileprivate func leftPadded(to width: Int) -> String {
-        String(repeating: "0", count: max(0, width - count)) + self
+        return YAMLScalar.quoted(text)
     }
 }

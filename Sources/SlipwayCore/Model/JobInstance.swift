@@ -74,6 +74,9 @@ public struct JobInstance: Sendable, Identifiable {
     public let workdir: String?
     /// The container image CI runs it in.
     public let image: String?
+    /// Whether CI installs its pinned tools (it runs some and names no `image`, which would have
+    /// to bring them); with an image, CI only checks their versions.
+    public var installsTools: Bool { image == nil && !tools.isEmpty }
     /// A hash of everything that changes what the instance does (`JobFingerprint`).
     public let fingerprint: String
 

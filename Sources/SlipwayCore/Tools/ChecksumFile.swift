@@ -40,8 +40,8 @@ public enum ToolMirror {
     /// `url` fetched through `mirror`, or `url` itself when there is none.
     public static func url(_ url: String, mirror: String?) -> String {
         guard let mirror, !mirror.isEmpty else { return url }
-        var base = mirror
-        while base.hasSuffix("/") { base.removeLast() }
+        // One trailing slash goes, as `${SLIPWAY_TOOL_MIRROR%/}` drops it in the generated step.
+        let base = mirror.hasSuffix("/") ? String(mirror.dropLast()) : mirror
         let rest = url.hasPrefix("https://") ? String(url.dropFirst("https://".count)) : url
         return "\(base)/\(rest)"
     }

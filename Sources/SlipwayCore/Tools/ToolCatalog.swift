@@ -69,7 +69,7 @@ public enum ToolCatalog {
             releasesPage: "https://kubernetes.io/releases/download/"),
         "flux": ToolRecipe(
             url: "\(github)/fluxcd/flux2/releases/download/v{version}/flux_{version}_{os}_{arch}.tar.gz",
-            checksums: "\(github)/fluxcd/flux2/releases/download/v{version}/flux2_{version}_checksums.txt",
+            checksums: "\(github)/fluxcd/flux2/releases/download/v{version}/flux_{version}_checksums.txt",
             binary: nil, versionArgs: ["--version"], replacements: [:], platforms: ToolPlatform.all,
             releasesPage: "\(github)/fluxcd/flux2/releases"),
         "kops": ToolRecipe(

@@ -10,7 +10,7 @@ public enum ArchiveFormat: String, Sendable, Hashable {
     /// The format a URL's file name says (`.zip`, `.tar.gz` or `.tgz`; anything else is the
     /// executable itself).
     public init(url: String) {
-        let name = url.split(separator: "/").last.map(String.init) ?? url
+        let name = ToolRelease.fileName(of: url)
         if name.hasSuffix(".zip") {
             self = .zip
         } else if name.hasSuffix(".tar.gz") || name.hasSuffix(".tgz") {
@@ -45,7 +45,10 @@ public struct ToolRelease: Sendable, Hashable {
     }
 
     /// The archive's file name, as checksum files list it.
-    public var assetName: String {
+    public var assetName: String { Self.fileName(of: url) }
+
+    /// The last path segment of `url`, without a query.
+    static func fileName(of url: String) -> String {
         let path = url.split(separator: "?").first.map(String.init) ?? url
         return path.split(separator: "/").last.map(String.init) ?? path
     }

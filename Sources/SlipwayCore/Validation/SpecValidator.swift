@@ -358,7 +358,7 @@ private struct Check {
     /// but whose digest `slipway.yml` does not pin for any platform.
     mutating func toolsWithoutDigests(_ instances: [JobInstance]) {
         for tool in tools where tool.lockedPlatforms.isEmpty {
-            let installers = instances.filter { $0.image == nil && $0.tools.contains(tool) }.map(\.id)
+            let installers = instances.filter { $0.installsTools && $0.tools.contains(tool) }.map(\.id)
             if !installers.isEmpty {
                 reportAtKey(.toolWithoutDigests(tool: tool.name, jobs: installers), ["tools", tool.name])
             }

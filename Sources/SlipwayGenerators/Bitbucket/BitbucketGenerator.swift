@@ -87,7 +87,7 @@ private struct BitbucketWriter {
         yaml.comment("The change detection needs the history: merge bases and the previous commit.")
         yaml.nest("clone") { yaml.entry("depth", "full") }
         yaml.blank()
-        let toolSets = pipeline.instances.filter { $0.image == nil && !$0.tools.isEmpty }.map {
+        let toolSets = pipeline.instances.filter(\.installsTools).map {
             ToolCacheLayout.cacheKey(for: $0.tools)
         }
         if !toolSets.isEmpty {
@@ -244,7 +244,7 @@ private struct BitbucketWriter {
                     yaml.entry("concurrency-group", string: "slipway-\(environment)")
                 }
                 yaml.entry("max-time", "\(instance.timeoutMinutes)")
-                if instance.image == nil && !instance.tools.isEmpty {
+                if instance.installsTools {
                     yaml.nest("caches") { yaml.item(ToolCacheLayout.cacheKey(for: instance.tools)) }
                 }
                 if !instance.produces.isEmpty {

@@ -20,7 +20,7 @@ enum ToolScripts {
     static func prepare(_ instance: JobInstance, loadFunctions: String) -> String {
         guard !instance.tools.isEmpty else { return "" }
         var script = loadFunctions
-        if instance.image == nil { script += install(instance.tools) }
+        if instance.installsTools { script += install(instance.tools) }
         for tool in instance.tools { script += check(tool) }
         return script
     }

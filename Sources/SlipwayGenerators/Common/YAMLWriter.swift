@@ -1,3 +1,5 @@
+import SlipwayCore
+
 /// Writes the block structure of a generated CI file, with the comments and literal blocks that
 /// Yams' emitter cannot write: nesting by closures, never by indentation numbers.
 ///
@@ -152,21 +154,9 @@ final class YAMLWriter {
         // Scripts are long and nearly always ASCII: check bytes first, scalars only if needed.
         let ascii = text.utf8.allSatisfy { ($0 >= 0x20 && $0 < 0x7F) || $0 == 0x0A || $0 == 0x09 }
         return ascii
-            || text.unicodeScalars.allSatisfy { $0 == "\n" || ($0 != "\r" && isPrintable($0) && !isLineBreak($0)) }
-    }
-
-    /// YAML's printable characters (tab included), which may appear unescaped in a document.
-    private static func isPrintable(_ scalar: Unicode.Scalar) -> Bool {
-        switch scalar.value {
-        case 0x09, 0x0A, 0x0D, 0x20...0x7E, 0x85, 0xA0...0xD7FF, 0xE000...0xFFFD, 0x10000...0x10FFFF: return true
-        default: return false
-        }
-    }
-
-    /// Line breaks besides `\n` and `\r` that YAML 1.1 parsers fold or split on; the byte-order mark
-    /// counts too, since a parser may drop it.
-    private static func isLineBreak(_ scalar: Unicode.Scalar) -> Bool {
-        [0x85, 0x2028, 0x2029, 0xFEFF].contains(scalar.value)
+            || text.unicodeScalars.allSatisfy {
+                $0 == "\n" || ($0 != "\r" && YAMLScalar.isPrintable($0) && !YAMLScalar.isLineBreak($0))
+            }
     }
 
     /// `value` as YAML text: plain when YAML reads it back as the same string, else double-quoted.
@@ -174,27 +164,9 @@ final class YAMLWriter {
         isPlainSafe(value) ? value : quoted(value)
     }
 
-    /// `value` in double quotes with YAML escapes.
+    /// `value` in double quotes with YAML escapes (`YAMLScalar.quoted`).
     static func quoted(_ value: String) -> String {
-        var result = "\""
-        for scalar in value.unicodeScalars {
-            switch scalar {
-            case "\"": result += "\\\""
-            case "\\": result += "\\\\"
-            case "\n": result += "\\n"
-            case "\t": result += "\\t"
-            case "\r": result += "\\r"
-            default:
-                if isPrintable(scalar) && !isLineBreak(scalar) {
-                    result.unicodeScalars.append(scalar)
-                } else {
-                    let hex = String(scalar.value, radix: 16, uppercase: true)
-                    let (escape, width) = scalar.value <= 0xFF ? ("\\x", 2) : ("\\u", 4)
-                    result += escape + String(repeating: "0", count: width - hex.count) + hex
-                }
-            }
-        }
-        return result + "\""
+        YAMLScalar.quoted(value)
     }
 
     /// Plain scalars YAML 1.1 or 1.2 would resolve to something other than a string (`=` and `<<`
@@ -211,7 +183,9 @@ final class YAMLWriter {
         if "-?:,[]{}#&*!|>'\"%@`".contains(first) { return false }
         if value.contains(": ") || value.contains(" #") || value.hasSuffix(":") { return false }
         if value.contains(where: { $0.isNewline || $0 == "\t" }) { return false }
-        if value.unicodeScalars.contains(where: { !isPrintable($0) || isLineBreak($0) || $0.value < 0x20 }) {
+        if value.unicodeScalars.contains(where: {
+            !YAMLScalar.isPrintable($0) || YAMLScalar.isLineBreak($0) || $0.value < 0x20
+        }) {
             return false
         }
         if reservedWords.contains(value) { return false }

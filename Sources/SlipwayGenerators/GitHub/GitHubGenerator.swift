@@ -322,7 +322,7 @@ private struct Writer {
     func tools(_ instance: JobInstance) {
         guard !instance.tools.isEmpty else { return }
         let names = instance.tools.map { "\($0.name) \($0.version)" }.joined(separator: ", ")
-        if instance.image == nil {
+        if instance.installsTools {
             yaml.item {
                 yaml.entry("name", "Restore the tool cache")
                 yaml.entry("uses", GitHubActions.cache.reference)
@@ -334,7 +334,7 @@ private struct Writer {
             }
         }
         yaml.item {
-            yaml.entry("name", string: "\(instance.image == nil ? "Install" : "Check") \(names)")
+            yaml.entry("name", string: "\(instance.installsTools ? "Install" : "Check") \(names)")
             yaml.entry("shell", Self.shell)
             yaml.literal("run", ToolScripts.prepare(instance, loadFunctions: ToolScripts.evaluateFunctions))
         }

@@ -222,7 +222,7 @@ private struct GitLabWriter {
                     }
                 }
             }
-            if instance.image == nil && !instance.tools.isEmpty {
+            if instance.installsTools {
                 yaml.comment("The verified archives of the pinned tools it installs, kept between pipelines.")
                 yaml.nest("cache") {
                     yaml.item {

@@ -59,7 +59,7 @@ public enum ToolInstallError: Error, Sendable, Hashable {
             ]
         case .downloadFailed:
             return [
-                "nothing was installed or written; check the network (or \(ToolMirror.variable), if you use a mirror) and that this version exists"
+                "check the network (or \(ToolMirror.variable), if you use a mirror) and that this version exists; an install installs nothing, a lock keeps the old digest"
             ]
         case .checksumMismatch:
             return [
@@ -67,7 +67,9 @@ public enum ToolInstallError: Error, Sendable, Hashable {
                 "if you changed the version in slipway.yml, run `slipway tools lock` to read the new release's checksums; otherwise the download was altered, so do not use it",
             ]
         case .notInChecksumFile:
-            return ["nothing was changed; check the version, or give the tool a 'checksums:' URL that lists this file"]
+            return [
+                "check the version, or give the tool a 'checksums:' URL that lists this file; the old digest, if any, is kept"
+            ]
         case .unpackFailed, .executableMissing:
             return ["nothing was installed; for a tool you declared, check 'url' and 'binary' under 'tools'"]
         case .prerequisiteMissing(_, let command):
