@@ -299,7 +299,7 @@ private func logs(in directory: TemporaryDirectory) throws -> String {
         // A test double for kubeone, which cannot be installed here: it prints its version the
         // way kubeone does, and records every other call.
         func installKubeone(version: String) throws {
-            try directory.write(
+            try directory.writeExecutable(
                 "bin/kubeone",
                 """
                 #!/bin/bash
@@ -307,7 +307,6 @@ private func logs(in directory: TemporaryDirectory) throws -> String {
                 echo "$*" >>"\(directory.path)/kubeone.calls"
 
                 """)
-            chmod("\(directory.path)/bin/kubeone", 0o755)
         }
         let path = "\(directory.path)/bin:/usr/bin:/bin"
         let missing = try await slipway.run(

@@ -241,10 +241,8 @@ import Testing
               chart: { paths: ["**"], run: "helm template . | kubectl apply -f -", image: "alpine/helm:3.16.3" }
             """)
         // Stand-ins on PATH: helm at the pinned version, kops at another, terraform absent.
-        try repository.write("bin/helm", ReleaseServer.printing("v3.16.3+gcfd0749"))
-        try repository.write("bin/kops", ReleaseServer.printing("1.30.2"))
-        chmod("\(repository.path)/bin/helm", 0o755)
-        chmod("\(repository.path)/bin/kops", 0o755)
+        try repository.writeExecutable("bin/helm", ReleaseServer.printing("v3.16.3+gcfd0749"))
+        try repository.writeExecutable("bin/kops", ReleaseServer.printing("1.30.2"))
         let path = "\(repository.path)/bin:\(Self.systemPath)"
 
         let doctor = try await slipway.run(["doctor"], in: repository.path, environment: ["PATH": path])

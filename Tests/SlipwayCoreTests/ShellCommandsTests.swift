@@ -65,8 +65,8 @@ import Testing
         defer { directory.remove() }
         let tools = ["terraform", "kubeone", "flux", "helm", "kubectl", "sops", "kops", "cat"]
         for tool in tools {
-            try directory.write("bin/\(tool)", "#!/bin/bash\nprintf '%s\\n' \"${0##*/}\" >>\"$SLIPWAY_LOG\"\n")
-            chmod("\(directory.path)/bin/\(tool)", 0o755)
+            try directory.writeExecutable(
+                "bin/\(tool)", "#!/bin/bash\nprintf '%s\\n' \"${0##*/}\" >>\"$SLIPWAY_LOG\"\n")
         }
         var random = SeededGenerator(seed: 0x5348_454C)
         for round in 0..<150 {

@@ -232,8 +232,7 @@ import Yams
                 "error: slipway.yml pins helm 3.16.3, but this job's image has no helm; use an image with it, or remove the job's image so CI installs it"
             ))
 
-        try ci.write("bin/helm", ReleaseServer.printing("v3.16.30+g1"))
-        chmod("\(ci.path)/bin/helm", 0o755)
+        try ci.writeExecutable("bin/helm", ReleaseServer.printing("v3.16.30+g1"))
         let wrong = try await Self.bash(
             script, functions: functions, in: ci.path, mirror: server.mirror, path: "\(ci.path)/bin:/usr/bin:/bin")
         #expect(wrong.status == 1)
