@@ -65,7 +65,15 @@ import Testing
             ["tools", "lock", "--platform", "linux-amd64"], in: repository.path,
             environment: [ToolMirror.variable: server.mirror])
         #expect(result.status == 0, "\(result.standardError)")
-        #expect(result.standardOutput.contains("locked terraform 1.11.4 for linux-amd64 from its published checksums"))
+        #expect(
+            result.standardOutput.contains(
+                "locked terraform 1.11.4 for linux-amd64 from its published checksums fetched through \(server.mirror)")
+        )
+        // The loopback mirror speaks plain http, so the digests are only as good as the path to it.
+        #expect(
+            result.standardError.contains(
+                "warning: terraform's digests were read over plain http from \(server.mirror)/releases.hashicorp.com/terraform/1.11.4/terraform_1.11.4_SHA256SUMS"
+            ))
         #expect(result.standardOutput.contains("locked age 1.2.0 for linux-amd64 by hashing the downloads"))
 
         let text = try String(contentsOfFile: "\(repository.path)/slipway.yml", encoding: .utf8)
@@ -97,6 +105,38 @@ import Testing
             darwin.standardError.contains(
                 "error: darwin-arm64: could not download helm from \(server.mirror)/get.helm.sh/helm-v3.16.3-darwin-arm64.tar.gz.sha256sum: The requested URL returned error: 404"
             ))
+        await server.stop()
+    }
+
+    @Test func aChangedDigestDropsTheDigestsOfThePlatformsNotReadAgain() async throws {
+        let server = try await Self.releases()
+        let repository = try TemporaryDirectory()
+        defer { repository.remove() }
+        // Digests of an earlier terraform release, as left behind by a version bump.
+        let earlier = (String(repeating: "1", count: 64), String(repeating: "2", count: 64))
+        try repository.write(
+            "slipway.yml",
+            """
+            version: 1
+            tools:
+              terraform: { version: 1.11.4, sha256: { linux-amd64: \(earlier.0), darwin-amd64: \(earlier.1) } }
+            jobs:
+              plan: { paths: ["**"], run: terraform plan }
+            """)
+        let result = try await slipway.run(
+            ["tools", "lock", "--platform", "linux-amd64"], in: repository.path,
+            environment: [ToolMirror.variable: server.mirror])
+        #expect(result.status == 0, "\(result.standardError)")
+        #expect(
+            result.standardError.contains(
+                "warning: terraform 1.11.4: the digests for linux-amd64 differ from those slipway.yml had"))
+        #expect(
+            result.standardError.contains(
+                "removed the digests for darwin-amd64, which belong to the earlier release; run `slipway tools lock terraform` to read them"
+            ))
+        let text = try String(contentsOfFile: "\(repository.path)/slipway.yml", encoding: .utf8)
+        let pins = try #require(SpecLoader().load(text: text, file: "slipway.yml").spec?.tools)
+        #expect(pins.map(\.sha256) == [[.linuxAMD64: try server.sha256(Self.terraformZip)]])
         await server.stop()
     }
 
@@ -132,6 +172,10 @@ import Testing
             ])
 
         // The cache is used: nothing is downloaded again, even with the server gone.
+        let digests = (
+            terraform: try server.sha256(Self.terraformZip), kops: try server.sha256(Self.kopsBinary),
+            age: try server.sha256(Self.ageArchive), helm: try server.sha256(Self.helmArchive)
+        )
         await server.stop()
         let cached = try await slipway.run(["tools", "install"], in: repository.path, environment: mirror)
         #expect(cached.status == 0, "\(cached.standardError)")
@@ -151,6 +195,42 @@ import Testing
         #expect(
             try String(contentsOfFile: "\(repository.path)/plan.txt", encoding: .utf8)
                 == "Terraform v1.11.4\non linux_amd64\n")
+
+        // Once helm and age are no longer pinned, prune removes them, their archives and an
+        // abandoned partial install, and keeps what is pinned.
+        try repository.write(
+            "slipway.yml",
+            """
+            version: 1
+            tools:
+              terraform: { version: 1.11.4, sha256: { linux-amd64: \(digests.terraform) } }
+              kops: { version: 1.31.0, sha256: { linux-amd64: \(digests.kops) } }
+            jobs:
+              plan: { paths: ["**"], run: terraform plan && kops version }
+            """)
+        try FileManager.default.createDirectory(
+            atPath: "\(repository.path)/.slipway/tools/.partial-abandoned", withIntermediateDirectories: true)
+        let prune = try await slipway.run(["tools", "prune"], in: repository.path)
+        #expect(prune.status == 0, "\(prune.standardError)")
+        #expect(
+            prune.standardOutput.split(separator: "\n").sorted()
+                == [
+                    "Removed 5 items slipway.yml no longer pins.",
+                    "removed .slipway/tools/.partial-abandoned",
+                    "removed .slipway/tools/age",
+                    "removed .slipway/tools/downloads/\(digests.age)",
+                    "removed .slipway/tools/downloads/\(digests.helm)",
+                    "removed .slipway/tools/helm",
+                ].sorted())
+        #expect(
+            try FileManager.default.contentsOfDirectory(atPath: "\(repository.path)/.slipway/tools").sorted() == [
+                "downloads", "kops", "terraform",
+            ])
+        let doctorAfter = try await slipway.run(
+            ["doctor"], in: repository.path, environment: ["PATH": Self.systemPath])
+        #expect(doctorAfter.status == 0, "\(doctorAfter.standardError)")
+        let again = try await slipway.run(["tools", "prune"], in: repository.path)
+        #expect(again.standardOutput == ".slipway/tools holds only what slipway.yml pins.\n")
     }
 
     @Test func aChecksumMismatchNamesBothDigestsAndInstallsNothing() async throws {

@@ -130,16 +130,23 @@ struct ToolPinTests {
             tools:
               ⟨terraform⟩terraform: 1.11.4
               kubectl: { version: 1.31.0, sha256: { linux-amd64: \(digest) } }
+              ⟨kops⟩kops: { version: 1.31.0, sha256: { darwin-arm64: \(digest) } }
               helm: 3.16.3
             jobs:
               plan: { run: "terraform plan", paths: ["x"] }
               apply: { run: "terraform apply && kubectl get pods", paths: ["x"] }
               chart: { run: "helm template .", paths: ["x"], image: "alpine/helm:3.16.3" }
+              roll: { run: "kops rolling-update cluster", paths: ["x"] }
             """)
         let warnings = SpecValidator.pipeline(text: marked.text).diagnostics.filter { $0.severity == .warning }
-        // helm runs only in an image, where CI checks its version instead of installing it.
-        #expect(warnings.map(\.kind) == [.toolWithoutDigests(tool: "terraform", jobs: ["plan", "apply"])])
-        #expect(warnings.map(\.location) == [marked.location("terraform")])
+        // helm runs only in an image, where CI checks its version instead of installing it; kops is
+        // locked only for a platform no hosted runner has.
+        #expect(
+            warnings.map(\.kind) == [
+                .toolWithoutDigests(tool: "terraform", jobs: ["plan", "apply"], platform: nil),
+                .toolWithoutDigests(tool: "kops", jobs: ["roll"], platform: "linux-amd64"),
+            ])
+        #expect(warnings.map(\.location) == [marked.location("terraform"), marked.location("kops")])
     }
 
     @Test func resolvesReleasesThroughTheCatalog() {

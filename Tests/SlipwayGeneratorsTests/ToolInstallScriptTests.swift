@@ -47,6 +47,17 @@ import Yams
         return try #require((document["env"] as? [String: Any])?["SLIPWAY_TOOL_FUNCTIONS"] as? String)
     }
 
+    /// The script of a GitHub step of `pipeline(_:)` and the workflow's functions, with the
+    /// release server already stopped: for steps that must fail before they download anything.
+    static func offlineStep(
+        job slug: String, named prefix: String
+    ) async throws -> (script: String, functions: String, mirror: String) {
+        let server = try await releases()
+        let pipeline = try pipeline(server)
+        await server.stop()
+        return (try gitHubStep(pipeline, job: slug, named: prefix), try gitHubFunctions(pipeline), server.mirror)
+    }
+
     /// The script of the GitHub step whose name starts with `prefix`, in job `slug`.
     static func gitHubStep(_ pipeline: Pipeline, job slug: String, named prefix: String) throws -> String {
         let text = try Generators.generate(.github, pipeline)[0].contents
@@ -60,14 +71,15 @@ import Yams
     /// Runs a GitHub step's script as the runner would, with the workflow's functions in its
     /// environment.
     static func bash(
-        _ script: String, functions: String, in directory: String, mirror: String, path: String = "/usr/bin:/bin"
+        _ script: String, functions: String, in directory: String, mirror: String, path: String = "/usr/bin:/bin",
+        environment: [String: String] = [:]
     ) async throws -> CommandResult {
         try await run(
             "bash", ["--noprofile", "--norc", "-euo", "pipefail", "-c", script], in: directory,
             environment: [
                 ToolMirror.variable: mirror, "PATH": path, "GITHUB_PATH": "\(directory)/github-path",
                 "SLIPWAY_TOOL_FUNCTIONS": functions,
-            ])
+            ].merging(environment) { _, extra in extra })
     }
 
     /// Every path under `directory`, with what it is: a link's target, or a file's contents.
@@ -158,11 +170,19 @@ import Yams
         let tools = "\(ci.path)/.slipway/tools"
         let helmArchive = "\(tools)/downloads/\(try server.sha256(Self.helmArchive))"
         try Data("altered".utf8).write(to: URL(fileURLWithPath: helmArchive))
+        // A directory where an archive belongs must not swallow the fresh download.
+        let kopsArchive = "\(tools)/downloads/\(try server.sha256(Self.kopsBinary))"
+        try FileManager.default.removeItem(atPath: kopsArchive)
+        try FileManager.default.createDirectory(atPath: "\(kopsArchive)/stray", withIntermediateDirectories: true)
         try Data(ReleaseServer.printing("Terraform v1.11.4 (altered)").utf8).write(
             to: URL(fileURLWithPath: "\(tools)/terraform/1.11.4/linux-amd64/files/terraform"))
         let poisoned = try await Self.bash(script, functions: functions, in: ci.path, mirror: server.mirror)
         #expect(poisoned.status == 0, "\(poisoned.standardError)")
         #expect(poisoned.standardOutput.contains("helm 3.16.3: downloaded from"))
+        #expect(poisoned.standardOutput.contains("kops 1.31.0: downloaded from"))
+        #expect(
+            try Data(contentsOf: URL(fileURLWithPath: kopsArchive))
+                == Data(ReleaseServer.printing("Client version: 1.31.0").utf8))
         #expect(poisoned.standardOutput.contains("terraform 1.11.4: from the cache, verified by SHA-256"))
         let restored = try await run(
             "bash", ["-c", "\(tools)/terraform/1.11.4/linux-amd64/bin/terraform"], in: ci.path)
@@ -201,31 +221,75 @@ import Yams
     }
 
     @Test func toolsWithoutDigestsAreAllNamedBeforeTheJobStops() async throws {
-        let server = try await Self.releases()
-        let pipeline = try Self.pipeline(server)
-        let script = try Self.gitHubStep(pipeline, job: "cluster", named: "Install ")
-        let functions = try Self.gitHubFunctions(pipeline)
-        await server.stop()
+        let (script, functions, mirror) = try await Self.offlineStep(job: "cluster", named: "Install ")
         let ci = try TemporaryDirectory()
         defer { ci.remove() }
-        let result = try await Self.bash(script, functions: functions, in: ci.path, mirror: server.mirror)
+        let result = try await Self.bash(
+            script, functions: functions, in: ci.path, mirror: mirror, environment: ["GITHUB_ACTIONS": "true"])
         #expect(result.status == 1)
         #expect(
             result.standardError.contains(
                 "error: slipway.yml pins no SHA-256 for kubeone 1.9.2 on linux-amd64 (it pins: none)"))
         #expect(result.standardError.contains("error: slipway.yml pins no SHA-256 for flux 2.4.0 on linux-amd64"))
+        // On GitHub each is also an annotation, which the run's summary shows.
+        #expect(
+            result.standardOutput.split(separator: "\n").filter { $0.hasPrefix("::error::") } == [
+                "::error::slipway.yml pins no SHA-256 for kubeone 1.9.2 on linux-amd64 (it pins: none)",
+                "::error::slipway.yml pins no SHA-256 for flux 2.4.0 on linux-amd64 (it pins: none)",
+            ])
+    }
+
+    @Test func aRunnerOfAnotherArchitectureIsToldSoNotToLockDigests() async throws {
+        let (script, functions, mirror) = try await Self.offlineStep(job: "deploy", named: "Install ")
+        let ci = try TemporaryDirectory()
+        defer { ci.remove() }
+        try ci.writeExecutable(
+            "bin/uname", "#!/bin/sh\ncase $1 in -s) echo Linux ;; -m) echo ppc64le ;; esac\n")
+        let result = try await Self.bash(
+            script, functions: functions, in: ci.path, mirror: mirror, path: "\(ci.path)/bin:/usr/bin:/bin")
+        #expect(result.status == 1)
+        #expect(
+            result.standardError.contains(
+                "error: this runner is Linux/ppc64le; Slipway installs pinned tools on Linux and macOS, on x86_64 or arm64\nnote: run the job on such a runner, or give it an image with terraform 1.11.4, helm 3.16.3, kops 1.31.0"
+            ))
+        #expect(!result.standardError.contains("tools lock"))
+        #expect(!FileManager.default.fileExists(atPath: "\(ci.path)/.slipway/tools/terraform"))
+    }
+
+    @Test func slipwayInstallsAZipWithPythonWhereUnzipIsMissingAndNeedsNoCurlForACachedArchive() async throws {
+        let server = try await Self.releases()
+        let pipeline = try Self.pipeline(server)
+        let terraform = try #require(pipeline.tools.first { $0.name == "terraform" })
+        let workstation = try TemporaryDirectory()
+        defer { workstation.remove() }
+        // A PATH with curl, tar and python3, but no unzip.
+        for command in ["curl", "tar", "python3"] {
+            let target = try #require(ProcessRunner.locate(command, path: "/usr/bin:/bin"))
+            try FileManager.default.createDirectory(
+                atPath: "\(workstation.path)/bin", withIntermediateDirectories: true)
+            try FileManager.default.createSymbolicLink(
+                atPath: "\(workstation.path)/bin/\(command)", withDestinationPath: target)
+        }
+        let cache = ToolCache(state: StateDirectory(root: workstation.path), platform: .linuxAMD64)
+        let installer = ToolInstaller(cache: cache, mirror: server.mirror, path: "\(workstation.path)/bin")
+        #expect(try await installer.install(terraform) == .installed("\(cache.directory(for: terraform))/bin"))
+        let installed = try await run(
+            "bash", ["-c", "\(cache.directory(for: terraform))/bin/terraform"], in: workstation.path)
+        #expect(installed.standardOutput == "Terraform v1.11.4\non linux_amd64\n")
+
+        // The release is gone but its verified archive is kept: no curl is needed to install it again.
+        await server.stop()
+        try FileManager.default.removeItem(atPath: cache.directory(for: terraform))
+        try FileManager.default.removeItem(atPath: "\(workstation.path)/bin/curl")
+        #expect(try await installer.install(terraform) == .installed("\(cache.directory(for: terraform))/bin"))
     }
 
     @Test func aJobWithAnImageChecksTheImagesToolsInstead() async throws {
-        let server = try await Self.releases()
-        let pipeline = try Self.pipeline(server)
-        await server.stop()
-        let script = try Self.gitHubStep(pipeline, job: "chart", named: "Check ")
-        let functions = try Self.gitHubFunctions(pipeline)
+        let (script, functions, mirror) = try await Self.offlineStep(job: "chart", named: "Check ")
         #expect(!script.contains("slipway_install"))
         let ci = try TemporaryDirectory()
         defer { ci.remove() }
-        let missing = try await Self.bash(script, functions: functions, in: ci.path, mirror: server.mirror)
+        let missing = try await Self.bash(script, functions: functions, in: ci.path, mirror: mirror)
         #expect(missing.status == 1)
         #expect(
             missing.standardError.contains(
@@ -234,15 +298,16 @@ import Yams
 
         try ci.writeExecutable("bin/helm", ReleaseServer.printing("v3.16.30+g1"))
         let wrong = try await Self.bash(
-            script, functions: functions, in: ci.path, mirror: server.mirror, path: "\(ci.path)/bin:/usr/bin:/bin")
+            script, functions: functions, in: ci.path, mirror: mirror, path: "\(ci.path)/bin:/usr/bin:/bin")
         #expect(wrong.status == 1)
         #expect(
             wrong.standardError.contains(
-                "error: slipway.yml pins helm 3.16.3, but helm version --short printed: v3.16.30+g1"))
+                "error: slipway.yml pins helm 3.16.3, but helm version --short printed: v3.16.30+g1\nnote: with an image, use one with helm 3.16.3; otherwise \(ci.path)/bin/helm is not the pinned release"
+            ))
 
-        try ci.write("bin/helm", ReleaseServer.printing("v3.16.3+gcfd0749"))
+        try ci.writeExecutable("bin/helm", ReleaseServer.printing("v3.16.3+gcfd0749"))
         let right = try await Self.bash(
-            script, functions: functions, in: ci.path, mirror: server.mirror, path: "\(ci.path)/bin:/usr/bin:/bin")
+            script, functions: functions, in: ci.path, mirror: mirror, path: "\(ci.path)/bin:/usr/bin:/bin")
         #expect(right.status == 0, "\(right.standardError)")
     }
 

@@ -174,23 +174,10 @@ private struct DoctorDocument: Encodable {
     init(pipeline: Pipeline, states: [PinnedTool: ToolState], missingCommands: [String: [String]], cache: ToolCache) {
         platform = cache.platform.key
         tools = pipeline.tools.map { tool in
-            let locked = tool.lockedPlatforms.map(\.key)
-            switch states[tool] ?? .missing {
-            case .ok(let path):
-                return Tool(
-                    name: tool.name, version: tool.version, status: "ok", path: path, printed: nil, locked: locked)
-            case .missing:
-                return Tool(
-                    name: tool.name, version: tool.version, status: "missing", path: nil, printed: nil, locked: locked)
-            case .wrongVersion(let path, let printed):
-                return Tool(
-                    name: tool.name, version: tool.version, status: "wrong-version", path: path, printed: printed,
-                    locked: locked)
-            case .broken(let path, let reason):
-                return Tool(
-                    name: tool.name, version: tool.version, status: "broken", path: path, printed: reason,
-                    locked: locked)
-            }
+            let state = states[tool] ?? .missing
+            return Tool(
+                name: tool.name, version: tool.version, status: state.status, path: state.path, printed: state.detail,
+                locked: tool.lockedPlatforms.map(\.key))
         }
         jobs = pipeline.instances.map {
             Job(id: $0.id, tools: $0.tools.map(\.name), image: $0.image, missingCommands: missingCommands[$0.id] ?? [])

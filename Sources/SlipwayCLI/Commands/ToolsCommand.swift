@@ -17,8 +17,9 @@ struct ToolsCommand: AsyncParsableCommand {
               slipway tools lock
               slipway tools lock kubeone --platform linux-amd64
               slipway tools install
+              slipway tools prune
             """,
-        subcommands: [ToolsLockCommand.self, ToolsInstallCommand.self]
+        subcommands: [ToolsLockCommand.self, ToolsInstallCommand.self, ToolsPruneCommand.self]
     )
 }
 
@@ -86,33 +87,56 @@ struct ToolsLockCommand: AsyncParsableCommand {
                 continue
             }
             var locked: [String] = []
+            var changed: [String] = []
             var computedFrom: [String] = []
+            var addresses: [String] = []
             for (platform, result) in await locker.digests(for: tool, platforms: platforms) {
                 switch result {
                 case .success(let digest):
-                    if let old = pins[index].sha256[platform], old != digest.sha256 {
-                        terminal.printWarning(
-                            "\(tool.name) \(tool.version) on \(platform.key): slipway.yml had \(old); the release has \(digest.sha256)",
-                            notes: [
-                                "replaced; review this change before you commit it: an unchanged version whose digest changed means the release was replaced upstream"
-                            ])
-                    }
+                    if let old = pins[index].sha256[platform], old != digest.sha256 { changed.append(platform.key) }
                     pins[index].sha256[platform] = digest.sha256
                     locked.append(platform.key)
+                    addresses.append(digest.source.address)
                     if case .computed(let url) = digest.source { computedFrom.append(url) }
                 case .failure(let error):
                     failures += 1
                     terminal.printError("\(platform.key): \(error.message)", notes: error.notes)
                 }
             }
+            if !changed.isEmpty {
+                // A digest that changed means slipway.yml held another release's digests: a version
+                // bump, or a release replaced upstream. Those of platforms not read now are as stale.
+                let stale = pins[index].sha256.keys.filter { !locked.contains($0.key) }.sorted()
+                for platform in stale { pins[index].sha256[platform] = nil }
+                terminal.printWarning(
+                    "\(tool.name) \(tool.version): the digests for \(changed.joined(separator: ", ")) differ from those slipway.yml had",
+                    notes: [
+                        "expected if you changed \(tool.name)'s version; if you did not, the release was replaced upstream: find out why before you commit"
+                    ]
+                        + (stale.isEmpty
+                            ? []
+                            : [
+                                "removed the digests for \(stale.map(\.key).joined(separator: ", ")), which belong to the earlier release; run `slipway tools lock \(tool.name)` to read them"
+                            ]))
+            }
             if !locked.isEmpty {
-                let source =
-                    computedFrom.isEmpty
-                    ? "from its published checksums"
-                    : "by hashing the downloads: \(tool.name) publishes no checksum file, so check these digests against the project's signatures"
+                var source = "from its published checksums"
+                if !computedFrom.isEmpty {
+                    source =
+                        "by hashing the downloads: \(tool.name) publishes no checksum file, so check these digests against the project's signatures"
+                } else if let mirror = locker.mirror {
+                    source += " fetched through \(mirror)"
+                }
                 terminal.write(
                     "\(terminal.out.success("locked")) \(tool.name) \(tool.version) for \(locked.joined(separator: ", ")) \(source)\n"
                 )
+                if let plain = addresses.first(where: { $0.lowercased().hasPrefix("http://") }) {
+                    terminal.printWarning(
+                        "\(tool.name)'s digests were read over plain http from \(plain)",
+                        notes: [
+                            "anyone between you and that server could have changed them; compare them with the project's release page over https before you commit"
+                        ])
+                }
             }
         }
 
@@ -186,6 +210,43 @@ struct ToolsInstallCommand: AsyncParsableCommand {
                 "\(failures) of \(chosen.count) tool\(chosen.count == 1 ? " was" : "s were") not installed",
                 status: ExitStatus.failed)
         }
+    }
+}
+
+/// `slipway tools prune`: remove what `.slipway/tools` holds that slipway.yml no longer pins.
+struct ToolsPruneCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "prune",
+        abstract: "Remove the releases and downloads in .slipway/tools that slipway.yml does not pin.",
+        discussion: """
+            Installs keep every release they fetched, so switching branches does not
+            download again; prune frees the space once old versions are gone for good.
+            A later `slipway tools install` fetches again what a branch still pins.
+            """
+    )
+
+    @OptionGroup var options: GlobalOptions
+
+    func run() async throws {
+        let session = SpecSession(options: options)
+        let (pipeline, _) = try session.pipeline(showWarnings: false)
+        let root = URL(fileURLWithPath: options.specDirectory).standardizedFileURL.path
+        let cache = ToolCache(state: StateDirectory(root: root))
+        let removed: [String]
+        do {
+            removed = try cache.prune(keeping: pipeline.tools)
+        } catch {
+            throw session.fail(
+                "cannot prune \(ToolWords.shown(cache.root, root: root)): \(error.localizedDescription)",
+                notes: ["what was removed before this is gone; the pinned releases are untouched"],
+                status: ExitStatus.failed)
+        }
+        let terminal = session.terminal
+        for path in removed { terminal.write("removed \(ToolCacheLayout.root)/\(path)\n") }
+        terminal.write(
+            removed.isEmpty
+                ? "\(ToolCacheLayout.root) holds only what slipway.yml pins.\n"
+                : "Removed \(removed.count) item\(removed.count == 1 ? "" : "s") slipway.yml no longer pins.\n")
     }
 }
 

@@ -113,7 +113,7 @@ public enum DiagnosticKind: Hashable, Sendable {
     /// A digest for a platform the catalog's tool is not published for.
     case toolNotPublished(tool: String, platform: String, published: [String])
     /// CI must install a tool for these jobs, but `slipway.yml` pins no digest to verify it by.
-    case toolWithoutDigests(tool: String, jobs: [String])
+    case toolWithoutDigests(tool: String, jobs: [String], platform: String?)
 
     /// Whether this kind is an error or a warning.
     public var severity: Severity {
@@ -211,10 +211,14 @@ public enum DiagnosticKind: Hashable, Sendable {
             return "Slipway does not know where the releases of '\(tool)' live"
         case .toolNotPublished(let tool, let platform, _):
             return "'\(tool)' has no official release for \(platform)"
-        case .toolWithoutDigests(let tool, let jobs):
+        case .toolWithoutDigests(let tool, let jobs, let platform):
             let who = jobs.count == 1 ? "'\(jobs[0])'" : "'\(jobs[0])' and \(jobs.count - 1) more"
+            guard let platform else {
+                return
+                    "tool '\(tool)' has no SHA-256 pinned, so CI cannot install it for \(who): those jobs would fail at their start"
+            }
             return
-                "tool '\(tool)' has no SHA-256 pinned, so CI cannot install it for \(who): those jobs would fail at their start"
+                "tool '\(tool)' has no SHA-256 pinned for \(platform), the platform of every hosted runner, so CI cannot install it for \(who): those jobs would fail at their start there"
         case .jobNameReservedForDetection(let platform, let job, let name):
             return "\(platform): job '\(job)': the job id '\(name)' is reserved for Slipway's change detection"
         case .jobNameIsPlatformKeyword(let platform, let job, let name):
@@ -360,9 +364,11 @@ public enum DiagnosticKind: Hashable, Sendable {
             return suggestion.map { [Note("did you mean '\($0)'?"), declare] } ?? [declare, known]
         case .toolNotPublished(_, _, let published):
             return [Note("it is published for \(published.joined(separator: ", ")); remove this digest")]
-        case .toolWithoutDigests:
+        case .toolWithoutDigests(let tool, _, _):
             return [
-                Note("run `slipway tools lock`: it reads the official checksums into slipway.yml; then commit it"),
+                Note(
+                    "run `slipway tools lock \(tool)`: it reads the official checksums into slipway.yml; then commit it"
+                ),
                 Note("or give those jobs an 'image' that has the tool; CI then checks its version instead"),
             ]
         case .scheduleWithoutCron:

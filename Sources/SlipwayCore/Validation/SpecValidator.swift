@@ -355,12 +355,22 @@ private struct Check {
     // MARK: Tools
 
     /// Warns about each pinned tool that CI must install for some instance (one without `image`)
-    /// but whose digest `slipway.yml` does not pin for any platform.
+    /// but whose digest `slipway.yml` does not pin for any platform, or not for linux-amd64, where
+    /// every hosted runner of the three platforms runs.
     mutating func toolsWithoutDigests(_ instances: [JobInstance]) {
-        for tool in tools where tool.lockedPlatforms.isEmpty {
+        for tool in tools {
+            let missing: String?
+            if tool.lockedPlatforms.isEmpty {
+                missing = nil
+            } else if tool.platforms.contains(.linuxAMD64), !tool.lockedPlatforms.contains(.linuxAMD64) {
+                missing = ToolPlatform.linuxAMD64.key
+            } else {
+                continue
+            }
             let installers = instances.filter { $0.installsTools && $0.tools.contains(tool) }.map(\.id)
             if !installers.isEmpty {
-                reportAtKey(.toolWithoutDigests(tool: tool.name, jobs: installers), ["tools", tool.name])
+                reportAtKey(
+                    .toolWithoutDigests(tool: tool.name, jobs: installers, platform: missing), ["tools", tool.name])
             }
         }
     }

@@ -11,9 +11,9 @@ enum ToolScripts {
     /// The variable that carries `functions` where a file can hold it once for every job.
     static let functionsVariable = "SLIPWAY_TOOL_FUNCTIONS"
 
-    /// What every job that runs pinned tools evaluates first: `slipway_install` and
-    /// `slipway_check`.
-    static let functions = installFunction + checkFunction
+    /// What every job that runs pinned tools evaluates first: `slipway_error`,
+    /// `slipway_detect_platform`, `slipway_install` and `slipway_check`.
+    static let functions = errorFunction + platformFunction + installFunction + checkFunction
 
     /// Everything a job does about its tools before its script: installs (without `image`) and
     /// version checks (always), after `loadFunctions` (the text that defines `functions`).
@@ -33,9 +33,10 @@ enum ToolScripts {
     /// runner's platform is named before the job stops.
     static func install(_ tools: [PinnedTool]) -> String {
         let quoted = ChangeDetectionScript.singleQuoted
-        var script = platformDetection
+        let names = tools.map { "\($0.name) \($0.version)" }.joined(separator: ", ")
+        var script = "slipway_detect_platform \(quoted(names)) || exit 1\n"
         for tool in tools {
-            script += "case $slipway_platform in\n"
+            script += "case ${slipway_platform:?} in\n"
             for platform in tool.lockedPlatforms {
                 guard let release = tool.release(for: platform), let digest = release.sha256 else { continue }
                 script += """
@@ -51,8 +52,8 @@ enum ToolScripts {
                 tool.lockedPlatforms.isEmpty ? "none" : tool.lockedPlatforms.map(\.key).joined(separator: ", ")
             script += """
                 *)
-                  echo "error: slipway.yml pins no SHA-256 for \(tool.name) \(tool.version) on $slipway_platform (it pins: \(locked))" >&2
-                  echo "note: run 'slipway tools lock' and commit slipway.yml, or give the job an image with \(tool.name) \(tool.version)" >&2
+                  slipway_error "slipway.yml pins no SHA-256 for \(tool.name) \(tool.version) on $slipway_platform (it pins: \(locked))"
+                  echo "note: run 'slipway tools lock \(tool.name)' and commit slipway.yml, or give the job an image with \(tool.name) \(tool.version)" >&2
                   slipway_unverified=1
                   ;;
                 esac
@@ -71,15 +72,37 @@ enum ToolScripts {
         return "slipway_check \(arguments.map(quoted).joined(separator: " "))\n"
     }
 
-    /// Sets `$slipway_platform` to the runner's platform, as `slipway.yml` keys it.
-    static let platformDetection = """
-        case "$(uname -s)/$(uname -m)" in
-        Linux/x86_64) slipway_platform=linux-amd64 ;;
-        Linux/aarch64 | Linux/arm64) slipway_platform=linux-arm64 ;;
-        Darwin/x86_64) slipway_platform=darwin-amd64 ;;
-        Darwin/arm64) slipway_platform=darwin-arm64 ;;
-        *) slipway_platform="$(uname -s)/$(uname -m)" ;;
-        esac
+    /// `slipway_detect_platform TOOLS`: sets `$slipway_platform` to the runner's platform, as
+    /// `slipway.yml` keys it, or fails on a platform Slipway cannot install on, naming `TOOLS`
+    /// as what an image would need.
+    static let platformFunction = """
+        slipway_detect_platform() {
+          # shellcheck disable=SC2034 # read by the job's install step
+          case "$(uname -s)/$(uname -m)" in
+          Linux/x86_64) slipway_platform=linux-amd64 ;;
+          Linux/aarch64 | Linux/arm64) slipway_platform=linux-arm64 ;;
+          Darwin/x86_64) slipway_platform=darwin-amd64 ;;
+          Darwin/arm64) slipway_platform=darwin-arm64 ;;
+          *)
+            slipway_error "this runner is $(uname -s)/$(uname -m); Slipway installs pinned tools on Linux and macOS, on x86_64 or arm64"
+            echo "note: run the job on such a runner, or give it an image with $1" >&2
+            return 1
+            ;;
+          esac
+        }
+
+        """
+
+    /// `slipway_error MESSAGE`: `error: MESSAGE` on standard error, and on GitHub also an error
+    /// annotation, which the run's summary shows (workflow commands are read from standard output).
+    static let errorFunction = """
+        slipway_error() {
+          if [[ -n "${GITHUB_ACTIONS:-}" ]]; then
+            local message=${1//'%'/%25}
+            echo "::error::${message//$'\\n'/%0A}"
+          fi
+          echo "error: $1" >&2
+        }
 
         """
 
@@ -90,12 +113,13 @@ enum ToolScripts {
           local name=$1 version=$2 pattern=$3 found
           shift 3
           if ! command -v "$name" >/dev/null; then
-            echo "error: slipway.yml pins $name $version, but this job's image has no $name; use an image with it, or remove the job's image so CI installs it" >&2
+            slipway_error "slipway.yml pins $name $version, but this job's image has no $name; use an image with it, or remove the job's image so CI installs it"
             return 1
           fi
           found=$("$@" 2>&1 || true)
           if ! [[ "$found" =~ $pattern ]]; then
-            echo "error: slipway.yml pins $name $version, but $* printed: $found" >&2
+            slipway_error "slipway.yml pins $name $version, but $* printed: $found"
+            echo "note: with an image, use one with $name $version; otherwise $(command -v "$name") is not the pinned release: check the version, url and binary of $name under tools in slipway.yml" >&2
             return 1
           fi
         }
@@ -120,17 +144,19 @@ enum ToolScripts {
             partial=$(mktemp -d "\(ToolCacheLayout.root)/\(ToolCacheLayout.partialPrefix)XXXXXX")
             if ! curl --fail --silent --show-error --location --retry 2 --connect-timeout 20 --max-time 900 --output "$partial/archive" -- "$url"; then
               rm -rf "$partial"
-              echo "error: could not download $name $version from $url (see curl's message above); nothing was installed" >&2
+              slipway_error "could not download $name $version from $url (see curl's message above); nothing was installed"
               return 1
             fi
             actual=$(sha256sum "$partial/archive" | cut -d ' ' -f 1)
             if [[ "$actual" != "$sha256" ]]; then
               rm -rf "$partial"
-              echo "error: $name from $url is not the release slipway.yml pins: its SHA-256 is $actual, slipway.yml says $sha256; nothing was installed" >&2
+              slipway_error "$name from $url is not the release slipway.yml pins: its SHA-256 is $actual, slipway.yml says $sha256; nothing was installed"
               echo "note: if the version in slipway.yml changed, run 'slipway tools lock' and commit slipway.yml; otherwise the download was altered" >&2
               return 1
             fi
             mkdir -p "${archive%/*}"
+            # Whatever holds the name (a stray directory would swallow the archive) goes first.
+            rm -rf "$archive"
             mv "$partial/archive" "$archive"
             rm -rf "$partial"
             echo "$name $version: downloaded from $url, verified by SHA-256"
@@ -146,7 +172,7 @@ enum ToolScripts {
               python3 -m zipfile -e "$archive" "$partial/\(ToolCacheLayout.files)"
             else
               rm -rf "$partial"
-              echo "error: installing $name needs unzip or python3, and this image has neither; add one to the image" >&2
+              slipway_error "installing $name needs unzip or python3, and this runner has neither; add one to the image"
               return 1
             fi
             ;;
@@ -155,7 +181,7 @@ enum ToolScripts {
           esac
           if [[ ! -f "$partial/\(ToolCacheLayout.files)/$executable" ]]; then
             rm -rf "$partial"
-            echo "error: the archive $url has no executable at $executable for $name; nothing was installed" >&2
+            slipway_error "the archive $url has no executable at $executable for $name; nothing was installed"
             return 1
           fi
           chmod 755 "$partial/\(ToolCacheLayout.files)/$executable"

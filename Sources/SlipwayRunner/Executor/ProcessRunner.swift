@@ -24,8 +24,9 @@ public struct ProcessRunner: ProcessRunning {
             executable, arguments: arguments, workingDirectory: workingDirectory, environment: nil, input: nil)
     }
 
-    /// Runs `executable` (a path when it contains `/`, else looked up on `PATH`) with extra
-    /// environment variables (a `nil` value removes one) and optional standard input.
+    /// Runs `executable` (a path when it contains `/`, else looked up on `PATH`, the one given in
+    /// `environment` when it sets one) with extra environment variables (a `nil` value removes
+    /// one) and optional standard input.
     public func run(
         _ executable: String, arguments: [String], workingDirectory: String?,
         environment: [String: String?]?, input: [UInt8]?
@@ -33,7 +34,9 @@ public struct ProcessRunner: ProcessRunning {
         let program: Executable
         if executable.contains("/") {
             program = .path(FilePath(executable))
-        } else if let found = Self.locate(executable, path: ProcessInfo.processInfo.environment["PATH"]) {
+        } else if let found = Self.locate(
+            executable, path: environment?["PATH"] ?? ProcessInfo.processInfo.environment["PATH"])
+        {
             // Found here: swift-subprocess resolves a bare name by trying to spawn it from each
             // directory of PATH in turn, which cost about 50 ms per git call.
             program = .path(FilePath(found))

@@ -32,6 +32,60 @@ public struct ToolCache: Sendable {
         return FileManager.default.isExecutableFile(atPath: "\(bin)/\(tool.name)") ? bin : nil
     }
 
+    /// Removes `.partial-` directories an install or lock abandoned (killed before it could clean
+    /// up) more than an hour ago; younger ones may belong to an install still running.
+    public func sweepAbandonedPartials(now: Date = Date()) {
+        let manager = FileManager.default
+        for name in (try? manager.contentsOfDirectory(atPath: root)) ?? []
+        where name.hasPrefix(ToolCacheLayout.partialPrefix) {
+            let path = "\(root)/\(name)"
+            let modified = (try? manager.attributesOfItem(atPath: path))?[.modificationDate] as? Date
+            if let modified, now.timeIntervalSince(modified) > 3600 { try? manager.removeItem(atPath: path) }
+        }
+    }
+
+    /// Removes every release and verified archive that `tools` do not pin, for any platform, and
+    /// every abandoned partial install; returns what it removed, relative to the cache.
+    public func prune(keeping tools: [PinnedTool]) throws -> [String] {
+        let manager = FileManager.default
+        var removed: [String] = []
+        func remove(_ relative: String) throws {
+            try manager.removeItem(atPath: "\(root)/\(relative)")
+            removed.append(relative)
+        }
+        let pinned = Dictionary(tools.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
+        let digests = Set(tools.flatMap { tool in tool.lockedPlatforms.compactMap { tool.release(for: $0)?.sha256 } })
+        for name in ((try? manager.contentsOfDirectory(atPath: root)) ?? []).sorted() {
+            if name.hasPrefix(ToolCacheLayout.partialPrefix) {
+                try remove(name)
+            } else if name == ToolCacheLayout.downloads {
+                for file in try manager.contentsOfDirectory(atPath: "\(root)/\(name)").sorted()
+                where !digests.contains(file) {
+                    try remove("\(name)/\(file)")
+                }
+            } else if let tool = pinned[name] {
+                for version in try manager.contentsOfDirectory(atPath: "\(root)/\(name)").sorted() {
+                    guard version == tool.version else {
+                        try remove("\(name)/\(version)")
+                        continue
+                    }
+                    for platform in try manager.contentsOfDirectory(atPath: "\(root)/\(name)/\(version)").sorted() {
+                        let digest = ToolPlatform(key: platform).flatMap { tool.release(for: $0)?.sha256 }
+                        let marker = manager.contents(
+                            atPath: "\(root)/\(name)/\(version)/\(platform)/\(ToolCacheLayout.digest)")
+                        let held = marker.map {
+                            String(decoding: $0, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+                        }
+                        if digest == nil || held != digest { try remove("\(name)/\(version)/\(platform)") }
+                    }
+                }
+            } else {
+                try remove(name)
+            }
+        }
+        return removed
+    }
+
     /// `base` with the cached pinned releases of `tools` before it, in the order given: what
     /// `slipway run` and `slipway doctor` look tools up on.
     public func path(for tools: [PinnedTool], before base: String?) -> String {

@@ -17,6 +17,32 @@ public enum ToolState: Sendable, Hashable {
         if case .ok = self { return true }
         return false
     }
+
+    /// The state's name in machine-readable output: `ok`, `missing`, `wrong-version` or `broken`.
+    public var status: String {
+        switch self {
+        case .ok: return "ok"
+        case .missing: return "missing"
+        case .wrongVersion: return "wrong-version"
+        case .broken: return "broken"
+        }
+    }
+
+    /// Where the tool was found, if it was.
+    public var path: String? {
+        switch self {
+        case .ok(let path), .wrongVersion(let path, _), .broken(let path, _): return path
+        case .missing: return nil
+        }
+    }
+
+    /// What the tool printed instead of its version, or why it could not be started.
+    public var detail: String? {
+        switch self {
+        case .wrongVersion(_, let detail), .broken(_, let detail): return detail
+        case .ok, .missing: return nil
+        }
+    }
 }
 
 /// A pinned tool that a run's jobs run but this machine lacks, or has at another version.

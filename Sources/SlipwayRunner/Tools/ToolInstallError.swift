@@ -73,7 +73,10 @@ public enum ToolInstallError: Error, Sendable, Hashable {
         case .unpackFailed, .executableMissing:
             return ["nothing was installed; for a tool you declared, check 'url' and 'binary' under 'tools'"]
         case .prerequisiteMissing(_, let command):
-            return ["install \(command) (Debian and Ubuntu: apt-get install \(command)), then run it again"]
+            let alternative = command == "unzip" ? " or python3" : ""
+            return [
+                "install \(command)\(alternative) (Debian and Ubuntu: apt-get install \(command)), then run it again"
+            ]
         case .cacheUnwritable:
             return ["check that .slipway/ is writable and the disk has space"]
         }

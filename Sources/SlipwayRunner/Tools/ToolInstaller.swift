@@ -42,19 +42,35 @@ public struct ToolInstaller: Sendable {
             throw .noDigest(tool: tool.name, version: tool.version, platform: platform.key)
         }
         if let bin = cache.installed(tool) { return .cached(bin) }
+        cache.sweepAbandonedPartials()
         let fetcher = ToolFetcher(mirror: mirror, path: path, runner: runner)
-        let unpacker: String?
-        switch release.format {
-        case .zip: unpacker = "unzip"
-        case .tarGzip: unpacker = "tar"
-        case .binary: unpacker = nil
-        }
-        for command in ["curl"] + [unpacker].compactMap({ $0 }) where ProcessRunner.locate(command, path: path) == nil {
-            throw .prerequisiteMissing(tool: tool.name, command: command)
-        }
-
         let manager = FileManager.default
         let archive = "\(cache.root)/\(ToolCacheLayout.downloads)/\(expected)"
+        // A verified archive from an earlier install (or a CI cache) is not downloaded again.
+        var isDirectory: ObjCBool = false
+        let cachedArchive =
+            manager.fileExists(atPath: archive, isDirectory: &isDirectory) && !isDirectory.boolValue
+            && (try? Self.sha256(ofFile: archive, tool: tool.name, url: release.url)) == expected
+        if !cachedArchive, ProcessRunner.locate("curl", path: path) == nil {
+            throw .prerequisiteMissing(tool: tool.name, command: "curl")
+        }
+        let unzip: (command: String, arguments: [String])?
+        if release.format == .zip {
+            // As the generated install step does: unzip, or Python's zipfile where unzip is missing.
+            if ProcessRunner.locate("unzip", path: path) != nil {
+                unzip = ("unzip", ["-q", "-o", archive, "-d"])
+            } else if ProcessRunner.locate("python3", path: path) != nil {
+                unzip = ("python3", ["-m", "zipfile", "-e", archive])
+            } else {
+                throw .prerequisiteMissing(tool: tool.name, command: "unzip")
+            }
+        } else {
+            unzip = nil
+        }
+        if release.format == .tarGzip, ProcessRunner.locate("tar", path: path) == nil {
+            throw .prerequisiteMissing(tool: tool.name, command: "tar")
+        }
+
         let partial = "\(cache.root)/\(ToolCacheLayout.partialPrefix)\(UUID().uuidString)"
         do {
             try manager.createDirectory(atPath: partial, withIntermediateDirectories: true)
@@ -63,10 +79,6 @@ public struct ToolInstaller: Sendable {
         }
         defer { try? manager.removeItem(atPath: partial) }
 
-        // A verified archive from an earlier install (or a CI cache) is not downloaded again.
-        let cachedArchive =
-            manager.fileExists(atPath: archive)
-            && (try? Self.sha256(ofFile: archive, tool: tool.name, url: release.url)) == expected
         if !cachedArchive {
             let download = "\(partial)/\(release.assetName)"
             try await fetcher.download(tool: tool.name, url: release.url, to: download)
@@ -90,14 +102,13 @@ public struct ToolInstaller: Sendable {
             try manager.createDirectory(atPath: files, withIntermediateDirectories: true)
             switch release.format {
             case .zip:
-                try await unpack(tool, release, "unzip", ["-q", "-o", archive, "-d", files])
+                if let unzip { try await unpack(tool, release, unzip.command, unzip.arguments + [files]) }
             case .tarGzip:
                 try await unpack(tool, release, "tar", ["-xzf", archive, "-C", files])
             case .binary:
                 try manager.copyItem(atPath: archive, toPath: "\(files)/\(release.executable)")
             }
             let executable = "\(files)/\(release.executable)"
-            var isDirectory: ObjCBool = false
             guard manager.fileExists(atPath: executable, isDirectory: &isDirectory), !isDirectory.boolValue else {
                 throw ToolInstallError.executableMissing(
                     tool: tool.name, url: fetcher.address(release.url), path: release.executable)

@@ -10,10 +10,18 @@ import SlipwayCore
 public struct ToolLocker: Sendable {
     /// Where a digest came from.
     public enum Source: Sendable, Hashable {
-        /// Read from the project's checksum file at this URL.
+        /// Read from the project's checksum file, fetched from this address (the mirror's when
+        /// there is one).
         case published(String)
-        /// Computed from the archive downloaded from this URL.
+        /// Computed from the archive downloaded from this address.
         case computed(String)
+
+        /// The address the digest was read from.
+        public var address: String {
+            switch self {
+            case .published(let address), .computed(let address): return address
+            }
+        }
     }
 
     /// A digest read for one platform.
@@ -25,6 +33,8 @@ public struct ToolLocker: Sendable {
     }
 
     private let fetcher: ToolFetcher
+    /// The mirror digests are fetched through, if any.
+    public var mirror: String? { fetcher.mirror.flatMap { $0.isEmpty ? nil : $0 } }
     private let scratch: String
 
     /// Creates a locker that fetches through `mirror` with curl found on `path`, downloading
@@ -57,7 +67,8 @@ public struct ToolLocker: Sendable {
             switch files[checksums] {
             case .success(let text):
                 if let digest = ChecksumFile.digest(for: release.assetName, in: text) {
-                    results.append((platform, .success(Digest(sha256: digest, source: .published(checksums)))))
+                    results.append(
+                        (platform, .success(Digest(sha256: digest, source: .published(fetcher.address(checksums))))))
                 } else {
                     results.append(
                         (
