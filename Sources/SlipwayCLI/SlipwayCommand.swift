@@ -26,7 +26,7 @@ public struct SlipwayCommand: AsyncParsableCommand {
             ValidateCommand.self, PlanCommand.self, RunCommand.self, StatusCommand.self, RunsCommand.self,
             LogsCommand.self,
             ApproveCommand.self, ResumeCommand.self, CancelCommand.self, GenerateCommand.self, GraphCommand.self,
-            DoctorCommand.self, ToolsCommand.self, SchemaCommand.self,
+            MarksCommand.self, DoctorCommand.self, ToolsCommand.self, SchemaCommand.self,
         ]
     )
 

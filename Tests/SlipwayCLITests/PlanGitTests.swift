@@ -102,7 +102,7 @@ private func repository() async throws -> TemporaryGitRepository {
             ["plan", "--event", "push", "--before", "1234567890abcdef1234567890abcdef12345678"], in: repository.path)
         #expect(unknown.status == 0, "\(unknown.standardError)")
         #expect(unknown.standardOutput.contains("is not in this repository: every file counts as changed"))
-        let root = try await slipway.run(["plan", "--format", "json"], in: repository.path)
+        let root = try await slipway.run(["plan", "--after", "HEAD", "--format", "json"], in: repository.path)
         #expect(try PlanJSON(root).changed.count == 4)
     }
 
@@ -112,7 +112,8 @@ private func repository() async throws -> TemporaryGitRepository {
         try await repository.git("mv", "terraform/main.tf", "kubeone/main.tf")
         try await repository.git("rm", "--quiet", "docs/index.md")
         try await repository.commit("move and delete")
-        let result = try await slipway.run(["plan", "--event", "push", "--format", "json"], in: repository.path)
+        let result = try await slipway.run(
+            ["plan", "--event", "push", "--before", "HEAD^", "--format", "json"], in: repository.path)
         #expect(result.status == 0, "\(result.standardError)")
         let plan = try PlanJSON(result)
         #expect(plan.changed == ["docs/index.md", "kubeone/main.tf", "terraform/main.tf"])

@@ -74,14 +74,18 @@ struct RunCommand: AsyncParsableCommand {
         let root = URL(fileURLWithPath: options.specDirectory).standardizedFileURL.path
         let store = try session.openStore(StateDirectory(root: root), beforeRunning: true)
         let runID = RunIdentifier.make()
+        let marksCommit = await MarkWriting.commit(
+            event: changes.resolvedEvent, branch: pipeline.spec.defaultBranch, directory: root)
         try store.insert(
-            try RunRecord(id: runID, spec: options.spec, event: changes.resolvedEvent.rawValue, jobs: jobs))
+            try RunRecord(
+                id: runID, spec: options.spec, event: changes.resolvedEvent.rawValue, jobs: jobs,
+                marksCommit: marksCommit))
         let person = await Person.identify(in: root)
         for id in running.approvals { try store.approve(run: runID, job: id, by: person) }
         let execution = RunExecution(
             session: session, pipeline: pipeline, event: changes.resolvedEvent, jobs: jobs, runID: runID,
             options: running,
-            store: store, root: root, approved: Set(running.approvals))
+            store: store, root: root, approved: Set(running.approvals), marksCommit: marksCommit)
         try await execution.execute()
     }
 }

@@ -20,6 +20,8 @@ struct RunExecution {
     var attemptBase: [String: Int] = [:]
     /// Whether this continues an earlier run (`resume`), for what messages suggest.
     var resuming = false
+    /// The commit this run's successes mark, when it runs the default branch's head.
+    var marksCommit: String?
 
     func execute() async throws {
         var secretValues: [String: String] = [:]
@@ -151,6 +153,7 @@ struct RunExecution {
         let signals = InterruptSignals { Task { await driver.interrupt() } }
         let outcome = await driver.run()
         signals.cancel()
+        if let marksCommit { await MarkWriting.record(run: runID, at: marksCommit, execution: self) }
         switch outcome {
         case .succeeded, .interrupted:
             break

@@ -349,7 +349,7 @@ struct ResumeCommand: AsyncParsableCommand {
             session: session, pipeline: pipeline, event: Event(rawValue: record.event) ?? .push, jobs: recovered.jobs,
             runID: record.id, options: running, store: store, root: root, approved: approved,
             succeeded: recovered.succeeded,
-            attemptBase: recovered.attemptBase, resuming: true)
+            attemptBase: recovered.attemptBase, resuming: true, marksCommit: record.marksCommit)
         try await execution.execute()
     }
 }

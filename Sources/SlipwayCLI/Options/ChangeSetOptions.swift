@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 import SlipwayCore
 import SlipwayRunner
 
@@ -31,20 +32,39 @@ struct ChangeSetOptions: ParsableArguments {
         help: ArgumentHelp("A file of changed paths, one per line ('-' reads stdin); bypasses git.", valueName: "file"))
     var changedFrom: String?
 
+    @Flag(
+        name: .customLong("all"),
+        help: "Push or manual: every job that listens to the event, whatever its mark says.")
+    var all = false
+
     var resolvedEvent: Event { event ?? (base != nil || head != nil ? .pullRequest : .push) }
+
+    /// Whether the plan converges (DESIGN.md, "Convergence"): a push or manual run without an
+    /// explicit change set and without --all.
+    var converges: Bool {
+        (resolvedEvent == .push || resolvedEvent == .manual) && !all && before == nil && after == nil
+            && changed.isEmpty && changedFrom == nil
+    }
 
     func validate() throws {
         let givenByHand = !changed.isEmpty || changedFrom != nil
         if givenByHand && (base != nil || head != nil || before != nil || after != nil) {
             throw ValidationError("--changed and --changed-from replace git; drop --base, --head, --before and --after")
         }
+        if all && (givenByHand || before != nil || after != nil) {
+            throw ValidationError("--all runs every job; drop --changed, --changed-from, --before and --after")
+        }
         switch resolvedEvent {
+        case .pullRequest where all:
+            throw ValidationError("--all is for push and manual runs; a pull request runs what it changes")
         case .pullRequest where before != nil || after != nil:
             throw ValidationError("--before and --after describe a push; a pull request uses --base and --head")
         case .push where base != nil || head != nil:
             throw ValidationError(
                 "--base and --head describe a pull request; a push uses --before and --after (or pass --event pull_request)"
             )
+        case .schedule where all:
+            throw ValidationError("schedule runs select every job that listens to them already; drop --all")
         case .manual, .schedule:
             if base != nil || head != nil || before != nil || after != nil || givenByHand {
                 throw ValidationError(
@@ -58,6 +78,9 @@ struct ChangeSetOptions: ParsableArguments {
     /// The change set these options describe, from git (run in `directory`) or given by hand.
     func changeSet(spec: Spec, directory: String) async throws -> ChangeSet {
         if resolvedEvent == .manual || resolvedEvent == .schedule { return ChangeSet(paths: []) }
+        if all {
+            return ChangeSet(paths: [], everythingBecause: "--all: every job that listens to push runs")
+        }
         if !changed.isEmpty || changedFrom != nil {
             var paths = changed
             if let changedFrom { paths += try ChangedFiles.read(changedFrom) }
@@ -76,6 +99,7 @@ struct ChangeSetOptions: ParsableArguments {
 
     /// Plans `pipeline` for these options, turning git and change-list problems into exit 2.
     func plan(_ pipeline: Pipeline, session: SpecSession) async throws -> Plan {
+        if converges { return try await convergingPlan(pipeline, session: session) }
         let changeSet: ChangeSet
         do {
             changeSet = try await self.changeSet(spec: pipeline.spec, directory: session.options.specDirectory)
@@ -85,5 +109,48 @@ struct ChangeSetOptions: ParsableArguments {
             throw session.fail(error.message, notes: ["check the path, or pipe the list in with --changed-from -"])
         }
         return Planner().plan(pipeline, event: resolvedEvent, changes: changeSet)
+    }
+
+    /// The converging plan of `HEAD`, from the marks in the run store (none when it does not
+    /// exist yet) and what changed since each marked commit.
+    private func convergingPlan(_ pipeline: Pipeline, session: SpecSession) async throws -> Plan {
+        let directory = session.options.specDirectory
+        let resolver = ChangeSetResolver(runner: ProcessRunner(), directory: directory)
+        do {
+            guard let head = try await resolver.resolve("HEAD") else {
+                throw session.fail(
+                    "this repository has no commit yet, so nothing can be converged to",
+                    notes: ["commit first, or pass the changed files with --changed"])
+            }
+            let marks = try MarkReading.local(
+                root: URL(fileURLWithPath: directory).standardizedFileURL.path, session: session)
+            var changesSince: [String: ChangeSet] = [:]
+            for commit in Convergence.commits(of: marks) where commit != head {
+                changesSince[commit] = try await resolver.changes(since: commit, to: head)
+            }
+            return Planner().converge(
+                pipeline, event: resolvedEvent, Convergence(head: head, marks: marks, changesSince: changesSince))
+        } catch let error as ChangeSetError {
+            throw session.fail(error.message, notes: error.notes)
+        }
+    }
+}
+
+/// Reading marks for planning.
+enum MarkReading {
+    /// The marks in the repository's run store at `root`; none when it has no store yet (reading
+    /// never creates one).
+    static func local(root: String, session: SpecSession) throws -> [String: Mark] {
+        let state = StateDirectory(root: root)
+        guard FileManager.default.fileExists(atPath: state.database) else { return [:] }
+        do {
+            return try RunStore(path: state.database).marks()
+        } catch {
+            throw session.fail(
+                "cannot read the marks in \(state.database): \(error)",
+                notes: [
+                    "check that .slipway/ is readable; pass --all to run every job without them"
+                ], status: ExitStatus.failed)
+        }
     }
 }

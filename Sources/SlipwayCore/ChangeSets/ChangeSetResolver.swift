@@ -104,6 +104,38 @@ public struct ChangeSetResolver: Sendable {
         return try await optionalCommit(revision) != nil
     }
 
+    /// The commit `revision` names, or nil when the repository has no such commit.
+    public func resolve(_ revision: String) async throws(ChangeSetError) -> String? {
+        try await checkRepository()
+        return try await optionalCommit(revision)
+    }
+
+    /// What changed between a marked commit and `head` (a tree diff, so a revert or a force push
+    /// counts what differs, however the history got there); every file of `head` when the
+    /// commit is not in the repository.
+    public func changes(since commit: String, to head: String) async throws(ChangeSetError) -> ChangeSet {
+        guard let resolved = try await optionalCommit(commit) else {
+            let tree = try await git(["ls-tree", "-r", "--name-only", "-z", head])
+            return ChangeSet(
+                base: nil, head: head, paths: Self.nulSeparated(tree.standardOutput),
+                everythingBecause: "\(commit) is not in this repository: every file counts as changed")
+        }
+        return ChangeSet(base: resolved, head: head, paths: try await diff(from: resolved, to: head))
+    }
+
+    /// Whether `ancestor` is `descendant` or one of its ancestors; false when either is unknown.
+    public func isAncestor(_ ancestor: String, of descendant: String) async throws(ChangeSetError) -> Bool {
+        let output = try await git(
+            ["merge-base", "--is-ancestor", "--end-of-options", ancestor, descendant], allowing: [1, 128])
+        return output.status == 0
+    }
+
+    /// Whether the work tree and index match `HEAD` for every tracked file.
+    public func trackedFilesAreClean() async throws(ChangeSetError) -> Bool {
+        let output = try await git(["status", "--porcelain", "--untracked-files=no"])
+        return output.standardOutput.isEmpty
+    }
+
     // MARK: git
 
     private func checkRepository() async throws(ChangeSetError) {

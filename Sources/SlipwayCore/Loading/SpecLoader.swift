@@ -59,7 +59,7 @@ public struct SpecLoader: Sendable {
     }
 
     private static func diagnostic(for error: YamlError, file: String) -> Diagnostic {
-        func location(_ mark: Mark) -> SourceLocation {
+        func location(_ mark: Yams.Mark) -> SourceLocation {
             SourceLocation(file: file, line: mark.line, column: mark.column)
         }
         switch error {
@@ -82,7 +82,7 @@ public struct SpecLoader: Sendable {
     }
 
     /// The alias name that starts at `mark` (`*.tf` gives `.tf`).
-    private static func aliasName(at mark: Mark, in yaml: String) -> String {
+    private static func aliasName(at mark: Yams.Mark, in yaml: String) -> String {
         let lines = yaml.split(separator: "\n", omittingEmptySubsequences: false)
         guard mark.line - 1 < lines.count else { return "" }
         let scalars = Array(lines[mark.line - 1].unicodeScalars.dropFirst(mark.column))

@@ -10,6 +10,18 @@ public enum SelectionReason: Hashable, Sendable, CustomStringConvertible {
     case everythingChanged
     /// The instance needs a mutating instance that runs, so it must run after it.
     case cascade(from: String)
+    /// Convergence: the instance never succeeded on the default branch.
+    case neverSucceeded
+    /// Convergence: a file its paths match (any file, for a job without paths, when `pattern` is
+    /// nil) changed between its mark and the head.
+    case changedSinceMark(path: String, pattern: String?, mark: String)
+    /// Convergence: the commit of its mark is not in the repository (dropped by a force push and
+    /// collected), so every file counts as changed.
+    case markUnknown(mark: String)
+    /// Convergence: its definition (`JobInstance.fingerprint`) differs from its mark's.
+    case definitionChanged(mark: String)
+    /// Convergence: a mutating instance it needs succeeded after it last did.
+    case upstreamAppliedAfter(need: String)
     /// A selected instance needs this non-mutating one.
     case pulledIn(by: String)
 
@@ -21,6 +33,15 @@ public enum SelectionReason: Hashable, Sendable, CustomStringConvertible {
         case .everythingChanged: return "everything counts as changed"
         case .cascade(let from): return "needs \(from), which runs"
         case .pulledIn(let by): return "pulled in by \(by)"
+        case .neverSucceeded: return "out of date: never succeeded"
+        case .changedSinceMark(let path, let pattern, let mark):
+            let matching = pattern.map { " (matches \($0))" } ?? ""
+            return "out of date: \(path)\(matching) changed since its last success at \(Mark.short(mark))"
+        case .markUnknown(let mark):
+            return "out of date: its last success at \(Mark.short(mark)) is no longer in this repository"
+        case .definitionChanged(let mark):
+            return "out of date: its definition changed since its last success at \(Mark.short(mark))"
+        case .upstreamAppliedAfter(let need): return "out of date: \(need) applied after it last succeeded"
         }
     }
 }
@@ -37,6 +58,8 @@ public enum SkipReason: Hashable, Sendable, CustomStringConvertible {
     case noMatch(patterns: [String])
     /// `when: with-needs`, and no job it needs or that needs it runs.
     case onlyWithNeeds
+    /// Convergence: nothing it depends on changed since its last success at this commit.
+    case upToDate(mark: String)
 
     public var description: String {
         switch self {
@@ -46,6 +69,8 @@ public enum SkipReason: Hashable, Sendable, CustomStringConvertible {
         case .nothingChanged: return "no file changed"
         case .noMatch(let patterns): return "no changed file matches \(patterns.joined(separator: ", "))"
         case .onlyWithNeeds: return "runs only with the jobs it needs (when: with-needs), and none of them runs"
+        case .upToDate(let mark):
+            return "up to date: nothing it depends on changed since its last success at \(Mark.short(mark))"
         }
     }
 }
@@ -99,6 +124,22 @@ public struct Plan: Hashable, Sendable {
     public var selected: [SelectedInstance]
     /// Instances that do not run, in spec order.
     public var skipped: [SkippedInstance]
+    /// For a converging plan, every instance's mark (absent: it never succeeded); `nil` for a
+    /// plan of a change set.
+    public var marks: [String: Mark]?
+
+    /// Creates a plan.
+    public init(
+        event: Event, changes: ChangeSet, changed: [String], selected: [SelectedInstance],
+        skipped: [SkippedInstance], marks: [String: Mark]? = nil
+    ) {
+        self.event = event
+        self.changes = changes
+        self.changed = changed
+        self.selected = selected
+        self.skipped = skipped
+        self.marks = marks
+    }
 
     /// The ids of the selected instances, in execution order.
     public var selectedIDs: [String] { selected.map(\.id) }

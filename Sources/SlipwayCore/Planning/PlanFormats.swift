@@ -55,12 +55,39 @@ private struct PlanDocument: Encodable {
         let fingerprint: String
         /// `job` (its own gate) or `environment:<name>` (one approval per run for the environment).
         let gate: String?
+        let mark: MarkField?
     }
 
     private struct Skipped: Encodable {
         let id: String
         let reason: String
         let fingerprint: String
+        let mark: MarkField?
+    }
+
+    /// A converging plan's `mark` of an instance.
+    ///
+    /// `null` when it never succeeded; absent from plans of a change set.
+    private struct MarkField: Encodable {
+        let mark: Mark?
+
+        private enum Keys: String, CodingKey { case commit, fingerprint, succeededAt }
+
+        func encode(to encoder: any Encoder) throws {
+            guard let mark else {
+                var container = encoder.singleValueContainer()
+                try container.encodeNil()
+                return
+            }
+            var container = encoder.container(keyedBy: Keys.self)
+            try container.encode(mark.commit, forKey: .commit)
+            try container.encode(mark.fingerprint, forKey: .fingerprint)
+            try container.encode(ISO8601DateFormatter().string(from: mark.succeededAt), forKey: .succeededAt)
+        }
+    }
+
+    private func mark(of id: String) -> MarkField? {
+        plan.marks.map { MarkField(mark: $0[id]) }
     }
 
     static func gate(_ scope: ApprovalScope) -> String {
@@ -85,10 +112,13 @@ private struct PlanDocument: Encodable {
             plan.selected.map {
                 Selected(
                     id: $0.id, reasons: $0.reasons.map(\.description), fingerprint: $0.fingerprint,
-                    gate: $0.approval.map(PlanDocument.gate))
+                    gate: $0.approval.map(PlanDocument.gate), mark: mark(of: $0.id))
             }, forKey: .selected)
         try container.encode(
-            plan.skipped.map { Skipped(id: $0.id, reason: $0.reason.description, fingerprint: $0.fingerprint) },
+            plan.skipped.map {
+                Skipped(
+                    id: $0.id, reason: $0.reason.description, fingerprint: $0.fingerprint, mark: mark(of: $0.id))
+            },
             forKey: .skipped)
     }
 }

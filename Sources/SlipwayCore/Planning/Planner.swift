@@ -9,10 +9,6 @@ public struct Planner: Sendable {
         var reasons: [String: [SelectionReason]] = [:]
         var skipped: [String: SkipReason] = [:]
 
-        func takesPart(_ instance: JobInstance) -> Bool {
-            instance.events.contains(event) && !(event == .pullRequest && instance.mutates)
-        }
-
         // Rules 1 and 4: direct selection among the instances that take part in the event.
         for instance in pipeline.instances {
             // For a pull request, "mutating" is the reason that matters, whatever `on` says.
@@ -34,6 +30,21 @@ public struct Planner: Sendable {
                 skipped[instance.id] =
                     paths.isEmpty ? .nothingChanged : .noMatch(patterns: instance.patterns.patterns.map(\.source))
             }
+        }
+
+        return complete(pipeline, event: event, changes: changes, changed: paths.paths.map(\.path), reasons, skipped)
+    }
+
+    /// Rules 2 and 3 (cascade and pull-in) over directly selected instances, and the plan.
+    func complete(
+        _ pipeline: Pipeline, event: Event, changes: ChangeSet, changed: [String],
+        _ directReasons: [String: [SelectionReason]], _ directSkips: [String: SkipReason],
+        marks: [String: Mark]? = nil
+    ) -> Plan {
+        var reasons = directReasons
+        var skipped = directSkips
+        func takesPart(_ instance: JobInstance) -> Bool {
+            instance.events.contains(event) && !(event == .pullRequest && instance.mutates)
         }
 
         // Rule 2: cascade downstream from selected mutating instances, in execution order so that
@@ -73,10 +84,10 @@ public struct Planner: Sendable {
             }
         }
         return Plan(
-            event: event, changes: changes, changed: paths.paths.map(\.path), selected: selected, skipped: skippedList)
+            event: event, changes: changes, changed: changed, selected: selected, skipped: skippedList, marks: marks)
     }
 
-    private static func isPullIn(_ reason: SelectionReason) -> Bool {
+    static func isPullIn(_ reason: SelectionReason) -> Bool {
         if case .pulledIn = reason { return true }
         return false
     }

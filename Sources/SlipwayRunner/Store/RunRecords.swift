@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import SlipwayCore
 
 /// A run as the store keeps it.
 public struct RunRecord: Sendable, Hashable, Codable, FetchableRecord, PersistableRecord {
@@ -18,10 +19,14 @@ public struct RunRecord: Sendable, Hashable, Codable, FetchableRecord, Persistab
     public var host: String
     /// The scheduled jobs, as JSON, so `resume` runs exactly what was planned.
     public var jobs: String
+    /// The commit the run's successes mark (DESIGN.md, "Convergence"): set only for a push or
+    /// manual run of the default branch's head with no tracked file changed.
+    public var marksCommit: String?
 
     /// Creates a record of a run that starts now, on this machine.
-    public init(id: String, spec: String, event: String, jobs: [ScheduledJob]) throws {
+    public init(id: String, spec: String, event: String, jobs: [ScheduledJob], marksCommit: String? = nil) throws {
         self.id = id
+        self.marksCommit = marksCommit
         self.spec = spec
         self.event = event
         self.status = .running
@@ -100,4 +105,18 @@ public struct EventRecord: Sendable, Hashable, Codable, FetchableRecord, Persist
         self.detail = detail
         self.skipCause = skipCause
     }
+}
+
+/// Where a job instance last succeeded on the default branch, and which run said so.
+public struct MarkRecord: Sendable, Hashable, Codable, FetchableRecord, PersistableRecord {
+    public static let databaseTableName = "mark"
+
+    public var instance: String
+    public var commit: String
+    public var fingerprint: String
+    public var succeededAt: Date
+    public var runId: String
+
+    /// The mark itself.
+    public var mark: Mark { Mark(commit: commit, fingerprint: fingerprint, succeededAt: succeededAt) }
 }

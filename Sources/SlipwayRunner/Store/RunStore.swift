@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import SlipwayCore
 
 #if canImport(Glibc)
     import Glibc
@@ -106,6 +107,17 @@ public final class RunStore: Sendable {
         migrator.registerMigration("v2: typed skip causes") { db in
             try db.alter(table: "event") { table in table.add(column: "skipCause", .text) }
         }
+        migrator.registerMigration("v3: marks") { db in
+            try db.alter(table: "run") { table in table.add(column: "marksCommit", .text) }
+            // Marks outlive the runs that wrote them (`runs --prune` deletes runs): no foreign key.
+            try db.create(table: "mark") { table in
+                table.primaryKey("instance", .text)
+                table.column("commit", .text).notNull()
+                table.column("fingerprint", .text).notNull()
+                table.column("succeededAt", .datetime).notNull()
+                table.column("runId", .text).notNull()
+            }
+        }
         return migrator
     }
 
@@ -208,7 +220,36 @@ public final class RunStore: Sendable {
         try database.write { db in try ArtifactRecord(runId: run, job: job, path: path, sha256: sha256).save(db) }
     }
 
+    /// Sets `instance`'s mark to `mark` if its commit is still `expected`; returns whether it did.
+    ///
+    /// `expected` is nil when the instance has no mark; `run` is recorded as the writer. The
+    /// compare-and-set is what keeps two runs from moving a mark backwards: each decides from
+    /// what it read, and a write whose premise changed meanwhile is refused and decided again.
+    public func setMark(
+        _ instance: String, to mark: Mark, run: String, expecting expected: String?
+    ) throws -> Bool {
+        try database.write { db in
+            let current = try MarkRecord.fetchOne(db, key: instance)
+            guard current?.commit == expected else { return false }
+            try MarkRecord(
+                instance: instance, commit: mark.commit, fingerprint: mark.fingerprint,
+                succeededAt: mark.succeededAt, runId: run
+            ).save(db)
+            return true
+        }
+    }
+
     // MARK: Reading
+
+    /// Every instance's mark, with the run that wrote it.
+    public func markRecords() throws -> [MarkRecord] {
+        try database.read { db in try MarkRecord.order(Column("instance")).fetchAll(db) }
+    }
+
+    /// Every instance's mark, by instance id.
+    public func marks() throws -> [String: Mark] {
+        Dictionary(uniqueKeysWithValues: try markRecords().map { ($0.instance, $0.mark) })
+    }
 
     /// The run with this id.
     public func run(_ id: String) throws -> RunRecord? {
