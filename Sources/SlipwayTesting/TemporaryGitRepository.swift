@@ -10,6 +10,11 @@ public struct TemporaryGitRepository: Sendable {
     /// The repository's path.
     public var path: String { directory.path }
 
+    /// Wraps an existing repository in `directory` (a clone, say) without changing it.
+    public init(directory: TemporaryDirectory) {
+        self.directory = directory
+    }
+
     /// Creates a repository with `main` as its first branch and a fixed identity.
     public static func create() async throws -> TemporaryGitRepository {
         let repository = TemporaryGitRepository(directory: try TemporaryDirectory(prefix: "slipway-git"))

@@ -70,6 +70,15 @@ import Testing
         }
     }
 
+    @Test func theMarkFunctionPassesShellcheck() async throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        try directory.write("mark.sh", MarkScript.function)
+        let result = try await run(
+            "shellcheck", ["--shell=bash", "--severity=style", "mark.sh"], in: directory.path)
+        #expect(result.status == 0, "\(result.standardOutput)\(result.standardError)")
+    }
+
     @Test func theScriptPassesShellcheck() async throws {
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
@@ -77,9 +86,13 @@ import Testing
         for index in 0..<5 {
             let pipeline = try #require(SpecValidator.pipeline(text: randomSpec(using: &generator)).pipeline)
             try directory.write("detect\(index).sh", ChangeDetectionScript(pipeline: pipeline).text)
-            let result = try await run(
-                "shellcheck", ["--shell=bash", "--severity=style", "detect\(index).sh"], in: directory.path)
-            #expect(result.status == 0, "\(result.standardOutput)\(result.standardError)")
+            try directory.write(
+                "converge\(index).sh", ChangeDetectionScript(pipeline: pipeline, converges: true).text)
+            for name in ["detect\(index).sh", "converge\(index).sh"] {
+                let result = try await run(
+                    "shellcheck", ["--shell=bash", "--severity=style", name], in: directory.path)
+                #expect(result.status == 0, "\(result.standardOutput)\(result.standardError)")
+            }
         }
     }
 }

@@ -136,6 +136,19 @@ public struct ChangeSetResolver: Sendable {
         return output.standardOutput.isEmpty
     }
 
+    /// The marks kept as refs under `MarkRefs.prefix`, by instance slug.
+    public func markRefs() async throws(ChangeSetError) -> [String: Mark] {
+        try await checkRepository()
+        let output = try await git(["for-each-ref", "--format=\(MarkRefs.forEachRefFormat)", MarkRefs.prefix])
+        return MarkRefs.marks(fromForEachRef: output.standardOutput)
+    }
+
+    /// Fetches every mark from `remote` into the same refs here, replacing what they held.
+    public func fetchMarks(from remote: String) async throws(ChangeSetError) {
+        try await checkRepository()
+        _ = try await git(["fetch", "--quiet", "--no-tags", "--prune", "--end-of-options", remote, MarkRefs.refspec])
+    }
+
     // MARK: git
 
     private func checkRepository() async throws(ChangeSetError) {

@@ -24,16 +24,25 @@ public struct ChangeDetectionScript: Sendable {
         public static let after = "SLIPWAY_AFTER"
         /// The file the `slug=value` lines are appended to.
         public static let output = "SLIPWAY_OUTPUT"
+        /// Convergence: the git remote the marks are fetched from (default `origin`).
+        public static let marksRemote = "SLIPWAY_MARKS_REMOTE"
     }
 
     private let pipeline: Pipeline
     private let outputName: @Sendable (JobInstance) -> String
+    private let converges: Bool
 
     /// Creates the script for `pipeline`; `outputName` names each instance's output (its slug
-    /// unless the platform needs identifiers).
-    public init(pipeline: Pipeline, outputName: @escaping @Sendable (JobInstance) -> String = { $0.slug }) {
+    /// unless the platform needs identifiers). With `converges`, pushes and manual runs select
+    /// what is out of date since each instance's mark (`MarkRefs`, docs/planning.md), as
+    /// `Planner.converge` does, instead of what `before..after` touched.
+    public init(
+        pipeline: Pipeline, converges: Bool = false,
+        outputName: @escaping @Sendable (JobInstance) -> String = { $0.slug }
+    ) {
         self.pipeline = pipeline
         self.outputName = outputName
+        self.converges = converges
     }
 
     /// The script's text.
@@ -55,7 +64,17 @@ public struct ChangeDetectionScript: Sendable {
             "export LC_ALL=C.UTF-8",
             "changed=$(mktemp)",
             "selected=$(mktemp)",
-            "trap 'rm -f \"$changed\" \"$selected\"' EXIT",
+        ]
+        if converges {
+            lines += [
+                "changes=$changed",
+                "diffs=$(mktemp -d)",
+                "trap 'rm -rf \"$changes\" \"$selected\" \"$diffs\"' EXIT",
+            ]
+        } else {
+            lines.append("trap 'rm -f \"$changed\" \"$selected\"' EXIT")
+        }
+        lines += [
             "everything=false",
             "",
             "case \"${\(Input.event)}\" in",
@@ -63,15 +82,9 @@ public struct ChangeDetectionScript: Sendable {
             "  base=$(git merge-base \"${\(Input.baseSHA)}\" \"${\(Input.headSHA)}\")",
             "  git diff --name-only --no-renames --no-ext-diff -z \"$base\" \"${\(Input.headSHA)}\" | tr '\\0' '\\n' >\"$changed\"",
             "  ;;",
-            "push)",
-            "  # A new branch (all-zero before) or an unknown before: everything counts as changed.",
-            "  if [[ \"${\(Input.before):-}\" =~ ^0*$ ]] || ! git cat-file -e \"${\(Input.before)}^{commit}\" 2>/dev/null; then",
-            "    everything=true",
-            "    git ls-tree -r --name-only -z \"${\(Input.after)}\" | tr '\\0' '\\n' >\"$changed\"",
-            "  else",
-            "    git diff --name-only --no-renames --no-ext-diff -z \"${\(Input.before)}\" \"${\(Input.after)}\" | tr '\\0' '\\n' >\"$changed\"",
-            "  fi",
-            "  ;;",
+        ]
+        if !converges { lines += Self.pushChangeSet }
+        lines += [
             "esac",
             "echo \"$(wc -l <\"$changed\") changed files\"",
             "",
@@ -111,6 +124,11 @@ public struct ChangeDetectionScript: Sendable {
         var outputs: [String] = []
         for event in Event.allCases {
             outputs.append("\(event.rawValue))")
+            if converges && Self.convergingEvents.contains(event) {
+                outputs += convergedOutputs(event).map { "  " + $0 }
+                outputs.append("  ;;")
+                continue
+            }
             for instance in pipeline.instances {
                 let list = triggers[event]![instance.id] ?? []
                 let values = list.compactMap { id -> String? in
@@ -144,6 +162,7 @@ public struct ChangeDetectionScript: Sendable {
             lines.append("if selects \(arguments.joined(separator: " ")); then \(name)=true; fi")
         }
         if !used.isEmpty { lines.append("") }
+        if converges { lines += outOfDate }
 
         lines.append("case \"${\(Input.event)}\" in")
         lines += outputs
@@ -154,6 +173,153 @@ public struct ChangeDetectionScript: Sendable {
         lines.append("esac")
         return lines.joined(separator: "\n") + "\n"
     }
+
+    /// The events that converge when `converges` is set.
+    public static let convergingEvents: [Event] = [.push, .manual]
+
+    /// The instances that may be out of date: those taking part in a converging event on their
+    /// own (not `when: with-needs`).
+    private var convergingInstances: [JobInstance] {
+        pipeline.instances.filter { instance in
+            !instance.onlyWithNeeds && Self.convergingEvents.contains { pipeline.takesPart(instance, in: $0) }
+        }
+    }
+
+    /// The variable holding whether instance `index` (in `pipeline.instances`) is out of date,
+    /// its time of success, and whether it is selected.
+    private func variables(_ instance: JobInstance) -> (outOfDate: String, time: String, selected: String) {
+        let index = pipeline.instances.firstIndex { $0.id == instance.id } ?? 0
+        return ("o_\(index)", "t_\(index)", "s_\(index)")
+    }
+
+    /// Reads the marks and decides, for every instance that may be out of date, whether it is:
+    /// no mark, another fingerprint, a matching file changed since the marked commit, or a
+    /// mutating instance it needs succeeded after it (`Planner.converge`).
+    private var outOfDate: [String] {
+        let remote = "${\(Input.marksRemote):-origin}"
+        var lines = [
+            "# Convergence: what is out of date since its mark (docs/planning.md). Marks are refs",
+            "# \(MarkRefs.prefix)<job> kept in the repository; see the file's header.",
+            "declare -A mark_commit=() mark_fingerprint=() mark_time=()",
+            "if [[ \"${\(Input.event)}\" == push || \"${\(Input.event)}\" == manual ]]; then",
+            "  head=$(git rev-parse HEAD)",
+            "  if ! git fetch --quiet --no-tags --prune \"\(remote)\" \(Self.singleQuoted(MarkRefs.refspec)); then",
+            "    echo \"error: cannot read which jobs are up to date: fetching \(MarkRefs.prefix)* from \(remote) failed (see git's message above)\" >&2",
+            "    echo \"note: the job needs read access to the repository's refs; nothing was selected, so nothing ran\" >&2",
+            "    exit 1",
+            "  fi",
+            "  while IFS= read -r -d '' slug && IFS= read -r -d '' parent && IFS= read -r -d '' body; do",
+            "    slug=${slug#$'\\n'}",
+            "    [[ $body == *'\(MarkRefs.fingerprintTrailer): '* && $body == *'\(MarkRefs.succeededAtTrailer): '* ]] || continue",
+            "    fingerprint=${body#*'\(MarkRefs.fingerprintTrailer): '}",
+            "    fingerprint=${fingerprint%%$'\\n'*}",
+            "    time=${body#*'\(MarkRefs.succeededAtTrailer): '}",
+            "    time=${time%%$'\\n'*}",
+            "    [[ $time =~ ^[0-9]+$ ]] || continue",
+            "    mark_commit[$slug]=$parent",
+            "    mark_fingerprint[$slug]=$fingerprint",
+            "    mark_time[$slug]=$time",
+            "  done < <(git for-each-ref --format=\(Self.singleQuoted(MarkRefs.forEachRefFormat)) \(MarkRefs.prefix))",
+            "  echo \"${#mark_commit[@]} marks\"",
+            "fi",
+            "",
+            "# since COMMIT: points $changed at the files changed between COMMIT and the head.",
+            "since() {",
+            "  changed=\"$diffs/$1\"",
+            "  if [[ ! -f $changed ]]; then",
+            "    git diff --name-only --no-renames --no-ext-diff -z \"$1\" \"$head\" | tr '\\0' '\\n' >\"$changed\"",
+            "  fi",
+            "}",
+            "",
+        ]
+        let candidates = convergingInstances
+        for instance in candidates {
+            let (outOfDate, time, _) = variables(instance)
+            let slug = Self.singleQuoted(instance.slug)
+            let test: String
+            if instance.patterns.patterns.isEmpty {
+                test = "[[ -s $changed ]]"
+            } else {
+                let arguments = instance.patterns.patterns.map { pattern in
+                    Self.singleQuoted((pattern.isNegated ? "-" : "+") + PatternRegex.expression(for: pattern))
+                }
+                test = "selects \(arguments.joined(separator: " "))"
+            }
+            // Its time of success matters only against a mutating instance it needs (rule d).
+            let timed = instance.needs.contains { pipeline.instance($0)?.mutates == true }
+            lines += [
+                "# \(instance.id)",
+                timed ? "\(outOfDate)=true \(time)=" : "\(outOfDate)=true",
+                "if [[ -n ${mark_commit[\(slug)]:-} ]]; then",
+                timed ? "  \(time)=${mark_time[\(slug)]} \(outOfDate)=false" : "  \(outOfDate)=false",
+                "  if [[ ${mark_fingerprint[\(slug)]} != \(Self.singleQuoted(instance.fingerprint)) ]]; then",
+                "    \(outOfDate)=true",
+                "  elif [[ ${mark_commit[\(slug)]} != \"$head\" ]]; then",
+                "    since \"${mark_commit[\(slug)]}\"",
+                "    if \(test); then \(outOfDate)=true; fi",
+                "  fi",
+                "fi",
+            ]
+        }
+        // Rule (d): a mutating instance it needs succeeded after it did.
+        for instance in candidates {
+            let (outOfDate, time, _) = variables(instance)
+            for need in instance.needs {
+                guard let upstream = pipeline.instance(need), upstream.mutates else { continue }
+                let mark = "${mark_time[\(Self.singleQuoted(upstream.slug))]:-}"
+                lines.append(
+                    "if [[ $\(outOfDate) == false && -n \(mark) ]] && ((\(mark) > \(time))); then \(outOfDate)=true; fi")
+            }
+        }
+        lines.append("")
+        return lines
+    }
+
+    /// The selection for a converging `event`: the out-of-date instances taking part, then
+    /// cascade in execution order and pull-in against it, and the outputs.
+    private func convergedOutputs(_ event: Event) -> [String] {
+        var lines: [String] = []
+        let candidates = Set(convergingInstances.map(\.id))
+        for instance in pipeline.instances {
+            let (outOfDate, _, selected) = variables(instance)
+            let direct =
+                candidates.contains(instance.id) && pipeline.takesPart(instance, in: event) && !instance.onlyWithNeeds
+            lines.append("\(selected)=\(direct ? "$\(outOfDate)" : "false")")
+        }
+        for id in pipeline.executionOrder {
+            guard let instance = pipeline.instance(id), pipeline.takesPart(instance, in: event) else { continue }
+            let mutatingNeeds = instance.needs.compactMap { pipeline.instance($0) }.filter(\.mutates)
+            guard !mutatingNeeds.isEmpty else { continue }
+            let condition = mutatingNeeds.map { "$\(variables($0).selected) == true" }.joined(separator: " || ")
+            lines.append("if [[ \(condition) ]]; then \(variables(instance).selected)=true; fi")
+        }
+        for id in pipeline.executionOrder.reversed() {
+            guard let instance = pipeline.instance(id) else { continue }
+            for need in instance.needs {
+                guard let upstream = pipeline.instance(need), !upstream.mutates, pipeline.takesPart(upstream, in: event)
+                else { continue }
+                lines.append(
+                    "if [[ $\(variables(instance).selected) == true ]]; then \(variables(upstream).selected)=true; fi")
+            }
+        }
+        for instance in pipeline.instances {
+            lines.append("output \(outputName(instance)) \"$\(variables(instance).selected)\"")
+        }
+        return lines
+    }
+
+    /// The change set of a push: `before..after`, or everything for a new branch.
+    private static let pushChangeSet: [String] = [
+            "push)",
+            "  # A new branch (all-zero before) or an unknown before: everything counts as changed.",
+            "  if [[ \"${\(Input.before):-}\" =~ ^0*$ ]] || ! git cat-file -e \"${\(Input.before)}^{commit}\" 2>/dev/null; then",
+            "    everything=true",
+            "    git ls-tree -r --name-only -z \"${\(Input.after)}\" | tr '\\0' '\\n' >\"$changed\"",
+            "  else",
+            "    git diff --name-only --no-renames --no-ext-diff -z \"${\(Input.before)}\" \"${\(Input.after)}\" | tr '\\0' '\\n' >\"$changed\"",
+            "  fi",
+            "  ;;",
+    ]
 
     /// `text` as one single-quoted bash word.
     static func singleQuoted(_ text: String) -> String {

@@ -1,0 +1,56 @@
+import Foundation
+
+/// How generated CI keeps marks in the repository itself (docs/platforms.md, "Keeping marks in
+/// CI"): a ref `refs/slipway/marks/<instance slug>` per instance, pointing at a mark commit.
+///
+/// A mark commit has the empty tree, the marked commit as its only parent (which keeps that commit
+/// reachable after a force push) and a message whose trailers carry the fingerprint and the Unix
+/// time of success:
+///
+/// ```
+/// slipway mark apply@prod
+///
+/// Slipway-Fingerprint: 4f2a…
+/// Slipway-Succeeded-At: 1764582000
+/// ```
+public enum MarkRefs {
+    /// The namespace of the refs.
+    public static let prefix = "refs/slipway/marks/"
+    /// The refspec that fetches every mark.
+    public static let refspec = "+\(prefix)*:\(prefix)*"
+    /// The trailer holding the fingerprint.
+    public static let fingerprintTrailer = "Slipway-Fingerprint"
+    /// The trailer holding the time of success, in seconds since 1970.
+    public static let succeededAtTrailer = "Slipway-Succeeded-At"
+    /// git's empty tree, the tree of every mark commit.
+    public static let emptyTree = "4b825dc642cb6eb9a060e54bf8d69288fbee4904"
+    /// The `git for-each-ref` format `marks(fromForEachRef:)` reads: name after the prefix,
+    /// parent and message body, each ended by a NUL.
+    public static let forEachRefFormat = "%(refname:lstrip=3)%00%(parent)%00%(contents:body)%00"
+
+    /// The marks in `output` of `git for-each-ref --format=<forEachRefFormat> refs/slipway/marks/`,
+    /// by instance slug; a ref whose commit is not a mark commit is left out.
+    public static func marks(fromForEachRef output: [UInt8]) -> [String: Mark] {
+        let fields = output.split(separator: 0, omittingEmptySubsequences: false).map {
+            String(decoding: $0, as: UTF8.self).trimmingCharacters(in: .newlines)
+        }
+        var marks: [String: Mark] = [:]
+        var index = 0
+        while index + 2 < fields.count {
+            let (slug, parent, body) = (fields[index], fields[index + 1], fields[index + 2])
+            index += 3
+            var trailers: [String: String] = [:]
+            for line in body.split(separator: "\n") {
+                guard let colon = line.firstIndex(of: ":") else { continue }
+                trailers[String(line[..<colon])] = line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces)
+            }
+            guard !slug.isEmpty, parent.count == 40 || parent.count == 64,
+                let fingerprint = trailers[fingerprintTrailer],
+                let seconds = trailers[succeededAtTrailer].flatMap(Int.init)
+            else { continue }
+            marks[slug] = Mark(
+                commit: parent, fingerprint: fingerprint, succeededAt: Date(timeIntervalSince1970: Double(seconds)))
+        }
+        return marks
+    }
+}

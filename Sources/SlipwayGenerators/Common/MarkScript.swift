@@ -1,0 +1,55 @@
+import SlipwayCore
+
+/// The bash that records, at the end of a successful job in generated CI, that its instance is
+/// up to date at the commit it ran (`MarkRefs`; docs/planning.md, "Convergence").
+///
+/// `slipway_mark SLUG ID FINGERPRINT BRANCH` writes a mark commit and pushes it to
+/// `refs/slipway/marks/SLUG` with `--force-with-lease` on the value it read, so two jobs racing
+/// cannot move a mark backwards: it moves to a descendant of the marked commit, or, when a force
+/// push dropped the marked commit from BRANCH, to a commit on BRANCH; otherwise the newer mark is
+/// kept. The job needs the repository's full history and permission to push the ref.
+public enum MarkScript {
+    /// The function's definition.
+    public static let function = """
+        slipway_mark() {
+          local slug=$1 id=$2 fingerprint=$3 branch=$4 remote=${\(ChangeDetectionScript.Input.marksRemote):-origin}
+          local ref="\(MarkRefs.prefix)$slug" head object old current attempt
+          head=$(git rev-parse HEAD)
+          object=$(git commit-tree \(MarkRefs.emptyTree) -p "$head" -m "slipway mark $id" \\
+            -m "\(MarkRefs.fingerprintTrailer): $fingerprint"$'\\n'"\(MarkRefs.succeededAtTrailer): $(date +%s)")
+          for attempt in 1 2 3 4 5 6 7 8; do
+            git fetch --quiet --no-tags --prune "$remote" '\(MarkRefs.refspec)' \\
+              "+refs/heads/$branch:refs/remotes/$remote/$branch"
+            old=$(git rev-parse --verify --quiet "$ref^{commit}" || true)
+            if [[ -n $old ]]; then
+              current=$(git rev-parse "$old^")
+              if [[ $current != "$head" ]] && ! git merge-base --is-ancestor "$current" "$head"; then
+                # Not forward: only a force push that dropped the marked commit lets it move.
+                if git merge-base --is-ancestor "$current" "refs/remotes/$remote/$branch" ||
+                  ! git merge-base --is-ancestor "$head" "refs/remotes/$remote/$branch"; then
+                  echo "$id: kept its mark at ${current:0:7}, which is newer than ${head:0:7}"
+                  return 0
+                fi
+              fi
+            fi
+            if git push --quiet --no-verify --force-with-lease="$ref:$old" "$remote" "$object:$ref"; then
+              git update-ref "$ref" "$object"
+              echo "$id: marked up to date at ${head:0:7}"
+              return 0
+            fi
+            sleep "$attempt"
+          done
+          echo "error: could not record that $id succeeded at ${head:0:7}: pushing $ref was refused or it kept changing (see git's messages above)" >&2
+          echo "note: the next push runs $id again; give this job permission to push $ref (see the file's header)" >&2
+          return 1
+        }
+
+        """
+
+    /// The call that marks `instance` after its script succeeded.
+    public static func call(_ instance: JobInstance, branch: String) -> String {
+        let quoted = ChangeDetectionScript.singleQuoted
+        return
+            "slipway_mark \(quoted(instance.slug)) \(quoted(instance.id)) \(quoted(instance.fingerprint)) \(quoted(branch))\n"
+    }
+}

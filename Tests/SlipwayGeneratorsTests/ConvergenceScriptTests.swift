@@ -1,0 +1,195 @@
+import Foundation
+import SlipwayCore
+import SlipwayGenerators
+import SlipwayRunner
+import SlipwayTesting
+import Testing
+
+/// A repository pushed to a bare `origin`, as CI sees it, with the marks of generated CI kept as
+/// refs there by the real `slipway_mark`, and the generated detection run for real.
+struct MarkedRepository {
+    let repository: TemporaryGitRepository
+    let origin: TemporaryDirectory
+    let tools: TemporaryDirectory
+
+    static func make(files: [String]) async throws -> MarkedRepository {
+        let repository = try await TemporaryGitRepository.create()
+        let origin = try TemporaryDirectory(prefix: "slipway-origin")
+        let tools = try TemporaryDirectory(prefix: "slipway-clock")
+        // `date +%s` answers $FAKE_NOW, so tests choose the time of each success.
+        try tools.writeExecutable("bin/date", "#!/bin/sh\necho \"$FAKE_NOW\"\n")
+        _ = try await run("git", ["init", "--quiet", "--bare", origin.path], in: origin.path)
+        for path in files { try repository.write(path) }
+        try await repository.commit("base")
+        try await repository.git("remote", "add", "origin", origin.path)
+        try await repository.git("push", "--quiet", "origin", "main")
+        return MarkedRepository(repository: repository, origin: origin, tools: tools)
+    }
+
+    func remove() {
+        repository.remove()
+        origin.remove()
+        tools.remove()
+    }
+
+    /// Runs `slipway_mark` for `instance` at `HEAD` as a succeeding CI job would, at time `now`.
+    @discardableResult
+    func mark(_ instance: JobInstance, fingerprint: String? = nil, now: Int) async throws -> CommandResult {
+        var call = MarkScript.call(instance, branch: "main")
+        if let fingerprint {
+            call = call.replacingOccurrences(of: "'\(instance.fingerprint)'", with: "'\(fingerprint)'")
+        }
+        let result = try await run(
+            "bash", ["--noprofile", "--norc", "-euo", "pipefail", "-c", MarkScript.function + call],
+            in: repository.path,
+            environment: ["PATH": "\(tools.path)/bin:/usr/bin:/bin", "FAKE_NOW": String(now)])
+        try #require(result.status == 0, "slipway_mark failed: \(result.standardError)")
+        return result
+    }
+
+    /// What the generated detection selects for `event`, by slug.
+    func detect(_ pipeline: Pipeline, _ event: Event) async throws -> [String: Bool] {
+        let script = ChangeDetectionScript(pipeline: pipeline, converges: true).text
+        let directory = try TemporaryDirectory(prefix: "slipway-detect")
+        defer { directory.remove() }
+        try directory.write("detect.sh", script)
+        let result = try await run(
+            "bash", ["\(directory.path)/detect.sh"], in: repository.path,
+            environment: ["SLIPWAY_EVENT": event.rawValue, "SLIPWAY_OUTPUT": "\(directory.path)/output"])
+        try #require(result.status == 0, "detection failed: \(result.standardError)")
+        var answers: [String: Bool] = [:]
+        for line in try String(contentsOfFile: "\(directory.path)/output", encoding: .utf8).split(separator: "\n") {
+            let parts = line.split(separator: "=", maxSplits: 1)
+            answers[String(parts[0])] = parts[1] == "true"
+        }
+        return answers
+    }
+
+    /// What `Planner.converge` selects for `event`, from the marks Swift reads off the refs.
+    func expected(_ pipeline: Pipeline, _ event: Event) async throws -> [String: Bool] {
+        let resolver = ChangeSetResolver(runner: ProcessRunner(), directory: repository.path)
+        let bySlug = try await resolver.markRefs()
+        var marks: [String: Mark] = [:]
+        for instance in pipeline.instances { marks[instance.id] = bySlug[instance.slug] }
+        let head = try await repository.git("rev-parse", "HEAD")
+        var changesSince: [String: ChangeSet] = [:]
+        for commit in Convergence.commits(of: marks) where commit != head {
+            changesSince[commit] = try await resolver.changes(since: commit, to: head)
+        }
+        let plan = Planner().converge(
+            pipeline, event: event, Convergence(head: head, marks: marks, changesSince: changesSince))
+        let selected = Set(plan.selectedIDs)
+        return Dictionary(uniqueKeysWithValues: pipeline.instances.map { ($0.slug, selected.contains($0.id)) })
+    }
+}
+
+/// Convergence in generated CI: `slipway_mark` keeps marks as refs and the detection script
+/// selects exactly what `Planner.converge` selects from them.
+@Suite struct ConvergenceScriptTests {
+    @Test func randomHistoriesMarksAndForcePushesAgreeWithThePlanner() async throws {
+        var generator = SeededGenerator(seed: 0xC0_4E26E)
+        var mixed = 0
+        for _ in 0..<12 {
+            let spec = randomSpec(using: &generator)
+            let pipeline = try #require(SpecValidator.pipeline(text: spec).pipeline, "\(spec)")
+            let remote = try await MarkedRepository.make(files: randomPaths(using: &generator))
+            defer { remote.remove() }
+            let repository = remote.repository
+            var now = 1_000
+            var history: [String] = []
+            for step in 0..<6 {
+                switch Int.random(in: 0..<6, using: &generator) {
+                case 0, 1:
+                    for path in randomPaths(using: &generator) { try repository.write(path, "step \(step) \(path)\n") }
+                    history.append(try await repository.commit("step \(step)"))
+                    try await repository.git("push", "--quiet", "origin", "main")
+                case 2 where history.count > 1:
+                    // A force push drops the last commit for another.
+                    try await repository.git("reset", "--quiet", "--hard", history[history.count - 2])
+                    for path in randomPaths(using: &generator) { try repository.write(path, "forced \(step)\n") }
+                    history[history.count - 1] = try await repository.commit("forced \(step)")
+                    try await repository.git("push", "--quiet", "--force", "origin", "main")
+                default:
+                    // Some jobs succeed at the head, a few with an older definition.
+                    for instance in pipeline.instances where Bool.random(using: &generator) {
+                        now += Int.random(in: 0...2, using: &generator)
+                        let stale = Int.random(in: 0..<5, using: &generator) == 0 ? "older-definition" : nil
+                        try await remote.mark(instance, fingerprint: stale, now: now)
+                    }
+                }
+                for event in ChangeDetectionScript.convergingEvents {
+                    let answers = try await remote.detect(pipeline, event)
+                    let expected = try await remote.expected(pipeline, event)
+                    #expect(answers == expected, "\(event) after step \(step), spec:\n\(spec)")
+                    if answers.values.contains(true) && answers.values.contains(false) { mixed += 1 }
+                }
+            }
+        }
+        // Most answers select some instances and skip others: the test is not vacuous.
+        #expect(mixed > 60, "only \(mixed) of 144 answers were mixed")
+    }
+
+    @Test func aMarkNeverMovesBackAndFollowsAForcePush() async throws {
+        let pipeline = try #require(
+            SpecValidator.pipeline(text: "version: 1\njobs:\n  docs: { paths: [\"docs/**\"], run: make docs }\n")
+                .pipeline)
+        let docs = try #require(pipeline.instance("docs"))
+        let remote = try await MarkedRepository.make(files: ["docs/index.md"])
+        defer { remote.remove() }
+        let repository = remote.repository
+        let older = try await repository.git("rev-parse", "HEAD")
+        try repository.write("docs/index.md", "newer\n")
+        let newer = try await repository.commit("newer")
+        try await repository.git("push", "--quiet", "origin", "main")
+        let resolver = ChangeSetResolver(runner: ProcessRunner(), directory: repository.path)
+
+        let first = try await remote.mark(docs, now: 2_000)
+        let marks = try await resolver.markRefs()
+        #expect(marks["docs"]?.commit == newer, "\(first.standardOutput)\(first.standardError)\(marks)")
+        // A late job of the older commit keeps the newer mark.
+        try await repository.git("checkout", "--quiet", older)
+        let late = try await remote.mark(docs, now: 2_001)
+        #expect(late.standardOutput.contains("docs: kept its mark at \(newer.prefix(7)), which is newer than"))
+        #expect(try await resolver.markRefs()["docs"]?.commit == newer)
+        #expect(try await resolver.markRefs()["docs"]?.succeededAt == Date(timeIntervalSince1970: 2_000))
+
+        // After a force push drops the marked commit, the mark follows the branch as it is now,
+        // and the dropped commit stays reachable through the mark.
+        try await repository.git("checkout", "--quiet", "-B", "main", older)
+        try repository.write("docs/other.md", "rewritten\n")
+        let rewritten = try await repository.commit("rewritten")
+        try await repository.git("push", "--quiet", "--force", "origin", "main")
+        #expect(try await remote.detect(pipeline, .push) == ["docs": true])
+        try await remote.mark(docs, now: 2_002)
+        #expect(try await resolver.markRefs()["docs"]?.commit == rewritten)
+        #expect(try await remote.detect(pipeline, .push) == ["docs": false])
+    }
+
+    @Test func racingJobsLeaveTheNewestMark() async throws {
+        let pipeline = try #require(
+            SpecValidator.pipeline(text: "version: 1\njobs:\n  docs: { paths: [\"docs/**\"], run: make docs }\n")
+                .pipeline)
+        let docs = try #require(pipeline.instance("docs"))
+        let remote = try await MarkedRepository.make(files: ["docs/index.md"])
+        defer { remote.remove() }
+        let older = try await remote.repository.git("rev-parse", "HEAD")
+        try remote.repository.write("docs/index.md", "newer\n")
+        let newer = try await remote.repository.commit("newer")
+        try await remote.repository.git("push", "--quiet", "origin", "main")
+        // A second clone at the older commit, as a second runner would have.
+        let other = try TemporaryDirectory(prefix: "slipway-clone")
+        defer { other.remove() }
+        _ = try await run("git", ["clone", "--quiet", remote.origin.path, other.path], in: other.path)
+        _ = try await run("git", ["checkout", "--quiet", older], in: other.path)
+        let otherRemote = MarkedRepository(
+            repository: TemporaryGitRepository(directory: other), origin: remote.origin, tools: remote.tools)
+        for round in 0..<4 {
+            async let first = remote.mark(docs, now: 3_000 + round)
+            async let second = otherRemote.mark(docs, now: 3_000 + round)
+            _ = try await (first, second)
+            let resolver = ChangeSetResolver(runner: ProcessRunner(), directory: remote.repository.path)
+            _ = try await remote.repository.git("fetch", "--quiet", "origin", MarkRefs.refspec)
+            #expect(try await resolver.markRefs()["docs"]?.commit == newer, "round \(round)")
+        }
+    }
+}
