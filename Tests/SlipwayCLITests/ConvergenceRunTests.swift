@@ -182,6 +182,34 @@ private let spec = SpecFixtures.terraformThenKubeOne(
         #expect(try await marks().values.allSatisfy { $0 == rewritten })
     }
 
+    @Test func planReadsTheMarksCIKeepsInARemote() async throws {
+        defer { repository.remove(); calls.remove() }
+        let origin = try TemporaryDirectory(prefix: "slipway-origin")
+        defer { origin.remove() }
+        try await repository.git("init", "--quiet", "--bare", origin.path)
+        try await repository.git("remote", "add", "origin", origin.path)
+        let marked = try await repository.git("rev-parse", "HEAD")
+        // CI marked tf-plan and tf-apply (the fingerprints are the instances' own), then KubeOne changed.
+        let local = try PlanJSON(try await slipway.run(["plan", "--format", "json"], in: repository.path))
+        for id in ["tf-plan", "tf-apply"] {
+            let fingerprint = try #require(local.selected.first { $0.id == id }?.fingerprint)
+            let object = try await repository.git(
+                "commit-tree", "4b825dc642cb6eb9a060e54bf8d69288fbee4904", "-p", marked, "-m", "slipway mark \(id)",
+                "-m", "Slipway-Fingerprint: \(fingerprint)\nSlipway-Succeeded-At: 1764582000")
+            try await repository.git("push", "--quiet", "origin", "\(object):refs/slipway/marks/\(id)")
+        }
+        try repository.write("kubeone/kubeone.yaml", "new version\n")
+        try await repository.commit("kubeone")
+        let result = try await slipway.run(
+            ["plan", "--event", "push", "--marks-from", "origin", "--format", "json"], in: repository.path)
+        #expect(result.status == 0, "\(result.standardError)")
+        let fromCI = try PlanJSON(result)
+        #expect(fromCI.selected.map(\.id) == ["kubeone-apply", "docs"])
+        #expect(fromCI.selected.first?.reasons == ["out of date: never succeeded"])
+        // The local runs' marks are not CI's: without --marks-from everything never succeeded.
+        #expect(try await plan().ids == ["tf-plan", "tf-apply", "kubeone-apply", "docs"])
+    }
+
     @Test func aLateRunOfAnOlderCommitNeverMovesAMarkBack() async throws {
         defer {
             repository.remove()

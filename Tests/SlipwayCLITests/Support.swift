@@ -38,6 +38,7 @@ struct PlanJSON: Decodable, Equatable {
     struct Selected: Decodable, Equatable {
         let id: String
         let reasons: [String]
+        let fingerprint: String
     }
 
     struct Skipped: Decodable, Equatable {

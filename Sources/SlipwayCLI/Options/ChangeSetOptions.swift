@@ -37,6 +37,13 @@ struct ChangeSetOptions: ParsableArguments {
         help: "Push or manual: every job that listens to the event, whatever its mark says.")
     var all = false
 
+    @Option(
+        name: .customLong("marks-from"),
+        help: ArgumentHelp(
+            "Converge against the marks generated CI keeps in this git remote (refs/slipway/marks/*) instead of the local runs'.",
+            valueName: "remote"))
+    var marksFrom: String?
+
     var resolvedEvent: Event { event ?? (base != nil || head != nil ? .pullRequest : .push) }
 
     /// Whether the plan converges (DESIGN.md, "Convergence"): a push or manual run without an
@@ -50,6 +57,10 @@ struct ChangeSetOptions: ParsableArguments {
         let givenByHand = !changed.isEmpty || changedFrom != nil
         if givenByHand && (base != nil || head != nil || before != nil || after != nil) {
             throw ValidationError("--changed and --changed-from replace git; drop --base, --head, --before and --after")
+        }
+        if marksFrom != nil && !converges {
+            throw ValidationError(
+                "--marks-from is for converging push and manual runs; drop --all, --before, --after and --changed")
         }
         if all && (givenByHand || before != nil || after != nil) {
             throw ValidationError("--all runs every job; drop --changed, --changed-from, --before and --after")
@@ -122,8 +133,17 @@ struct ChangeSetOptions: ParsableArguments {
                     "this repository has no commit yet, so nothing can be converged to",
                     notes: ["commit first, or pass the changed files with --changed"])
             }
-            let marks = try MarkReading.local(
-                root: URL(fileURLWithPath: directory).standardizedFileURL.path, session: session)
+            let marks: [String: Mark]
+            if let marksFrom {
+                try await resolver.fetchMarks(from: marksFrom)
+                let bySlug = try await resolver.markRefs()
+                marks = pipeline.instances.reduce(into: [:]) { marks, instance in
+                    marks[instance.id] = bySlug[instance.slug]
+                }
+            } else {
+                marks = try MarkReading.local(
+                    root: URL(fileURLWithPath: directory).standardizedFileURL.path, session: session)
+            }
             var changesSince: [String: ChangeSet] = [:]
             for commit in Convergence.commits(of: marks) where commit != head {
                 changesSince[commit] = try await resolver.changes(since: commit, to: head)
