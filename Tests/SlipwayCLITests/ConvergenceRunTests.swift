@@ -183,7 +183,10 @@ private let spec = SpecFixtures.terraformThenKubeOne(
     }
 
     @Test func planReadsTheMarksCIKeepsInARemote() async throws {
-        defer { repository.remove(); calls.remove() }
+        defer {
+            repository.remove()
+            calls.remove()
+        }
         let origin = try TemporaryDirectory(prefix: "slipway-origin")
         defer { origin.remove() }
         try await repository.git("init", "--quiet", "--bare", origin.path)

@@ -4,6 +4,7 @@ import SlipwayGenerators
 import SlipwayRunner
 import SlipwayTesting
 import Testing
+import Yams
 
 /// A repository pushed to a bare `origin`, as CI sees it, with the marks of generated CI kept as
 /// refs there by the real `slipway_mark`, and the generated detection run for real.
@@ -69,7 +70,7 @@ struct MarkedRepository {
     func expected(_ pipeline: Pipeline, _ event: Event) async throws -> [String: Bool] {
         let resolver = ChangeSetResolver(runner: ProcessRunner(), directory: repository.path)
         let bySlug = try await resolver.markRefs()
-        var marks: [String: Mark] = [:]
+        var marks: [String: SlipwayCore.Mark] = [:]
         for instance in pipeline.instances { marks[instance.id] = bySlug[instance.slug] }
         let head = try await repository.git("rev-parse", "HEAD")
         var changesSince: [String: ChangeSet] = [:]
@@ -191,5 +192,88 @@ struct MarkedRepository {
             _ = try await remote.repository.git("fetch", "--quiet", "origin", MarkRefs.refspec)
             #expect(try await resolver.markRefs()["docs"]?.commit == newer, "round \(round)")
         }
+    }
+}
+
+/// The generated GitHub workflow's own steps converge: its detection step reads the marks its
+/// slipway-marks job writes.
+@Suite struct GitHubConvergenceTests {
+    static let spec = SpecFixtures.terraformThenKubeOne(
+        extra: """
+              docs:
+                paths: ["docs/**"]
+                run: make docs
+            """,
+        script: { "echo \($0)" })
+
+    /// The `run` of the step named `name` in job `job` of the generated workflow, and its `env`.
+    func step(_ job: String, _ name: String, in pipeline: Pipeline) throws -> (run: String, env: [String: String]) {
+        let text = try Generators.generate(.github, pipeline)[0].contents
+        let document = try #require(try Yams.load(yaml: text) as? [String: Any])
+        let jobs = try #require(document["jobs"] as? [String: Any])
+        let steps = try #require((jobs[job] as? [String: Any])?["steps"] as? [[String: Any]])
+        let step = try #require(steps.first { $0["name"] as? String == name })
+        let env = (step["env"] as? [String: Any] ?? [:]).mapValues { "\($0)" }
+        return (try #require(step["run"] as? String), env)
+    }
+
+    func detect(_ pipeline: Pipeline, in remote: MarkedRepository) async throws -> [String] {
+        let (script, _) = try step("slipway-changes", "Decide which jobs run", in: pipeline)
+        let output = "\(remote.tools.path)/github-output"
+        try? FileManager.default.removeItem(atPath: output)
+        let result = try await run(
+            "bash", ["--noprofile", "--norc", "-euo", "pipefail", "-c", script], in: remote.repository.path,
+            environment: [
+                "SLIPWAY_EVENT": "push", "GITHUB_OUTPUT": output, "SLIPWAY_TOKEN": "token",
+                "GITHUB_SERVER_URL": "https://github.com",
+            ])
+        try #require(result.status == 0, "\(result.standardError)")
+        return try String(contentsOfFile: output, encoding: .utf8).split(separator: "\n")
+            .filter { $0.hasSuffix("=true") }.map { String($0.dropLast("=true".count)) }
+    }
+
+    func recordMarks(_ pipeline: Pipeline, succeeded: Set<String>, in remote: MarkedRepository, now: Int)
+        async throws
+    {
+        let (script, env) = try step("slipway-marks", "Record which jobs are up to date", in: pipeline)
+        var environment: [String: String?] = [
+            "SLIPWAY_TOKEN": "token", "GITHUB_SERVER_URL": "https://github.com",
+            "PATH": "\(remote.tools.path)/bin:/usr/bin:/bin", "FAKE_NOW": String(now),
+        ]
+        // What GitHub puts into RESULT_n: each job's result.
+        for (name, expression) in env where name.hasPrefix("RESULT_") {
+            let slug = try #require(expression.split(separator: "'").dropFirst().first.map(String.init))
+            environment[name] = succeeded.contains(slug) ? "success" : "skipped"
+        }
+        let result = try await run(
+            "bash", ["--noprofile", "--norc", "-euo", "pipefail", "-c", script], in: remote.repository.path,
+            environment: environment)
+        try #require(result.status == 0, "\(result.standardError)")
+    }
+
+    @Test func aFailedDeployIsRunAgainByTheNextPush() async throws {
+        let pipeline = try #require(SpecValidator.pipeline(text: Self.spec).pipeline)
+        let remote = try await MarkedRepository.make(files: ["terraform/main.tf", "kubeone/kubeone.yaml", "docs/a.md"])
+        defer { remote.remove() }
+        #expect(try await detect(pipeline, in: remote) == ["tf-plan", "tf-apply", "kubeone-apply", "docs"])
+        // Everything but kubeone-apply succeeded.
+        try await recordMarks(pipeline, succeeded: ["tf-plan", "tf-apply", "docs"], in: remote, now: 5_000)
+        #expect(try await detect(pipeline, in: remote) == ["kubeone-apply"])
+
+        // A push touching only the docs still deploys KubeOne; then everything is up to date.
+        try remote.repository.write("docs/a.md", "more\n")
+        try await remote.repository.commit("docs")
+        try await remote.repository.git("push", "--quiet", "origin", "main")
+        #expect(try await detect(pipeline, in: remote) == ["kubeone-apply", "docs"])
+        try await recordMarks(pipeline, succeeded: ["kubeone-apply", "docs"], in: remote, now: 5_001)
+        #expect(try await detect(pipeline, in: remote) == [])
+
+        // Terraform applied again later (kubeone-apply failed): kubeone-apply is out of date.
+        try remote.repository.write("terraform/main.tf", "bigger\n")
+        try await remote.repository.commit("terraform")
+        try await remote.repository.git("push", "--quiet", "origin", "main")
+        #expect(try await detect(pipeline, in: remote) == ["tf-plan", "tf-apply", "kubeone-apply"])
+        try await recordMarks(pipeline, succeeded: ["tf-plan", "tf-apply"], in: remote, now: 5_002)
+        #expect(try await detect(pipeline, in: remote) == ["kubeone-apply"])
     }
 }

@@ -220,7 +220,8 @@ public enum DiagnosticKind: Hashable, Sendable {
             return
                 "tool '\(tool)' has no SHA-256 pinned for \(platform), the platform of every hosted runner, so CI cannot install it for \(who): those jobs would fail at their start there"
         case .jobNameReservedForDetection(let platform, let job, let name):
-            return "\(platform): job '\(job)': the job id '\(name)' is reserved for Slipway's change detection"
+            return
+                "\(platform): job '\(job)': the job id '\(name)' is reserved for Slipway's own jobs (change detection and marks)"
         case .jobNameIsPlatformKeyword(let platform, let job, let name):
             return "\(platform): job '\(job)': '\(name)' is a \(platform.displayName) keyword, not a job name"
         case .expressionInScript(let platform, let job, let expression):

@@ -42,7 +42,8 @@ public enum MarkRefs {
             var trailers: [String: String] = [:]
             for line in body.split(separator: "\n") {
                 guard let colon = line.firstIndex(of: ":") else { continue }
-                trailers[String(line[..<colon])] = line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces)
+                trailers[String(line[..<colon])] = line[line.index(after: colon)...].trimmingCharacters(
+                    in: .whitespaces)
             }
             guard !slug.isEmpty, parent.count == 40 || parent.count == 64,
                 let fingerprint = trailers[fingerprintTrailer],

@@ -32,10 +32,12 @@ public struct ChangeDetectionScript: Sendable {
     private let outputName: @Sendable (JobInstance) -> String
     private let converges: Bool
 
-    /// Creates the script for `pipeline`; `outputName` names each instance's output (its slug
-    /// unless the platform needs identifiers). With `converges`, pushes and manual runs select
-    /// what is out of date since each instance's mark (`MarkRefs`, docs/planning.md), as
-    /// `Planner.converge` does, instead of what `before..after` touched.
+    /// Creates the script for `pipeline`.
+    ///
+    /// `outputName` names each instance's output (its slug unless the platform needs
+    /// identifiers). With `converges`, pushes and manual runs select what is out of date since
+    /// each instance's mark (`MarkRefs`, docs/planning.md), as `Planner.converge` does, instead
+    /// of what `before..after` touched.
     public init(
         pipeline: Pipeline, converges: Bool = false,
         outputName: @escaping @Sendable (JobInstance) -> String = { $0.slug }
@@ -208,6 +210,7 @@ public struct ChangeDetectionScript: Sendable {
             "    echo \"note: the job needs read access to the repository's refs; nothing was selected, so nothing ran\" >&2",
             "    exit 1",
             "  fi",
+            "  # shellcheck disable=SC2034 # mark_time is read only where a job needs a mutating one",
             "  while IFS= read -r -d '' slug && IFS= read -r -d '' parent && IFS= read -r -d '' body; do",
             "    slug=${slug#$'\\n'}",
             "    [[ $body == *'\(MarkRefs.fingerprintTrailer): '* && $body == *'\(MarkRefs.succeededAtTrailer): '* ]] || continue",
@@ -268,7 +271,8 @@ public struct ChangeDetectionScript: Sendable {
                 guard let upstream = pipeline.instance(need), upstream.mutates else { continue }
                 let mark = "${mark_time[\(Self.singleQuoted(upstream.slug))]:-}"
                 lines.append(
-                    "if [[ $\(outOfDate) == false && -n \(mark) ]] && ((\(mark) > \(time))); then \(outOfDate)=true; fi")
+                    "if [[ $\(outOfDate) == false && -n \(mark) ]] && ((\(mark) > \(time))); then \(outOfDate)=true; fi"
+                )
             }
         }
         lines.append("")
@@ -310,15 +314,15 @@ public struct ChangeDetectionScript: Sendable {
 
     /// The change set of a push: `before..after`, or everything for a new branch.
     private static let pushChangeSet: [String] = [
-            "push)",
-            "  # A new branch (all-zero before) or an unknown before: everything counts as changed.",
-            "  if [[ \"${\(Input.before):-}\" =~ ^0*$ ]] || ! git cat-file -e \"${\(Input.before)}^{commit}\" 2>/dev/null; then",
-            "    everything=true",
-            "    git ls-tree -r --name-only -z \"${\(Input.after)}\" | tr '\\0' '\\n' >\"$changed\"",
-            "  else",
-            "    git diff --name-only --no-renames --no-ext-diff -z \"${\(Input.before)}\" \"${\(Input.after)}\" | tr '\\0' '\\n' >\"$changed\"",
-            "  fi",
-            "  ;;",
+        "push)",
+        "  # A new branch (all-zero before) or an unknown before: everything counts as changed.",
+        "  if [[ \"${\(Input.before):-}\" =~ ^0*$ ]] || ! git cat-file -e \"${\(Input.before)}^{commit}\" 2>/dev/null; then",
+        "    everything=true",
+        "    git ls-tree -r --name-only -z \"${\(Input.after)}\" | tr '\\0' '\\n' >\"$changed\"",
+        "  else",
+        "    git diff --name-only --no-renames --no-ext-diff -z \"${\(Input.before)}\" \"${\(Input.after)}\" | tr '\\0' '\\n' >\"$changed\"",
+        "  fi",
+        "  ;;",
     ]
 
     /// `text` as one single-quoted bash word.

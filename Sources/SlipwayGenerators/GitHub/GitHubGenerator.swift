@@ -14,6 +14,8 @@ public struct GitHubGenerator: Sendable {
     public static let path = ".github/workflows/slipway.yml"
     /// The detection job's key; no spec job may use it.
     static let detectionJob = "slipway-changes"
+    /// The key of the job that records which jobs succeeded (`MarkScript`); no spec job may use it.
+    static let marksJob = "slipway-marks"
 
     /// Creates the generator.
     public init() {}
@@ -51,10 +53,12 @@ public struct GitHubGenerator: Sendable {
         var problems: [Diagnostic] = []
         var reported: Set<String> = []
         for instance in pipeline.instances
-        where instance.slug == Self.detectionJob && reported.insert("name \(instance.name)").inserted {
+        where [Self.detectionJob, Self.marksJob].contains(instance.slug)
+            && reported.insert("name \(instance.name)").inserted
+        {
             problems.append(
                 Diagnostic(
-                    .jobNameReservedForDetection(platform: .github, job: instance.name, name: Self.detectionJob),
+                    .jobNameReservedForDetection(platform: .github, job: instance.name, name: instance.slug),
                     at: pipeline.location(ofJob: instance.name)))
         }
         for instance in pipeline.instances {
@@ -120,6 +124,10 @@ private struct Writer {
                 yaml.blank()
                 job(instance)
             }
+            if converges {
+                yaml.blank()
+                marksJob()
+            }
         }
         return yaml.text
     }
@@ -136,7 +144,81 @@ private struct Writer {
             lines.append("Environments (Settings > Environments): \(environments.joined(separator: ", ")).")
             lines.append("Add required reviewers to the gated ones; that is what makes a gate wait for approval.")
         }
+        if converges {
+            lines.append(
+                "Pushes and manual runs of \(spec.defaultBranch) run every job that is out of date since it last succeeded there;"
+            )
+            lines.append(
+                "the job slipway-marks records each success as a ref \(MarkRefs.prefix)<job>, pushed with the workflow's token."
+            )
+            lines.append(
+                "Keep those refs: deleting them makes the next push run every job. Nothing to set up (contents: write suffices)."
+            )
+        }
         yaml.comment(lines.joined(separator: "\n"))
+    }
+
+    /// Whether pushes and manual runs converge: some job takes part in them.
+    var converges: Bool {
+        pipeline.instances.contains { $0.events.contains(.push) || $0.events.contains(.manual) }
+    }
+
+    /// Sets git up to fetch and push with the job's token, as actions/checkout does, without
+    /// writing it to any file.
+    static let tokenForGit = """
+        slipway_auth=$(printf 'x-access-token:%s' "$SLIPWAY_TOKEN" | base64 -w0)
+        export GIT_CONFIG_COUNT=1 GIT_CONFIG_KEY_0="http.$GITHUB_SERVER_URL/.extraheader"
+        export GIT_CONFIG_VALUE_0="AUTHORIZATION: basic $slipway_auth"
+
+        """
+
+    /// The job that records, after everything else, which jobs succeeded at this commit.
+    func marksJob() {
+        let instances = pipeline.executionOrder.compactMap(pipeline.instance)
+        yaml.nest(GitHubGenerator.marksJob) {
+            yaml.entry("name", "slipway marks")
+            yaml.entry(
+                "needs",
+                "[\(([GitHubGenerator.detectionJob] + instances.map(\.slug)).joined(separator: ", "))]")
+            yaml.comment("Also after a failure or a cancellation: what did succeed is up to date.")
+            yaml.entry(
+                "if",
+                "${{ always() && github.ref == 'refs/heads/\(spec.defaultBranch)' && (github.event_name == 'push' || github.event_name == 'workflow_dispatch') }}"
+            )
+            yaml.entry("runs-on", "ubuntu-latest")
+            yaml.entry("timeout-minutes", "10")
+            yaml.nest("permissions") {
+                yaml.entry(
+                    "contents", "write", comment: "push \(MarkRefs.prefix)*: which jobs succeeded at this commit")
+            }
+            yaml.nest("steps") {
+                yaml.item {
+                    yaml.entry("uses", GitHubActions.checkout.reference)
+                    yaml.nest("with") {
+                        yaml.comment("The whole history: a mark moves only to a later commit.")
+                        yaml.entry("fetch-depth", "0")
+                        yaml.entry("persist-credentials", "false")
+                    }
+                }
+                yaml.item {
+                    yaml.entry("name", "Record which jobs are up to date")
+                    yaml.entry("shell", Self.shell)
+                    yaml.nest("env") {
+                        yaml.entry("SLIPWAY_TOKEN", "${{ github.token }}")
+                        for (index, instance) in instances.enumerated() {
+                            yaml.entry("RESULT_\(index)", "${{ needs['\(instance.slug)'].result }}")
+                        }
+                    }
+                    var script = Self.tokenForGit + MarkScript.function
+                    for (index, instance) in instances.enumerated() {
+                        script +=
+                            "if [[ $RESULT_\(index) == success ]]; then "
+                            + MarkScript.call(instance, branch: spec.defaultBranch).dropLast() + "; fi\n"
+                    }
+                    yaml.literal("run", script)
+                }
+            }
+        }
     }
 
     /// The GitHub environment a job runs in: its deployment environment when it mutates or is
@@ -196,6 +278,7 @@ private struct Writer {
                     yaml.entry("shell", Self.shell)
                     yaml.nest("env") {
                         typealias Input = ChangeDetectionScript.Input
+                        if converges { yaml.entry("SLIPWAY_TOKEN", "${{ github.token }}") }
                         yaml.entry(Input.event, Self.event)
                         yaml.entry(Input.baseSHA, "${{ github.event.pull_request.base.sha }}")
                         yaml.entry(Input.headSHA, "${{ github.event.pull_request.head.sha }}")
@@ -205,7 +288,8 @@ private struct Writer {
                     yaml.literal(
                         "run",
                         "\(ChangeDetectionScript.Input.output)=\"$GITHUB_OUTPUT\"\nexport \(ChangeDetectionScript.Input.output)\n"
-                            + ChangeDetectionScript(pipeline: pipeline).text)
+                            + (converges ? Self.tokenForGit : "")
+                            + ChangeDetectionScript(pipeline: pipeline, converges: converges).text)
                 }
             }
         }
