@@ -131,7 +131,7 @@ struct ChangeSetOptions: ParsableArguments {
             guard let head = try await resolver.resolve("HEAD") else {
                 throw session.fail(
                     "this repository has no commit yet, so nothing can be converged to",
-                    notes: ["commit first, or pass the changed files with --changed"])
+                    notes: ["commit first, or pass --all: every job that listens to \(resolvedEvent.rawValue) runs"])
             }
             let marks: [String: Mark]
             if let marksFrom {
@@ -151,7 +151,10 @@ struct ChangeSetOptions: ParsableArguments {
             return Planner().converge(
                 pipeline, event: resolvedEvent, Convergence(head: head, marks: marks, changesSince: changesSince))
         } catch let error as ChangeSetError {
-            throw session.fail(error.message, notes: error.notes)
+            // A push or manual run converges against marks, which need git; --all does not.
+            throw session.fail(
+                error.message,
+                notes: error.notes + ["or pass --all: every job that listens to \(resolvedEvent.rawValue) runs"])
         }
     }
 }
