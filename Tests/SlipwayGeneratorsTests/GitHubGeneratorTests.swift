@@ -283,3 +283,74 @@ private func steps(_ job: [String: Any]) -> [[String: Any]] {
             try #require(steps(apply).firstIndex { ($0["uses"] as? String)?.hasPrefix("aws-actions/") == true }) < run)
     }
 }
+
+/// What GitHub and Bitbucket stop, cut short or refuse at run time, refused or provided for at
+/// generation time.
+@Suite struct PlatformLimitTests {
+    static let spec = MarkedText(
+        """
+        version: 1
+        environments: [prod]
+        oidc:
+          aws: { role: "arn:aws:iam::123456789012:role/ci", region: eu-west-1 }
+        jobs:
+          plan: { paths: ["**"], run: terraform plan, timeout: ⟨plan⟩7h }
+          apply:
+            on: [push, manual]
+            paths: ["**"]
+            mutates: true
+            environment: prod
+            oidc: [aws]
+            timeout: ⟨apply⟩13h
+            run: terraform apply
+        """)
+
+    /// "Each job in a workflow can run for up to 6 hours of execution time" on GitHub-hosted
+    /// runners; a Bitbucket step's `max-time` is at most 720 minutes.
+    @Test func aTimeoutLongerThanThePlatformAllowsIsRefusedAtTheTimeout() throws {
+        let pipeline = try #require(SpecValidator.pipeline(text: Self.spec.text, file: Self.spec.file).pipeline)
+        do {
+            _ = try GitHubGenerator().generate(pipeline)
+            Issue.record("a 7-hour job was accepted for GitHub")
+        } catch {
+            #expect(
+                error.diagnostics == [
+                    Diagnostic(
+                        .timeoutAbovePlatformLimit(platform: .github, job: "plan", minutes: 420, limit: 360),
+                        at: Self.spec.location("plan")),
+                    Diagnostic(
+                        .timeoutAbovePlatformLimit(platform: .github, job: "apply", minutes: 780, limit: 360),
+                        at: Self.spec.location("apply")),
+                ])
+            #expect(error.diagnostics.first?.notes.first?.message.hasPrefix("lower 'timeout' to 6h or less") == true)
+        }
+        do {
+            _ = try BitbucketGenerator().generate(pipeline)
+            Issue.record("a 13-hour step was accepted for Bitbucket")
+        } catch {
+            #expect(
+                error.diagnostics == [
+                    Diagnostic(
+                        .timeoutAbovePlatformLimit(platform: .bitbucket, job: "apply", minutes: 780, limit: 720),
+                        at: Self.spec.location("apply"))
+                ])
+        }
+    }
+
+    /// configure-aws-credentials asks for "1 hour for OIDC" unless told otherwise (its action.yml).
+    @Test func anAWSSessionLastsAsLongAsTheJobMayRunAndDeploysComeOnlyFromTheDefaultBranch() throws {
+        let text = Self.spec.text.replacingOccurrences(of: "timeout: 7h", with: "timeout: 2h")
+            .replacingOccurrences(of: "timeout: 13h", with: "timeout: 5h")
+        let pipeline = try #require(SpecValidator.pipeline(text: text).pipeline)
+        let workflow = try GitHubGenerator().generate(pipeline)[0].contents
+        let document = try #require(try Yams.load(yaml: workflow) as? [String: Any])
+        let jobs = try #require(document["jobs"] as? [String: [String: Any]])
+        let apply = try #require(jobs["apply"])
+        let credentials = try #require(
+            (apply["steps"] as? [[String: Any]])?.first { ($0["uses"] as? String)?.contains("configure-aws") == true })
+        #expect((credentials["with"] as? [String: Any])?["role-duration-seconds"] as? Int == 18_000)
+        // A manual run of another branch may plan, never apply.
+        #expect((apply["if"] as? String)?.contains("github.ref == 'refs/heads/main'") == true)
+        #expect((jobs["plan"]?["if"] as? String)?.contains("github.ref") == false)
+    }
+}

@@ -89,6 +89,8 @@ public enum DiagnosticKind: Hashable, Sendable {
     case secretNamesCollide(platform: Platform, secret: String, other: String)
     /// An event's pipeline would have more steps than the platform allows.
     case tooManySteps(platform: Platform, event: Event, steps: Int, limit: Int)
+    /// A job's `timeout` is longer than the platform lets a job (or step) run.
+    case timeoutAbovePlatformLimit(platform: Platform, job: String, minutes: Int, limit: Int)
 
     // MARK: Warnings
     /// A job without `paths` runs on every event it listens to.
@@ -246,6 +248,9 @@ public enum DiagnosticKind: Hashable, Sendable {
         case .tooManySteps(let platform, let event, let steps, let limit):
             return
                 "\(platform): the \(event.rawValue) pipeline would have \(steps) steps; \(platform.displayName) allows \(limit)"
+        case .timeoutAbovePlatformLimit(let platform, let job, let minutes, let limit):
+            return
+                "\(platform): job '\(job)' may run \(minutes) minutes, but \(platform.displayName) stops a job after \(limit) minutes"
         }
     }
 
@@ -349,6 +354,13 @@ public enum DiagnosticKind: Hashable, Sendable {
             return [Note("remove the line '\(line)' from the script")]
         case .tooManySteps:
             return [Note("split the repository's pipeline, or generate for github or gitlab")]
+        case .timeoutAbovePlatformLimit(let platform, _, _, let limit):
+            let hours = limit % 60 == 0 ? "\(limit / 60)h" : "\(limit)m"
+            return [
+                Note(
+                    "lower 'timeout' to \(hours) or less, or split the job; \(platform.displayName) would cancel it there, half way through"
+                )
+            ]
         case .secretNameReserved(_, let secret, _, let suggestion):
             return [
                 Note("rename it, for example to '\(suggestion)', in 'secrets' and in the jobs that list it"),

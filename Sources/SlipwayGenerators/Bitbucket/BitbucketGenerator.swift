@@ -15,6 +15,9 @@ public struct BitbucketGenerator: Sendable {
     public static let path = "bitbucket-pipelines.yml"
     /// Bitbucket refuses pipelines with more steps than this.
     static let maximumSteps = 100
+    /// The longest `max-time` a step may set: "A step's max-time can be configured to any positive
+    /// integer between 1 and 720" (support.atlassian.com, "Exceeded build time limit").
+    static let stepMinutesLimit = 720
     static let scriptDelimiter = "SLIPWAY_STEP_EOF"
     static let userScriptDelimiter = "SLIPWAY_SCRIPT_EOF"
     static let toolFunctionsDelimiter = "SLIPWAY_TOOLS_EOF"
@@ -43,6 +46,15 @@ public struct BitbucketGenerator: Sendable {
                         .tooManySteps(platform: .bitbucket, event: event, steps: count + 1, limit: Self.maximumSteps),
                         at: pipeline.spec.sourceMap.key(["jobs"])))
             }
+        }
+        for instance in pipeline.instances
+        where instance.timeoutMinutes > Self.stepMinutesLimit && reported.insert("timeout \(instance.name)").inserted {
+            problems.append(
+                Diagnostic(
+                    .timeoutAbovePlatformLimit(
+                        platform: .bitbucket, job: instance.name, minutes: instance.timeoutMinutes,
+                        limit: Self.stepMinutesLimit),
+                    at: pipeline.location(ofTimeout: instance.name)))
         }
         if !problems.isEmpty { throw GeneratorFailure(diagnostics: problems) }
         let writer = BitbucketWriter(pipeline: pipeline)

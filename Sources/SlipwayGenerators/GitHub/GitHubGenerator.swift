@@ -14,6 +14,9 @@ public struct GitHubGenerator: Sendable {
     public static let path = ".github/workflows/slipway.yml"
     /// The detection job's key; no spec job may use it.
     static let detectionJob = "slipway-changes"
+    /// How long a job may run on a GitHub-hosted runner: "Each job in a workflow can run for up to
+    /// 6 hours of execution time" (docs.github.com, "Usage limits, billing, and administration").
+    static let jobMinutesLimit = 360
     /// The key of the job that records which jobs succeeded (`MarkScript`); no spec job may use it.
     static let marksJob = "slipway-marks"
 
@@ -79,6 +82,15 @@ public struct GitHubGenerator: Sendable {
             }
         }
         problems += Self.secretNameProblems(pipeline)
+        for instance in pipeline.instances
+        where instance.timeoutMinutes > Self.jobMinutesLimit && reported.insert("timeout \(instance.name)").inserted {
+            problems.append(
+                Diagnostic(
+                    .timeoutAbovePlatformLimit(
+                        platform: .github, job: instance.name, minutes: instance.timeoutMinutes,
+                        limit: Self.jobMinutesLimit),
+                    at: pipeline.location(ofTimeout: instance.name)))
+        }
         if !problems.isEmpty { throw GeneratorFailure(diagnostics: problems) }
         let writer = Writer(pipeline: pipeline)
         return [GeneratedFile(path: Self.path, contents: writer.workflow())]
@@ -309,9 +321,13 @@ private struct Writer {
                 "[\(([GitHubGenerator.detectionJob] + waitsFor.map(JobInstance.slug(for:))).joined(separator: ", "))]")
             // Runs when selected and nothing upstream failed or was cancelled; an upstream job that
             // was skipped because it was not selected does not hold this one back.
+            // A mutating job deploys only from the default branch: a manual run of another branch
+            // may check, never change, live infrastructure.
+            let branch = instance.mutates ? " && github.ref == 'refs/heads/\(spec.defaultBranch)'" : ""
             yaml.entry(
                 "if",
                 "${{ !cancelled() && needs.\(GitHubGenerator.detectionJob).outputs['\(instance.slug)'] == 'true'"
+                    + branch
                     + " && !contains(needs.*.result, 'failure') && !contains(needs.*.result, 'cancelled') }}")
             yaml.entry("runs-on", "ubuntu-latest")
             yaml.entry("timeout-minutes", "\(instance.timeoutMinutes)")
@@ -434,6 +450,12 @@ private struct Writer {
                     yaml.nest("with") {
                         yaml.entry("role-to-assume", string: aws.role)
                         yaml.entry("aws-region", string: aws.region)
+                        // The action asks for one hour with OIDC; the job may run longer.
+                        if instance.timeout > 3600 {
+                            yaml.entry(
+                                "role-duration-seconds", "\(instance.timeout)",
+                                comment: "the role's maximum session duration must allow this")
+                        }
                     }
                 }
             case .gcp:
