@@ -19,7 +19,7 @@ extension Pipeline {
     }
 
     /// The `run` of job `name`.
-    /// The `timeout` of job `name`, or its key when it takes the default.
+    /// Where job `name` sets `timeout`, or its key when it takes the default.
     func location(ofTimeout name: String) -> SourceLocation? {
         spec.sourceMap.value(["jobs", name, "timeout"]) ?? location(ofJob: name)
     }
