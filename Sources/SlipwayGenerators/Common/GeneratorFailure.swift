@@ -18,12 +18,12 @@ extension Pipeline {
         spec.sourceMap.key(["jobs", name])
     }
 
-    /// The `run` of job `name`.
     /// Where job `name` sets `timeout`, or its key when it takes the default.
     func location(ofTimeout name: String) -> SourceLocation? {
         spec.sourceMap.value(["jobs", name, "timeout"]) ?? location(ofJob: name)
     }
 
+    /// The `run` of job `name`.
     func location(ofScript name: String) -> SourceLocation? {
         spec.sourceMap.value(["jobs", name, "run"])
     }
