@@ -181,11 +181,125 @@ private func steps(_ text: String, section: [String]) throws -> [(name: String, 
         #expect(consumed.status == 0, "\(consumed.standardError)")
         #expect(consumed.standardOutput.contains("reviewed"))
 
-        try workspace.write("out/plan.bin", "tampered\n")
+        // What travels between steps is the producer's copy; alter it on the way.
+        try workspace.write(".slipway/artifacts/build/files/out/plan.bin", "tampered\n")
         let tampered = try await run(
             "bash", [".steps/apply.sh"], in: workspace.path, environment: ["SLIPWAY_SHA256_0": digest])
         #expect(tampered.status == 1)
         #expect(tampered.standardError.contains("a file build produced was altered"))
         #expect(!tampered.standardOutput.contains("tampered"))
+    }
+}
+
+/// Bitbucket's step model, from its documentation (docs/platforms.md): steps run one after another,
+/// each in a fresh clone; a step whose `condition: state:` is false is skipped; output variables a
+/// step declares reach every later step; and every earlier step's artifacts are restored into every
+/// later step, at their paths, a later artifact over an earlier one.
+private struct BitbucketStepModel {
+    /// What happened to each step, in order: `succeeded`, `failed` or `skipped`, with its output.
+    struct Outcome {
+        var status: [String: String] = [:]
+        var output: [String: String] = [:]
+    }
+
+    let steps: [(name: String, script: String, step: [String: Any])]
+    let clone: String
+    let environment: [String: String]
+
+    func execute() async throws -> Outcome {
+        let store = try TemporaryDirectory(prefix: "bitbucket-artifacts")
+        defer { store.remove() }
+        var variables: [String: String] = [:]
+        var outcome = Outcome()
+        for (index, (name, script, step)) in steps.enumerated() {
+            if let state = (step["condition"] as? [String: Any])?["state"] as? String {
+                let parts = state.components(separatedBy: " == ")
+                if variables[parts[0]] != parts[1] {
+                    outcome.status[name] = "skipped"
+                    continue
+                }
+            }
+            let workspace = try TemporaryDirectory(prefix: "bitbucket-step")
+            defer { workspace.remove() }
+            // A fresh clone, then every earlier artifact.
+            _ = try await SlipwayGeneratorsTests.run("cp", ["-a", "\(clone)/.", workspace.path], in: workspace.path)
+            _ = try await SlipwayGeneratorsTests.run(
+                "cp", ["-a", "\(store.path)/.", workspace.path], in: workspace.path)
+            try workspace.write(".step-\(index).sh", script)
+            var environment: [String: String?] = self.environment.mapValues { $0 }
+            for (key, value) in variables { environment[key] = value }
+            environment["BITBUCKET_PIPELINES_VARIABLES_PATH"] = "\(workspace.path)/.step-variables"
+            let result = try await SlipwayGeneratorsTests.run(
+                "bash", [".step-\(index).sh"], in: workspace.path, environment: environment)
+            outcome.output[name] = result.standardOutput + result.standardError
+            guard result.status == 0 else {
+                outcome.status[name] = "failed"
+                break
+            }
+            outcome.status[name] = "succeeded"
+            let declared = Set((step["output-variables"] as? [String]) ?? [])
+            if let text = try? String(contentsOfFile: "\(workspace.path)/.step-variables", encoding: .utf8) {
+                for line in text.split(separator: "\n") {
+                    let parts = line.split(separator: "=", maxSplits: 1).map(String.init)
+                    if parts.count == 2, declared.contains(parts[0]) { variables[parts[0]] = parts[1] }
+                }
+            }
+            // Artifacts: an exact path, or a directory's tree (`dir/**`).
+            for pattern in (step["artifacts"] as? [String]) ?? [] {
+                let path = pattern.hasSuffix("/**") ? String(pattern.dropLast(3)) : pattern
+                guard FileManager.default.fileExists(atPath: "\(workspace.path)/\(path)") else { continue }
+                let parent = (path as NSString).deletingLastPathComponent
+                try FileManager.default.createDirectory(
+                    atPath: "\(store.path)/\(parent)", withIntermediateDirectories: true)
+                _ = try await run(
+                    "cp", ["-a", "\(workspace.path)/\(path)", "\(store.path)/\(parent)/"], in: workspace.path)
+            }
+        }
+        return outcome
+    }
+}
+
+@Suite struct BitbucketArtifactTests {
+    /// dev's and prod's renders both produce out/cluster.yaml; each environment's replace must get
+    /// its own, although Bitbucket restores every earlier artifact into every later step.
+    @Test func perEnvironmentProducersOfOnePathReachTheirOwnConsumers() async throws {
+        let spec = """
+            version: 1
+            environments: [dev, prod]
+            jobs:
+              render:
+                environment: each
+                paths: ["clusters/{environment}/**"]
+                produces: [out/cluster.yaml]
+                run: mkdir -p out && echo "cluster $SLIPWAY_ENVIRONMENT" >out/cluster.yaml
+              replace:
+                on: [push]
+                environment: each
+                mutates: true
+                needs: [render]
+                paths: ["clusters/{environment}/**"]
+                run: grep -qx "cluster $SLIPWAY_ENVIRONMENT" out/cluster.yaml && echo "replaced with $(cat out/cluster.yaml)"
+            """
+        let pipeline = try #require(SpecValidator.pipeline(text: spec).pipeline)
+        let file = try BitbucketGenerator().generate(pipeline)[0].contents
+        let repository = try await TemporaryGitRepository.create()
+        defer { repository.remove() }
+        try repository.write("clusters/dev/values.yaml")
+        try repository.write("clusters/prod/values.yaml")
+        try await repository.commit("base")
+        try repository.write("clusters/dev/values.yaml", "bigger\n")
+        try repository.write("clusters/prod/values.yaml", "bigger\n")
+        let head = try await repository.commit("both environments")
+        let model = BitbucketStepModel(
+            steps: try steps(file, section: ["branches", "main"]), clone: repository.path,
+            environment: ["BITBUCKET_COMMIT": head])
+        let outcome = try await model.execute()
+        #expect(
+            outcome.status == [
+                "slipway changes": "succeeded", "render@dev": "succeeded", "render@prod": "succeeded",
+                "replace@dev": "succeeded", "replace@prod": "succeeded",
+            ], "\(outcome.output)")
+        #expect(outcome.output["replace@dev"]?.contains("replaced with cluster dev") == true)
+        #expect(outcome.output["replace@prod"]?.contains("replaced with cluster prod") == true)
     }
 }

@@ -261,8 +261,10 @@ private struct BitbucketWriter {
                 }
                 if !instance.produces.isEmpty {
                     yaml.nest("output-variables") { yaml.item(digestVariable(instance)) }
+                    // Bitbucket hands every earlier step's artifacts to every later step, so the
+                    // files travel in this instance's own directory, never at their paths.
                     yaml.nest("artifacts") {
-                        for path in instance.produces { yaml.item(YAMLWriter.quoted(path)) }
+                        yaml.item(YAMLWriter.quoted(JobScripts.artifactDirectory(instance) + "/**"))
                         yaml.item(YAMLWriter.quoted(JobScripts.manifestPath(instance)))
                     }
                 }
@@ -290,7 +292,8 @@ private struct BitbucketWriter {
         // (`embed`).
         script += JobScripts.preparation(
             instance, in: pipeline,
-            loadToolFunctions: "# shellcheck source=/dev/null\n. \(BitbucketWriter.toolFunctionsFile)\n")
+            loadToolFunctions: "# shellcheck source=/dev/null\n. \(BitbucketWriter.toolFunctionsFile)\n",
+            restoresCopies: true)
         for provider in instance.oidc {
             // One token per step; the identity provider must trust the workspace's audience.
             script += "export SLIPWAY_OIDC_TOKEN=\"${BITBUCKET_STEP_OIDC_TOKEN:-}\"\n"
@@ -302,6 +305,7 @@ private struct BitbucketWriter {
         // Bitbucket has no job summary page: the summary goes to the log.
         script += "if [[ -s \"$SLIPWAY_SUMMARY\" ]]; then cat \"$SLIPWAY_SUMMARY\"; fi\n"
         if !instance.produces.isEmpty {
+            script += JobScripts.copyProduced(instance)
             script += JobScripts.recordChecksums(
                 instance, digestVariable: digestVariable(instance),
                 digestFile: "\"$BITBUCKET_PIPELINES_VARIABLES_PATH\"")

@@ -30,10 +30,17 @@ enum JobScripts {
     /// What runs before a job's own script on platforms that run one generated bash script per
     /// job: unsetting the secrets it does not list, verifying what the jobs it needs produced, and
     /// installing or checking its pinned tools after `loadToolFunctions` (`ToolScripts.prepare`).
-    static func preparation(_ instance: JobInstance, in pipeline: Pipeline, loadToolFunctions: String) -> String {
+    ///
+    /// With `restoresCopies`, each producer's files are first copied back from its own directory
+    /// (`artifactDirectory`), where platforms that hand every earlier artifact to every later step
+    /// keep them apart.
+    static func preparation(
+        _ instance: JobInstance, in pipeline: Pipeline, loadToolFunctions: String, restoresCopies: Bool = false
+    ) -> String {
         var script = ""
         if !instance.withheldSecrets.isEmpty { script += "unset \(instance.withheldSecrets.joined(separator: " "))\n" }
         for producer in instance.receivesFrom.compactMap(pipeline.instance) {
+            if restoresCopies { script += restoreCopy(producer) }
             script += verifyChecksums(producer, digestVariable: digestVariable(producer, in: pipeline))
         }
         return script + ToolScripts.prepare(instance, loadFunctions: loadToolFunctions)
@@ -108,6 +115,34 @@ enum JobScripts {
             escaped.append(character)
         }
         return escaped
+    }
+
+    /// The directory a producer's files are copied to, so that two producers of the same path
+    /// (`out/cluster.yaml` for dev and for prod) never overwrite each other on the way.
+    static func artifactDirectory(_ instance: JobInstance) -> String {
+        ".slipway/artifacts/\(instance.slug)"
+    }
+
+    /// Copies what `instance` produced into `artifactDirectory`, paths kept.
+    static func copyProduced(_ instance: JobInstance) -> String {
+        let files = instance.produces.map(ChangeDetectionScript.singleQuoted).joined(separator: " ")
+        let directory = artifactDirectory(instance)
+        return """
+            rm -rf \(directory)/files
+            mkdir -p \(directory)/files
+            tar -cf - -- \(files) | tar -xf - -C \(directory)/files
+
+            """
+    }
+
+    /// Puts `producer`'s copied files back at their paths, over whatever another producer of the
+    /// same path left there.
+    static func restoreCopy(_ producer: JobInstance) -> String {
+        let directory = artifactDirectory(producer)
+        return """
+            if [[ -d \(directory)/files ]]; then tar -cf - -C \(directory)/files . | tar -xf -; fi
+
+            """
     }
 
     /// Where a producer's checksum manifest lives in the workspace.
