@@ -23,6 +23,22 @@ private func example(_ name: String) throws -> Pipeline {
         }
     }
 
+    /// `workflow:rules:auto_cancel` overrides `workflow:auto_cancel` for the pipelines a rule
+    /// matches (gitlab-org/gitlab!141090, on by default since 16.9): merge-request pipelines cancel
+    /// their older interruptible jobs, default-branch pipelines never do.
+    @Test func onlyMergeRequestPipelinesAreCancelledByANewerCommit() throws {
+        let text = try GitLabGenerator().generate(try example("kops"))[0].contents
+        let document = try #require(try Yams.load(yaml: text) as? [String: Any])
+        let workflow = try #require(document["workflow"] as? [String: Any])
+        #expect((workflow["auto_cancel"] as? [String: Any])?["on_new_commit"] as? String == "interruptible")
+        let rules = try #require(workflow["rules"] as? [[String: Any]])
+        let push = try #require(rules.first { ($0["if"] as? String)?.contains("\"push\"") == true })
+        #expect((push["auto_cancel"] as? [String: Any])?["on_new_commit"] as? String == "none")
+        let mergeRequest = try #require(
+            rules.first { ($0["if"] as? String)?.contains("merge_request_event") == true })
+        #expect(mergeRequest["auto_cancel"] == nil)
+    }
+
     @Test func negatedPatternsAreRefusedNamingTheJobAndThePattern() throws {
         let pipeline = try example("kkp")
         do {

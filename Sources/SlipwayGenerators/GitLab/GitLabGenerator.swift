@@ -114,6 +114,9 @@ private struct GitLabWriter {
                     yaml.item {
                         yaml.entry(
                             "if", Self.singleQuoted("\(Self.condition(.push)) && $CI_COMMIT_BRANCH == \"\(branch)\""))
+                        // A cancelled plan of an older push would never be applied: pipelines of
+                        // the default branch always run to the end.
+                        yaml.nest("auto_cancel") { yaml.entry("on_new_commit", "none") }
                     }
                 }
                 if events.contains(.manual) {
@@ -123,7 +126,8 @@ private struct GitLabWriter {
                     yaml.item { yaml.entry("if", Self.singleQuoted(Self.condition(.schedule))) }
                 }
             }
-            yaml.comment("A newer commit cancels interruptible (non-mutating) jobs of the older pipeline.")
+            yaml.comment(
+                "A newer commit to a merge request cancels interruptible (non-mutating) jobs of its older pipeline.")
             yaml.nest("auto_cancel") { yaml.entry("on_new_commit", "interruptible") }
         }
         yaml.blank()
