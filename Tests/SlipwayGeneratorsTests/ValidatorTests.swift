@@ -42,16 +42,21 @@ private func pipelines(examples: [String] = ["kkp", "kops"], negations: Bool = t
 
 /// Generated GitHub workflows pass the validators a careful reviewer would run.
 @Suite struct GitHubValidatorTests {
-    @Test func schemaZizmorYamllintAndShellcheckPass() async throws {
+    @Test func schemaActionlintZizmorYamllintAndShellcheckPass() async throws {
         let checkJSONSchema = try tool("check-jsonschema")
         let zizmor = try tool("zizmor")
         let yamllint = try tool("yamllint")
         let shellcheck = try tool("shellcheck")
+        let actionlint = try tool("actionlint")
         for (name, pipeline) in try pipelines() {
             let directory = try TemporaryDirectory()
             defer { directory.remove() }
             let file = try #require(try GitHubGenerator().generate(pipeline).first)
             try directory.write(file.path, file.contents)
+
+            // actionlint checks expressions, needs, job outputs and (with shellcheck) every run.
+            let actions = try await run(actionlint, ["-no-color", file.path], in: directory.path)
+            #expect(actions.status == 0, "\(name): \(actions.standardOutput)\(actions.standardError)")
 
             let schema = try await run(
                 checkJSONSchema, ["--builtin-schema", "vendor.github-workflows", file.path], in: directory.path)

@@ -348,11 +348,12 @@ private struct Writer {
             }
             if instance.mutates, let environment = instance.environment {
                 yaml.comment(
-                    "One change to '\(environment)' at a time; a queued run waits instead of cancelling a running apply."
+                    "One change to '\(environment)' at a time; later runs wait in order (up to 100) instead of cancelling each other."
                 )
                 yaml.nest("concurrency") {
                     yaml.entry("group", string: "slipway-\(environment)")
                     yaml.entry("cancel-in-progress", "false")
+                    yaml.entry("queue", "max")
                 }
             }
             if let image = instance.image {
