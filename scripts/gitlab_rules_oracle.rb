@@ -1,12 +1,17 @@
 #!/usr/bin/env ruby
 # Evaluates a generated .gitlab-ci.yml the way GitLab decides which jobs a pipeline contains, for
-# the rule forms Slipway generates: `if: $CI_PIPELINE_SOURCE == "..."`, optionally with
-# `changes: paths` matched by File.fnmatch? with FNM_PATHNAME | FNM_DOTMATCH | FNM_EXTGLOB.
+# the rule forms Slipway generates: `if:` a conjunction (` && `) of `$VARIABLE == "value"` terms
+# over CI_PIPELINE_SOURCE, CI_COMMIT_BRANCH and CI_PROJECT_PATH (an undefined variable equals
+# nothing), optionally with `changes: paths` matched by File.fnmatch? with FNM_PATHNAME |
+# FNM_DOTMATCH | FNM_EXTGLOB.
 # GitLab treats `changes` as true when there is no diff to compare (a new branch), which the
 # input's "everything" flag stands for. Anything else in a rule is an error, so the model cannot
 # silently drift from what the generator writes.
 #
-# Usage: gitlab_rules_oracle.rb FILE < {"source": "push", "changed": [...], "everything": false}
+# Usage: gitlab_rules_oracle.rb FILE < {"source": "push", "changed": [...], "everything": false,
+#                                       "branch": "main", "project": "acme/platform"}
+# ("branch" and "project" are optional: absent, the variable is undefined, as CI_COMMIT_BRANCH is
+# in merge-request pipelines).
 # Prints the names of the jobs in the pipeline, as JSON.
 require "json"
 require "yaml"
@@ -17,11 +22,17 @@ KEYWORDS = %w[workflow stages variables default include image services cache bef
 config = YAML.safe_load(File.read(ARGV.fetch(0)), aliases: false)
 input = JSON.parse($stdin.read)
 
-def source_of(condition)
-  match = condition.match(/\A\$CI_PIPELINE_SOURCE == "([a-z_]+)"\z/)
-  raise "unsupported rule condition: #{condition}" unless match
+VARIABLES = {
+  "CI_PIPELINE_SOURCE" => "source", "CI_COMMIT_BRANCH" => "branch", "CI_PROJECT_PATH" => "project",
+}.freeze
 
-  match[1]
+def holds(condition, input)
+  condition.split(" && ").all? do |term|
+    match = term.match(/\A\$([A-Z_]+) == "([^"]*)"\z/)
+    raise "unsupported rule condition: #{condition}" unless match && VARIABLES.key?(match[1])
+
+    input[VARIABLES.fetch(match[1])] == match[2]
+  end
 end
 
 selected = config.filter_map do |name, job|
@@ -32,7 +43,7 @@ selected = config.filter_map do |name, job|
     raise "unsupported rule keys in #{name}: #{unknown}" unless unknown.empty?
     # A rule without `if` (or `changes`) always matches: `- when: never` keeps a job out.
     next true unless candidate.key?("if") || candidate.key?("changes")
-    next false unless source_of(candidate.fetch("if")) == input.fetch("source")
+    next false unless holds(candidate.fetch("if"), input)
 
     changes = candidate["changes"]
     next true if changes.nil? || input.fetch("everything")

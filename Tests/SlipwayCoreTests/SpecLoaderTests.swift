@@ -68,6 +68,27 @@ struct SpecLoaderTests {
         #expect(apply.description == "Apply it" && apply.produces == ["out/plan.json"])
     }
 
+    @Test func theCanonicalRepositoryIsAPathOfTwoOrMoreSegments() throws {
+        for good in ["acme/platform", "acme/infra/platform", "a.b/c_d-e"] {
+            let spec = try #require(
+                SpecLoader().load(text: "version: 1\nrepository: \(good)\njobs: {}\n", file: "slipway.yml").spec)
+            #expect(spec.repository == good)
+        }
+        for bad in ["platform", "acme/", "acme/../x", "acme/plat form", "/acme/x", "acme/$(id)"] {
+            let marked = MarkedText("version: 1\nrepository: ⟨value⟩'\(bad)'\njobs: {}\n")
+            let result = SpecLoader().load(text: marked.text, file: "slipway.yml")
+            #expect(
+                result.diagnostics == [
+                    Diagnostic(
+                        .invalidValue(
+                            context: "'repository'", value: bad,
+                            expected:
+                                "the repository's path as the platform shows it, such as acme/platform or acme/infra/platform"
+                        ), at: marked.location("value"))
+                ], "\(bad)")
+        }
+    }
+
     @Test func yamlSyntaxErrorsHaveTheirPosition() {
         let marked = MarkedText(
             """

@@ -112,7 +112,10 @@ private func steps(_ text: String, section: [String]) throws -> [(name: String, 
                     ["BITBUCKET_PR_DESTINATION_COMMIT": moved, "BITBUCKET_COMMIT": head],
                     try await resolver.pullRequest(base: moved, head: head)
                 ),
-                (["branches", "main"], .push, ["BITBUCKET_COMMIT": moved], try await resolver.push(after: moved)),
+                (
+                    ["branches", "main"], .push, ["BITBUCKET_COMMIT": moved, "BITBUCKET_BRANCH": "main"],
+                    try await resolver.push(after: moved)
+                ),
             ]
             for (section, event, variables, changes) in cases {
                 guard let detection = try? steps(text, section: section).first else {
@@ -292,7 +295,7 @@ private struct BitbucketStepModel {
         let head = try await repository.commit("both environments")
         let model = BitbucketStepModel(
             steps: try steps(file, section: ["branches", "main"]), clone: repository.path,
-            environment: ["BITBUCKET_COMMIT": head])
+            environment: ["BITBUCKET_COMMIT": head, "BITBUCKET_BRANCH": "main"])
         let outcome = try await model.execute()
         #expect(
             outcome.status == [
@@ -301,5 +304,52 @@ private struct BitbucketStepModel {
             ], "\(outcome.output)")
         #expect(outcome.output["replace@dev"]?.contains("replaced with cluster dev") == true)
         #expect(outcome.output["replace@prod"]?.contains("replaced with cluster prod") == true)
+    }
+}
+
+/// Custom pipelines run on any branch and forks run pipelines: mutating steps run only on the
+/// default branch of the canonical repository (`repository`).
+@Suite struct BitbucketDeployGuardTests {
+    @Test func mutatingStepsRunOnlyOnTheDefaultBranchOfTheCanonicalRepository() async throws {
+        let spec = """
+            version: 1
+            repository: acme/platform
+            environments: [prod]
+            jobs:
+              plan: { on: [manual], run: terraform plan }
+              apply: { on: [manual], needs: [plan], mutates: true, environment: prod, run: terraform apply }
+            """
+        let pipeline = try #require(SpecValidator.pipeline(text: spec).pipeline)
+        let file = try BitbucketGenerator().generate(pipeline)[0].contents
+        let detection = try #require(try steps(file, section: ["custom", "slipway-manual"]).first)
+        let repository = try await TemporaryGitRepository.create()
+        defer { repository.remove() }
+        try repository.write("x")
+        try await repository.commit("x")
+        try repository.directory.write(".step.sh", detection.script)
+        func answers(branch: String, repository name: String) async throws -> [String] {
+            let output = "\(repository.path)/.variables"
+            try? FileManager.default.removeItem(atPath: output)
+            let result = try await run(
+                "bash", [".step.sh"], in: repository.path,
+                environment: [
+                    "BITBUCKET_PIPELINES_VARIABLES_PATH": output, "BITBUCKET_BRANCH": branch,
+                    "BITBUCKET_REPO_FULL_NAME": name,
+                ])
+            try #require(result.status == 0, "\(result.standardError)")
+            return try String(contentsOfFile: output, encoding: .utf8).split(separator: "\n").map(String.init)
+        }
+        #expect(
+            try await answers(branch: "main", repository: "acme/platform") == [
+                "SLIPWAY_RUN_0=true", "SLIPWAY_RUN_1=true",
+            ])
+        #expect(
+            try await answers(branch: "feature", repository: "acme/platform") == [
+                "SLIPWAY_RUN_0=true", "SLIPWAY_RUN_1=false",
+            ])
+        #expect(
+            try await answers(branch: "main", repository: "someone/platform") == [
+                "SLIPWAY_RUN_0=true", "SLIPWAY_RUN_1=false",
+            ])
     }
 }

@@ -290,6 +290,7 @@ private func steps(_ job: [String: Any]) -> [[String: Any]] {
     static let spec = MarkedText(
         """
         version: 1
+        repository: acme/platform
         environments: [prod]
         oidc:
           aws: { role: "arn:aws:iam::123456789012:role/ci", region: eu-west-1 }
@@ -349,8 +350,9 @@ private func steps(_ job: [String: Any]) -> [[String: Any]] {
         let credentials = try #require(
             (apply["steps"] as? [[String: Any]])?.first { ($0["uses"] as? String)?.contains("configure-aws") == true })
         #expect((credentials["with"] as? [String: Any])?["role-duration-seconds"] as? Int == 18_000)
-        // A manual run of another branch may plan, never apply.
+        // A manual run of another branch may plan, never apply; nor may a fork's run.
         #expect((apply["if"] as? String)?.contains("github.ref == 'refs/heads/main'") == true)
+        #expect((apply["if"] as? String)?.contains("github.repository == 'acme/platform'") == true)
         #expect((jobs["plan"]?["if"] as? String)?.contains("github.ref") == false)
     }
 }

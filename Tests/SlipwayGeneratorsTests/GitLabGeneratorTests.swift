@@ -39,6 +39,36 @@ private func example(_ name: String) throws -> Pipeline {
         #expect(mergeRequest["auto_cancel"] == nil)
     }
 
+    /// Web and scheduled pipelines run on any branch, and forks run pipelines: GitLab's own rule
+    /// evaluation keeps mutating jobs out unless the pipeline is the canonical project's default
+    /// branch.
+    @Test func mutatingJobsRunOnlyOnTheDefaultBranchOfTheCanonicalProject() async throws {
+        let spec = """
+            version: 1
+            repository: acme/infra/platform
+            environments: [prod]
+            jobs:
+              plan: { on: [manual], run: terraform plan }
+              apply: { on: [manual], needs: [plan], mutates: true, environment: prod, run: terraform apply }
+            """
+        let pipeline = try #require(SpecValidator.pipeline(text: spec).pipeline)
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        try directory.write("gitlab-ci.yml", try GitLabGenerator().generate(pipeline)[0].contents)
+        func jobs(branch: String, project: String) async throws -> [String] {
+            let request =
+                #"{"source": "web", "changed": [], "everything": false, "branch": "\#(branch)", "project": "\#(project)"}"#
+            let result = try await run(
+                "ruby", ["\(repositoryRoot)/scripts/gitlab_rules_oracle.rb", "gitlab-ci.yml"], in: directory.path,
+                input: request)
+            try #require(result.status == 0, "\(result.standardError)")
+            return try JSONDecoder().decode([String].self, from: Data(result.standardOutput.utf8))
+        }
+        #expect(try await jobs(branch: "main", project: "acme/infra/platform") == ["plan", "apply"])
+        #expect(try await jobs(branch: "feature", project: "acme/infra/platform") == ["plan"])
+        #expect(try await jobs(branch: "main", project: "someone/platform") == ["plan"])
+    }
+
     @Test func negatedPatternsAreRefusedNamingTheJobAndThePattern() throws {
         let pipeline = try example("kkp")
         do {
@@ -140,9 +170,11 @@ private func example(_ name: String) throws -> Pipeline {
                 ("web", .manual, ChangeSet(paths: [])),
             ]
             for (source, event, changes) in cases {
-                let request: [String: Any] = [
+                var request: [String: Any] = [
                     "source": source, "changed": changes.paths, "everything": changes.everythingBecause != nil,
                 ]
+                // Merge-request pipelines have no CI_COMMIT_BRANCH; the others run on main.
+                if source != "merge_request_event" { request["branch"] = "main" }
                 let input = String(decoding: try JSONSerialization.data(withJSONObject: request), as: UTF8.self)
                 let result = try await run(
                     "ruby", ["\(repositoryRoot)/scripts/gitlab_rules_oracle.rb", ".slipway-test/gitlab-ci.yml"],

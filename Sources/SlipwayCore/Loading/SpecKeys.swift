@@ -5,8 +5,8 @@
 public enum SpecKeys {
     /// Keys of the top-level mapping.
     public static let topLevel = [
-        "version", "name", "platforms", "defaultBranch", "schedule", "env", "secrets", "oidc", "tools", "environments",
-        "jobs",
+        "version", "name", "platforms", "defaultBranch", "repository", "schedule", "env", "secrets", "oidc", "tools",
+        "environments", "jobs",
     ]
     /// Keys of an entry in `environments`.
     public static let environment = ["name", "gate", "env"]

@@ -133,6 +133,20 @@ private struct NodeDecoder {
                 reportDuplicates(spec.platforms.map(\.rawValue), entry.value, context: "'platforms'")
             case "defaultBranch":
                 if let branch = scalarText(entry.value, context: "'defaultBranch'") { spec.defaultBranch = branch }
+            case "repository":
+                if let repository = scalarText(entry.value, context: "'repository'") {
+                    if Naming.isRepositoryPath(repository) {
+                        spec.repository = repository
+                    } else {
+                        report(
+                            .invalidValue(
+                                context: "'repository'", value: repository,
+                                expected:
+                                    "the repository's path as the platform shows it, such as acme/platform or acme/infra/platform"
+                            ),
+                            at: entry.value)
+                    }
+                }
             case "env":
                 spec.env = variables(entry.value, path: path, context: "'env'")
             case "secrets":
@@ -700,6 +714,20 @@ enum Naming {
     static func isVariableName(_ text: String) -> Bool {
         guard let first = text.unicodeScalars.first, first.isASCIILetter || first == "_" else { return false }
         return text.unicodeScalars.allSatisfy { $0.isASCIILetter || $0.isASCIIDigit || $0 == "_" }
+    }
+
+    /// Whether `text` is a repository path: two or more segments of letters, digits, '.', '-' and
+    /// '_' joined by '/', none of them '.' or '..'; safe in a YAML string, a CI expression and a
+    /// bash word.
+    static func isRepositoryPath(_ text: String) -> Bool {
+        let segments = text.split(separator: "/", omittingEmptySubsequences: false)
+        return segments.count >= 2
+            && segments.allSatisfy { segment in
+                !segment.isEmpty && segment != "." && segment != ".."
+                    && segment.unicodeScalars.allSatisfy {
+                        $0.isASCIILetter || $0.isASCIIDigit || $0 == "." || $0 == "-" || $0 == "_"
+                    }
+            }
     }
 }
 

@@ -182,6 +182,11 @@ public struct Spec: Sendable {
     public var platforms: [Platform]
     /// The branch pushes deploy from.
     public var defaultBranch: String
+    /// The canonical repository, whose pipelines alone run mutating jobs.
+    ///
+    /// `owner/name`, or `group/subgroup/project` on GitLab; a fork's pipelines never deploy. Nil:
+    /// any repository's may.
+    public var repository: String?
     /// Cron expressions (UTC) that start `schedule` runs on CI.
     public var schedule: [String]
     /// Variables every job receives.

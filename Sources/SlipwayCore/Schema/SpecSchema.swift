@@ -23,6 +23,10 @@ public enum SpecSchema {
               "uniqueItems": true
             },
             "defaultBranch": { "description": "The branch pushes deploy from.", "type": "string", "default": "main" },
+            "repository": {
+              "description": "The canonical repository (owner/name; group/subgroup/project on GitLab): only its pipelines run mutating jobs, never a fork's.",
+              "type": "string", "pattern": "^[A-Za-z0-9._-]+(/[A-Za-z0-9._-]+)+$"
+            },
             "env": { "$ref": "#/$defs/variables" },
             "secrets": {
               "description": "Names of the secrets jobs may ask for.",

@@ -186,7 +186,18 @@ private struct BitbucketWriter {
         typealias Input = ChangeDetectionScript.Input
         let pipeline = self.pipeline
         let instances = pipeline.instances
-        let detection = ChangeDetectionScript(pipeline: pipeline) { instance in
+        // Custom pipelines run on any branch, and forks run pipelines too: mutating steps run only
+        // on the default branch of the canonical repository.
+        let quoted = ChangeDetectionScript.singleQuoted
+        var test = "[[ \"${BITBUCKET_BRANCH:-}\" == \(quoted(spec.defaultBranch))"
+        var explanation = "they run on \(spec.defaultBranch) only"
+        if let repository = spec.repository {
+            test += " && \"${BITBUCKET_REPO_FULL_NAME:-}\" == \(quoted(repository))"
+            explanation += ", in \(repository) only"
+        }
+        let detection = ChangeDetectionScript(
+            pipeline: pipeline, deployGuard: .init(test: test + " ]]", explanation: explanation)
+        ) { instance in
             "SLIPWAY_RUN_\(pipeline.index(of: instance.id) ?? 0)"
         }
         var environment =

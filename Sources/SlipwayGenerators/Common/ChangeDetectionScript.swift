@@ -31,6 +31,22 @@ public struct ChangeDetectionScript: Sendable {
     private let pipeline: Pipeline
     private let outputName: @Sendable (JobInstance) -> String
     private let converges: Bool
+    private let deployGuard: DeployGuard?
+
+    /// Where mutating jobs may run, for platforms whose files cannot say it: a bash test, and what
+    /// to print when it fails.
+    public struct DeployGuard: Sendable {
+        /// A bash command that succeeds where mutating jobs may run.
+        public var test: String
+        /// Why they do not run when it fails.
+        public var explanation: String
+
+        /// Creates a guard.
+        public init(test: String, explanation: String) {
+            self.test = test
+            self.explanation = explanation
+        }
+    }
 
     /// Creates the script for `pipeline`.
     ///
@@ -39,12 +55,23 @@ public struct ChangeDetectionScript: Sendable {
     /// each instance's mark (`MarkRefs`, docs/planning.md), as `Planner.converge` does, instead
     /// of what `before..after` touched.
     public init(
-        pipeline: Pipeline, converges: Bool = false,
+        pipeline: Pipeline, converges: Bool = false, deployGuard: DeployGuard? = nil,
         outputName: @escaping @Sendable (JobInstance) -> String = { $0.slug }
     ) {
         self.pipeline = pipeline
         self.outputName = outputName
         self.converges = converges
+        self.deployGuard = deployGuard
+    }
+
+    /// The line that outputs `value` for `instance`: false for a mutating instance where the
+    /// deploy guard fails.
+    private func output(_ instance: JobInstance, _ value: String) -> String {
+        guard deployGuard != nil, instance.mutates, value != "false" else {
+            return "output \(outputName(instance)) \(value)"
+        }
+        return
+            "if [[ $deploys == true ]]; then output \(outputName(instance)) \(value); else output \(outputName(instance)) false; fi"
     }
 
     /// The script's text.
@@ -149,7 +176,7 @@ public struct ChangeDetectionScript: Sendable {
                     let references = values.map { "\"$\(variable[$0]!)\"" }
                     value = references.count == 1 ? references[0] : "\"$(any \(references.joined(separator: " ")))\""
                 }
-                outputs.append("  output \(outputName(instance)) \(value)")
+                outputs.append("  " + output(instance, value))
             }
             outputs.append("  ;;")
         }
@@ -165,6 +192,18 @@ public struct ChangeDetectionScript: Sendable {
         }
         if !used.isEmpty { lines.append("") }
         if converges { lines += outOfDate }
+        // Only where some output depends on it: a pipeline without mutating jobs does not ask.
+        if let deployGuard, outputs.contains(where: { $0.contains("$deploys") }) {
+            lines += [
+                "deploys=false",
+                "if \(deployGuard.test); then",
+                "  deploys=true",
+                "else",
+                "  echo \(Self.singleQuoted("mutating jobs do not run here: " + deployGuard.explanation))",
+                "fi",
+                "",
+            ]
+        }
 
         lines.append("case \"${\(Input.event)}\" in")
         lines += outputs
@@ -307,7 +346,7 @@ public struct ChangeDetectionScript: Sendable {
             }
         }
         for instance in pipeline.instances {
-            lines.append("output \(outputName(instance)) \"$\(variables(instance).selected)\"")
+            lines.append(output(instance, "\"$\(variables(instance).selected)\""))
         }
         return lines
     }

@@ -323,7 +323,11 @@ private struct Writer {
             // was skipped because it was not selected does not hold this one back.
             // A mutating job deploys only from the default branch: a manual run of another branch
             // may check, never change, live infrastructure.
-            let branch = instance.mutates ? " && github.ref == 'refs/heads/\(spec.defaultBranch)'" : ""
+            var branch = instance.mutates ? " && github.ref == 'refs/heads/\(spec.defaultBranch)'" : ""
+            // A fork's workflow runs never deploy.
+            if instance.mutates, let repository = spec.repository {
+                branch += " && github.repository == '\(repository)'"
+            }
             yaml.entry(
                 "if",
                 "${{ !cancelled() && needs.\(GitHubGenerator.detectionJob).outputs['\(instance.slug)'] == 'true'"

@@ -253,7 +253,14 @@ private struct GitLabWriter {
                 guard let triggers = triggers[event]?[instance.id] else { continue }
                 let triggerInstances = triggers.compactMap(pipeline.instance)
                 yaml.item {
-                    yaml.entry("if", Self.singleQuoted(Self.condition(event)))
+                    var condition = Self.condition(event)
+                    if instance.mutates {
+                        // Web and scheduled pipelines run on any branch, and forks run pipelines
+                        // too: a mutating job runs on the default branch of the canonical project.
+                        condition += " && $CI_COMMIT_BRANCH == \"\(spec.defaultBranch)\""
+                        if let repository = spec.repository { condition += " && $CI_PROJECT_PATH == \"\(repository)\"" }
+                    }
+                    yaml.entry("if", Self.singleQuoted(condition))
                     if [.pullRequest, .push].contains(event),
                         !triggerInstances.contains(where: { $0.patterns.patterns.isEmpty })
                     {
