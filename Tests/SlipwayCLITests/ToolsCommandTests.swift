@@ -208,8 +208,13 @@ import Testing
             jobs:
               plan: { paths: ["**"], run: terraform plan && kops version }
             """)
-        try FileManager.default.createDirectory(
-            atPath: "\(repository.path)/.slipway/tools/.partial-abandoned", withIntermediateDirectories: true)
+        // An install killed two hours ago left this; one from a minute ago may be running now.
+        for (name, age) in [("abandoned", 7200.0), ("running", 60.0)] {
+            let path = "\(repository.path)/.slipway/tools/.partial-\(name)"
+            try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+            try FileManager.default.setAttributes(
+                [.modificationDate: Date().addingTimeInterval(-age)], ofItemAtPath: path)
+        }
         let prune = try await slipway.run(["tools", "prune"], in: repository.path)
         #expect(prune.status == 0, "\(prune.standardError)")
         #expect(
@@ -224,7 +229,7 @@ import Testing
                 ].sorted())
         #expect(
             try FileManager.default.contentsOfDirectory(atPath: "\(repository.path)/.slipway/tools").sorted() == [
-                "downloads", "kops", "terraform",
+                ".partial-running", "downloads", "kops", "terraform",
             ])
         let doctorAfter = try await slipway.run(
             ["doctor"], in: repository.path, environment: ["PATH": Self.systemPath])

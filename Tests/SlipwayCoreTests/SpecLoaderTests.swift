@@ -89,6 +89,23 @@ struct SpecLoaderTests {
         }
     }
 
+    /// The branch reaches GitHub expressions, GitLab rules and bash: quotes and anything git
+    /// refuses are refused here.
+    @Test func theDefaultBranchIsANameGitAcceptsAndNoFileCanMisquote() throws {
+        for good in ["main", "release/v2", "trunk_1.x"] {
+            let spec = try #require(
+                SpecLoader().load(text: "version: 1\ndefaultBranch: \(good)\njobs: {}\n", file: "slipway.yml").spec)
+            #expect(spec.defaultBranch == good)
+        }
+        for bad in ["it's", "a\"b", "-x", "a..b", "x/", "/x", "x.lock", "a b", ".hidden"] {
+            let marked = MarkedText(
+                "version: 1\ndefaultBranch: ⟨value⟩'\(bad.replacingOccurrences(of: "'", with: "''"))'\njobs: {}\n")
+            let result = SpecLoader().load(text: marked.text, file: "slipway.yml")
+            #expect(result.diagnostics.map(\.location) == [marked.location("value")], "\(bad)")
+            #expect(result.spec?.defaultBranch == "main", "\(bad)")
+        }
+    }
+
     @Test func yamlSyntaxErrorsHaveTheirPosition() {
         let marked = MarkedText(
             """

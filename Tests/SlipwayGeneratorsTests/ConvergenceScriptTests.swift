@@ -43,7 +43,11 @@ struct MarkedRepository {
         let result = try await run(
             "bash", ["--noprofile", "--norc", "-euo", "pipefail", "-c", MarkScript.function + call],
             in: repository.path,
-            environment: ["PATH": "\(tools.path)/bin:/usr/bin:/bin", "FAKE_NOW": String(now)])
+            environment: [
+                "PATH": "\(tools.path)/bin:/usr/bin:/bin", "FAKE_NOW": String(now),
+                // As on a CI runner: no git identity anywhere but the repository's own config.
+                "GIT_CONFIG_GLOBAL": "/dev/null", "GIT_CONFIG_NOSYSTEM": "1",
+            ])
         try #require(result.status == 0, "slipway_mark failed: \(result.standardError)")
         return result
     }
@@ -232,23 +236,36 @@ struct MarkedRepository {
             .filter { $0.hasSuffix("=true") }.map { String($0.dropLast("=true".count)) }
     }
 
-    func recordMarks(_ pipeline: Pipeline, succeeded: Set<String>, in remote: MarkedRepository, now: Int)
-        async throws
-    {
+    /// Runs the generated slipway-marks step as GitHub would after jobs `succeeded` (each at
+    /// `now`, as its own last step recorded), in a clone without a git identity; returns it.
+    @discardableResult
+    func recordMarks(
+        _ pipeline: Pipeline, succeeded: Set<String>, in remote: MarkedRepository, now: Int, expecting status: Int32 = 0
+    ) async throws -> CommandResult {
         let (script, env) = try step("slipway-marks", "Record which jobs are up to date", in: pipeline)
+        let clone = try TemporaryDirectory(prefix: "slipway-marks-job")
+        defer { clone.remove() }
+        let head = try await remote.repository.git("rev-parse", "HEAD")
+        _ = try await run("git", ["clone", "--quiet", remote.origin.path, clone.path], in: clone.path)
+        _ = try await run("git", ["checkout", "--quiet", head], in: clone.path)
         var environment: [String: String?] = [
-            "SLIPWAY_TOKEN": "token", "GITHUB_SERVER_URL": "https://github.com",
-            "PATH": "\(remote.tools.path)/bin:/usr/bin:/bin", "FAKE_NOW": String(now),
+            "SLIPWAY_TOKEN": "token", "GITHUB_SERVER_URL": "https://github.com", "PATH": "/usr/bin:/bin",
+            "GIT_CONFIG_GLOBAL": "/dev/null", "GIT_CONFIG_NOSYSTEM": "1",
         ]
-        // What GitHub puts into RESULT_n: each job's result.
-        for (name, expression) in env where name.hasPrefix("RESULT_") {
+        // What GitHub puts into RESULT_n and SUCCEEDED_AT_n: each job's result and output.
+        for (name, expression) in env where name.hasPrefix("RESULT_") || name.hasPrefix("SUCCEEDED_AT_") {
             let slug = try #require(expression.split(separator: "'").dropFirst().first.map(String.init))
-            environment[name] = succeeded.contains(slug) ? "success" : "skipped"
+            if name.hasPrefix("RESULT_") {
+                environment[name] = succeeded.contains(slug) ? "success" : "skipped"
+            } else {
+                environment[name] = succeeded.contains(slug) ? String(now) : ""
+            }
         }
         let result = try await run(
-            "bash", ["--noprofile", "--norc", "-euo", "pipefail", "-c", script], in: remote.repository.path,
+            "bash", ["--noprofile", "--norc", "-euo", "pipefail", "-c", script], in: clone.path,
             environment: environment)
-        try #require(result.status == 0, "\(result.standardError)")
+        try #require(result.status == status, "\(result.standardOutput)\(result.standardError)")
+        return result
     }
 
     @Test func aFailedDeployIsRunAgainByTheNextPush() async throws {
@@ -275,5 +292,47 @@ struct MarkedRepository {
         #expect(try await detect(pipeline, in: remote) == ["tf-plan", "tf-apply", "kubeone-apply"])
         try await recordMarks(pipeline, succeeded: ["tf-plan", "tf-apply"], in: remote, now: 5_002)
         #expect(try await detect(pipeline, in: remote) == ["kubeone-apply"])
+    }
+
+    @Test func oneMarkThatCannotBeWrittenDoesNotStopTheOthers() async throws {
+        let pipeline = try #require(SpecValidator.pipeline(text: Self.spec).pipeline)
+        let remote = try await MarkedRepository.make(files: ["terraform/main.tf", "kubeone/kubeone.yaml", "docs/a.md"])
+        defer { remote.remove() }
+        // The server refuses the mark of tf-plan, as a ruleset might.
+        try remote.origin.writeExecutable(
+            "hooks/pre-receive",
+            "#!/bin/sh\nwhile read -r old new ref; do\n  [ \"$ref\" = refs/slipway/marks/tf-plan ] && { echo refused >&2; exit 1; }\ndone\nexit 0\n"
+        )
+        let result = try await recordMarks(
+            pipeline, succeeded: ["tf-plan", "tf-apply", "kubeone-apply", "docs"], in: remote, now: 6_000,
+            expecting: 1)
+        #expect(result.standardError.contains("error: could not record that tf-plan succeeded"))
+        #expect(try await detect(pipeline, in: remote) == ["tf-plan"])
+    }
+
+    @Test func anOlderRunsDeployStopsOnceTheBranchHasMovedOn() async throws {
+        let pipeline = try #require(SpecValidator.pipeline(text: Self.spec).pipeline)
+        let remote = try await MarkedRepository.make(files: ["terraform/main.tf"])
+        defer { remote.remove() }
+        let (script, _) = try step("tf-apply", "Stop if main has moved on", in: pipeline)
+        let older = try await remote.repository.git("rev-parse", "HEAD")
+        func check(_ sha: String) async throws -> CommandResult {
+            try await run(
+                "bash", ["--noprofile", "--norc", "-euo", "pipefail", "-c", script], in: remote.repository.path,
+                environment: ["GITHUB_SHA": sha, "SLIPWAY_TOKEN": "token", "GITHUB_SERVER_URL": "https://github.com"])
+        }
+        #expect(try await check(older).status == 0)
+        try remote.repository.write("terraform/main.tf", "newer\n")
+        let newer = try await remote.repository.commit("newer")
+        try await remote.repository.git("push", "--quiet", "origin", "main")
+        let stopped = try await check(older)
+        #expect(stopped.status == 1)
+        #expect(
+            stopped.standardOutput.contains(
+                "::error::main has moved on to \(newer.prefix(7)) since this run of \(older.prefix(7)); the newer commit's run deploys instead"
+            ))
+        // The job's token never reaches the log, in any form.
+        #expect(stopped.standardOutput.contains("::add-mask::"))
+        #expect(try await check(newer).status == 0)
     }
 }

@@ -262,11 +262,12 @@ private func steps(_ job: [String: Any]) -> [[String: Any]] {
         let (_, document) = try workflow(pipeline)
         let all = try jobs(document)
         let flaky = try #require(all["flaky"])
-        let flakyRun = try #require(steps(flaky).last)
+        // The job's own step; a last one records when it succeeded.
+        let flakyRun = try #require(steps(flaky).first { $0["name"] as? String == "Run flaky" })
         #expect((flakyRun["run"] as? String)?.contains("for attempt in $(seq 1 3)") == true)
         #expect((flakyRun["env"] as? [String: Any])?["SLIPWAY_SCRIPT"] as? String == "./flaky.sh\n")
         let apply = try #require(all["apply"])
-        let applyRun = try #require(steps(apply).last)
+        let applyRun = try #require(steps(apply).first { $0["name"] as? String == "Run apply" })
         #expect((applyRun["run"] as? String)?.contains("seq") == false)
     }
 

@@ -345,11 +345,26 @@ struct ResumeCommand: AsyncParsableCommand {
         let person = await Person.identify(in: root)
         for id in running.approvals { try store.approve(run: record.id, job: id, by: person) }
         let approved = Set(try store.approvals(run: record.id).map(\.job))
+        // The resumed jobs run what is here now: they mark the run's commit only if that is still
+        // the default branch's clean head.
+        var marksCommit = record.marksCommit
+        if let started = marksCommit {
+            let now = await MarkWriting.commit(
+                event: Event(rawValue: record.event) ?? .push, branch: pipeline.spec.defaultBranch, directory: root)
+            if now != started {
+                marksCommit = nil
+                session.terminal.printWarning(
+                    "run \(record.id) started at \(Mark.short(started)), but HEAD or a tracked file has changed since",
+                    notes: [
+                        "the jobs it runs now are not recorded as up to date; the next push plans them again"
+                    ])
+            }
+        }
         let execution = RunExecution(
             session: session, pipeline: pipeline, event: Event(rawValue: record.event) ?? .push, jobs: recovered.jobs,
             runID: record.id, options: running, store: store, root: root, approved: approved,
             succeeded: recovered.succeeded,
-            attemptBase: recovered.attemptBase, resuming: true, marksCommit: record.marksCommit)
+            attemptBase: recovered.attemptBase, resuming: true, marksCommit: marksCommit)
         try await execution.execute()
     }
 }

@@ -132,7 +132,18 @@ private struct NodeDecoder {
                 }
                 reportDuplicates(spec.platforms.map(\.rawValue), entry.value, context: "'platforms'")
             case "defaultBranch":
-                if let branch = scalarText(entry.value, context: "'defaultBranch'") { spec.defaultBranch = branch }
+                if let branch = scalarText(entry.value, context: "'defaultBranch'") {
+                    if Naming.isBranchName(branch) {
+                        spec.defaultBranch = branch
+                    } else {
+                        report(
+                            .invalidValue(
+                                context: "'defaultBranch'", value: branch,
+                                expected:
+                                    "a branch name such as main or release/v2: letters, digits, '/', '.', '-' and '_'"),
+                            at: entry.value)
+                    }
+                }
             case "repository":
                 if let repository = scalarText(entry.value, context: "'repository'") {
                     if Naming.isRepositoryPath(repository) {
@@ -714,6 +725,21 @@ enum Naming {
     static func isVariableName(_ text: String) -> Bool {
         guard let first = text.unicodeScalars.first, first.isASCIILetter || first == "_" else { return false }
         return text.unicodeScalars.allSatisfy { $0.isASCIILetter || $0.isASCIIDigit || $0 == "_" }
+    }
+
+    /// Whether `text` is a branch name git accepts and every generated file can quote: segments of
+    /// letters, digits, '.', '-' and '_' joined by '/', none starting with '.' or '-' or ending
+    /// in '.lock', and no '..'.
+    static func isBranchName(_ text: String) -> Bool {
+        let segments = text.split(separator: "/", omittingEmptySubsequences: false)
+        return !text.contains("..")
+            && segments.allSatisfy { segment in
+                guard let first = segment.unicodeScalars.first, first != ".", first != "-" else { return false }
+                return !segment.hasSuffix(".lock")
+                    && segment.unicodeScalars.allSatisfy {
+                        $0.isASCIILetter || $0.isASCIIDigit || $0 == "." || $0 == "-" || $0 == "_"
+                    }
+            }
     }
 
     /// Whether `text` is a repository path: two or more segments of letters, digits, '.', '-' and

@@ -40,14 +40,19 @@ public enum MarkRefs {
             let (slug, parent, body) = (fields[index], fields[index + 1], fields[index + 2])
             index += 3
             var trailers: [String: String] = [:]
+            // Read as the generated detection step reads them: the first of each, after ": ".
             for line in body.split(separator: "\n") {
                 guard let colon = line.firstIndex(of: ":") else { continue }
-                trailers[String(line[..<colon])] = line[line.index(after: colon)...].trimmingCharacters(
-                    in: .whitespaces)
+                let key = String(line[..<colon])
+                let value = line[line.index(after: colon)...]
+                if trailers[key] == nil, value.hasPrefix(" ") { trailers[key] = String(value.dropFirst()) }
             }
+            // As strict as the generated detection step: one parent, a full hex id; up to 18 digits.
             guard !slug.isEmpty, parent.count == 40 || parent.count == 64,
+                parent.unicodeScalars.allSatisfy({ ("0"..."9").contains($0) || ("a"..."f").contains($0) }),
                 let fingerprint = trailers[fingerprintTrailer],
-                let seconds = trailers[succeededAtTrailer].flatMap(Int.init)
+                let text = trailers[succeededAtTrailer], (1...18).contains(text.count),
+                text.unicodeScalars.allSatisfy({ ("0"..."9").contains($0) }), let seconds = Int(text)
             else { continue }
             marks[slug] = Mark(
                 commit: parent, fingerprint: fingerprint, succeededAt: Date(timeIntervalSince1970: Double(seconds)))

@@ -178,6 +178,8 @@ private struct BitbucketWriter {
         }
         lines.append("Pushes are compared with their last commit's parent (Bitbucket does not say where a push began):")
         lines.append("merge pull requests with merge commits so each push to \(spec.defaultBranch) is one commit.")
+        lines.append(
+            "Not converging yet: a failed or cancelled deploy waits for a push that touches it (docs/planning.md).")
         yaml.comment(lines.joined(separator: "\n"))
         yaml.blank()
     }

@@ -12,44 +12,51 @@ public enum MarkScript {
     /// The function's definition.
     public static let function = """
         slipway_mark() {
-          local slug=$1 id=$2 fingerprint=$3 branch=$4 remote=${\(ChangeDetectionScript.Input.marksRemote):-origin}
+          local slug=$1 id=$2 fingerprint=$3 branch=$4 succeeded_at=${5:-} remote=${\(ChangeDetectionScript.Input.marksRemote):-origin}
           local ref="\(MarkRefs.prefix)$slug" head object old current attempt
-          head=$(git rev-parse HEAD)
-          object=$(git commit-tree \(MarkRefs.emptyTree) -p "$head" -m "slipway mark $id" \\
-            -m "\(MarkRefs.fingerprintTrailer): $fingerprint"$'\\n'"\(MarkRefs.succeededAtTrailer): $(date +%s)")
+          # When the job succeeded (what its own last step recorded), else now.
+          [[ $succeeded_at =~ ^[1-9][0-9]{0,17}$ ]] || succeeded_at=$(date +%s)
+          head=$(git rev-parse HEAD) || return 1
+          # A mark commit records no person: a fixed identity, so the runner needs no git configuration.
+          object=$(GIT_AUTHOR_NAME=slipway GIT_AUTHOR_EMAIL=slipway@invalid GIT_COMMITTER_NAME=slipway \\
+            GIT_COMMITTER_EMAIL=slipway@invalid git commit-tree \(MarkRefs.emptyTree) -p "$head" -m "slipway mark $id" \\
+            -m "\(MarkRefs.fingerprintTrailer): $fingerprint"$'\\n'"\(MarkRefs.succeededAtTrailer): $succeeded_at") || return 1
           for attempt in 1 2 3 4 5 6 7 8; do
-            git fetch --quiet --no-tags --prune "$remote" '\(MarkRefs.refspec)' \\
-              "+refs/heads/$branch:refs/remotes/$remote/$branch"
-            old=$(git rev-parse --verify --quiet "$ref^{commit}" || true)
-            if [[ -n $old ]]; then
-              current=$(git rev-parse "$old^")
-              if [[ $current != "$head" ]] && ! git merge-base --is-ancestor "$current" "$head"; then
-                # Not forward: only a force push that dropped the marked commit lets it move.
-                if git merge-base --is-ancestor "$current" "refs/remotes/$remote/$branch" ||
-                  ! git merge-base --is-ancestor "$head" "refs/remotes/$remote/$branch"; then
-                  echo "$id: kept its mark at ${current:0:7}, which is newer than ${head:0:7}"
-                  return 0
+            if git fetch --quiet --no-tags --prune "$remote" '\(MarkRefs.refspec)' \\
+              "+refs/heads/$branch:refs/remotes/$remote/$branch"; then
+              old=$(git rev-parse --verify --quiet "$ref^{commit}" || true)
+              if [[ -n $old ]]; then
+                current=$(git rev-parse "$old^") || return 1
+                if [[ $current != "$head" ]] && ! git merge-base --is-ancestor "$current" "$head"; then
+                  # Not forward: only a force push that dropped the marked commit lets it move.
+                  if git merge-base --is-ancestor "$current" "refs/remotes/$remote/$branch" ||
+                    ! git merge-base --is-ancestor "$head" "refs/remotes/$remote/$branch"; then
+                    echo "$id: kept its mark at ${current:0:7}, which is newer than ${head:0:7}"
+                    return 0
+                  fi
                 fi
               fi
-            fi
-            if git push --quiet --no-verify --force-with-lease="$ref:$old" "$remote" "$object:$ref"; then
-              git update-ref "$ref" "$object"
-              echo "$id: marked up to date at ${head:0:7}"
-              return 0
+              if git push --quiet --no-verify --force-with-lease="$ref:$old" "$remote" "$object:$ref"; then
+                git update-ref "$ref" "$object"
+                echo "$id: marked up to date at ${head:0:7}"
+                return 0
+              fi
             fi
             sleep "$attempt"
           done
-          echo "error: could not record that $id succeeded at ${head:0:7}: pushing $ref was refused or it kept changing (see git's messages above)" >&2
-          echo "note: the next push runs $id again; give this job permission to push $ref (see the file's header)" >&2
+          echo "error: could not record that $id succeeded at ${head:0:7}: fetching or pushing $ref failed, or it kept changing (see git's messages above)" >&2
+          echo "note: the next push runs $id again; this job needs permission to push $ref (see the file's header)" >&2
           return 1
         }
 
         """
 
-    /// The call that marks `instance` after its script succeeded.
-    public static func call(_ instance: JobInstance, branch: String) -> String {
+    /// The call that marks `instance` after its script succeeded, at the time in `succeededAt` (a
+    /// bash word; empty: now).
+    public static func call(_ instance: JobInstance, branch: String, succeededAt: String = "") -> String {
         let quoted = ChangeDetectionScript.singleQuoted
+        let time = succeededAt.isEmpty ? "" : " \(succeededAt)"
         return
-            "slipway_mark \(quoted(instance.slug)) \(quoted(instance.id)) \(quoted(instance.fingerprint)) \(quoted(branch))\n"
+            "slipway_mark \(quoted(instance.slug)) \(quoted(instance.id)) \(quoted(instance.fingerprint)) \(quoted(branch))\(time)\n"
     }
 }

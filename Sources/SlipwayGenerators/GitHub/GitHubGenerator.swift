@@ -179,10 +179,43 @@ private struct Writer {
     /// writing it to any file.
     static let tokenForGit = """
         slipway_auth=$(printf 'x-access-token:%s' "$SLIPWAY_TOKEN" | base64 -w0)
+        echo "::add-mask::$slipway_auth"
         export GIT_CONFIG_COUNT=1 GIT_CONFIG_KEY_0="http.$GITHUB_SERVER_URL/.extraheader"
         export GIT_CONFIG_VALUE_0="AUTHORIZATION: basic $slipway_auth"
 
         """
+
+    /// Stops a mutating job whose run is of an older commit than the default branch's head.
+    ///
+    /// Deploys queue in their environment's concurrency group in the order their jobs got there,
+    /// not in commit order, so an older run's apply could otherwise undo a newer one's. The newer
+    /// commit's run deploys instead: this job has not marked its commit, so convergence selects it
+    /// there (GitLab's "prevent outdated deployment jobs" does the same).
+    func outdatedDeployCheck() {
+        let branch = ChangeDetectionScript.singleQuoted("refs/heads/\(spec.defaultBranch)")
+        yaml.item {
+            yaml.entry("name", string: "Stop if \(spec.defaultBranch) has moved on")
+            yaml.entry("shell", Self.shell)
+            yaml.nest("env") { yaml.entry("SLIPWAY_TOKEN", "${{ github.token }}") }
+            yaml.literal(
+                "run",
+                Self.tokenForGit + """
+                    latest=$(git ls-remote origin \(branch) | cut -f 1)
+                    if [[ -n $latest && $latest != "$GITHUB_SHA" ]]; then
+                      echo "::error::\(spec.defaultBranch) has moved on to ${latest:0:7} since this run of ${GITHUB_SHA:0:7}; the newer commit's run deploys instead, so this one changes nothing"
+                      exit 1
+                    fi
+
+                    """)
+        }
+    }
+
+    /// Whether `instance`'s job outputs when it succeeded, for its mark: a mutating instance that
+    /// needs another is out of date when that one succeeded later (docs/planning.md), so the time
+    /// must be the job's own, not when the marks are written.
+    func recordsSuccessTime(_ instance: JobInstance) -> Bool {
+        converges && (instance.events.contains(.push) || instance.events.contains(.manual))
+    }
 
     /// The job that records, after everything else, which jobs succeeded at this commit.
     func marksJob() {
@@ -219,14 +252,22 @@ private struct Writer {
                         yaml.entry("SLIPWAY_TOKEN", "${{ github.token }}")
                         for (index, instance) in instances.enumerated() {
                             yaml.entry("RESULT_\(index)", "${{ needs['\(instance.slug)'].result }}")
+                            if recordsSuccessTime(instance) {
+                                yaml.entry(
+                                    "SUCCEEDED_AT_\(index)", "${{ needs['\(instance.slug)'].outputs.succeeded_at }}")
+                            }
                         }
                     }
-                    var script = Self.tokenForGit + MarkScript.function
+                    // One mark that cannot be written does not keep the others from being written.
+                    var script = Self.tokenForGit + MarkScript.function + "slipway_failed=0\n"
                     for (index, instance) in instances.enumerated() {
+                        let time = recordsSuccessTime(instance) ? "\"$SUCCEEDED_AT_\(index)\"" : ""
                         script +=
                             "if [[ $RESULT_\(index) == success ]]; then "
-                            + MarkScript.call(instance, branch: spec.defaultBranch).dropLast() + "; fi\n"
+                            + MarkScript.call(instance, branch: spec.defaultBranch, succeededAt: time).dropLast()
+                            + " || slipway_failed=1; fi\n"
                     }
+                    script += "exit \"$slipway_failed\"\n"
                     yaml.literal("run", script)
                 }
             }
@@ -363,8 +404,15 @@ private struct Writer {
             if let image = instance.image {
                 yaml.entry("container", string: image)
             }
-            if !instance.produces.isEmpty {
-                yaml.nest("outputs") { yaml.entry("artifact_sha256", "${{ steps.package.outputs.sha256 }}") }
+            if !instance.produces.isEmpty || recordsSuccessTime(instance) {
+                yaml.nest("outputs") {
+                    if !instance.produces.isEmpty {
+                        yaml.entry("artifact_sha256", "${{ steps.package.outputs.sha256 }}")
+                    }
+                    if recordsSuccessTime(instance) {
+                        yaml.entry("succeeded_at", "${{ steps.succeeded.outputs.time }}")
+                    }
+                }
             }
             // The spec's own variables are the workflow's `env`; the job's level adds the rest.
             let variables = instance.variables.filter { $0.origin != .spec }
@@ -378,11 +426,20 @@ private struct Writer {
                     yaml.entry("uses", GitHubActions.checkout.reference)
                     yaml.nest("with") { yaml.entry("persist-credentials", "false") }
                 }
+                if instance.mutates && converges { outdatedDeployCheck() }
                 restoreArtifacts(instance)
                 tools(instance)
                 oidc(instance)
                 runStep(instance)
                 if !instance.produces.isEmpty { packageArtifacts(instance) }
+                if recordsSuccessTime(instance) {
+                    yaml.item {
+                        yaml.entry("name", "Record when this job succeeded")
+                        yaml.entry("id", "succeeded")
+                        yaml.entry("shell", Self.shell)
+                        yaml.literal("run", "echo \"time=$(date +%s)\" >>\"$GITHUB_OUTPUT\"\n")
+                    }
+                }
             }
         }
     }

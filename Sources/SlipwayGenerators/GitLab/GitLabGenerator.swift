@@ -179,6 +179,11 @@ private struct GitLabWriter {
         lines.append(
             "Jobs run their scripts with bash: images must provide bash, git, tar and sha256sum, and where a job installs pinned tools, curl and unzip (or python3)."
         )
+        if pipeline.instances.contains(where: { $0.events.contains(.push) }) {
+            lines.append(
+                "Not converging yet: a push runs what its own changes select, so a failed or cancelled deploy waits for a push that touches it (docs/planning.md)."
+            )
+        }
         yaml.comment(lines.joined(separator: "\n"))
         yaml.blank()
     }

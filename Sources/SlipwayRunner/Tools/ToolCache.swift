@@ -45,8 +45,9 @@ public struct ToolCache: Sendable {
     }
 
     /// Removes every release and verified archive that `tools` do not pin, for any platform, and
-    /// every abandoned partial install; returns what it removed, relative to the cache.
-    public func prune(keeping tools: [PinnedTool]) throws -> [String] {
+    /// every partial install abandoned over an hour ago; returns what it removed, relative to the
+    /// cache.
+    public func prune(keeping tools: [PinnedTool], now: Date = Date()) throws -> [String] {
         let manager = FileManager.default
         var removed: [String] = []
         func remove(_ relative: String) throws {
@@ -57,7 +58,9 @@ public struct ToolCache: Sendable {
         let digests = Set(tools.flatMap { tool in tool.lockedPlatforms.compactMap { tool.release(for: $0)?.sha256 } })
         for name in ((try? manager.contentsOfDirectory(atPath: root)) ?? []).sorted() {
             if name.hasPrefix(ToolCacheLayout.partialPrefix) {
-                try remove(name)
+                // A younger one may belong to an install running now.
+                let modified = (try? manager.attributesOfItem(atPath: "\(root)/\(name)"))?[.modificationDate] as? Date
+                if let modified, now.timeIntervalSince(modified) > 3600 { try remove(name) }
             } else if name == ToolCacheLayout.downloads {
                 for file in try manager.contentsOfDirectory(atPath: "\(root)/\(name)").sorted()
                 where !digests.contains(file) {
