@@ -134,12 +134,18 @@ struct MarkedRepository {
         #expect(mixed > 60, "only \(mixed) of 144 answers were mixed")
     }
 
-    @Test func aMarkNeverMovesBackAndFollowsAForcePush() async throws {
+    /// One job, docs, in a repository with docs/index.md pushed to its origin.
+    static func docsOnly() async throws -> (Pipeline, JobInstance, MarkedRepository) {
         let pipeline = try #require(
             SpecValidator.pipeline(text: "version: 1\njobs:\n  docs: { paths: [\"docs/**\"], run: make docs }\n")
                 .pipeline)
-        let docs = try #require(pipeline.instance("docs"))
-        let remote = try await MarkedRepository.make(files: ["docs/index.md"])
+        return (
+            pipeline, try #require(pipeline.instance("docs")), try await MarkedRepository.make(files: ["docs/index.md"])
+        )
+    }
+
+    @Test func aMarkNeverMovesBackAndFollowsAForcePush() async throws {
+        let (pipeline, docs, remote) = try await Self.docsOnly()
         defer { remote.remove() }
         let repository = remote.repository
         let older = try await repository.git("rev-parse", "HEAD")
@@ -171,11 +177,7 @@ struct MarkedRepository {
     }
 
     @Test func racingJobsLeaveTheNewestMark() async throws {
-        let pipeline = try #require(
-            SpecValidator.pipeline(text: "version: 1\njobs:\n  docs: { paths: [\"docs/**\"], run: make docs }\n")
-                .pipeline)
-        let docs = try #require(pipeline.instance("docs"))
-        let remote = try await MarkedRepository.make(files: ["docs/index.md"])
+        let (pipeline, docs, remote) = try await Self.docsOnly()
         defer { remote.remove() }
         let older = try await remote.repository.git("rev-parse", "HEAD")
         try remote.repository.write("docs/index.md", "newer\n")

@@ -339,6 +339,33 @@ private func steps(_ job: [String: Any]) -> [[String: Any]] {
         }
     }
 
+    /// GitHub starts no run from a workflow over 512,000 bytes and says nothing; generate refuses.
+    @Test func aWorkflowGitHubWouldNotReadIsRefused() throws {
+        // 200 jobs, each with a script of 3 KB.
+        var text = "version: 1\njobs:\n"
+        let words = String(repeating: "x", count: 3_000)
+        for index in 0..<200 {
+            text += "  job\(index): { paths: [\"services/\(index)/**\"], run: echo \(index) \(words) }\n"
+        }
+        let pipeline = try #require(SpecValidator.pipeline(text: text).pipeline)
+        do {
+            _ = try GitHubGenerator().generate(pipeline)
+            Issue.record("a workflow of 200 jobs was generated")
+        } catch {
+            guard case .generatedFileTooLarge(.github, _, let bytes, 512_000, 200) = error.diagnostics.first?.kind
+            else {
+                Issue.record("\(error.diagnostics)")
+                return
+            }
+            #expect(bytes > 512_000)
+            #expect(error.diagnostics.first?.location?.line == 2)
+        }
+        // Well under the limit, the same shape is generated.
+        let small = try #require(
+            SpecValidator.pipeline(text: text.split(separator: "\n").prefix(22).joined(separator: "\n")).pipeline)
+        #expect(try GitHubGenerator().generate(small)[0].contents.utf8.count < 512_000)
+    }
+
     /// configure-aws-credentials asks for "1 hour for OIDC" unless told otherwise (its action.yml).
     @Test func anAWSSessionLastsAsLongAsTheJobMayRunAndDeploysComeOnlyFromTheDefaultBranch() throws {
         let text = Self.spec.text.replacingOccurrences(of: "timeout: 7h", with: "timeout: 2h")

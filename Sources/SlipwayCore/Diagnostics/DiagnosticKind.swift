@@ -91,6 +91,8 @@ public enum DiagnosticKind: Hashable, Sendable {
     case tooManySteps(platform: Platform, event: Event, steps: Int, limit: Int)
     /// A job's `timeout` is longer than the platform lets a job (or step) run.
     case timeoutAbovePlatformLimit(platform: Platform, job: String, minutes: Int, limit: Int)
+    /// The generated file is larger than the platform reads.
+    case generatedFileTooLarge(platform: Platform, path: String, bytes: Int, limit: Int, jobs: Int)
 
     // MARK: Warnings
     /// A job without `paths` runs on every event it listens to.
@@ -251,6 +253,9 @@ public enum DiagnosticKind: Hashable, Sendable {
         case .timeoutAbovePlatformLimit(let platform, let job, let minutes, let limit):
             return
                 "\(platform): job '\(job)' may run \(minutes) minutes, but \(platform.displayName) stops a job after \(limit) minutes"
+        case .generatedFileTooLarge(let platform, let path, let bytes, let limit, let jobs):
+            return
+                "\(platform): \(path) would be \(bytes) bytes for \(jobs) job instances; \(platform.displayName) runs nothing from a file over \(limit) bytes"
         }
     }
 
@@ -354,6 +359,13 @@ public enum DiagnosticKind: Hashable, Sendable {
             return [Note("remove the line '\(line)' from the script")]
         case .tooManySteps:
             return [Note("split the repository's pipeline, or generate for github or gitlab")]
+        case .generatedFileTooLarge:
+            return [
+                Note(
+                    "nothing was written; split the repository's pipeline into smaller ones, or use fewer per-environment jobs"
+                ),
+                Note("the platform would fail every run of the file without saying why"),
+            ]
         case .timeoutAbovePlatformLimit(let platform, _, _, let limit):
             let hours = limit % 60 == 0 ? "\(limit / 60)h" : "\(limit)m"
             return [

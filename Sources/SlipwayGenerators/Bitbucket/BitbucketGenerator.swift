@@ -47,15 +47,7 @@ public struct BitbucketGenerator: Sendable {
                         at: pipeline.spec.sourceMap.key(["jobs"])))
             }
         }
-        for instance in pipeline.instances
-        where instance.timeoutMinutes > Self.stepMinutesLimit && reported.insert("timeout \(instance.name)").inserted {
-            problems.append(
-                Diagnostic(
-                    .timeoutAbovePlatformLimit(
-                        platform: .bitbucket, job: instance.name, minutes: instance.timeoutMinutes,
-                        limit: Self.stepMinutesLimit),
-                    at: pipeline.location(ofTimeout: instance.name)))
-        }
+        problems += pipeline.timeoutProblems(platform: .bitbucket, limit: Self.stepMinutesLimit)
         if !problems.isEmpty { throw GeneratorFailure(diagnostics: problems) }
         let writer = BitbucketWriter(pipeline: pipeline)
         return [GeneratedFile(path: Self.path, contents: writer.file())]

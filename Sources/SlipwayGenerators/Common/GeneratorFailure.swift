@@ -18,6 +18,19 @@ extension Pipeline {
         spec.sourceMap.key(["jobs", name])
     }
 
+    /// A located error for each job (once, for all its instances) whose `timeout` is longer than
+    /// `limit` minutes, what `platform` lets a job run.
+    func timeoutProblems(platform: Platform, limit: Int) -> [Diagnostic] {
+        var seen: Set<String> = []
+        return instances.compactMap { instance in
+            guard instance.timeoutMinutes > limit, seen.insert(instance.name).inserted else { return nil }
+            return Diagnostic(
+                .timeoutAbovePlatformLimit(
+                    platform: platform, job: instance.name, minutes: instance.timeoutMinutes, limit: limit),
+                at: location(ofTimeout: instance.name))
+        }
+    }
+
     /// Where job `name` sets `timeout`, or its key when it takes the default.
     func location(ofTimeout name: String) -> SourceLocation? {
         spec.sourceMap.value(["jobs", name, "timeout"]) ?? location(ofJob: name)

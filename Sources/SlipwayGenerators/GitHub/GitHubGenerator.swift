@@ -14,6 +14,9 @@ public struct GitHubGenerator: Sendable {
     public static let path = ".github/workflows/slipway.yml"
     /// The detection job's key; no spec job may use it.
     static let detectionJob = "slipway-changes"
+    /// The largest workflow GitHub starts runs from: "500 KB (512,000 bytes)"
+    /// (docs.github.com/en/actions/reference/limits); a larger one fails every run without a word.
+    static let fileBytesLimit = 512_000
     /// How long a job may run on a GitHub-hosted runner: "Each job in a workflow can run for up to
     /// 6 hours of execution time" (docs.github.com, "Usage limits, billing, and administration").
     static let jobMinutesLimit = 360
@@ -82,18 +85,19 @@ public struct GitHubGenerator: Sendable {
             }
         }
         problems += Self.secretNameProblems(pipeline)
-        for instance in pipeline.instances
-        where instance.timeoutMinutes > Self.jobMinutesLimit && reported.insert("timeout \(instance.name)").inserted {
-            problems.append(
-                Diagnostic(
-                    .timeoutAbovePlatformLimit(
-                        platform: .github, job: instance.name, minutes: instance.timeoutMinutes,
-                        limit: Self.jobMinutesLimit),
-                    at: pipeline.location(ofTimeout: instance.name)))
-        }
+        problems += pipeline.timeoutProblems(platform: .github, limit: Self.jobMinutesLimit)
         if !problems.isEmpty { throw GeneratorFailure(diagnostics: problems) }
-        let writer = Writer(pipeline: pipeline)
-        return [GeneratedFile(path: Self.path, contents: writer.workflow())]
+        let contents = Writer(pipeline: pipeline).workflow()
+        if contents.utf8.count > Self.fileBytesLimit {
+            throw GeneratorFailure(diagnostics: [
+                Diagnostic(
+                    .generatedFileTooLarge(
+                        platform: .github, path: Self.path, bytes: contents.utf8.count, limit: Self.fileBytesLimit,
+                        jobs: pipeline.instances.count),
+                    at: pipeline.spec.sourceMap.key(["jobs"]))
+            ])
+        }
+        return [GeneratedFile(path: Self.path, contents: contents)]
     }
 }
 
@@ -237,14 +241,7 @@ private struct Writer {
                     "contents", "write", comment: "push \(MarkRefs.prefix)*: which jobs succeeded at this commit")
             }
             yaml.nest("steps") {
-                yaml.item {
-                    yaml.entry("uses", GitHubActions.checkout.reference)
-                    yaml.nest("with") {
-                        yaml.comment("The whole history: a mark moves only to a later commit.")
-                        yaml.entry("fetch-depth", "0")
-                        yaml.entry("persist-credentials", "false")
-                    }
-                }
+                checkoutWithHistory(because: "The whole history: a mark moves only to a later commit.")
                 yaml.item {
                     yaml.entry("name", "Record which jobs are up to date")
                     yaml.entry("shell", Self.shell)
@@ -317,14 +314,7 @@ private struct Writer {
                 }
             }
             yaml.nest("steps") {
-                yaml.item {
-                    yaml.entry("uses", GitHubActions.checkout.reference)
-                    yaml.nest("with") {
-                        yaml.comment("The whole history, for merge bases and push ranges.")
-                        yaml.entry("fetch-depth", "0")
-                        yaml.entry("persist-credentials", "false")
-                    }
-                }
+                checkoutWithHistory(because: "The whole history, for merge bases and marked commits.")
                 yaml.item {
                     yaml.entry("name", "Decide which jobs run")
                     yaml.entry("id", "detect")
@@ -344,6 +334,18 @@ private struct Writer {
                             + (converges ? Self.tokenForGit : "")
                             + ChangeDetectionScript(pipeline: pipeline, converges: converges).text)
                 }
+            }
+        }
+    }
+
+    /// A checkout step with the whole history and no stored credentials, saying why.
+    func checkoutWithHistory(because reason: String) {
+        yaml.item {
+            yaml.entry("uses", GitHubActions.checkout.reference)
+            yaml.nest("with") {
+                yaml.comment(reason)
+                yaml.entry("fetch-depth", "0")
+                yaml.entry("persist-credentials", "false")
             }
         }
     }
