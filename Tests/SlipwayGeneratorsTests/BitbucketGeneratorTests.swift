@@ -191,6 +191,16 @@ private func steps(_ text: String, section: [String]) throws -> [(name: String, 
         #expect(tampered.status == 1)
         #expect(tampered.standardError.contains("a file build produced was altered"))
         #expect(!tampered.standardOutput.contains("tampered"))
+
+        // The files arrived but their recorded checksum did not (expired, or lost on the way):
+        // the consumer stops rather than use them unverified.
+        let unverified = try await run("bash", [".steps/apply.sh"], in: workspace.path)
+        #expect(unverified.status == 1)
+        #expect(
+            unverified.standardError.contains(
+                "error: build's files are here but the checksum it recorded is not (expired, or not passed on); re-run the pipeline from build"
+            ))
+        #expect(!unverified.standardOutput.contains("tampered"))
     }
 }
 

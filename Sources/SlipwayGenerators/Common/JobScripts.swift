@@ -165,10 +165,15 @@ enum JobScripts {
 
     /// Verifies a producer's files against its manifest, and the manifest against the digest the
     /// platform passed on, before the consumer uses them; names the producer when anything differs.
+    /// Only when neither is here (the producer was not selected) does the consumer go on without.
     static func verifyChecksums(_ producer: JobInstance, digestVariable: String) -> String {
         let manifest = manifestPath(producer)
         return """
-            if [[ -n "${\(digestVariable):-}" ]]; then
+            if [[ -n "${\(digestVariable):-}" || -f \(manifest) ]]; then
+              if [[ -z "${\(digestVariable):-}" ]]; then
+                echo "error: \(producer.id)'s files are here but the checksum it recorded is not (expired, or not passed on); re-run the pipeline from \(producer.id)" >&2
+                exit 1
+              fi
               if [[ ! -f \(manifest) ]] || [[ "$(sha256sum <\(manifest) | cut -d ' ' -f 1)" != "$\(digestVariable)" ]]; then
                 echo "error: the checksums \(producer.id) recorded are missing or altered; re-run the pipeline from \(producer.id)" >&2
                 exit 1

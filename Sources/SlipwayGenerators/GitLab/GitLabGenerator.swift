@@ -363,7 +363,8 @@ private struct GitLabWriter {
             } else {
                 yaml.nest("reports") { yaml.entry("dotenv", quoted: ".slipway/artifacts/\(instance.slug).env") }
             }
-            yaml.entry("expire_in", "7 days")
+            // As long as GitHub lets a gate wait; an expired record stops the consumer, loudly.
+            yaml.entry("expire_in", "30 days")
         }
     }
 }
