@@ -163,9 +163,11 @@ enum JobScripts {
             """
     }
 
-    /// Verifies a producer's files against its manifest, and the manifest against the digest the
-    /// platform passed on, before the consumer uses them; names the producer when anything differs.
-    /// Only when neither is here (the producer was not selected) does the consumer go on without.
+    /// Verifies a producer's files before the consumer uses them.
+    ///
+    /// The files are checked against the producer's manifest, and the manifest against the digest
+    /// the platform passed on; anything that differs names the producer. Only when neither is here
+    /// (the producer was not selected) does the consumer go on without.
     static func verifyChecksums(_ producer: JobInstance, digestVariable: String) -> String {
         let manifest = manifestPath(producer)
         return """
