@@ -321,7 +321,12 @@ struct MarkedRepository {
         func check(_ sha: String) async throws -> CommandResult {
             try await run(
                 "bash", ["--noprofile", "--norc", "-euo", "pipefail", "-c", script], in: remote.repository.path,
-                environment: ["GITHUB_SHA": sha, "SLIPWAY_TOKEN": "token", "GITHUB_SERVER_URL": "https://github.com"])
+                environment: [
+                    "GITHUB_SHA": sha, "SLIPWAY_TOKEN": "token",
+                    // GitHub's URL of the repository, here the bare origin's path.
+                    "GITHUB_SERVER_URL": (remote.origin.path as NSString).deletingLastPathComponent,
+                    "GITHUB_REPOSITORY": (remote.origin.path as NSString).lastPathComponent,
+                ])
         }
         #expect(try await check(older).status == 0)
         try remote.repository.write("terraform/main.tf", "newer\n")

@@ -204,7 +204,12 @@ private struct Writer {
             yaml.literal(
                 "run",
                 Self.tokenForGit + """
-                    latest=$(git ls-remote origin \(branch) | cut -f 1)
+                    if ! command -v git >/dev/null; then
+                      echo "::warning::this job's image has no git, so it cannot check that \(spec.defaultBranch) has not moved on; an older run could deploy after a newer one"
+                      exit 0
+                    fi
+                    # The repository's URL, not 'origin': a container job's checkout may have no .git.
+                    latest=$(git ls-remote "$GITHUB_SERVER_URL/$GITHUB_REPOSITORY" \(branch) | cut -f 1)
                     if [[ -n $latest && $latest != "$GITHUB_SHA" ]]; then
                       echo "::error::\(spec.defaultBranch) has moved on to ${latest:0:7} since this run of ${GITHUB_SHA:0:7}; the newer commit's run deploys instead, so this one changes nothing"
                       exit 1
