@@ -53,14 +53,17 @@ struct MarkedRepository {
     }
 
     /// What the generated detection selects for `event`, by slug.
-    func detect(_ pipeline: Pipeline, _ event: Event) async throws -> [String: Bool] {
+    func detect(_ pipeline: Pipeline, _ event: Event, all: Bool = false) async throws -> [String: Bool] {
         let script = ChangeDetectionScript(pipeline: pipeline, converges: true).text
         let directory = try TemporaryDirectory(prefix: "slipway-detect")
         defer { directory.remove() }
         try directory.write("detect.sh", script)
         let result = try await run(
             "bash", ["\(directory.path)/detect.sh"], in: repository.path,
-            environment: ["SLIPWAY_EVENT": event.rawValue, "SLIPWAY_OUTPUT": "\(directory.path)/output"])
+            environment: [
+                "SLIPWAY_EVENT": event.rawValue, "SLIPWAY_OUTPUT": "\(directory.path)/output",
+                "SLIPWAY_ALL": all ? "true" : "false",
+            ])
         try #require(result.status == 0, "detection failed: \(result.standardError)")
         var answers: [String: Bool] = [:]
         for line in try String(contentsOfFile: "\(directory.path)/output", encoding: .utf8).split(separator: "\n") {
@@ -128,6 +131,14 @@ struct MarkedRepository {
                     #expect(answers == expected, "\(event) after step \(step), spec:\n\(spec)")
                     if answers.values.contains(true) && answers.values.contains(false) { mixed += 1 }
                 }
+                // A manual run with `all` selects what `slipway plan --event manual --all` does.
+                let everything = Set(
+                    Planner().plan(pipeline, event: .manual, changes: ChangeSet(paths: [])).selectedIDs)
+                #expect(
+                    try await remote.detect(pipeline, .manual, all: true)
+                        == Dictionary(
+                            uniqueKeysWithValues: pipeline.instances.map { ($0.slug, everything.contains($0.id)) }),
+                    "manual --all, spec:\n\(spec)")
             }
         }
         // Most answers select some instances and skip others: the test is not vacuous.

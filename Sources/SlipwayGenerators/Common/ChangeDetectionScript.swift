@@ -26,6 +26,8 @@ public struct ChangeDetectionScript: Sendable {
         public static let output = "SLIPWAY_OUTPUT"
         /// Convergence: the git remote the marks are fetched from (default `origin`).
         public static let marksRemote = "SLIPWAY_MARKS_REMOTE"
+        /// Manual runs: `true` selects every job that listens, whatever its mark (`--all`).
+        public static let all = "SLIPWAY_ALL"
     }
 
     private let pipeline: Pipeline
@@ -345,6 +347,14 @@ public struct ChangeDetectionScript: Sendable {
                 else { continue }
                 lines.append(
                     "if [[ $\(variables(instance).selected) == true ]]; then \(variables(upstream).selected)=true; fi")
+            }
+        }
+        if event == .manual {
+            // `--all`: every job that listens to manual runs, as `slipway plan --event manual --all`.
+            let everything = pipeline.instances.filter { pipeline.takesPart($0, in: event) }
+                .map { "\(variables($0).selected)=true" }
+            if !everything.isEmpty {
+                lines.append("if [[ \"${\(Input.all):-}\" == true ]]; then \(everything.joined(separator: " ")); fi")
             }
         }
         for instance in pipeline.instances {

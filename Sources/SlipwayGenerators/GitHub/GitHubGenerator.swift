@@ -296,7 +296,23 @@ private struct Writer {
             if events.contains(.push) {
                 yaml.nest("push") { yaml.entry("branches", "[\(YAMLWriter.scalar(spec.defaultBranch))]") }
             }
-            if events.contains(.manual) { yaml.line("workflow_dispatch:") }
+            if events.contains(.manual) {
+                if converges {
+                    yaml.nest("workflow_dispatch") {
+                        yaml.nest("inputs") {
+                            yaml.nest("all") {
+                                yaml.entry(
+                                    "description",
+                                    string: "Run every job, whatever its mark says (repairs drift; slipway run --all)")
+                                yaml.entry("type", "boolean")
+                                yaml.entry("default", "false")
+                            }
+                        }
+                    }
+                } else {
+                    yaml.line("workflow_dispatch:")
+                }
+            }
             if events.contains(.schedule) && !spec.schedule.isEmpty {
                 yaml.nest("schedule") {
                     for cron in spec.schedule { yaml.item { yaml.entry("cron", quoted: cron) } }
@@ -326,7 +342,12 @@ private struct Writer {
                     yaml.entry("shell", Self.shell)
                     yaml.nest("env") {
                         typealias Input = ChangeDetectionScript.Input
-                        if converges { yaml.entry("SLIPWAY_TOKEN", "${{ github.token }}") }
+                        if converges {
+                            yaml.entry("SLIPWAY_TOKEN", "${{ github.token }}")
+                            if pipeline.instances.contains(where: { $0.events.contains(.manual) }) {
+                                yaml.entry(ChangeDetectionScript.Input.all, "${{ inputs.all == true }}")
+                            }
+                        }
                         yaml.entry(Input.event, Self.event)
                         yaml.entry(Input.baseSHA, "${{ github.event.pull_request.base.sha }}")
                         yaml.entry(Input.headSHA, "${{ github.event.pull_request.head.sha }}")
