@@ -235,15 +235,18 @@ struct MarkedRepository {
     }
 
     func detect(_ pipeline: Pipeline, in remote: MarkedRepository) async throws -> [String] {
-        let (script, _) = try step("slipway-changes", "Decide which jobs run", in: pipeline)
+        let (script, env) = try step("slipway-changes", "Decide which jobs run", in: pipeline)
         let output = "\(remote.tools.path)/github-output"
         try? FileManager.default.removeItem(atPath: output)
+        // The step's own values (a long script comes in parts), then what GitHub would set.
+        var environment: [String: String?] = env.filter { !$0.value.contains("${{") }.mapValues { $0 }
+        environment["SLIPWAY_EVENT"] = "push"
+        environment["GITHUB_OUTPUT"] = output
+        environment["SLIPWAY_TOKEN"] = "token"
+        environment["GITHUB_SERVER_URL"] = "https://github.com"
         let result = try await run(
             "bash", ["--noprofile", "--norc", "-euo", "pipefail", "-c", script], in: remote.repository.path,
-            environment: [
-                "SLIPWAY_EVENT": "push", "GITHUB_OUTPUT": output, "SLIPWAY_TOKEN": "token",
-                "GITHUB_SERVER_URL": "https://github.com",
-            ])
+            environment: environment)
         try #require(result.status == 0, "\(result.standardError)")
         return try String(contentsOfFile: output, encoding: .utf8).split(separator: "\n")
             .filter { $0.hasSuffix("=true") }.map { String($0.dropLast("=true".count)) }
@@ -305,6 +308,38 @@ struct MarkedRepository {
         #expect(try await detect(pipeline, in: remote) == ["tf-plan", "tf-apply", "kubeone-apply"])
         try await recordMarks(pipeline, succeeded: ["tf-plan", "tf-apply"], in: remote, now: 5_002)
         #expect(try await detect(pipeline, in: remote) == ["kubeone-apply"])
+    }
+
+    /// GitHub refuses a workflow with any string over 21,000 characters; the detection step of a
+    /// large pipeline comes in parts, and still decides as before.
+    @Test func aLongDetectionScriptComesInPartsAndStillDecides() async throws {
+        var text = "version: 1\njobs:\n"
+        for index in 0..<90 {
+            let needs = index > 0 && index % 3 == 0 ? ", needs: [job\(index - 1)]" : ""
+            text += "  job\(index): { paths: [\"services/\(index)/**\"], run: make\(needs) }\n"
+        }
+        let pipeline = try #require(SpecValidator.pipeline(text: text).pipeline)
+        let workflow = try Generators.generate(.github, pipeline)[0].contents
+        var longest = 0
+        func visit(_ node: Any) {
+            if let text = node as? String { longest = max(longest, text.count) }
+            if let map = node as? [String: Any] { map.values.forEach(visit) }
+            if let list = node as? [Any] { list.forEach(visit) }
+        }
+        visit(try #require(try Yams.load(yaml: workflow)))
+        #expect(longest <= 21_000)
+        let (script, env) = try step("slipway-changes", "Decide which jobs run", in: pipeline)
+        #expect(script.contains("eval \"$SLIPWAY_SCRIPT_PART_1$SLIPWAY_SCRIPT_PART_2"))
+        #expect(env.keys.filter { $0.hasPrefix("SLIPWAY_SCRIPT_PART_") }.count >= 2)
+
+        let remote = try await MarkedRepository.make(files: ["services/4/main.tf", "docs/a.md"])
+        defer { remote.remove() }
+        #expect(try await detect(pipeline, in: remote).count == 90)
+        try await recordMarks(pipeline, succeeded: Set(pipeline.instances.map(\.slug)), in: remote, now: 7_000)
+        try remote.repository.write("services/4/main.tf", "changed\n")
+        try await remote.repository.commit("service 4")
+        try await remote.repository.git("push", "--quiet", "origin", "main")
+        #expect(try await detect(pipeline, in: remote) == ["job4"])
     }
 
     @Test func oneMarkThatCannotBeWrittenDoesNotStopTheOthers() async throws {

@@ -339,6 +339,25 @@ private func steps(_ job: [String: Any]) -> [[String: Any]] {
         }
     }
 
+    /// "Exceeded max expression length 21000": a user's script that long is refused where it is.
+    @Test func aScriptGitHubCannotReadIsRefusedAtTheScript() throws {
+        let marked = MarkedText(
+            "version: 1\njobs:\n  big: { paths: [\"**\"], run: ⟨run⟩echo \(String(repeating: "x", count: 20_100)) }\n")
+        let pipeline = try #require(SpecValidator.pipeline(text: marked.text, file: marked.file).pipeline)
+        do {
+            _ = try GitHubGenerator().generate(pipeline)
+            Issue.record("a 20,106-character script was accepted")
+        } catch {
+            #expect(
+                error.diagnostics == [
+                    // The loader ends every script with a newline.
+                    Diagnostic(
+                        .scriptTooLong(platform: .github, job: "big", characters: 20_106, limit: 20_000),
+                        at: marked.location("run"))
+                ])
+        }
+    }
+
     /// GitHub starts no run from a workflow over 512,000 bytes and says nothing; generate refuses.
     @Test func aWorkflowGitHubWouldNotReadIsRefused() throws {
         // 200 jobs, each with a script of 3 KB.

@@ -91,6 +91,8 @@ public enum DiagnosticKind: Hashable, Sendable {
     case tooManySteps(platform: Platform, event: Event, steps: Int, limit: Int)
     /// A job's `timeout` is longer than the platform lets a job (or step) run.
     case timeoutAbovePlatformLimit(platform: Platform, job: String, minutes: Int, limit: Int)
+    /// A job's `run` is longer than the platform reads in one string.
+    case scriptTooLong(platform: Platform, job: String, characters: Int, limit: Int)
     /// The generated file is larger than the platform reads.
     case generatedFileTooLarge(platform: Platform, path: String, bytes: Int, limit: Int, jobs: Int)
 
@@ -253,6 +255,9 @@ public enum DiagnosticKind: Hashable, Sendable {
         case .timeoutAbovePlatformLimit(let platform, let job, let minutes, let limit):
             return
                 "\(platform): job '\(job)' may run \(minutes) minutes, but \(platform.displayName) stops a job after \(limit) minutes"
+        case .scriptTooLong(let platform, let job, let characters, let limit):
+            return
+                "\(platform): the script of job '\(job)' is \(characters) characters; \(platform.displayName) refuses the whole file when one string is over 21,000, and \(limit) is what fits with the lines its step adds"
         case .generatedFileTooLarge(let platform, let path, let bytes, let limit, let jobs):
             return
                 "\(platform): \(path) would be \(bytes) bytes for \(jobs) job instances; \(platform.displayName) runs nothing from a file over \(limit) bytes"
@@ -359,6 +364,11 @@ public enum DiagnosticKind: Hashable, Sendable {
             return [Note("remove the line '\(line)' from the script")]
         case .tooManySteps:
             return [Note("split the repository's pipeline, or generate for github or gitlab")]
+        case .scriptTooLong:
+            return [
+                Note("move the script into a file in the repository and run that file from 'run'"),
+                Note("GitHub would run nothing from the workflow, and say only that it is invalid"),
+            ]
         case .generatedFileTooLarge:
             return [
                 Note(

@@ -17,6 +17,11 @@ public struct GitHubGenerator: Sendable {
     /// The largest workflow GitHub starts runs from: "500 KB (512,000 bytes)"
     /// (docs.github.com/en/actions/reference/limits); a larger one fails every run without a word.
     static let fileBytesLimit = 512_000
+    /// The longest string Slipway writes into a workflow.
+    ///
+    /// GitHub takes each as an expression, and one over 21,000 characters ("Exceeded max expression length 21000") makes it refuse the
+    /// whole file, which then runs nothing (github.com/rhysd/actionlint/issues/356).
+    static let partLength = 20_000
     /// How long a job may run on a GitHub-hosted runner: "Each job in a workflow can run for up to
     /// 6 hours of execution time" (docs.github.com, "Usage limits, billing, and administration").
     static let jobMinutesLimit = 360
@@ -85,6 +90,15 @@ public struct GitHubGenerator: Sendable {
             }
         }
         problems += Self.secretNameProblems(pipeline)
+        for instance in pipeline.instances
+        where instance.script.utf8.count > Self.partLength && reported.insert("long \(instance.name)").inserted {
+            problems.append(
+                Diagnostic(
+                    .scriptTooLong(
+                        platform: .github, job: instance.name, characters: instance.script.utf8.count,
+                        limit: Self.partLength),
+                    at: pipeline.location(ofScript: instance.name)))
+        }
         problems += pipeline.timeoutProblems(platform: .github, limit: Self.jobMinutesLimit)
         if !problems.isEmpty { throw GeneratorFailure(diagnostics: problems) }
         let contents = Writer(pipeline: pipeline).workflow()
@@ -247,6 +261,17 @@ private struct Writer {
             }
             yaml.nest("steps") {
                 checkoutWithHistory(because: "The whole history: a mark moves only to a later commit.")
+                // One mark that cannot be written does not keep the others from being written.
+                var script = Self.tokenForGit + MarkScript.function + "slipway_failed=0\n"
+                for (index, instance) in instances.enumerated() {
+                    let time = recordsSuccessTime(instance) ? "\"$SUCCEEDED_AT_\(index)\"" : ""
+                    script +=
+                        "if [[ $RESULT_\(index) == success ]]; then "
+                        + MarkScript.call(instance, branch: spec.defaultBranch, succeededAt: time).dropLast()
+                        + " || slipway_failed=1; fi\n"
+                }
+                script += "exit \"$slipway_failed\"\n"
+                let parts = Self.parts(of: script)
                 yaml.item {
                     yaml.entry("name", "Record which jobs are up to date")
                     yaml.entry("shell", Self.shell)
@@ -259,18 +284,9 @@ private struct Writer {
                                     "SUCCEEDED_AT_\(index)", "${{ needs['\(instance.slug)'].outputs.succeeded_at }}")
                             }
                         }
+                        scriptParts(parts)
                     }
-                    // One mark that cannot be written does not keep the others from being written.
-                    var script = Self.tokenForGit + MarkScript.function + "slipway_failed=0\n"
-                    for (index, instance) in instances.enumerated() {
-                        let time = recordsSuccessTime(instance) ? "\"$SUCCEEDED_AT_\(index)\"" : ""
-                        script +=
-                            "if [[ $RESULT_\(index) == success ]]; then "
-                            + MarkScript.call(instance, branch: spec.defaultBranch, succeededAt: time).dropLast()
-                            + " || slipway_failed=1; fi\n"
-                    }
-                    script += "exit \"$slipway_failed\"\n"
-                    yaml.literal("run", script)
+                    yaml.literal("run", Self.run(script, parts: parts))
                 }
             }
         }
@@ -336,6 +352,11 @@ private struct Writer {
             }
             yaml.nest("steps") {
                 checkoutWithHistory(because: "The whole history, for merge bases and marked commits.")
+                let detection =
+                    "\(ChangeDetectionScript.Input.output)=\"$GITHUB_OUTPUT\"\nexport \(ChangeDetectionScript.Input.output)\n"
+                    + (converges ? Self.tokenForGit : "")
+                    + ChangeDetectionScript(pipeline: pipeline, converges: converges).text
+                let parts = Self.parts(of: detection)
                 yaml.item {
                     yaml.entry("name", "Decide which jobs run")
                     yaml.entry("id", "detect")
@@ -353,15 +374,44 @@ private struct Writer {
                         yaml.entry(Input.headSHA, "${{ github.event.pull_request.head.sha }}")
                         yaml.entry(Input.before, "${{ github.event.before }}")
                         yaml.entry(Input.after, "${{ github.sha }}")
+                        scriptParts(parts)
                     }
-                    yaml.literal(
-                        "run",
-                        "\(ChangeDetectionScript.Input.output)=\"$GITHUB_OUTPUT\"\nexport \(ChangeDetectionScript.Input.output)\n"
-                            + (converges ? Self.tokenForGit : "")
-                            + ChangeDetectionScript(pipeline: pipeline, converges: converges).text)
+                    yaml.literal("run", Self.run(detection, parts: parts))
                 }
             }
         }
+    }
+
+    /// `script` in parts of at most `partLength` bytes, cut at line ends; nil when it fits whole.
+    static func parts(of script: String) -> [String]? {
+        let partLength = GitHubGenerator.partLength
+        guard script.utf8.count > partLength else { return nil }
+        var parts: [String] = []
+        var part = ""
+        let lines = script.split(separator: "\n", omittingEmptySubsequences: false)
+        for (index, line) in lines.enumerated() {
+            // The last piece is what follows the final newline: nothing, for a script that ends with one.
+            let piece = index == lines.count - 1 ? String(line) : line + "\n"
+            if !part.isEmpty && part.utf8.count + piece.utf8.count > partLength {
+                parts.append(part)
+                part = ""
+            }
+            part += piece
+        }
+        if !part.isEmpty { parts.append(part) }
+        return parts
+    }
+
+    /// The step's `env` entries holding `parts`, if any.
+    func scriptParts(_ parts: [String]?) {
+        for (index, part) in (parts ?? []).enumerated() { yaml.literal("SLIPWAY_SCRIPT_PART_\(index + 1)", part) }
+    }
+
+    /// The step's `run`: `script` itself, or the command that joins its parts and runs them.
+    static func run(_ script: String, parts: [String]?) -> String {
+        guard let parts else { return script }
+        let joined = (1...parts.count).map { "$SLIPWAY_SCRIPT_PART_\($0)" }.joined()
+        return "# The script is in parts: GitHub refuses any string over 21,000 characters.\neval \"\(joined)\"\n"
     }
 
     /// A checkout step with the whole history and no stored credentials, saying why.
