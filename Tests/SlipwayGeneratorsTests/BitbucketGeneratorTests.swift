@@ -85,7 +85,10 @@ private func steps(_ text: String, section: [String]) throws -> [(name: String, 
         let updateProd = try #require(push.first { $0.name == "update@prod" })
         #expect((updateProd.step["condition"] as? [String: Any])?["state"] as? String == "SLIPWAY_RUN_8 == true")
         #expect(updateProd.step["trigger"] as? String == "manual")
-        #expect(updateProd.step["deployment"] as? String == "prod")
+        // The first step that changes prod names the deployment; later ones share its queue.
+        let firstProd = try #require(push.first { $0.step["deployment"] as? String == "prod" })
+        #expect(firstProd.name == "replace@prod")
+        #expect(updateProd.step["deployment"] == nil)
         #expect(updateProd.step["concurrency-group"] as? String == "slipway-prod")
         // A pull request pipeline has only the steps that take part in pull requests.
         let pullRequest = try steps(text, section: ["pull-requests", "**"])
@@ -269,6 +272,32 @@ private struct BitbucketStepModel {
             }
         }
         return outcome
+    }
+}
+
+/// Bitbucket rejects at run time a pipeline that names one deployment environment on several
+/// steps ("The deployment environment 'production' … occurs multiple times in the pipeline",
+/// bitbucket.org/site/master/issues/18931), which its schema does not catch.
+@Suite struct BitbucketDeploymentTests {
+    @Test(arguments: ["kkp", "kops"])
+    func eachPipelineNamesEachDeploymentEnvironmentOnce(name: String) throws {
+        let pipeline = try example(name)
+        let file = try BitbucketGenerator().generate(pipeline)[0].contents
+        for section in [["branches", "main"], ["pull-requests", "**"]] {
+            let pipelineSteps = try steps(file, section: section)
+            let deployments = pipelineSteps.compactMap { $0.step["deployment"] as? String }
+            #expect(Set(deployments).count == deployments.count, "\(name) \(section): \(deployments)")
+            // Every step that changes an environment still queues behind the others.
+            for (stepName, _, step) in pipelineSteps {
+                guard let instance = pipeline.instance(stepName), instance.mutates,
+                    let environment = instance.environment
+                else { continue }
+                #expect(step["concurrency-group"] as? String == "slipway-\(environment)", "\(stepName)")
+            }
+        }
+        // The examples change each of their environments in more than one step.
+        let mutating = pipeline.instances.filter(\.mutates).compactMap(\.environment)
+        #expect(mutating.count > Set(mutating).count)
     }
 }
 

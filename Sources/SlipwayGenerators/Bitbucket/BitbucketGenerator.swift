@@ -141,14 +141,25 @@ private struct BitbucketWriter {
     /// One pipeline's steps: the change detection, then each instance that takes part in `event`.
     func steps(_ instances: [JobInstance], event: Event) {
         detectionStep(event)
-        for instance in instances { step(instance, event: event) }
+        // Bitbucket rejects a pipeline that names one deployment environment on two steps ("occurs
+        // multiple times in the pipeline"): only the first step that changes an environment
+        // carries it; every step that changes it shares its concurrency group.
+        var deployed: Set<String> = []
+        for instance in instances {
+            let deployment =
+                instance.mutates ? instance.environment.flatMap { deployed.insert($0).inserted ? $0 : nil } : nil
+            step(instance, event: event, deployment: deployment)
+        }
     }
 
     func header() {
         var lines = GeneratedHeader.lines(.bitbucket)
         if !spec.secrets.isEmpty {
             lines.append(
-                "Repository variables to set (secured; or deployment variables): \(spec.secrets.joined(separator: ", "))."
+                "Repository variables to set (secured): \(spec.secrets.joined(separator: ", ")). Deployment variables reach only"
+            )
+            lines.append(
+                "the first step that changes each environment (the one with 'deployment'), so keep shared secrets here."
             )
             lines.append("Steps that do not list a secret unset it before their script runs.")
         }
@@ -244,7 +255,7 @@ private struct BitbucketWriter {
         yaml.item("bash --noprofile --norc -euo pipefail \"${TMPDIR:-/tmp}/slipway-step.sh\"")
     }
 
-    func step(_ instance: JobInstance, event: Event) {
+    func step(_ instance: JobInstance, event: Event, deployment: String?) {
         yaml.item {
             yaml.nest("step") {
                 yaml.entry("name", string: instance.id)
@@ -255,8 +266,8 @@ private struct BitbucketWriter {
                     yaml.comment("Short-lived cloud credentials from Bitbucket's OIDC token; no stored keys.")
                     yaml.entry("oidc", "true")
                 }
+                if let deployment { yaml.entry("deployment", string: deployment) }
                 if instance.mutates, let environment = instance.environment {
-                    yaml.entry("deployment", string: environment)
                     yaml.comment("One change to '\(environment)' at a time.")
                     yaml.entry("concurrency-group", string: "slipway-\(environment)")
                 }
