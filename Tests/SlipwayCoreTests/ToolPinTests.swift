@@ -149,6 +149,20 @@ struct ToolPinTests {
         #expect(warnings.map(\.location) == [marked.location("terraform"), marked.location("kops")])
     }
 
+    @Test func lockingAChangedDigestRemovesTheDigestsNotReadAgain() {
+        let (old, new) = (String(repeating: "1", count: 64), String(repeating: "2", count: 64))
+        var pin = ToolPin(name: "kops", version: "1.31.0", sha256: [.linuxAMD64: old, .darwinARM64: old])
+        // The same digest read again changes nothing and keeps the rest.
+        #expect(pin.lock([.linuxAMD64: old]) == ([], []))
+        #expect(pin.sha256 == [.linuxAMD64: old, .darwinARM64: old])
+        // A new platform alone is no sign of another release.
+        #expect(pin.lock([.linuxARM64: new]) == ([], []))
+        #expect(pin.sha256.count == 3)
+        // A changed digest is: the platforms not read now held the earlier release's.
+        #expect(pin.lock([.linuxAMD64: new]) == ([.linuxAMD64], [.linuxARM64, .darwinARM64].sorted()))
+        #expect(pin.sha256 == [.linuxAMD64: new])
+    }
+
     @Test func resolvesReleasesThroughTheCatalog() {
         let terraform = PinnedTool(ToolPin(name: "terraform", version: "1.11.4", sha256: [.linuxAMD64: digest]))
         #expect(

@@ -76,16 +76,9 @@ struct MarkedRepository {
     /// What `Planner.converge` selects for `event`, from the marks Swift reads off the refs.
     func expected(_ pipeline: Pipeline, _ event: Event) async throws -> [String: Bool] {
         let resolver = ChangeSetResolver(runner: ProcessRunner(), directory: repository.path)
-        let bySlug = try await resolver.markRefs()
-        var marks: [String: SlipwayCore.Mark] = [:]
-        for instance in pipeline.instances { marks[instance.id] = bySlug[instance.slug] }
-        let head = try await repository.git("rev-parse", "HEAD")
-        var changesSince: [String: ChangeSet] = [:]
-        for commit in Convergence.commits(of: marks) where commit != head {
-            changesSince[commit] = try await resolver.changes(since: commit, to: head)
-        }
-        let plan = Planner().converge(
-            pipeline, event: event, Convergence(head: head, marks: marks, changesSince: changesSince))
+        let marks = Convergence.marks(bySlug: try await resolver.markRefs(), in: pipeline)
+        let state = try #require(try await resolver.convergence(marks: marks))
+        let plan = Planner().converge(pipeline, event: event, state)
         let selected = Set(plan.selectedIDs)
         return Dictionary(uniqueKeysWithValues: pipeline.instances.map { ($0.slug, selected.contains($0.id)) })
     }

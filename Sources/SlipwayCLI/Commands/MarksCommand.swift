@@ -35,16 +35,8 @@ struct MarksCommand: AsyncParsableCommand {
         let session = SpecSession(options: options)
         let (pipeline, _) = try session.pipeline(showWarnings: false)
         let root = URL(fileURLWithPath: options.specDirectory).standardizedFileURL.path
-        let state = StateDirectory(root: root)
-        var records: [String: MarkRecord] = [:]
-        if FileManager.default.fileExists(atPath: state.database) {
-            let store = try session.openStore(state)
-            do {
-                for record in try store.markRecords() { records[record.instance] = record }
-            } catch {
-                throw session.fail("cannot read the marks in \(state.database): \(error)", status: ExitStatus.failed)
-            }
-        }
+        let records = Dictionary(
+            uniqueKeysWithValues: try MarkReading.records(root: root, session: session).map { ($0.instance, $0) })
         let rows = pipeline.instances.map { instance in
             (instance: instance, record: records[instance.id])
         }

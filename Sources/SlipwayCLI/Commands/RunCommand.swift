@@ -74,8 +74,8 @@ struct RunCommand: AsyncParsableCommand {
         let root = URL(fileURLWithPath: options.specDirectory).standardizedFileURL.path
         let store = try session.openStore(StateDirectory(root: root), beforeRunning: true)
         let runID = RunIdentifier.make()
-        let marksCommit = await MarkWriting.commit(
-            event: changes.resolvedEvent, branch: pipeline.spec.defaultBranch, directory: root)
+        let marksCommit = await MarkWriting.keeper(store: store, root: root, pipeline: pipeline)
+            .commitToMark(for: changes.resolvedEvent)
         try store.insert(
             try RunRecord(
                 id: runID, spec: options.spec, event: changes.resolvedEvent.rawValue, jobs: jobs,

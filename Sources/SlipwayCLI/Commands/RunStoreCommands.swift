@@ -349,8 +349,8 @@ struct ResumeCommand: AsyncParsableCommand {
         // the default branch's clean head.
         var marksCommit = record.marksCommit
         if let started = marksCommit {
-            let now = await MarkWriting.commit(
-                event: Event(rawValue: record.event) ?? .push, branch: pipeline.spec.defaultBranch, directory: root)
+            let now = await MarkWriting.keeper(store: store, root: root, pipeline: pipeline)
+                .commitToMark(for: Event(rawValue: record.event) ?? .push)
             if now != started {
                 marksCommit = nil
                 session.terminal.printWarning(

@@ -86,16 +86,13 @@ struct ToolsLockCommand: AsyncParsableCommand {
                     notes: ["it is published for \(tool.platforms.map(\.key).joined(separator: ", "))"])
                 continue
             }
-            var locked: [String] = []
-            var changed: [String] = []
+            var read: [ToolPlatform: String] = [:]
             var computedFrom: [String] = []
             var addresses: [String] = []
             for (platform, result) in await locker.digests(for: tool, platforms: platforms) {
                 switch result {
                 case .success(let digest):
-                    if let old = pins[index].sha256[platform], old != digest.sha256 { changed.append(platform.key) }
-                    pins[index].sha256[platform] = digest.sha256
-                    locked.append(platform.key)
+                    read[platform] = digest.sha256
                     addresses.append(digest.source.address)
                     if case .computed(let url) = digest.source { computedFrom.append(url) }
                 case .failure(let error):
@@ -103,13 +100,11 @@ struct ToolsLockCommand: AsyncParsableCommand {
                     terminal.printError("\(platform.key): \(error.message)", notes: error.notes)
                 }
             }
+            let locked = platforms.filter { read[$0] != nil }.map(\.key)
+            let (changed, stale) = pins[index].lock(read)
             if !changed.isEmpty {
-                // A digest that changed means slipway.yml held another release's digests: a version
-                // bump, or a release replaced upstream. Those of platforms not read now are as stale.
-                let stale = pins[index].sha256.keys.filter { !locked.contains($0.key) }.sorted()
-                for platform in stale { pins[index].sha256[platform] = nil }
                 terminal.printWarning(
-                    "\(tool.name) \(tool.version): the digests for \(changed.joined(separator: ", ")) differ from those slipway.yml had",
+                    "\(tool.name) \(tool.version): the digests for \(changed.map(\.key).joined(separator: ", ")) differ from those slipway.yml had",
                     notes: [
                         "expected if you changed \(tool.name)'s version; if you did not, the release was replaced upstream: find out why before you commit"
                     ]

@@ -123,33 +123,28 @@ struct ChangeSetOptions: ParsableArguments {
     }
 
     /// The converging plan of `HEAD`, from the marks in the run store (none when it does not
-    /// exist yet) and what changed since each marked commit.
+    /// exist yet), or CI's with --marks-from, and what changed since each marked commit.
     private func convergingPlan(_ pipeline: Pipeline, session: SpecSession) async throws -> Plan {
         let directory = session.options.specDirectory
         let resolver = ChangeSetResolver(runner: ProcessRunner(), directory: directory)
         do {
-            guard let head = try await resolver.resolve("HEAD") else {
+            let marks: [String: Mark]
+            if let marksFrom {
+                try await resolver.fetchMarks(from: marksFrom)
+                marks = Convergence.marks(bySlug: try await resolver.markRefs(), in: pipeline)
+            } else {
+                let root = URL(fileURLWithPath: directory).standardizedFileURL.path
+                marks = Dictionary(
+                    uniqueKeysWithValues: try MarkReading.records(root: root, session: session).map {
+                        ($0.instance, $0.mark)
+                    })
+            }
+            guard let state = try await resolver.convergence(marks: marks) else {
                 throw session.fail(
                     "this repository has no commit yet, so nothing can be converged to",
                     notes: ["commit first, or pass --all: every job that listens to \(resolvedEvent.rawValue) runs"])
             }
-            let marks: [String: Mark]
-            if let marksFrom {
-                try await resolver.fetchMarks(from: marksFrom)
-                let bySlug = try await resolver.markRefs()
-                marks = pipeline.instances.reduce(into: [:]) { marks, instance in
-                    marks[instance.id] = bySlug[instance.slug]
-                }
-            } else {
-                marks = try MarkReading.local(
-                    root: URL(fileURLWithPath: directory).standardizedFileURL.path, session: session)
-            }
-            var changesSince: [String: ChangeSet] = [:]
-            for commit in Convergence.commits(of: marks) where commit != head {
-                changesSince[commit] = try await resolver.changes(since: commit, to: head)
-            }
-            return Planner().converge(
-                pipeline, event: resolvedEvent, Convergence(head: head, marks: marks, changesSince: changesSince))
+            return Planner().converge(pipeline, event: resolvedEvent, state)
         } catch let error as ChangeSetError {
             // A push or manual run converges against marks, which need git; --all does not.
             throw session.fail(
@@ -159,20 +154,20 @@ struct ChangeSetOptions: ParsableArguments {
     }
 }
 
-/// Reading marks for planning.
+/// Reading the marks `slipway run` keeps, for `plan` and `marks`.
 enum MarkReading {
-    /// The marks in the repository's run store at `root`; none when it has no store yet (reading
-    /// never creates one).
-    static func local(root: String, session: SpecSession) throws -> [String: Mark] {
+    /// The marks in the run store of the repository at `root`, with the runs that wrote them; none
+    /// when it has no store yet (reading never creates one).
+    static func records(root: String, session: SpecSession) throws -> [MarkRecord] {
         let state = StateDirectory(root: root)
-        guard FileManager.default.fileExists(atPath: state.database) else { return [:] }
+        guard FileManager.default.fileExists(atPath: state.database) else { return [] }
         do {
-            return try RunStore(path: state.database).marks()
+            return try RunStore(path: state.database).markRecords()
         } catch {
             throw session.fail(
                 "cannot read the marks in \(state.database): \(error)",
                 notes: [
-                    "check that .slipway/ is readable; pass --all to run every job without them"
+                    "check that .slipway/ is readable; `slipway plan --all` and `slipway run --all` do without them"
                 ], status: ExitStatus.failed)
         }
     }

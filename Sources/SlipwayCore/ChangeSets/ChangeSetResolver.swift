@@ -143,6 +143,17 @@ public struct ChangeSetResolver: Sendable {
         return MarkRefs.marks(fromForEachRef: output.standardOutput)
     }
 
+    /// What convergence plans `HEAD` from: `marks` and what changed since each marked commit;
+    /// nil when the repository has no commit yet.
+    public func convergence(marks: [String: Mark]) async throws(ChangeSetError) -> Convergence? {
+        guard let head = try await resolve("HEAD") else { return nil }
+        var changesSince: [String: ChangeSet] = [:]
+        for commit in Convergence.commits(of: marks) where commit != head {
+            changesSince[commit] = try await changes(since: commit, to: head)
+        }
+        return Convergence(head: head, marks: marks, changesSince: changesSince)
+    }
+
     /// Fetches every mark from `remote` into the same refs here, replacing what they held.
     public func fetchMarks(from remote: String) async throws(ChangeSetError) {
         try await checkRepository()

@@ -40,6 +40,11 @@ public struct Convergence: Sendable {
         self.changesSince = changesSince
     }
 
+    /// Marks kept by instance slug (as `MarkRefs` are) keyed by the instance ids of `pipeline`.
+    public static func marks(bySlug: [String: Mark], in pipeline: Pipeline) -> [String: Mark] {
+        pipeline.instances.reduce(into: [:]) { marks, instance in marks[instance.id] = bySlug[instance.slug] }
+    }
+
     /// The marked commits whose changes up to the head the plan needs, each once.
     public static func commits(of marks: [String: Mark]) -> [String] {
         Array(Set(marks.values.map(\.commit))).sorted()

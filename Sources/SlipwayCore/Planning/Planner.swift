@@ -43,9 +43,7 @@ public struct Planner: Sendable {
     ) -> Plan {
         var reasons = directReasons
         var skipped = directSkips
-        func takesPart(_ instance: JobInstance) -> Bool {
-            instance.events.contains(event) && !(event == .pullRequest && instance.mutates)
-        }
+        func takesPart(_ instance: JobInstance) -> Bool { pipeline.takesPart(instance, in: event) }
 
         // Rule 2: cascade downstream from selected mutating instances, in execution order so that
         // a cascade reaches everything below it in one pass.

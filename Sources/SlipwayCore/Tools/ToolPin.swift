@@ -45,4 +45,17 @@ public struct ToolPin: Sendable, Hashable {
         !sha256.isEmpty || url != nil || checksums != nil || binary != nil || versionArgs != nil
             || !replacements.isEmpty
     }
+
+    /// Takes the digests a lock read. When one differs from what the pin had, the pin held another
+    /// release's digests (a version bump, or a release replaced upstream), so those of platforms
+    /// not read now are removed too; returns which changed and which were removed.
+    public mutating func lock(_ read: [ToolPlatform: String]) -> (changed: [ToolPlatform], removed: [ToolPlatform]) {
+        let changed = read.keys.filter { platform in sha256[platform].map { $0 != read[platform] } ?? false }
+            .sorted()
+        sha256.merge(read) { _, new in new }
+        guard !changed.isEmpty else { return ([], []) }
+        let removed = sha256.keys.filter { read[$0] == nil }.sorted()
+        for platform in removed { sha256[platform] = nil }
+        return (changed, removed)
+    }
 }

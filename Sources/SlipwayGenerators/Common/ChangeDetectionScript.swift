@@ -231,7 +231,7 @@ public struct ChangeDetectionScript: Sendable {
     /// The variable holding whether instance `index` (in `pipeline.instances`) is out of date,
     /// its time of success, and whether it is selected.
     private func variables(_ instance: JobInstance) -> (outOfDate: String, time: String, selected: String) {
-        let index = pipeline.instances.firstIndex { $0.id == instance.id } ?? 0
+        let index = pipeline.index(of: instance.id) ?? 0
         return ("o_\(index)", "t_\(index)", "s_\(index)")
     }
 

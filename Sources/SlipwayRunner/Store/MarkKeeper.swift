@@ -28,12 +28,41 @@ public struct MarkKeeper: Sendable {
         self.branch = branch
     }
 
+    /// The commit a run's successes mark: `HEAD`, for a push or manual run when `HEAD` is the
+    /// default branch's head and no tracked file differs from it; otherwise nil (the run is not of
+    /// a commit the default branch has, so it proves nothing about it).
+    public func commitToMark(for event: Event) async -> String? {
+        guard event == .push || event == .manual else { return nil }
+        guard let head = (try? await git.resolve("HEAD")) ?? nil else { return nil }
+        let branchHead = (try? await git.resolve("refs/heads/\(branch)")) ?? nil
+        let clean = (try? await git.trackedFilesAreClean()) ?? false
+        return branchHead == head && clean ? head : nil
+    }
+
+    /// Moves the mark of every instance of `pipeline` that succeeded in `run` to `commit`, in the
+    /// order they succeeded (each with its attempt's end as its time); what happened to each.
+    public func recordSuccesses(of run: String, at commit: String, in pipeline: Pipeline) async throws -> [(
+        instance: String, outcome: Outcome
+    )] {
+        let succeeded = try store.attempts(run: run)
+            .filter { $0.status == .succeeded }
+            .sorted { ($0.finishedAt ?? .distantPast) < ($1.finishedAt ?? .distantPast) }
+        var outcomes: [(instance: String, outcome: Outcome)] = []
+        for attempt in succeeded {
+            guard let instance = pipeline.instance(attempt.job) else { continue }
+            let mark = Mark(
+                commit: commit, fingerprint: instance.fingerprint, succeededAt: attempt.finishedAt ?? Date())
+            outcomes.append((instance.id, try await advance(instance.id, to: mark, run: run)))
+        }
+        return outcomes
+    }
+
     /// Records that `instance` succeeded at `mark.commit` with `mark.fingerprint`, in `run`,
     /// unless its mark is at a commit that is newer.
     public func advance(_ instance: String, to mark: Mark, run: String) async throws -> Outcome {
         // A write whose premise changed (another run moved the mark meanwhile) is decided again.
         for _ in 0..<20 {
-            let current = try store.marks()[instance]
+            let current = try store.mark(of: instance)
             if let current, current.commit != mark.commit,
                 !(try await git.isAncestor(current.commit, of: mark.commit))
             {

@@ -241,14 +241,14 @@ public final class RunStore: Sendable {
 
     // MARK: Reading
 
+    /// `instance`'s mark, if it has one.
+    public func mark(of instance: String) throws -> Mark? {
+        try database.read { db in try MarkRecord.fetchOne(db, key: instance)?.mark }
+    }
+
     /// Every instance's mark, with the run that wrote it.
     public func markRecords() throws -> [MarkRecord] {
         try database.read { db in try MarkRecord.order(Column("instance")).fetchAll(db) }
-    }
-
-    /// Every instance's mark, by instance id.
-    public func marks() throws -> [String: Mark] {
-        Dictionary(uniqueKeysWithValues: try markRecords().map { ($0.instance, $0.mark) })
     }
 
     /// The run with this id.

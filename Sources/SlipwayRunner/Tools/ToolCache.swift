@@ -35,13 +35,19 @@ public struct ToolCache: Sendable {
     /// Removes `.partial-` directories an install or lock abandoned (killed before it could clean
     /// up) more than an hour ago; younger ones may belong to an install still running.
     public func sweepAbandonedPartials(now: Date = Date()) {
-        let manager = FileManager.default
-        for name in (try? manager.contentsOfDirectory(atPath: root)) ?? []
-        where name.hasPrefix(ToolCacheLayout.partialPrefix) {
-            let path = "\(root)/\(name)"
-            let modified = (try? manager.attributesOfItem(atPath: path))?[.modificationDate] as? Date
-            if let modified, now.timeIntervalSince(modified) > 3600 { try? manager.removeItem(atPath: path) }
+        for name in (try? FileManager.default.contentsOfDirectory(atPath: root)) ?? []
+        where isAbandonedPartial(name, now: now) {
+            try? FileManager.default.removeItem(atPath: "\(root)/\(name)")
         }
+    }
+
+    /// Whether `name`, in the cache, is a `.partial-` directory last touched over an hour before
+    /// `now`: younger ones may belong to an install running now.
+    private func isAbandonedPartial(_ name: String, now: Date) -> Bool {
+        guard name.hasPrefix(ToolCacheLayout.partialPrefix) else { return false }
+        let attributes = try? FileManager.default.attributesOfItem(atPath: "\(root)/\(name)")
+        guard let modified = attributes?[.modificationDate] as? Date else { return false }
+        return now.timeIntervalSince(modified) > 3600
     }
 
     /// Removes every release and verified archive that `tools` do not pin, for any platform, and
@@ -58,9 +64,7 @@ public struct ToolCache: Sendable {
         let digests = Set(tools.flatMap { tool in tool.lockedPlatforms.compactMap { tool.release(for: $0)?.sha256 } })
         for name in ((try? manager.contentsOfDirectory(atPath: root)) ?? []).sorted() {
             if name.hasPrefix(ToolCacheLayout.partialPrefix) {
-                // A younger one may belong to an install running now.
-                let modified = (try? manager.attributesOfItem(atPath: "\(root)/\(name)"))?[.modificationDate] as? Date
-                if let modified, now.timeIntervalSince(modified) > 3600 { try remove(name) }
+                if isAbandonedPartial(name, now: now) { try remove(name) }
             } else if name == ToolCacheLayout.downloads {
                 for file in try manager.contentsOfDirectory(atPath: "\(root)/\(name)").sorted()
                 where !digests.contains(file) {
