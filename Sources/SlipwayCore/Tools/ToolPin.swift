@@ -46,9 +46,10 @@ public struct ToolPin: Sendable, Hashable {
             || !replacements.isEmpty
     }
 
-    /// Takes the digests a lock read. When one differs from what the pin had, the pin held another
-    /// release's digests (a version bump, or a release replaced upstream), so those of platforms
-    /// not read now are removed too; returns which changed and which were removed.
+    /// Takes the digests a lock read; returns which changed and which were removed.
+    ///
+    /// When one differs from what the pin had, the pin held another release's digests (a version
+    /// bump, or a release replaced upstream), so those of platforms not read now are removed too.
     public mutating func lock(_ read: [ToolPlatform: String]) -> (changed: [ToolPlatform], removed: [ToolPlatform]) {
         let changed = read.keys.filter { platform in sha256[platform].map { $0 != read[platform] } ?? false }
             .sorted()
