@@ -197,11 +197,12 @@ import Testing
     }
 }
 
-/// End-to-end: every platform from the command line, and GitLab's refusal of negations.
+/// End-to-end: every platform from the command line.
 @Suite struct GeneratePlatformsTests {
     @Test func theExamplesGenerateForTheirPlatforms() async throws {
         for (example, files) in [
-            ("kkp", [".github/workflows/slipway.yml", "bitbucket-pipelines.yml"]), ("kops", [".gitlab-ci.yml"]),
+            ("kkp", [".github/workflows/slipway.yml", "bitbucket-pipelines.yml"]),
+            ("kops", [".gitlab-ci.yml", ".gitlab/slipway/jobs.yml", ".gitlab/slipway/detect.sh"]),
         ] {
             let directory = try TemporaryDirectory()
             defer { directory.remove() }
@@ -214,28 +215,21 @@ import Testing
         }
     }
 
-    @Test func gitlabRefusesNegatedPatternsWithTheirJob() async throws {
-        let spec = try String(contentsOfFile: "\(repositoryRoot)/examples/kkp/slipway.yml", encoding: .utf8)
-        // The refusal points at the negated pattern in kkp-install's paths.
-        let lines = spec.split(separator: "\n", omittingEmptySubsequences: false)
-        let job = try #require(lines.firstIndex(of: "  kkp-install:"))
-        let index = try #require(lines[job...].firstIndex { $0.contains("\"!kubermatic/README.md\"") })
-        let (line, column) = (
-            index + 1,
-            lines[index].distance(
-                from: lines[index].startIndex, to: try #require(lines[index].firstRange(of: "\"!kubermatic")).lowerBound
-            ) + 1
-        )
+    /// GitLab's detection job evaluates patterns as the planner does, so negated ones generate.
+    @Test func gitlabGeneratesNegatedPatternsAndChecksThemCurrent() async throws {
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
-        let result = try await slipway.run(
-            ["generate", "--spec", "examples/kkp/slipway.yml", "--platform", "gitlab", "--output-dir", directory.path],
-            in: repositoryRoot)
-        #expect(result.status == 2)
+        let arguments = [
+            "generate", "--spec", "examples/kkp/slipway.yml", "--platform", "gitlab", "--output-dir", directory.path,
+        ]
+        let result = try await slipway.run(arguments, in: repositoryRoot)
+        #expect(result.status == 0, "\(result.standardError)")
         #expect(
-            result.standardError.contains(
-                "examples/kkp/slipway.yml:\(line):\(column): error: gitlab: job 'kkp-install': GitLab's rules:changes cannot express the negated pattern '!kubermatic/README.md'"
-            ))
-        #expect(!FileManager.default.fileExists(atPath: "\(directory.path)/.gitlab-ci.yml"))
+            result.standardOutput
+                == "created   .gitlab-ci.yml\ncreated   .gitlab/slipway/jobs.yml\ncreated   .gitlab/slipway/detect.sh\n"
+        )
+        let check = try await slipway.run(arguments + ["--check"], in: repositoryRoot)
+        #expect(check.status == 0, "\(check.standardError)")
+        #expect(check.standardOutput == "3 generated files are up to date.\n")
     }
 }

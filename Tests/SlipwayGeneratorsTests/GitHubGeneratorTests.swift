@@ -238,7 +238,7 @@ private func steps(_ job: [String: Any]) -> [[String: Any]] {
                 ])
         }
         // GitLab and Bitbucket have no such rule for these names.
-        #expect(try GitLabGenerator().generate(pipeline).count == 1)
+        #expect(try GitLabGenerator().generate(pipeline).count == 3)
     }
 
     @Test func retriesWrapTheScriptAndMutatingJobsNeverRetry() throws {

@@ -14,12 +14,103 @@ private func example(_ name: String) throws -> Pipeline {
     return try #require(result.pipeline, "\(result.diagnostics)")
 }
 
+private func document(_ text: String) throws -> [String: Any] {
+    try #require(try Yams.load(yaml: text) as? [String: Any])
+}
+
+private func file(_ path: String, _ pipeline: Pipeline) throws -> String {
+    try #require(try GitLabGenerator().generate(pipeline).first { $0.path == path }).contents
+}
+
+/// Asks the model of GitLab's rules (`scripts/gitlab_rules_oracle.rb`) which jobs a pipeline of
+/// the configuration at `path` (relative to `directory`) contains; fails when GitLab would refuse it.
+func gitLabPipelineJobs(_ path: String, in directory: String, _ request: [String: String]) async throws -> [String] {
+    let input = String(decoding: try JSONSerialization.data(withJSONObject: request), as: UTF8.self)
+    let result = try await run(
+        "ruby", ["\(repositoryRoot)/scripts/gitlab_rules_oracle.rb", path], in: directory, input: input)
+    try #require(result.status == 0, "GitLab would refuse \(path): \(result.standardError)")
+    return try JSONDecoder().decode([String].self, from: Data(result.standardOutput.utf8))
+}
+
+/// A repository with the generated GitLab files in its work tree (ignored by git, so commits and
+/// change sets do not see them), where `slipway-detect` and the child's jobs run for real.
+struct GitLabWorkTree {
+    let remote: MarkedRepository
+    let files: [GeneratedFile]
+
+    init(_ pipeline: Pipeline, in remote: MarkedRepository) async throws {
+        self.remote = remote
+        self.files = try GitLabGenerator().generate(pipeline)
+        try remote.repository.write(".git/info/exclude", ".gitlab/\n.slipway/\n")
+        for file in files { try remote.repository.write(file.path, file.contents) }
+    }
+
+    var path: String { remote.repository.path }
+
+    /// The environment GitLab gives a job of a pipeline from `source` on `main`.
+    func environment(_ source: String, branch: String? = "main", extra: [String: String] = [:]) async throws -> [String:
+        String?]
+    {
+        var environment: [String: String?] = [
+            "CI_PIPELINE_SOURCE": source, "CI_COMMIT_SHA": try await remote.repository.git("rev-parse", "HEAD"),
+            "CI_REPOSITORY_URL": remote.origin.path, "CI_PROJECT_DIR": path, "CI_PROJECT_PATH": "acme/platform",
+            "CI_PIPELINE_ID": "7", "CI_COMMIT_BRANCH": branch,
+            "PATH": "\(remote.tools.path)/bin:/usr/bin:/bin", "GIT_CONFIG_GLOBAL": "/dev/null",
+            "GIT_CONFIG_NOSYSTEM": "1",
+        ]
+        for (key, value) in extra { environment[key] = value }
+        return environment
+    }
+
+    /// Runs `slipway-detect` and returns the jobs GitLab's rules put into the child pipeline it
+    /// wrote (without the placeholder for an empty one).
+    func child(_ source: String, branch: String? = "main", extra: [String: String] = [:], now: Int = 0) async throws
+        -> [String]
+    {
+        var environment = try await environment(source, branch: branch, extra: extra)
+        environment["FAKE_NOW"] = String(now)
+        let parent = try document(try #require(files.first?.contents))
+        let script = try #require(
+            ((parent[GitLabGenerator.detectionJob] as? [String: Any])?["script"] as? [String])?.first)
+        let result = try await run("bash", ["-c", script], in: path, environment: environment)
+        try #require(result.status == 0, "slipway-detect failed:\n\(result.standardOutput)\(result.standardError)")
+        let jobs = try await gitLabPipelineJobs(GitLabGenerator.childPath, in: path, ["source": "parent_pipeline"])
+        #expect(!jobs.isEmpty, "GitLab refuses a child pipeline without jobs")
+        return jobs.filter { $0 != GitLabGenerator.nothingJob }
+    }
+
+    /// Runs `job` of the child pipeline as a runner would, and returns its outcome.
+    ///
+    /// The file's variables come first, then the job's, then its script.
+    func runChildJob(_ job: String, now: Int) async throws -> CommandResult {
+        let child = try document(try String(contentsOfFile: "\(path)/\(GitLabGenerator.childPath)", encoding: .utf8))
+        var environment = try await environment("parent_pipeline", branch: nil)
+        environment["FAKE_NOW"] = String(now)
+        func add(_ variables: Any?) {
+            for (name, value) in variables as? [String: Any] ?? [:] {
+                if let value = value as? String {
+                    environment[name] = value
+                } else if let value = (value as? [String: Any])?["value"] as? String {
+                    environment[name] = value
+                }
+            }
+        }
+        add(child["variables"])
+        let definition = try #require(child[job] as? [String: Any], "\(job) is not in the child pipeline")
+        add(definition["variables"])
+        let script = try #require((definition["script"] as? [String])?.first)
+        return try await run("bash", ["-c", script], in: path, environment: environment)
+    }
+}
+
 @Suite struct GitLabGeneratorTests {
     @Test func goldenConfiguration() throws {
         let files = try GitLabGenerator().generate(try example("kops"))
-        #expect(files.map(\.path) == [".gitlab-ci.yml"])
-        if let difference = Snapshot.compare(files[0].contents, fixture: "gitlab-kops", name: "gitlab-ci.yml") {
-            Issue.record(Comment(rawValue: difference))
+        #expect(files.map(\.path) == [".gitlab-ci.yml", ".gitlab/slipway/jobs.yml", ".gitlab/slipway/detect.sh"])
+        for (file, name) in zip(files, ["gitlab-ci.yml", "jobs.yml", "detect.sh"]) {
+            if let difference = Snapshot.compare(file.contents, fixture: "gitlab-kops", name: name) {
+                Issue.record(Comment(rawValue: difference))
+            }
         }
     }
 
@@ -27,9 +118,8 @@ private func example(_ name: String) throws -> Pipeline {
     /// matches (gitlab-org/gitlab!141090, on by default since 16.9): merge-request pipelines cancel
     /// their older interruptible jobs, default-branch pipelines never do.
     @Test func onlyMergeRequestPipelinesAreCancelledByANewerCommit() throws {
-        let text = try GitLabGenerator().generate(try example("kops"))[0].contents
-        let document = try #require(try Yams.load(yaml: text) as? [String: Any])
-        let workflow = try #require(document["workflow"] as? [String: Any])
+        let parent = try document(try file(GitLabGenerator.path, try example("kops")))
+        let workflow = try #require(parent["workflow"] as? [String: Any])
         #expect((workflow["auto_cancel"] as? [String: Any])?["on_new_commit"] as? String == "interruptible")
         let rules = try #require(workflow["rules"] as? [[String: Any]])
         let push = try #require(rules.first { ($0["if"] as? String)?.contains("\"push\"") == true })
@@ -39,60 +129,57 @@ private func example(_ name: String) throws -> Pipeline {
         #expect(mergeRequest["auto_cancel"] == nil)
     }
 
-    /// Web and scheduled pipelines run on any branch, and forks run pipelines: GitLab's own rule
-    /// evaluation keeps mutating jobs out unless the pipeline is the canonical project's default
-    /// branch.
+    /// The parent pipeline is the same for every event: detection, then the child it wrote, whose
+    /// status the parent mirrors; merge requests into other branches get no pipeline.
+    @Test func theParentDetectsThenRunsTheChild() async throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        try directory.write("parent.yml", try file(GitLabGenerator.path, try example("kops")))
+        for source in ["push", "merge_request_event"] {
+            let request = ["source": source, "branch": "main", "target": "main"]
+            #expect(
+                try await gitLabPipelineJobs("parent.yml", in: directory.path, request) == [
+                    "slipway-detect", "slipway-jobs",
+                ])
+        }
+        #expect(
+            try await gitLabPipelineJobs(
+                "parent.yml", in: directory.path, ["source": "merge_request_event", "target": "release"]) == [])
+        #expect(
+            try await gitLabPipelineJobs("parent.yml", in: directory.path, ["source": "push", "branch": "x"]) == [])
+        let parent = try document(try file(GitLabGenerator.path, try example("kops")))
+        let trigger = try #require((parent["slipway-jobs"] as? [String: Any])?["trigger"] as? [String: Any])
+        #expect(trigger["strategy"] as? String == "mirror")
+        #expect(
+            trigger["include"] as? [[String: String]] == [
+                ["artifact": GitLabGenerator.childPath, "job": GitLabGenerator.detectionJob]
+            ])
+        #expect((trigger["forward"] as? [String: Bool])?["yaml_variables"] == false)
+        let detect = try #require(parent["slipway-detect"] as? [String: Any])
+        #expect((detect["variables"] as? [String: String])?["GIT_DEPTH"] == "0")
+    }
+
+    /// Web and scheduled pipelines run on any branch, and forks run pipelines: the detection keeps
+    /// mutating jobs out of the child unless the pipeline is the canonical project's default branch.
     @Test func mutatingJobsRunOnlyOnTheDefaultBranchOfTheCanonicalProject() async throws {
         let spec = """
             version: 1
-            repository: acme/infra/platform
+            repository: acme/platform
             environments: [prod]
             jobs:
               plan: { on: [manual], run: terraform plan }
               apply: { on: [manual], needs: [plan], mutates: true, environment: prod, run: terraform apply }
             """
         let pipeline = try #require(SpecValidator.pipeline(text: spec).pipeline)
-        let directory = try TemporaryDirectory()
-        defer { directory.remove() }
-        try directory.write("gitlab-ci.yml", try GitLabGenerator().generate(pipeline)[0].contents)
-        func jobs(branch: String, project: String) async throws -> [String] {
-            let request =
-                #"{"source": "web", "changed": [], "everything": false, "branch": "\#(branch)", "project": "\#(project)"}"#
-            let result = try await run(
-                "ruby", ["\(repositoryRoot)/scripts/gitlab_rules_oracle.rb", "gitlab-ci.yml"], in: directory.path,
-                input: request)
-            try #require(result.status == 0, "\(result.standardError)")
-            return try JSONDecoder().decode([String].self, from: Data(result.standardOutput.utf8))
-        }
-        #expect(try await jobs(branch: "main", project: "acme/infra/platform") == ["plan", "apply"])
-        #expect(try await jobs(branch: "feature", project: "acme/infra/platform") == ["plan"])
-        #expect(try await jobs(branch: "main", project: "someone/platform") == ["plan"])
+        let remote = try await MarkedRepository.make(files: ["main.tf"])
+        defer { remote.remove() }
+        let tree = try await GitLabWorkTree(pipeline, in: remote)
+        #expect(try await tree.child("web") == ["plan", "apply"])
+        #expect(try await tree.child("web", branch: "feature") == ["plan"])
+        #expect(try await tree.child("web", extra: ["CI_PROJECT_PATH": "someone/platform"]) == ["plan"])
     }
 
-    @Test func negatedPatternsAreRefusedNamingTheJobAndThePattern() throws {
-        let pipeline = try example("kkp")
-        do {
-            _ = try GitLabGenerator().generate(pipeline)
-            Issue.record("the KKP example has negated patterns; GitLab generation must refuse it")
-        } catch {
-            let kinds = error.diagnostics.map(\.kind)
-            #expect(
-                kinds.contains(
-                    .negatedPatternNotExpressible(
-                        platform: .gitlab, job: "kkp-install", pattern: "!kubermatic/README.md", through: nil)))
-            #expect(
-                kinds.contains(
-                    .negatedPatternNotExpressible(
-                        platform: .gitlab, job: "dns", pattern: "!kubermatic/README.md", through: "kkp-install")))
-            #expect(
-                kinds.contains(
-                    .negatedPatternNotExpressible(
-                        platform: .gitlab, job: "manifests-lint", pattern: "!**/*.md", through: nil)))
-            #expect(error.diagnostics.allSatisfy { $0.location != nil && !$0.notes.isEmpty })
-        }
-    }
-
-    @Test func refusalsPointAtThePatternAndTheKeyword() throws {
+    @Test func refusalsPointAtTheKeywordAndTheReservedName() throws {
         let marked = MarkedText(
             """
             version: 1
@@ -100,14 +187,14 @@ private func example(_ name: String) throws -> Pipeline {
               ⟨keyword⟩stages:
                 paths: ["**"]
                 run: "true"
-              docs:
-                paths: ["docs/**", ⟨negated⟩"!docs/drafts/**"]
+              ⟨reserved⟩slipway-detect:
+                paths: ["docs/**", "!docs/drafts/**"]
                 run: "true"
             """)
         let pipeline = try #require(SpecValidator.pipeline(text: marked.text, file: marked.file).pipeline)
         do {
             _ = try GitLabGenerator().generate(pipeline)
-            Issue.record("a job named 'stages' and a negated pattern must be refused")
+            Issue.record("a job named 'stages' and one named 'slipway-detect' must be refused")
         } catch {
             #expect(
                 error.diagnostics == [
@@ -115,79 +202,149 @@ private func example(_ name: String) throws -> Pipeline {
                         .jobNameIsPlatformKeyword(platform: .gitlab, job: "stages", name: "stages"),
                         at: marked.location("keyword")),
                     Diagnostic(
-                        .negatedPatternNotExpressible(
-                            platform: .gitlab, job: "docs", pattern: "!docs/drafts/**", through: nil),
-                        at: marked.location("negated")),
+                        .jobNameReservedForDetection(platform: .gitlab, job: "slipway-detect", name: "slipway-detect"),
+                        at: marked.location("reserved")),
                 ])
         }
     }
 
     @Test func structure() throws {
-        let text = try GitLabGenerator().generate(try example("kops"))[0].contents
-        let document = try #require(try Yams.load(yaml: text) as? [String: Any])
-        let update = try #require(document["update-prod"] as? [String: Any])
+        let jobs = try document(try file(GitLabGenerator.jobsPath, try example("kops")))
+        let update = try #require(jobs["update-prod"] as? [String: Any])
         #expect(update["resource_group"] as? String == "slipway-prod")
         #expect(update["interruptible"] as? Bool == false)
         #expect((update["environment"] as? [String: Any])?["name"] as? String == "prod")
-        let rules = try #require(update["rules"] as? [[String: Any]])
-        #expect(rules.count == 1)
-        #expect(rules[0]["when"] as? String == "manual")
-        #expect(rules[0]["allow_failure"] as? Bool == false)
+        #expect(update["rules"] == nil)
+        #expect(update["when"] as? String == "manual")
+        #expect(update["allow_failure"] as? Bool == false)
         let needs = try #require(update["needs"] as? [[String: Any]])
         // Its need and its promotion predecessor, then the producer it receives files from through
         // replace@prod, which GitLab hands artifacts to only when listed here.
         #expect(needs.map { $0["job"] as? String } == ["replace-prod", "update-staging", "template-prod"])
         #expect(needs.map { $0["artifacts"] as? Bool } == [false, false, true])
         #expect(needs.allSatisfy { $0["optional"] as? Bool == true })
-        let template = try #require(document["template-dev"] as? [String: Any])
-        let templateRules = try #require(template["rules"] as? [[String: Any]])
-        let mergeRequest = try #require(templateRules.first?["changes"] as? [String: Any])
-        #expect(mergeRequest["compare_to"] as? String == "refs/heads/main")
+        let template = try #require(jobs["template-dev"] as? [String: Any])
         // A job that does not list a secret unsets it.
         let wrapper = try #require((template["variables"] as? [String: Any])?["SLIPWAY_WRAPPER"] as? [String: Any])
         #expect((wrapper["value"] as? String)?.contains("unset AWS_ACCESS_KEY_ID AWS_SECRET_ACCESS_KEY") == true)
         #expect(wrapper["expand"] as? Bool == false)
+        // The detection sets these two for each run; their defaults never deploy by accident.
+        let variables = try #require(jobs["variables"] as? [String: Any])
+        #expect(variables["SLIPWAY_EVENT"] as? String == "push")
+        #expect(variables["SLIPWAY_MARKS"] as? String == "false")
     }
 
-    /// GitLab's own rule evaluation (modelled in Ruby with `File.fnmatch?` and GitLab's flags) puts
-    /// exactly the planner's jobs into each pipeline.
-    @Test func rulesSelectWhatThePlannerSelects() async throws {
+    /// On random pipelines (negated patterns included), histories, force pushes and marks, the
+    /// child pipeline the generated detection writes holds exactly what `slipway plan` selects, for
+    /// merge requests, converging pushes and web pipelines (with and without SLIPWAY_ALL), and
+    /// schedules, and GitLab's rules accept it.
+    @Test func theChildPipelineHoldsWhatThePlannerSelects() async throws {
         var generator = SeededGenerator(seed: 0x6174_4C61)
-        for _ in 0..<20 {
-            let spec = randomSpec(using: &generator, negations: false)
-            let pipeline = try #require(SpecValidator.pipeline(text: spec).pipeline)
-            let file = try GitLabGenerator().generate(pipeline)[0]
-            let history = try await RandomHistory.make(using: &generator)
-            let repository = history.repository
-            defer { repository.remove() }
-            try repository.directory.write(".slipway-test/gitlab-ci.yml", file.contents)
-            let (base, head, moved, resolver) = (history.base, history.head, history.moved, history.resolver)
-            let zeros = String(repeating: "0", count: 40)
-            let cases: [(source: String, event: Event, changes: ChangeSet)] = [
-                ("merge_request_event", .pullRequest, try await resolver.pullRequest(base: moved, head: head)),
-                ("push", .push, try await resolver.push(before: base, after: head)),
-                ("push", .push, try await resolver.push(before: zeros, after: head)),
-                ("web", .manual, ChangeSet(paths: [])),
-            ]
-            for (source, event, changes) in cases {
-                var request: [String: Any] = [
-                    "source": source, "changed": changes.paths, "everything": changes.everythingBecause != nil,
-                ]
-                // Merge-request pipelines have no CI_COMMIT_BRANCH; the others run on main.
-                if source != "merge_request_event" { request["branch"] = "main" }
-                let input = String(decoding: try JSONSerialization.data(withJSONObject: request), as: UTF8.self)
-                let result = try await run(
-                    "ruby", ["\(repositoryRoot)/scripts/gitlab_rules_oracle.rb", ".slipway-test/gitlab-ci.yml"],
-                    in: repository.path,
-                    input: input)
-                try #require(result.status == 0, "\(result.standardError)")
-                let present = Set(try JSONDecoder().decode([String].self, from: Data(result.standardOutput.utf8)))
-                let planned = Set(
-                    Planner().plan(pipeline, event: event, changes: changes).selectedIDs.map(JobInstance.slug(for:)))
-                #expect(
-                    present == planned,
-                    "\(source) everything=\(changes.everythingBecause != nil) changed=\(changes.paths)\n\(spec)")
+        var mixed = 0
+        for _ in 0..<6 {
+            let spec = randomSpec(using: &generator)
+            let pipeline = try #require(SpecValidator.pipeline(text: spec).pipeline, "\(spec)")
+            let remote = try await MarkedRepository.make(files: randomPaths(using: &generator))
+            defer { remote.remove() }
+            let tree = try await GitLabWorkTree(pipeline, in: remote)
+            let repository = remote.repository
+            var history = [try await repository.git("rev-parse", "HEAD")]
+            var now = 1_000
+            for step in 0..<5 {
+                switch Int.random(in: 0..<5, using: &generator) {
+                case 0, 1:
+                    for path in randomPaths(using: &generator) { try repository.write(path, "step \(step) \(path)\n") }
+                    history.append(try await repository.commit("step \(step)"))
+                    try await repository.git("push", "--quiet", "origin", "main")
+                case 2 where history.count > 1:
+                    try await repository.git("reset", "--quiet", "--hard", history[history.count - 2])
+                    for path in randomPaths(using: &generator) { try repository.write(path, "forced \(step)\n") }
+                    history[history.count - 1] = try await repository.commit("forced \(step)")
+                    try await repository.git("push", "--quiet", "--force", "origin", "main")
+                default:
+                    for instance in pipeline.instances where Bool.random(using: &generator) {
+                        now += Int.random(in: 0...2, using: &generator)
+                        try await remote.mark(instance, now: now)
+                    }
+                }
+                func slugs(_ ids: [String]) -> Set<String> { Set(ids.map(JobInstance.slug(for:))) }
+                func selected(_ answers: [String: Bool]) -> Set<String> { Set(answers.filter(\.value).keys) }
+
+                let push = try await tree.child("push")
+                #expect(Set(push) == selected(try await remote.expected(pipeline, .push)), "push \(step)\n\(spec)")
+                let web = try await tree.child("web")
+                #expect(Set(web) == selected(try await remote.expected(pipeline, .manual)), "web \(step)\n\(spec)")
+                let all = Planner().plan(pipeline, event: .manual, changes: ChangeSet(paths: [])).selectedIDs
+                #expect(Set(try await tree.child("web", extra: ["SLIPWAY_ALL": "true"])) == slugs(all))
+                let schedule = Planner().plan(pipeline, event: .schedule, changes: ChangeSet(paths: [])).selectedIDs
+                #expect(Set(try await tree.child("schedule")) == slugs(schedule))
+
+                // A merge request from the head against the first commit.
+                let resolver = ChangeSetResolver(runner: ProcessRunner(), directory: repository.path)
+                let head = try await repository.git("rev-parse", "HEAD")
+                let changes = try await resolver.pullRequest(base: history[0], head: head)
+                let mergeRequest = try await tree.child(
+                    "merge_request_event", branch: nil, extra: ["CI_MERGE_REQUEST_DIFF_BASE_SHA": history[0]])
+                let planned = Planner().plan(pipeline, event: .pullRequest, changes: changes).selectedIDs
+                #expect(Set(mergeRequest) == slugs(planned), "merge request \(step): \(changes.paths)\n\(spec)")
+                if !push.isEmpty && push.count < pipeline.instances.count { mixed += 1 }
             }
         }
+        #expect(mixed > 6, "only \(mixed) pushes selected some jobs and not others")
+    }
+
+    /// The child's own jobs record their marks: a deploy that failed is run again by the next
+    /// push, though that push touched nothing it watches, and then the pipeline converges.
+    @Test func aFailedDeployIsRunAgainByTheNextPush() async throws {
+        let spec = """
+            version: 1
+            environments: [prod]
+            jobs:
+              plan: { paths: ["infra/**"], run: "echo planned" }
+              apply:
+                on: [push]
+                needs: [plan]
+                mutates: true
+                environment: prod
+                paths: ["infra/**"]
+                run: 'test "$(cat infra/fail 2>/dev/null)" != yes'
+            """
+        let pipeline = try #require(SpecValidator.pipeline(text: spec).pipeline)
+        let remote = try await MarkedRepository.make(files: ["infra/main.tf", "docs/index.md"])
+        defer { remote.remove() }
+        let tree = try await GitLabWorkTree(pipeline, in: remote)
+        try remote.repository.write("infra/fail", "yes\n")
+        try await remote.repository.commit("a change that fails to apply")
+        try await remote.repository.git("push", "--quiet", "origin", "main")
+        #expect(try await tree.child("push") == ["plan", "apply"])
+        #expect(try await tree.runChildJob("plan", now: 10).status == 0)
+        #expect(try await tree.runChildJob("apply", now: 11).status != 0)
+
+        // Plan is marked, apply is not: the next push, of docs only, runs apply again (and the
+        // plan it needs, which the apply will use).
+        try remote.repository.write("docs/index.md", "more\n")
+        try remote.repository.write("infra/fail", "no\n")
+        try await remote.repository.commit("docs, and the fix")
+        try await remote.repository.git("push", "--quiet", "origin", "main")
+        #expect(try await tree.child("push", now: 20) == ["plan", "apply"])
+        for (job, now) in [("plan", 21), ("apply", 22)] {
+            let result = try await tree.runChildJob(job, now: now)
+            #expect(result.status == 0, "\(job): \(result.standardError)")
+            #expect(result.standardOutput.contains("\(job): marked up to date at"), "\(result.standardOutput)")
+        }
+        #expect(try await tree.child("push", now: 30) == [])
+        // Merge-request pipelines never write marks.
+        let base = try await remote.repository.git("rev-parse", "HEAD~1")
+        let head = try await remote.repository.git("rev-parse", "HEAD")
+        let changes = try await ChangeSetResolver(runner: ProcessRunner(), directory: tree.path)
+            .pullRequest(base: base, head: head)
+        let planned = Planner().plan(pipeline, event: .pullRequest, changes: changes).selectedIDs
+        #expect(planned == ["plan"])
+        #expect(
+            try await tree.child("merge_request_event", branch: nil, extra: ["CI_MERGE_REQUEST_DIFF_BASE_SHA": base])
+                == ["plan"])
+        let marksBefore = try await remote.repository.git("ls-remote", remote.origin.path, "refs/slipway/*")
+        _ = try await tree.runChildJob("plan", now: 40)
+        #expect(try await remote.repository.git("ls-remote", remote.origin.path, "refs/slipway/*") == marksBefore)
     }
 }

@@ -194,7 +194,7 @@ private func verifiedProducers(_ script: String) -> Set<String> {
     }
 
     private func gitlab(_ pipeline: Pipeline) throws -> [String: Facts] {
-        let text = try GitLabGenerator().generate(pipeline)[0].contents
+        let text = try gitLabJobs(pipeline)
         let document = try #require(try Yams.load(yaml: text) as? [String: Any])
         let globalVariables = strings(document["variables"])
         var facts: [String: Facts] = [:]

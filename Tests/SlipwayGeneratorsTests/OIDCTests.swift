@@ -31,7 +31,7 @@ private let spec = """
     }
 
     @Test func gitlabAsksForTokensOnlyWhereNeededAndBuildsCredentials() async throws {
-        let text = try GitLabGenerator().generate(try pipeline())[0].contents
+        let text = try gitLabJobs(try pipeline())
         let document = try #require(try Yams.load(yaml: text) as? [String: Any])
         let cloud = try #require(document["cloud"] as? [String: Any])
         let tokens = try #require(cloud["id_tokens"] as? [String: [String: String]])
@@ -73,7 +73,7 @@ private let spec = """
     }
 
     @Test func aMissingTokenSaysWhatToCheck() async throws {
-        let text = try GitLabGenerator().generate(try pipeline())[0].contents
+        let text = try gitLabJobs(try pipeline())
         let document = try #require(try Yams.load(yaml: text) as? [String: Any])
         let variables = try #require((document["cloud"] as? [String: Any])?["variables"] as? [String: Any])
         let wrapper = try #require((variables["SLIPWAY_WRAPPER"] as? [String: Any])?["value"] as? String)

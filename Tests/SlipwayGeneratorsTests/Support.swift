@@ -1,5 +1,6 @@
 import Foundation
 import SlipwayCore
+import SlipwayGenerators
 import SlipwayRunner
 import SlipwayTesting
 import Testing
@@ -122,4 +123,9 @@ struct RandomHistory {
 
     /// Change sets as `slipway plan` computes them, with the real git.
     var resolver: ChangeSetResolver { ChangeSetResolver(runner: ProcessRunner(), directory: repository.path) }
+}
+
+/// The GitLab child pipeline's jobs file generated for `pipeline`.
+func gitLabJobs(_ pipeline: Pipeline) throws -> String {
+    try #require(try GitLabGenerator().generate(pipeline).first { $0.path == GitLabGenerator.jobsPath }).contents
 }

@@ -111,7 +111,7 @@ import Yams
 
         // The same text installs the tools on GitLab and Bitbucket: GitLab evaluates the same
         // functions from a file-wide variable, Bitbucket has none and defines them in the step.
-        let gitlab = try Generators.generate(.gitlab, pipeline)[0].contents
+        let gitlab = try gitLabJobs(pipeline)
         let gitlabDocument = try #require(try Yams.load(yaml: gitlab) as? [String: Any])
         let wrapper = try #require(
             (((gitlabDocument["deploy"] as? [String: Any])?["variables"] as? [String: Any])?["SLIPWAY_WRAPPER"]

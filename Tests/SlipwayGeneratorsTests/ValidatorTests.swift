@@ -86,27 +86,36 @@ private func pipelines(examples: [String] = ["kkp", "kops"], negations: Bool = t
     }
 }
 
-/// Generated GitLab configurations pass GitLab's schema, yamllint and shellcheck.
+/// Generated GitLab configurations (the parent pipeline and the child's jobs) pass GitLab's schema
+/// and yamllint, and the detection script and every job's scripts pass shellcheck.
 @Suite struct GitLabValidatorTests {
     @Test func schemaYamllintAndShellcheckPass() async throws {
         let checkJSONSchema = try tool("check-jsonschema")
         let yamllint = try tool("yamllint")
         let shellcheck = try tool("shellcheck")
-        for (name, pipeline) in try pipelines(examples: ["kops"], negations: false) {
+        for (name, pipeline) in try pipelines(examples: ["kops", "kkp"]) {
             let directory = try TemporaryDirectory()
             defer { directory.remove() }
-            let file = try #require(try GitLabGenerator().generate(pipeline).first)
-            try directory.write(file.path, file.contents)
-            let schema = try await run(
-                checkJSONSchema, ["--builtin-schema", "vendor.gitlab-ci", "--data-transform", "gitlab-ci", file.path],
-                in: directory.path)
-            #expect(schema.status == 0, "\(name): \(schema.standardOutput)\(schema.standardError)")
-            let lint = try await run(
-                yamllint, ["--strict", "-c", "\(repositoryRoot)/.yamllint.yml", file.path], in: directory.path)
-            #expect(lint.status == 0, "\(name): \(lint.standardOutput)\(lint.standardError)")
+            let files = try GitLabGenerator().generate(pipeline)
+            for file in files { try directory.write(file.path, file.contents) }
+            for path in [GitLabGenerator.path, GitLabGenerator.jobsPath] {
+                let schema = try await run(
+                    checkJSONSchema, ["--builtin-schema", "vendor.gitlab-ci", "--data-transform", "gitlab-ci", path],
+                    in: directory.path)
+                #expect(schema.status == 0, "\(name) \(path): \(schema.standardOutput)\(schema.standardError)")
+                let lint = try await run(
+                    yamllint, ["--strict", "-c", "\(repositoryRoot)/.yamllint.yml", path], in: directory.path)
+                #expect(lint.status == 0, "\(name) \(path): \(lint.standardOutput)\(lint.standardError)")
+            }
+            let detection = try await run(
+                shellcheck, ["--severity=style", GitLabGenerator.detectionPath], in: directory.path)
+            #expect(detection.status == 0, "\(name) detection:\n\(detection.standardOutput)")
 
-            let document = try #require(try Yams.load(yaml: file.contents) as? [String: Any])
+            let jobs = try #require(files.first { $0.path == GitLabGenerator.jobsPath }?.contents)
+            let document = try #require(try Yams.load(yaml: jobs) as? [String: Any])
             var scripts = 0
+            var functions = document["variables"] as? [String: Any] ?? [:]
+            functions = functions.filter { $0.key.hasSuffix("_FUNCTION") || $0.key.hasSuffix("_FUNCTIONS") }
             for (key, value) in document.sorted(by: { $0.key < $1.key }) {
                 guard let job = value as? [String: Any], let variables = job["variables"] as? [String: Any] else {
                     continue
@@ -119,6 +128,14 @@ private func pipelines(examples: [String] = ["kkp", "kops"], negations: Bool = t
                     let check = try await run(shellcheck, ["--severity=style", path], in: directory.path)
                     #expect(check.status == 0, "\(name) \(key) \(variable):\n\(check.standardOutput)")
                 }
+            }
+            for (key, value) in functions {
+                guard let script = (value as? [String: Any])?["value"] as? String else { continue }
+                scripts += 1
+                let path = "scripts/\(key).sh"
+                try directory.write(path, "#!/usr/bin/env bash\n" + script)
+                let check = try await run(shellcheck, ["--severity=style", path], in: directory.path)
+                #expect(check.status == 0, "\(name) \(key):\n\(check.standardOutput)")
             }
             #expect(scripts >= 2)
         }

@@ -78,9 +78,6 @@ public enum DiagnosticKind: Hashable, Sendable {
     case expressionInScript(platform: Platform, job: String, expression: String)
     /// A variable holds an expression the platform would expand; `job` is `nil` for a top-level `env`.
     case expressionInVariable(platform: Platform, job: String?, variable: String, expression: String)
-    /// A negated path pattern the platform's native path filter cannot express; `through` names the
-    /// job whose patterns select this one, when it is another.
-    case negatedPatternNotExpressible(platform: Platform, job: String, pattern: String, through: String?)
     /// A line of `run` is one Slipway uses to embed scripts in the generated file.
     case scriptHasEmbeddingDelimiter(platform: Platform, job: String, line: String)
     /// The platform refuses a secret by this name (GitHub: any name starting with `GITHUB_`).
@@ -237,10 +234,6 @@ public enum DiagnosticKind: Hashable, Sendable {
             let what =
                 "env '\(variable)' contains '\(expression)', which \(platform.displayName) would expand"
             return job.map { "\(platform): job '\($0)': \(what)" } ?? "\(platform): \(what)"
-        case .negatedPatternNotExpressible(let platform, let job, let pattern, let through):
-            let source = through.map { " (through job '\($0)')" } ?? ""
-            return
-                "\(platform): job '\(job)': \(platform.displayName)'s rules:changes cannot express the negated pattern '\(pattern)'\(source)"
         case .scriptHasEmbeddingDelimiter(let platform, let job, _):
             return "\(platform): job '\(job)': 'run' contains a line Slipway uses to embed scripts"
         case .secretNameReserved(let platform, let secret, let prefix, _):
@@ -354,12 +347,6 @@ public enum DiagnosticKind: Hashable, Sendable {
             return [Note("pass values through 'env' and read them as shell variables")]
         case .expressionInVariable:
             return [Note("write the value literally; secrets go in 'secrets'")]
-        case .negatedPatternNotExpressible:
-            return [
-                Note(
-                    "list the included paths without the negation, or generate for github, whose detection job handles negations"
-                )
-            ]
         case .scriptHasEmbeddingDelimiter(_, _, let line):
             return [Note("remove the line '\(line)' from the script")]
         case .tooManySteps:

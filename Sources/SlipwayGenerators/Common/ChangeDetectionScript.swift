@@ -137,13 +137,6 @@ public struct ChangeDetectionScript: Sendable {
             "  return 1",
             "}",
             "",
-            "# any VALUE...: true when one of the values is true.",
-            "any() {",
-            "  local value",
-            "  for value in \"$@\"; do if [[ $value == true ]]; then echo true; return; fi; done",
-            "  echo false",
-            "}",
-            "",
             "output() {",
             "  echo \"$1=$2\" >>\"${\(Input.output)}\"",
             "  echo \"$1: $2\"",
@@ -183,6 +176,17 @@ public struct ChangeDetectionScript: Sendable {
             outputs.append("  ;;")
         }
 
+        if outputs.contains(where: { $0.contains("$(any ") }) {
+            lines += [
+                "# any VALUE...: true when one of the values is true.",
+                "any() {",
+                "  local value",
+                "  for value in \"$@\"; do if [[ $value == true ]]; then echo true; return; fi; done",
+                "  echo false",
+                "}",
+                "",
+            ]
+        }
         for instance in evaluated where used.contains(instance.id) {
             let name = variable[instance.id]!
             let arguments = instance.patterns.patterns.map { pattern in

@@ -1,7 +1,7 @@
 import SlipwayCore
 
 /// One piece of a wildcard segment, with its literal bytes joined into text: what a translator
-/// into another pattern syntax (fnmatch, POSIX regular expressions) works on.
+/// into another pattern syntax (POSIX regular expressions) works on.
 enum GlobPiece: Equatable {
     /// Literal text, to escape in the target syntax.
     case text(String)

@@ -13,7 +13,7 @@ public enum MarkScript {
     public static let function = """
         slipway_mark() {
           local slug=$1 id=$2 fingerprint=$3 branch=$4 succeeded_at=${5:-} remote=${\(ChangeDetectionScript.Input.marksRemote):-origin}
-          local ref="\(MarkRefs.prefix)$slug" head object old current attempt
+          local ref="\(MarkRefs.prefix)$slug" tip="refs/slipway/branch/$4" head object old current attempt
           # When the job succeeded (what its own last step recorded), else now.
           [[ $succeeded_at =~ ^[1-9][0-9]{0,17}$ ]] || succeeded_at=$(date +%s)
           head=$(git rev-parse HEAD) || return 1
@@ -21,16 +21,20 @@ public enum MarkScript {
           object=$(GIT_AUTHOR_NAME=slipway GIT_AUTHOR_EMAIL=slipway@invalid GIT_COMMITTER_NAME=slipway \\
             GIT_COMMITTER_EMAIL=slipway@invalid git commit-tree \(MarkRefs.emptyTree) -p "$head" -m "slipway mark $id" \\
             -m "\(MarkRefs.fingerprintTrailer): $fingerprint"$'\\n'"\(MarkRefs.succeededAtTrailer): $succeeded_at") || return 1
+          # Whether the mark moves forward is a question about history a shallow clone does not have.
+          if [[ $(git rev-parse --is-shallow-repository) == true ]]; then
+            git fetch --quiet --no-tags --unshallow "$remote" || return 1
+          fi
           for attempt in 1 2 3 4 5 6 7 8; do
             if git fetch --quiet --no-tags --prune "$remote" '\(MarkRefs.refspec)' \\
-              "+refs/heads/$branch:refs/remotes/$remote/$branch"; then
+              "+refs/heads/$branch:$tip"; then
               old=$(git rev-parse --verify --quiet "$ref^{commit}" || true)
               if [[ -n $old ]]; then
                 current=$(git rev-parse "$old^") || return 1
                 if [[ $current != "$head" ]] && ! git merge-base --is-ancestor "$current" "$head"; then
                   # Not forward: only a force push that dropped the marked commit lets it move.
-                  if git merge-base --is-ancestor "$current" "refs/remotes/$remote/$branch" ||
-                    ! git merge-base --is-ancestor "$head" "refs/remotes/$remote/$branch"; then
+                  if git merge-base --is-ancestor "$current" "$tip" ||
+                    ! git merge-base --is-ancestor "$head" "$tip"; then
                     echo "$id: kept its mark at ${current:0:7}, which is newer than ${head:0:7}"
                     return 0
                   fi

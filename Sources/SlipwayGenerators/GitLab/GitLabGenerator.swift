@@ -1,18 +1,34 @@
 import SlipwayCore
 
-/// Writes `.gitlab-ci.yml` from a pipeline, selecting jobs with GitLab's native `rules:changes`.
+/// Writes GitLab CI configuration from a pipeline: a parent pipeline whose first job decides what
+/// runs, and a dynamic child pipeline of exactly those jobs.
 ///
-/// Each job gets one rule per event it takes part in. The rule's `changes` lists the globs of every
-/// job whose direct selection selects it (`Pipeline.selectionTriggers`), translated into GitLab's
-/// `fnmatch` dialect (`FnmatchGlob`); merge-request rules compare with the default branch through
-/// `compare_to`, which GitLab evaluates as `merge-base..head`, exactly `slipway plan`'s pull-request
-/// change set. A job whose selection depends on a negated pattern cannot be expressed this way and
-/// is refused with a diagnostic. Jobs that are not selected are not in the pipeline at all, so
-/// `needs` are `optional`, and GitLab's own rules (a job runs when what it needs succeeded) give
-/// the failure semantics.
+/// `.gitlab-ci.yml` has two jobs. `slipway-detect` runs `.gitlab/slipway/detect.sh`: the
+/// `ChangeDetectionScript` (a merge request's `merge-base..head`; pushes and manual runs converge
+/// on the marks, docs/planning.md), then copies the selected jobs of `.gitlab/slipway/jobs.yml`
+/// into `.slipway/child-pipeline.yml`. `slipway-jobs` runs that file as a child pipeline
+/// (`trigger:include:artifact`, `strategy: mirror`). So no `rules:changes` list is involved:
+/// negated patterns, renames and GitLab's 50-pattern limit do not arise. Jobs that are not selected
+/// are not in the child at all, so `needs` are `optional`, and GitLab's own rules (a job runs when
+/// what it needs succeeded) give the failure semantics. Each job of a converging run records its
+/// success as a mark, pushed with the job token.
 public struct GitLabGenerator: Sendable {
-    /// The file's path in the repository.
+    /// The parent pipeline's path in the repository.
     public static let path = ".gitlab-ci.yml"
+    /// Every job the child pipeline can hold; the detection copies the selected ones.
+    public static let jobsPath = ".gitlab/slipway/jobs.yml"
+    /// The detection script `slipway-detect` runs.
+    public static let detectionPath = ".gitlab/slipway/detect.sh"
+    /// Where `slipway-detect` writes the child pipeline (an artifact).
+    public static let childPath = ".slipway/child-pipeline.yml"
+    /// Where the detection script writes its `slug=true|false` lines.
+    public static let selectionPath = ".slipway/selected"
+    /// The parent's job that decides what runs.
+    public static let detectionJob = "slipway-detect"
+    /// The parent's job that runs the child pipeline.
+    public static let triggerJob = "slipway-jobs"
+    /// The child's only job when nothing is selected: GitLab refuses a pipeline without jobs.
+    public static let nothingJob = "slipway-nothing-to-do"
     /// Top-level keys GitLab reads as settings, not jobs.
     static let reservedNames: Set<String> = [
         "image", "services", "stages", "types", "before_script", "after_script", "variables", "cache", "include",
@@ -25,49 +41,46 @@ public struct GitLabGenerator: Sendable {
     /// The configuration for `pipeline`, or the reasons it cannot be generated exactly.
     public func generate(_ pipeline: Pipeline) throws(GeneratorFailure) -> [GeneratedFile] {
         var problems: [Diagnostic] = []
-        for instance in pipeline.instances where Self.reservedNames.contains(instance.slug) {
-            problems.append(
-                Diagnostic(
-                    .jobNameIsPlatformKeyword(platform: .gitlab, job: instance.name, name: instance.slug),
-                    at: pipeline.location(ofJob: instance.name)))
-        }
         var reported: Set<String> = []
-        for event in [Event.pullRequest, .push] {
-            let triggers = pipeline.selectionTriggers(for: event)
-            for instance in pipeline.instances {
-                for trigger in (triggers[instance.id] ?? []).compactMap(pipeline.instance) {
-                    guard let index = trigger.patterns.patterns.firstIndex(where: \.isNegated),
-                        reported.insert(instance.name).inserted
-                    else { continue }
-                    problems.append(
-                        Diagnostic(
-                            .negatedPatternNotExpressible(
-                                platform: .gitlab, job: instance.name,
-                                pattern: trigger.patterns.patterns[index].source,
-                                through: trigger.name == instance.name ? nil : trigger.name),
-                            at: pipeline.location(ofPattern: index, job: trigger.name)))
-                }
+        for instance in pipeline.instances where reported.insert(instance.name).inserted {
+            if Self.reservedNames.contains(instance.slug) {
+                problems.append(
+                    Diagnostic(
+                        .jobNameIsPlatformKeyword(platform: .gitlab, job: instance.name, name: instance.slug),
+                        at: pipeline.location(ofJob: instance.name)))
+            } else if [Self.detectionJob, Self.triggerJob, Self.nothingJob].contains(instance.slug) {
+                problems.append(
+                    Diagnostic(
+                        .jobNameReservedForDetection(platform: .gitlab, job: instance.name, name: instance.slug),
+                        at: pipeline.location(ofJob: instance.name)))
             }
         }
         if !problems.isEmpty { throw GeneratorFailure(diagnostics: problems) }
         let writer = GitLabWriter(pipeline: pipeline)
-        return [GeneratedFile(path: Self.path, contents: writer.file())]
+        return [
+            GeneratedFile(path: Self.path, contents: writer.parent()),
+            GeneratedFile(path: Self.jobsPath, contents: writer.jobs()),
+            GeneratedFile(path: Self.detectionPath, contents: writer.detection()),
+        ]
     }
 }
 
 private struct GitLabWriter {
     let pipeline: Pipeline
-    /// Each event's trigger lists, computed once.
-    let triggers: [Event: [String: [String]]]
-    let yaml = YAMLWriter()
-
-    init(pipeline: Pipeline) {
-        self.pipeline = pipeline
-        self.triggers = Dictionary(
-            uniqueKeysWithValues: Event.allCases.map { ($0, pipeline.selectionTriggers(for: $0)) })
-    }
 
     var spec: Spec { pipeline.spec }
+
+    /// Whether pushes and manual runs converge: some job takes part in them.
+    var converges: Bool {
+        pipeline.instances.contains { instance in
+            ChangeDetectionScript.convergingEvents.contains { instance.events.contains($0) }
+        }
+    }
+
+    /// Whether `instance`'s job records a mark when it succeeds in a converging run.
+    func marks(_ instance: JobInstance) -> Bool {
+        ChangeDetectionScript.convergingEvents.contains { pipeline.takesPart(instance, in: $0) }
+    }
 
     /// The `if:` that recognises each event's pipelines.
     static func condition(_ event: Event) -> String {
@@ -94,8 +107,12 @@ private struct GitLabWriter {
         JobScripts.digestVariable(instance, in: pipeline)
     }
 
-    func file() -> String {
-        header()
+    // MARK: - The parent pipeline
+
+    func parent() -> String {
+        let yaml = YAMLWriter()
+        yaml.comment(headerLines().joined(separator: "\n"))
+        yaml.blank()
         let events = Set(pipeline.instances.flatMap(\.events))
         yaml.comment("Merge requests into \(spec.defaultBranch), pushes to it, and the events the jobs listen to.")
         yaml.nest("workflow") {
@@ -114,8 +131,8 @@ private struct GitLabWriter {
                     yaml.item {
                         yaml.entry(
                             "if", Self.singleQuoted("\(Self.condition(.push)) && $CI_COMMIT_BRANCH == \"\(branch)\""))
-                        // A cancelled plan of an older push would never be applied: pipelines of
-                        // the default branch always run to the end.
+                        // A cancelled run of an older push leaves its jobs unmarked, so the next
+                        // run would redo them; pipelines of the default branch still run to the end.
                         yaml.nest("auto_cancel") { yaml.entry("on_new_commit", "none") }
                     }
                 }
@@ -131,31 +148,68 @@ private struct GitLabWriter {
             yaml.nest("auto_cancel") { yaml.entry("on_new_commit", "interruptible") }
         }
         yaml.blank()
-        yaml.entry("stages", "[slipway]")
-        let runsTools = pipeline.instances.contains { !$0.tools.isEmpty }
-        if !spec.env.isEmpty || runsTools {
+        yaml.entry("stages", "[detect, jobs]")
+        if events.contains(.manual) && converges {
             yaml.blank()
             yaml.nest("variables") {
-                for (name, value) in spec.env { yaml.entry(name, quoted: value) }
-                if runsTools {
-                    yaml.comment("Installs and checks pinned tools; every job that runs one evaluates it.")
-                    yaml.nest(ToolScripts.functionsVariable) {
-                        yaml.literal("value", ToolScripts.functions)
-                        yaml.entry("expand", "false")
-                    }
+                yaml.nest(ChangeDetectionScript.Input.all) {
+                    yaml.entry("value", quoted: "false")
+                    yaml.entry("options", "['false', 'true']")
+                    yaml.entry(
+                        "description",
+                        string:
+                            "Manual runs: true runs every job, whatever its mark says (repairs drift; slipway run --all)"
+                    )
                 }
             }
         }
-        for id in pipeline.executionOrder {
-            guard let instance = pipeline.instance(id) else { continue }
-            yaml.blank()
-            job(instance)
+        yaml.blank()
+        yaml.nest(GitLabGenerator.detectionJob) {
+            yaml.entry("stage", "detect")
+            yaml.entry("interruptible", "true")
+            yaml.entry("timeout", "10 minutes")
+            yaml.nest("variables") {
+                yaml.entry("GIT_DEPTH", "\"0\"", comment: "the whole history: marks may be old")
+            }
+            yaml.nest("script") {
+                yaml.item("bash --noprofile --norc \(GitLabGenerator.detectionPath)")
+            }
+            yaml.nest("artifacts") {
+                yaml.nest("paths") {
+                    yaml.item(GitLabGenerator.childPath)
+                    yaml.item(GitLabGenerator.selectionPath)
+                }
+                yaml.entry("expire_in", "30 days")
+            }
+        }
+        yaml.blank()
+        yaml.nest(GitLabGenerator.triggerJob) {
+            yaml.entry("stage", "jobs")
+            yaml.entry("needs", "[\(GitLabGenerator.detectionJob)]")
+            yaml.nest("trigger") {
+                yaml.nest("include") {
+                    yaml.item {
+                        yaml.entry("artifact", GitLabGenerator.childPath)
+                        yaml.entry("job", GitLabGenerator.detectionJob)
+                    }
+                }
+                yaml.comment("This pipeline's status is the child's, waiting at a gate included (GitLab 18.2).")
+                yaml.entry("strategy", "mirror")
+                yaml.nest("forward") {
+                    yaml.comment("The child carries its own variables (.gitlab/slipway/jobs.yml).")
+                    yaml.entry("yaml_variables", "false")
+                }
+            }
         }
         return yaml.text
     }
 
-    func header() {
+    func headerLines() -> [String] {
         var lines = GeneratedHeader.lines(.gitlab)
+        lines.append("Needs GitLab 18.2 or later (trigger:strategy mirror).")
+        lines.append(
+            "The job \(GitLabGenerator.detectionJob) decides which jobs run (\(GitLabGenerator.detectionPath)); \(GitLabGenerator.triggerJob) runs them as a child pipeline from \(GitLabGenerator.jobsPath)."
+        )
         if !spec.secrets.isEmpty {
             lines.append(
                 "CI/CD variables to set (Settings > CI/CD > Variables; masked, protected, scoped to their environments): "
@@ -170,6 +224,12 @@ private struct GitLabWriter {
         }
         if !environments.isEmpty {
             lines.append("Environments used: \(environments.joined(separator: ", ")); protect them as needed.")
+            lines.append(
+                "Deploys to one environment queue in resource group slipway-<environment>; to run them oldest first, set each group's process_mode to oldest_first"
+            )
+            lines.append(
+                "(API: PUT /projects/:id/resource_groups/slipway-<environment> with process_mode=oldest_first); the default, unordered, may run a newer deploy first."
+            )
         }
         if !spec.schedule.isEmpty {
             lines.append(
@@ -179,16 +239,143 @@ private struct GitLabWriter {
         lines.append(
             "Jobs run their scripts with bash: images must provide bash, git, tar and sha256sum, and where a job installs pinned tools, curl and unzip (or python3)."
         )
-        if pipeline.instances.contains(where: { $0.events.contains(.push) }) {
+        if converges {
             lines.append(
-                "Not converging yet: a push runs what its own changes select, so a failed or cancelled deploy waits for a push that touches it (docs/planning.md)."
+                "Pushes and manual runs of \(spec.defaultBranch) run every job that is out of date since it last succeeded there;"
+            )
+            lines.append(
+                "each job records its success as a ref \(MarkRefs.prefix)<job>, pushed with the job token. Enable once: Settings > CI/CD >"
+            )
+            lines.append(
+                "Job token permissions > Allow Git push requests to the repository (GitLab 17.2 or later). Without it, jobs warn and every push runs everything."
             )
         }
-        yaml.comment(lines.joined(separator: "\n"))
-        yaml.blank()
+        return lines
     }
 
-    func job(_ instance: JobInstance) {
+    // MARK: - The detection script
+
+    func detection() -> String {
+        typealias Input = ChangeDetectionScript.Input
+        let quoted = ChangeDetectionScript.singleQuoted
+        var test = "[[ ${CI_COMMIT_BRANCH:-} == \(quoted(spec.defaultBranch))"
+        var explanation = "this pipeline is not of \(spec.defaultBranch)"
+        if let repository = spec.repository {
+            test += " && ${CI_PROJECT_PATH:-} == \(quoted(repository))"
+            explanation += " in \(repository)"
+        }
+        test += " ]]"
+        let detection = ChangeDetectionScript(
+            pipeline: pipeline, converges: converges,
+            deployGuard: .init(test: test, explanation: explanation))
+        let lines = GeneratedHeader.lines(.gitlab).map { "# " + $0 }
+        var script = "#!/usr/bin/env bash\n" + lines.joined(separator: "\n") + "\n"
+        script += """
+            # Run by the job \(GitLabGenerator.detectionJob) of .gitlab-ci.yml: decides which jobs this pipeline runs and
+            # writes them, from \(GitLabGenerator.jobsPath), into the child pipeline \(GitLabGenerator.childPath).
+            set -euo pipefail
+            case "${CI_PIPELINE_SOURCE:-}" in
+            merge_request_event) \(Input.event)=pull_request ;;
+            push) \(Input.event)=push ;;
+            web) \(Input.event)=manual ;;
+            schedule) \(Input.event)=schedule ;;
+            *)
+              echo "error: this pipeline's source is '${CI_PIPELINE_SOURCE:-}', which no job in slipway.yml listens to" >&2
+              exit 1
+              ;;
+            esac
+            export \(Input.event)
+            export \(Input.baseSHA)="${CI_MERGE_REQUEST_DIFF_BASE_SHA:-}" \(Input.headSHA)="${CI_COMMIT_SHA:-}"
+            # Marks are read through the project's URL, with the job token in it.
+            export \(Input.marksRemote)="${\(Input.marksRemote):-${CI_REPOSITORY_URL:-origin}}"
+            # GIT_DEPTH 0 does not deepen a working copy the runner reuses.
+            if [[ $(git rev-parse --is-shallow-repository) == true ]]; then
+              git fetch --quiet --no-tags --unshallow "${CI_REPOSITORY_URL:-origin}"
+            fi
+            mkdir -p .slipway
+            export \(Input.output)=\(GitLabGenerator.selectionPath)
+            : >"$\(Input.output)"
+            (
+
+            """
+        script += detection.text
+        script += """
+            )
+
+            # The child pipeline: the selected jobs, with this run's event, and whether they record marks.
+            marks=false
+            if [[ ($\(Input.event) == push || $\(Input.event) == manual) && ${CI_COMMIT_BRANCH:-} == \(quoted(spec.defaultBranch)) ]]; then
+              marks=true
+            fi
+            jobs=" $(sed -n 's/=true$//p' "$\(Input.output)" | tr '\\n' ' ')"
+            awk -v jobs="$jobs" -v event="$\(Input.event)" -v marks="$marks" '
+              BEGIN { keep = 1 }
+              /^[^ #]/ { key = $0; sub(/:.*/, "", key); keep = key == "variables" || key == "stages" || index(jobs, " " key " ") > 0 }
+              /^  SLIPWAY_EVENT: / && key == "variables" { print "  SLIPWAY_EVENT: \\"" event "\\""; next }
+              /^  SLIPWAY_MARKS: / && key == "variables" { print "  SLIPWAY_MARKS: \\"" marks "\\""; next }
+              keep { print }
+            ' \(GitLabGenerator.jobsPath) >\(GitLabGenerator.childPath)
+            if [[ $jobs == " " ]]; then
+              echo "nothing to run: every job is up to date or unaffected"
+              cat >>\(GitLabGenerator.childPath) <<'SLIPWAY_EOF'
+
+            # GitLab runs no pipeline without a job.
+            \(GitLabGenerator.nothingJob):
+              stage: slipway
+              script:
+                - echo "Nothing to run for this change."
+            SLIPWAY_EOF
+            fi
+
+            """
+        return script
+    }
+
+    // MARK: - The child pipeline's jobs
+
+    func jobs() -> String {
+        let yaml = YAMLWriter()
+        var lines = GeneratedHeader.lines(.gitlab)
+        lines.append(
+            "Every job the child pipeline can hold; the job \(GitLabGenerator.detectionJob) copies the selected ones into it."
+        )
+        yaml.comment(lines.joined(separator: "\n"))
+        yaml.blank()
+        yaml.entry("stages", "[slipway]")
+        let runsTools = pipeline.instances.contains { !$0.tools.isEmpty }
+        yaml.blank()
+        yaml.nest("variables") {
+            yaml.comment("Set by \(GitLabGenerator.detectionJob): this run's event, and whether jobs record marks.")
+            yaml.entry("SLIPWAY_EVENT", quoted: "push")
+            yaml.entry("SLIPWAY_MARKS", quoted: "false")
+            for (name, value) in spec.env { yaml.entry(name, quoted: value) }
+            if runsTools {
+                yaml.comment("Installs and checks pinned tools; every job that runs one evaluates it.")
+                yaml.nest(ToolScripts.functionsVariable) {
+                    yaml.literal("value", ToolScripts.functions)
+                    yaml.entry("expand", "false")
+                }
+            }
+            if converges {
+                yaml.comment("Records that a job succeeded (docs/planning.md, Convergence).")
+                yaml.nest(Self.markFunctionVariable) {
+                    yaml.literal("value", MarkScript.function)
+                    yaml.entry("expand", "false")
+                }
+            }
+        }
+        for id in pipeline.executionOrder {
+            guard let instance = pipeline.instance(id) else { continue }
+            yaml.blank()
+            job(instance, yaml)
+        }
+        return yaml.text
+    }
+
+    /// The file-level variable that holds `MarkScript.function`.
+    static let markFunctionVariable = "SLIPWAY_MARK_FUNCTION"
+
+    func job(_ instance: JobInstance, _ yaml: YAMLWriter) {
         let gated = instance.gate != nil
         yaml.nest(instance.slug) {
             yaml.entry("stage", "slipway")
@@ -220,7 +407,11 @@ private struct GitLabWriter {
                     }
                 }
             }
-            rules(instance, gated: gated)
+            if gated {
+                yaml.entry("when", "manual")
+                yaml.comment("Blocking: what needs this job waits for the approval.")
+                yaml.entry("allow_failure", "false")
+            }
             if !instance.oidc.isEmpty {
                 yaml.comment("Short-lived cloud credentials from GitLab's OIDC token; no stored keys.")
                 yaml.nest("id_tokens") {
@@ -240,64 +431,13 @@ private struct GitLabWriter {
                     }
                 }
             }
-            variables(instance)
+            variables(instance, yaml)
             yaml.nest("script") { yaml.item("bash --noprofile --norc -euo pipefail -c \"$SLIPWAY_WRAPPER\"") }
-            artifacts(instance)
+            artifacts(instance, yaml)
         }
     }
 
-    func rules(_ instance: JobInstance, gated: Bool) {
-        yaml.nest("rules") {
-            let events = Event.allCases.filter { triggers[$0]?[instance.id]?.isEmpty == false }
-            if events.isEmpty {
-                // No event selects it (a `when: with-needs` job that nothing cascades to or pulls
-                // in): GitLab wants a list, and this one keeps the job out of every pipeline.
-                yaml.item { yaml.entry("when", "never") }
-            }
-            for event in events {
-                guard let triggers = triggers[event]?[instance.id] else { continue }
-                let triggerInstances = triggers.compactMap(pipeline.instance)
-                yaml.item {
-                    var condition = Self.condition(event)
-                    if instance.mutates {
-                        // Web and scheduled pipelines run on any branch, and forks run pipelines
-                        // too: a mutating job runs on the default branch of the canonical project.
-                        condition += " && $CI_COMMIT_BRANCH == \"\(spec.defaultBranch)\""
-                        if let repository = spec.repository { condition += " && $CI_PROJECT_PATH == \"\(repository)\"" }
-                    }
-                    yaml.entry("if", Self.singleQuoted(condition))
-                    if [.pullRequest, .push].contains(event),
-                        !triggerInstances.contains(where: { $0.patterns.patterns.isEmpty })
-                    {
-                        var globs: [String] = []
-                        for trigger in triggerInstances {
-                            for pattern in trigger.patterns.patterns {
-                                for glob in FnmatchGlob.globs(for: pattern) where !globs.contains(glob) {
-                                    globs.append(glob)
-                                }
-                            }
-                        }
-                        yaml.nest("changes") {
-                            yaml.nest("paths") {
-                                for glob in globs { yaml.item(YAMLWriter.quoted(glob)) }
-                            }
-                            if event == .pullRequest {
-                                // compare_to makes GitLab diff merge-base(default branch, head)..head.
-                                yaml.entry("compare_to", quoted: "refs/heads/\(spec.defaultBranch)")
-                            }
-                        }
-                    }
-                    if gated {
-                        yaml.entry("when", "manual")
-                        yaml.comment("Blocking: what needs this job waits for the approval.")
-                        yaml.entry("allow_failure", "false")
-                    }
-                }
-            }
-        }
-    }
-
-    func variables(_ instance: JobInstance) {
+    func variables(_ instance: JobInstance, _ yaml: YAMLWriter) {
         yaml.nest("variables") {
             yaml.entry("SLIPWAY_JOB", quoted: instance.id)
             if let environment = instance.environment {
@@ -321,16 +461,9 @@ private struct GitLabWriter {
     }
 
     /// The bash script around the job's own: environment, least-privilege secrets, artifact
-    /// checks, tool checks, retries, checksums.
+    /// checks, tool checks, retries, checksums, and its mark.
     func wrapper(_ instance: JobInstance) -> String {
         var script = """
-            case "${CI_PIPELINE_SOURCE:-}" in
-            merge_request_event) SLIPWAY_EVENT=pull_request ;;
-            web) SLIPWAY_EVENT=manual ;;
-            schedule) SLIPWAY_EVENT=schedule ;;
-            *) SLIPWAY_EVENT=push ;;
-            esac
-            export SLIPWAY_EVENT
             export SLIPWAY_RUN_ID="${CI_PIPELINE_ID:-}"
             mkdir -p .slipway/summary
             export SLIPWAY_SUMMARY="$PWD/.slipway/summary/\(instance.slug).md"
@@ -347,10 +480,21 @@ private struct GitLabWriter {
                 instance, digestVariable: digestVariable(instance),
                 digestFile: ".slipway/artifacts/\(instance.slug).env")
         }
+        if converges && marks(instance) {
+            script += """
+                if [[ ${SLIPWAY_MARKS:-} == true ]]; then
+                  eval "$\(Self.markFunctionVariable)"
+                  export \(ChangeDetectionScript.Input.marksRemote)="${CI_REPOSITORY_URL:-origin}"
+                  # Its work is done: a mark that cannot be written only makes the next push run it again.
+                  \(MarkScript.call(instance, branch: spec.defaultBranch).dropLast()) || true
+                fi
+
+                """
+        }
         return script
     }
 
-    func artifacts(_ instance: JobInstance) {
+    func artifacts(_ instance: JobInstance, _ yaml: YAMLWriter) {
         yaml.nest("artifacts") {
             yaml.nest("paths") {
                 for path in instance.produces { yaml.item(YAMLWriter.quoted(path)) }
