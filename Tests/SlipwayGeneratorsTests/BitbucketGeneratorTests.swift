@@ -20,16 +20,22 @@ private func steps(_ text: String, section: [String]) throws -> [(name: String, 
     var node: Any? = document["pipelines"]
     for key in section { node = (node as? [String: Any])?[key] }
     let items = try #require(node as? [[String: Any]], "no pipeline at \(section)")
-    return try items.map { item in
+    // A custom pipeline's first item may declare its variables instead of a step.
+    return try items.filter { $0["step"] != nil }.map { item in
         let step = try #require(item["step"] as? [String: Any])
         let lines = try #require(step["script"] as? [String])
         let embedded = try #require(lines.first)
         // The first line writes the script with a quoted here-document; the last runs it; between
-        // them, a step that runs pinned tools writes the tool functions (the same item each time).
+        // them, a step writes the tool functions if it runs pinned tools, and the mark function if
+        // it records marks (the same item each time).
         var body = embedded.split(separator: "\n", omittingEmptySubsequences: false).dropFirst()
         while let last = body.last, last.isEmpty || last == "SLIPWAY_STEP_EOF" { body = body.dropLast() }
         #expect(lines.last?.hasPrefix("bash --noprofile --norc -euo pipefail") == true)
-        #expect(lines.count == 2 || (lines.count == 3 && lines[1].contains("slipway_install() {")))
+        #expect(
+            lines.dropFirst().dropLast().allSatisfy {
+                $0.contains("slipway_install() {") || $0.contains("slipway_mark() {")
+            }
+        )
         return (step["name"] as? String ?? "", body.joined(separator: "\n") + "\n", step)
     }
 }
@@ -97,9 +103,9 @@ private func steps(_ text: String, section: [String]) throws -> [(name: String, 
         #expect(push.first?.step["trigger"] == nil)
     }
 
-    /// The detection step, run as Bitbucket runs it (its variables, a full clone), selects what
-    /// `slipway plan` selects: the pull request's merge base, and a push's last commit.
-    @Test func detectionStepsAgreeWithThePlanner() async throws {
+    /// The detection step of pull requests, run as Bitbucket runs it (its variables, a full clone),
+    /// selects what `slipway plan` selects from the pull request's merge base.
+    @Test func pullRequestDetectionAgreesWithThePlanner() async throws {
         var generator = SeededGenerator(seed: 0xB17B_0C4E)
         for _ in 0..<12 {
             let spec = randomSpec(using: &generator)
@@ -109,40 +115,29 @@ private func steps(_ text: String, section: [String]) throws -> [(name: String, 
             let repository = history.repository
             defer { repository.remove() }
             let (head, moved, resolver) = (history.head, history.moved, history.resolver)
-            let cases: [(section: [String], event: Event, variables: [String: String], changes: ChangeSet)] = [
-                (
-                    ["pull-requests", "**"], .pullRequest,
-                    ["BITBUCKET_PR_DESTINATION_COMMIT": moved, "BITBUCKET_COMMIT": head],
-                    try await resolver.pullRequest(base: moved, head: head)
-                ),
-                (
-                    ["branches", "main"], .push, ["BITBUCKET_COMMIT": moved, "BITBUCKET_BRANCH": "main"],
-                    try await resolver.push(after: moved)
-                ),
-            ]
-            for (section, event, variables, changes) in cases {
-                guard let detection = try? steps(text, section: section).first else {
-                    // No job takes part in this event, so there is no pipeline for it.
-                    #expect(Planner().plan(pipeline, event: event, changes: changes).selected.isEmpty)
-                    continue
-                }
-                try repository.directory.write(".slipway-test/step.sh", detection.script)
-                let output = "\(repository.path)/.slipway-test/variables"
-                var environment: [String: String?] = ["BITBUCKET_PIPELINES_VARIABLES_PATH": output]
-                for (key, value) in variables { environment[key] = value }
-                let result = try await run(
-                    "bash", ["--noprofile", "--norc", "-euo", "pipefail", ".slipway-test/step.sh"], in: repository.path,
-                    environment: environment)
-                try #require(result.status == 0, "\(result.standardError)")
-                let lines = try String(contentsOfFile: output, encoding: .utf8).split(separator: "\n")
-                try FileManager.default.removeItem(atPath: "\(repository.path)/.slipway-test")
-                let selected = Set(Planner().plan(pipeline, event: event, changes: changes).selectedIDs)
-                let expected = Set(
-                    pipeline.instances.enumerated().map { index, instance in
-                        "SLIPWAY_RUN_\(index)=\(selected.contains(instance.id))"
-                    })
-                #expect(Set(lines.map(String.init)) == expected, "\(event) changed=\(changes.paths)\n\(spec)")
+            let changes = try await resolver.pullRequest(base: moved, head: head)
+            guard let detection = try? steps(text, section: ["pull-requests", "**"]).first else {
+                // No job takes part in pull requests, so there is no pipeline for them.
+                #expect(Planner().plan(pipeline, event: .pullRequest, changes: changes).selected.isEmpty)
+                continue
             }
+            try repository.directory.write(".slipway-test/step.sh", detection.script)
+            let output = "\(repository.path)/.slipway-test/variables"
+            let result = try await run(
+                "bash", ["--noprofile", "--norc", "-euo", "pipefail", ".slipway-test/step.sh"], in: repository.path,
+                environment: [
+                    "BITBUCKET_PIPELINES_VARIABLES_PATH": output, "BITBUCKET_PR_DESTINATION_COMMIT": moved,
+                    "BITBUCKET_COMMIT": head,
+                ])
+            try #require(result.status == 0, "\(result.standardError)")
+            let lines = try String(contentsOfFile: output, encoding: .utf8).split(separator: "\n")
+            try FileManager.default.removeItem(atPath: "\(repository.path)/.slipway-test")
+            let selected = Set(Planner().plan(pipeline, event: .pullRequest, changes: changes).selectedIDs)
+            let expected = Set(
+                pipeline.instances.enumerated().map { index, instance in
+                    "SLIPWAY_RUN_\(index)=\(selected.contains(instance.id))"
+                })
+            #expect(Set(lines.map(String.init)) == expected, "changed=\(changes.paths)\n\(spec)")
         }
     }
 
@@ -211,7 +206,7 @@ private func steps(_ text: String, section: [String]) throws -> [(name: String, 
 /// each in a fresh clone; a step whose `condition: state:` is false is skipped; output variables a
 /// step declares reach every later step; and every earlier step's artifacts are restored into every
 /// later step, at their paths, a later artifact over an earlier one.
-private struct BitbucketStepModel {
+struct BitbucketStepModel {
     /// What happened to each step, in order: `succeeded`, `failed` or `skipped`, with its output.
     struct Outcome {
         var status: [String: String] = [:]
@@ -241,12 +236,18 @@ private struct BitbucketStepModel {
             _ = try await SlipwayGeneratorsTests.run("cp", ["-a", "\(clone)/.", workspace.path], in: workspace.path)
             _ = try await SlipwayGeneratorsTests.run(
                 "cp", ["-a", "\(store.path)/.", workspace.path], in: workspace.path)
-            try workspace.write(".step-\(index).sh", script)
+            // The step's script items run one after another in one shell, as Bitbucket runs them:
+            // the here-document that writes the step's script, the shared functions, then bash.
+            let items = (step["script"] as? [String]) ?? []
+            try workspace.write(".step-\(index).sh", items.isEmpty ? script : items.joined(separator: "\n"))
             var environment: [String: String?] = self.environment.mapValues { $0 }
             for (key, value) in variables { environment[key] = value }
             environment["BITBUCKET_PIPELINES_VARIABLES_PATH"] = "\(workspace.path)/.step-variables"
+            // Each step has a build container of its own: its own temporary directory.
+            try FileManager.default.createDirectory(atPath: "\(workspace.path)/.tmp", withIntermediateDirectories: true)
+            environment["TMPDIR"] = "\(workspace.path)/.tmp"
             let result = try await SlipwayGeneratorsTests.run(
-                "bash", [".step-\(index).sh"], in: workspace.path, environment: environment)
+                "bash", ["-e", ".step-\(index).sh"], in: workspace.path, environment: environment)
             outcome.output[name] = result.standardOutput + result.standardError
             guard result.status == 0 else {
                 outcome.status[name] = "failed"
@@ -324,17 +325,16 @@ private struct BitbucketStepModel {
             """
         let pipeline = try #require(SpecValidator.pipeline(text: spec).pipeline)
         let file = try BitbucketGenerator().generate(pipeline)[0].contents
-        let repository = try await TemporaryGitRepository.create()
-        defer { repository.remove() }
-        try repository.write("clusters/dev/values.yaml")
-        try repository.write("clusters/prod/values.yaml")
-        try await repository.commit("base")
+        let remote = try await MarkedRepository.make(files: ["clusters/dev/values.yaml", "clusters/prod/values.yaml"])
+        defer { remote.remove() }
+        let repository = remote.repository
         try repository.write("clusters/dev/values.yaml", "bigger\n")
         try repository.write("clusters/prod/values.yaml", "bigger\n")
         let head = try await repository.commit("both environments")
+        try await repository.git("push", "--quiet", "origin", "main")
         let model = BitbucketStepModel(
             steps: try steps(file, section: ["branches", "main"]), clone: repository.path,
-            environment: ["BITBUCKET_COMMIT": head, "BITBUCKET_BRANCH": "main"])
+            environment: ["BITBUCKET_COMMIT": head, "BITBUCKET_BRANCH": "main"].merging(remote.ciEnvironment()) { $1 })
         let outcome = try await model.execute()
         #expect(
             outcome.status == [
@@ -361,10 +361,9 @@ private struct BitbucketStepModel {
         let pipeline = try #require(SpecValidator.pipeline(text: spec).pipeline)
         let file = try BitbucketGenerator().generate(pipeline)[0].contents
         let detection = try #require(try steps(file, section: ["custom", "slipway-manual"]).first)
-        let repository = try await TemporaryGitRepository.create()
-        defer { repository.remove() }
-        try repository.write("x")
-        try await repository.commit("x")
+        let remote = try await MarkedRepository.make(files: ["x"])
+        defer { remote.remove() }
+        let repository = remote.repository
         try repository.directory.write(".step.sh", detection.script)
         func answers(branch: String, repository name: String) async throws -> [String] {
             let output = "\(repository.path)/.variables"
@@ -390,5 +389,120 @@ private struct BitbucketStepModel {
             try await answers(branch: "main", repository: "someone/platform") == [
                 "SLIPWAY_RUN_0=true", "SLIPWAY_RUN_1=false",
             ])
+    }
+}
+
+/// Bitbucket converges: the detection step reads the marks the steps themselves push as tags
+/// `slipway-marks/<job>` through the pipeline's origin, and selects what `Planner.converge` selects.
+@Suite struct BitbucketConvergenceTests {
+    /// What the detection step of `section` outputs, by slug, run in `remote`'s repository on main.
+    func detect(
+        _ pipeline: Pipeline, _ file: String, section: [String], in remote: MarkedRepository, all: Bool = false
+    ) async throws -> [String: Bool] {
+        let detection = try #require(try steps(file, section: section).first)
+        let directory = try TemporaryDirectory(prefix: "bitbucket-detect")
+        defer { directory.remove() }
+        try directory.write("step.sh", detection.script)
+        var environment: [String: String?] = remote.ciEnvironment().mapValues { $0 }
+        environment["BITBUCKET_PIPELINES_VARIABLES_PATH"] = "\(directory.path)/variables"
+        environment["BITBUCKET_BRANCH"] = "main"
+        environment["BITBUCKET_COMMIT"] = try await remote.repository.git("rev-parse", "HEAD")
+        environment["SLIPWAY_ALL"] = all ? "true" : "false"
+        let result = try await run(
+            "bash", ["\(directory.path)/step.sh"], in: remote.repository.path, environment: environment)
+        try #require(result.status == 0, "detection failed: \(result.standardError)")
+        var answers: [String: Bool] = [:]
+        for line in try String(contentsOfFile: "\(directory.path)/variables", encoding: .utf8).split(separator: "\n") {
+            let parts = line.split(separator: "=", maxSplits: 1)
+            let index = try #require(Int(parts[0].dropFirst("SLIPWAY_RUN_".count)))
+            answers[pipeline.instances[index].slug] = parts[1] == "true"
+        }
+        return answers
+    }
+
+    @Test func randomHistoriesAndMarksAgreeWithThePlanner() async throws {
+        var generator = SeededGenerator(seed: 0xB17B_C0DE)
+        var mixed = 0
+        for _ in 0..<6 {
+            let spec = randomSpec(using: &generator)
+            let pipeline = try #require(SpecValidator.pipeline(text: spec).pipeline, "\(spec)")
+            let file = try BitbucketGenerator().generate(pipeline)[0].contents
+            let remote = try await MarkedRepository.make(files: randomPaths(using: &generator))
+            defer { remote.remove() }
+            let repository = remote.repository
+            var now = 1_000
+            for step in 0..<5 {
+                if Bool.random(using: &generator) {
+                    for path in randomPaths(using: &generator) { try repository.write(path, "step \(step) \(path)\n") }
+                    try await repository.commit("step \(step)")
+                    try await repository.git("push", "--quiet", "origin", "main")
+                } else {
+                    for instance in pipeline.instances where Bool.random(using: &generator) {
+                        now += Int.random(in: 0...2, using: &generator)
+                        try await remote.mark(instance, now: now, remotePrefix: MarkRefs.tagPrefix)
+                    }
+                }
+                for (section, event) in [(["branches", "main"], Event.push), (["custom", "slipway-manual"], .manual)] {
+                    guard pipeline.instances.contains(where: { pipeline.takesPart($0, in: event) }) else { continue }
+                    let answers = try await detect(pipeline, file, section: section, in: remote)
+                    #expect(answers == (try await remote.expected(pipeline, event)), "\(event) \(step)\n\(spec)")
+                    if answers.values.contains(true) && answers.values.contains(false) { mixed += 1 }
+                }
+            }
+        }
+        #expect(mixed > 6, "only \(mixed) answers were mixed")
+    }
+
+    /// Through Bitbucket's step model: a deploy that failed runs again on the next push, which
+    /// touched nothing it watches; the marks are tags on the origin, and nothing is left to do.
+    @Test func aFailedDeployIsRunAgainByTheNextPush() async throws {
+        let spec = """
+            version: 1
+            environments: [prod]
+            jobs:
+              plan: { paths: ["infra/**"], run: "echo planned" }
+              apply:
+                on: [push]
+                needs: [plan]
+                mutates: true
+                environment: prod
+                paths: ["infra/**"]
+                run: 'test "${FAIL_APPLY:-}" != yes'
+            """
+        let pipeline = try #require(SpecValidator.pipeline(text: spec).pipeline)
+        let file = try BitbucketGenerator().generate(pipeline)[0].contents
+        let remote = try await MarkedRepository.make(files: ["infra/main.tf", "docs/index.md"])
+        defer { remote.remove() }
+        let repository = remote.repository
+        func push(_ message: String, _ files: [String: String], failApply: Bool = false) async throws
+            -> BitbucketStepModel.Outcome
+        {
+            for (path, contents) in files { try repository.write(path, contents) }
+            let head = try await repository.commit(message)
+            try await repository.git("push", "--quiet", "origin", "main")
+            let model = BitbucketStepModel(
+                steps: try steps(file, section: ["branches", "main"]), clone: repository.path,
+                environment: [
+                    "BITBUCKET_COMMIT": head, "BITBUCKET_BRANCH": "main", "FAIL_APPLY": failApply ? "yes" : "no",
+                ].merging(remote.ciEnvironment()) { $1 })
+            return try await model.execute()
+        }
+        let failed = try await push("a change that fails to apply", ["infra/main.tf": "bigger\n"], failApply: true)
+        #expect(
+            failed.status == ["slipway changes": "succeeded", "plan": "succeeded", "apply": "failed"],
+            "\(failed.output)")
+        let tags = try await repository.git("ls-remote", "--tags", remote.origin.path)
+        #expect(
+            tags.contains("refs/tags/slipway-marks/plan") && !tags.contains("slipway-marks/apply"),
+            "\(tags)\n\(failed.output)")
+
+        // The next push touches docs only: apply is out of date all the same (and pulls in plan).
+        let fixed = try await push("docs", ["docs/index.md": "more\n"])
+        #expect(fixed.status == ["slipway changes": "succeeded", "plan": "succeeded", "apply": "succeeded"])
+        #expect(fixed.output["apply"]?.contains("apply: marked up to date at") == true, "\(fixed.output)")
+        let converged = try await push("docs only", ["docs/index.md": "again\n"])
+        #expect(converged.status == ["slipway changes": "succeeded", "plan": "skipped", "apply": "skipped"])
+        // The marks are tags only: nothing was pushed under refs/slipway/ on the origin.
+        #expect(try await repository.git("ls-remote", remote.origin.path, "refs/slipway/*").isEmpty)
     }
 }

@@ -33,21 +33,32 @@ struct MarkedRepository {
         tools.remove()
     }
 
-    /// Runs `slipway_mark` for `instance` at `HEAD` as a succeeding CI job would, at time `now`.
+    /// What a CI runner's environment holds here: no git identity anywhere but the repository's
+    /// own config, and a `date` that answers `now`.
+    func ciEnvironment(now: Int = 0) -> [String: String] {
+        [
+            "PATH": "\(tools.path)/bin:/usr/bin:/bin", "FAKE_NOW": String(now),
+            "GIT_CONFIG_GLOBAL": "/dev/null", "GIT_CONFIG_NOSYSTEM": "1",
+        ]
+    }
+
+    /// Runs `slipway_mark` for `instance` at `HEAD` as a succeeding CI job would, at time `now`,
+    /// keeping the mark under `remotePrefix` on the origin.
     @discardableResult
-    func mark(_ instance: JobInstance, fingerprint: String? = nil, now: Int) async throws -> CommandResult {
+    func mark(
+        _ instance: JobInstance, fingerprint: String? = nil, now: Int, remotePrefix: String = MarkRefs.prefix
+    ) async throws -> CommandResult {
         var call = MarkScript.call(instance, branch: "main")
         if let fingerprint {
             call = call.replacingOccurrences(of: "'\(instance.fingerprint)'", with: "'\(fingerprint)'")
         }
         let result = try await run(
-            "bash", ["--noprofile", "--norc", "-euo", "pipefail", "-c", MarkScript.function + call],
-            in: repository.path,
-            environment: [
-                "PATH": "\(tools.path)/bin:/usr/bin:/bin", "FAKE_NOW": String(now),
-                // As on a CI runner: no git identity anywhere but the repository's own config.
-                "GIT_CONFIG_GLOBAL": "/dev/null", "GIT_CONFIG_NOSYSTEM": "1",
-            ])
+            "bash",
+            [
+                "--noprofile", "--norc", "-euo", "pipefail", "-c",
+                MarkScript.definition(remotePrefix: remotePrefix) + call,
+            ],
+            in: repository.path, environment: ciEnvironment(now: now))
         try #require(result.status == 0, "slipway_mark failed: \(result.standardError)")
         return result
     }

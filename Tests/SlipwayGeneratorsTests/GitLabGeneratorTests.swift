@@ -82,7 +82,7 @@ struct GitLabWorkTree {
     /// Runs `job` of the child pipeline as a runner would, and returns its outcome.
     ///
     /// The file's variables come first, then the job's, then its script.
-    func runChildJob(_ job: String, now: Int) async throws -> CommandResult {
+    func runChildJob(_ job: String, now: Int, extra: [String: String] = [:]) async throws -> CommandResult {
         let child = try document(try String(contentsOfFile: "\(path)/\(GitLabGenerator.childPath)", encoding: .utf8))
         var environment = try await environment("parent_pipeline", branch: nil)
         environment["FAKE_NOW"] = String(now)
@@ -98,6 +98,7 @@ struct GitLabWorkTree {
         add(child["variables"])
         let definition = try #require(child[job] as? [String: Any], "\(job) is not in the child pipeline")
         add(definition["variables"])
+        for (key, value) in extra { environment[key] = value }
         let script = try #require((definition["script"] as? [String])?.first)
         return try await run("bash", ["-c", script], in: path, environment: environment)
     }
@@ -307,24 +308,23 @@ struct GitLabWorkTree {
                 mutates: true
                 environment: prod
                 paths: ["infra/**"]
-                run: 'test "$(cat infra/fail 2>/dev/null)" != yes'
+                run: 'test "${FAIL_APPLY:-}" != yes'
             """
         let pipeline = try #require(SpecValidator.pipeline(text: spec).pipeline)
         let remote = try await MarkedRepository.make(files: ["infra/main.tf", "docs/index.md"])
         defer { remote.remove() }
         let tree = try await GitLabWorkTree(pipeline, in: remote)
-        try remote.repository.write("infra/fail", "yes\n")
+        try remote.repository.write("infra/main.tf", "bigger\n")
         try await remote.repository.commit("a change that fails to apply")
         try await remote.repository.git("push", "--quiet", "origin", "main")
         #expect(try await tree.child("push") == ["plan", "apply"])
         #expect(try await tree.runChildJob("plan", now: 10).status == 0)
-        #expect(try await tree.runChildJob("apply", now: 11).status != 0)
+        #expect(try await tree.runChildJob("apply", now: 11, extra: ["FAIL_APPLY": "yes"]).status != 0)
 
         // Plan is marked, apply is not: the next push, of docs only, runs apply again (and the
         // plan it needs, which the apply will use).
         try remote.repository.write("docs/index.md", "more\n")
-        try remote.repository.write("infra/fail", "no\n")
-        try await remote.repository.commit("docs, and the fix")
+        try await remote.repository.commit("docs only")
         try await remote.repository.git("push", "--quiet", "origin", "main")
         #expect(try await tree.child("push", now: 20) == ["plan", "apply"])
         for (job, now) in [("plan", 21), ("apply", 22)] {
@@ -334,7 +334,7 @@ struct GitLabWorkTree {
         }
         #expect(try await tree.child("push", now: 30) == [])
         // Merge-request pipelines never write marks.
-        let base = try await remote.repository.git("rev-parse", "HEAD~1")
+        let base = try await remote.repository.git("rev-parse", "HEAD~2")
         let head = try await remote.repository.git("rev-parse", "HEAD")
         let changes = try await ChangeSetResolver(runner: ProcessRunner(), directory: tree.path)
             .pullRequest(base: base, head: head)

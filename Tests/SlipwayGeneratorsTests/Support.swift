@@ -90,8 +90,9 @@ func bitbucketStepScripts(_ text: String) throws -> [String] {
     }
     collect(document["pipelines"])
     return try lists.flatMap { list in
-        try list.map { item in
-            let step = try #require(item["step"] as? [String: Any])
+        // A custom pipeline's first item may declare its variables instead of a step.
+        try list.compactMap { item -> String? in
+            guard let step = item["step"] as? [String: Any] else { return nil }
             let embedded = try #require((step["script"] as? [String])?.first)
             var body = embedded.split(separator: "\n", omittingEmptySubsequences: false).dropFirst()
             while let last = body.last, last.isEmpty || last == "SLIPWAY_STEP_EOF" { body = body.dropLast() }

@@ -154,10 +154,19 @@ public struct ChangeSetResolver: Sendable {
         return Convergence(head: head, marks: marks, changesSince: changesSince)
     }
 
-    /// Fetches every mark from `remote` into the same refs here, replacing what they held.
+    /// Fetches every mark from `remote` into `refs/slipway/marks/` here, replacing what they held.
+    ///
+    /// GitHub and GitLab keep them at the same refs; when `remote` has none there, they are read
+    /// from Bitbucket's tags (`MarkRefs.tagPrefix`).
     public func fetchMarks(from remote: String) async throws(ChangeSetError) {
         try await checkRepository()
-        _ = try await git(["fetch", "--quiet", "--no-tags", "--prune", "--end-of-options", remote, MarkRefs.refspec])
+        for remotePrefix in [MarkRefs.prefix, MarkRefs.tagPrefix] {
+            _ = try await git([
+                "fetch", "--quiet", "--no-tags", "--prune", "--end-of-options", remote,
+                MarkRefs.refspec(from: remotePrefix),
+            ])
+            if !(try await markRefs()).isEmpty { return }
+        }
     }
 
     // MARK: git

@@ -17,7 +17,13 @@ public enum MarkRefs {
     /// The namespace of the refs.
     public static let prefix = "refs/slipway/marks/"
     /// The refspec that fetches every mark.
-    public static let refspec = "+\(prefix)*:\(prefix)*"
+    public static let refspec = refspec(from: prefix)
+    /// Where Bitbucket keeps the marks on the remote: tags `slipway-marks/<slug>`, the only refs
+    /// besides branches its documentation says a pipeline may push (docs/platforms.md).
+    public static let tagPrefix = "refs/tags/slipway-marks/"
+
+    /// The refspec that fetches every mark kept under `remotePrefix` on the remote into `prefix`.
+    public static func refspec(from remotePrefix: String) -> String { "+\(remotePrefix)*:\(prefix)*" }
     /// The trailer holding the fingerprint.
     public static let fingerprintTrailer = "Slipway-Fingerprint"
     /// The trailer holding the time of success, in seconds since 1970.

@@ -9,7 +9,8 @@ import SlipwayCore
 /// and publishes one output variable per job; every job step carries `condition: state:
 /// SLIPWAY_RUN_<n> == true`. Steps run one after another in execution order, so a failure stops
 /// the steps after it. One pipeline per event: `pull-requests`, the default branch, and custom
-/// pipelines for manual and scheduled runs.
+/// pipelines for manual and scheduled runs. Pushes and manual runs converge: each step of the
+/// default branch records its mark as a tag `slipway-marks/<slug>` (`MarkRefs.tagPrefix`).
 public struct BitbucketGenerator: Sendable {
     /// The file's path in the repository.
     public static let path = "bitbucket-pipelines.yml"
@@ -21,6 +22,7 @@ public struct BitbucketGenerator: Sendable {
     static let scriptDelimiter = "SLIPWAY_STEP_EOF"
     static let userScriptDelimiter = "SLIPWAY_SCRIPT_EOF"
     static let toolFunctionsDelimiter = "SLIPWAY_TOOLS_EOF"
+    static let markFunctionDelimiter = "SLIPWAY_MARK_EOF"
 
     /// Creates the generator.
     public init() {}
@@ -59,6 +61,8 @@ private struct BitbucketWriter {
     let yaml = YAMLWriter()
     /// Whether a step earlier in the file holds the tool functions' anchored item.
     let toolFunctionsWritten = Flag()
+    /// Whether a step earlier in the file holds the mark function's anchored item.
+    let markFunctionWritten = Flag()
 
     final class Flag {
         var isSet = false
@@ -68,6 +72,17 @@ private struct BitbucketWriter {
     static let toolFunctionsAnchor = "slipway-tool-functions"
     /// Where that item writes them.
     static let toolFunctionsFile = "\"${TMPDIR:-/tmp}/slipway-tool-functions.sh\""
+    /// The anchor of the script item that writes the mark function to a file.
+    static let markFunctionAnchor = "slipway-mark-function"
+    /// Where that item writes it.
+    static let markFunctionFile = "\"${TMPDIR:-/tmp}/slipway-mark-function.sh\""
+
+    /// Whether pushes and manual runs converge: some job takes part in them.
+    var converges: Bool {
+        pipeline.instances.contains { instance in
+            ChangeDetectionScript.convergingEvents.contains { instance.events.contains($0) }
+        }
+    }
 
     var spec: Spec { pipeline.spec }
 
@@ -88,7 +103,7 @@ private struct BitbucketWriter {
         )
         yaml.entry("image", "atlassian/default-image:4")
         yaml.blank()
-        yaml.comment("The change detection needs the history: merge bases and the previous commit.")
+        yaml.comment("The change detection needs the history: merge bases and the commits jobs last succeeded at.")
         yaml.nest("clone") { yaml.entry("depth", "full") }
         yaml.blank()
         let toolSets = pipeline.instances.filter(\.installsTools).map {
@@ -130,7 +145,21 @@ private struct BitbucketWriter {
             if !custom.isEmpty {
                 yaml.nest("custom") {
                     for event in custom {
-                        yaml.nest("slipway-\(event.rawValue)") { self.steps(steps[event] ?? [], event: event) }
+                        yaml.nest("slipway-\(event.rawValue)") {
+                            if event == .manual && converges {
+                                // Offered when the pipeline is run: every job, whatever its mark.
+                                yaml.item {
+                                    yaml.nest("variables") {
+                                        yaml.item {
+                                            yaml.entry("name", ChangeDetectionScript.Input.all)
+                                            yaml.entry("default", quoted: "false")
+                                            yaml.entry("allowed-values", "['false', 'true']")
+                                        }
+                                    }
+                                }
+                            }
+                            self.steps(steps[event] ?? [], event: event)
+                        }
                     }
                 }
             }
@@ -179,10 +208,19 @@ private struct BitbucketWriter {
                 "Schedules: create one for the custom pipeline 'slipway-schedule' (Pipelines > Schedules)"
                     + (spec.schedule.isEmpty ? "." : ", at \(spec.schedule.joined(separator: "; ")) (UTC)."))
         }
-        lines.append("Pushes are compared with their last commit's parent (Bitbucket does not say where a push began):")
-        lines.append("merge pull requests with merge commits so each push to \(spec.defaultBranch) is one commit.")
-        lines.append(
-            "Not converging yet: a failed or cancelled deploy waits for a push that touches it (docs/planning.md).")
+        if converges {
+            lines.append(
+                "Pushes to \(spec.defaultBranch) and runs of slipway-manual there run every job that is out of date since it last succeeded;"
+            )
+            lines.append(
+                "each step records its success as a tag slipway-marks/<job>, pushed through the pipeline's own origin (nothing to set up)."
+            )
+            lines.append(
+                "Keep those tags: deleting them makes the next push run every job. Run slipway-manual with SLIPWAY_ALL=true to run them all."
+            )
+            lines.append(
+                "A step that cannot push its tag says so in its log and still succeeds; the next push runs it again.")
+        }
         yaml.comment(lines.joined(separator: "\n"))
         yaml.blank()
     }
@@ -201,7 +239,8 @@ private struct BitbucketWriter {
             explanation += ", in \(repository) only"
         }
         let detection = ChangeDetectionScript(
-            pipeline: pipeline, deployGuard: .init(test: test + " ]]", explanation: explanation)
+            pipeline: pipeline, converges: converges, deployGuard: .init(test: test + " ]]", explanation: explanation),
+            marksRemotePrefix: MarkRefs.tagPrefix
         ) { instance in
             "SLIPWAY_RUN_\(pipeline.index(of: instance.id) ?? 0)"
         }
@@ -211,10 +250,10 @@ private struct BitbucketWriter {
         case .pullRequest:
             environment +=
                 "export \(Input.baseSHA)=\"$BITBUCKET_PR_DESTINATION_COMMIT\" \(Input.headSHA)=\"$BITBUCKET_COMMIT\"\n"
-        case .push:
+        case .push where !converges:
             environment += "\(Input.before)=$(git rev-parse --verify --quiet \"$BITBUCKET_COMMIT^\" || true)\n"
             environment += "export \(Input.before) \(Input.after)=\"$BITBUCKET_COMMIT\"\n"
-        case .manual, .schedule:
+        case .push, .manual, .schedule:
             break
         }
         yaml.item {
@@ -236,23 +275,33 @@ private struct BitbucketWriter {
     /// script sources: the first such step in the file holds it under a YAML anchor, which
     /// Bitbucket supports (support.atlassian.com/bitbucket-cloud/docs/yaml-anchors), and every later
     /// one repeats it by alias, so the file holds the functions once.
-    func embed(_ script: String, toolFunctions: Bool = false) {
+    func embed(_ script: String, toolFunctions: Bool = false, markFunction: Bool = false) {
         let body = script.hasSuffix("\n") ? script : script + "\n"
         yaml.literalItem(
             "cat >\"${TMPDIR:-/tmp}/slipway-step.sh\" <<'\(BitbucketGenerator.scriptDelimiter)'\n" + body
                 + BitbucketGenerator.scriptDelimiter + "\n")
         if toolFunctions {
-            if toolFunctionsWritten.isSet {
-                yaml.aliasItem(Self.toolFunctionsAnchor)
-            } else {
-                toolFunctionsWritten.isSet = true
-                yaml.literalItem(
-                    "cat >\(Self.toolFunctionsFile) <<'\(BitbucketGenerator.toolFunctionsDelimiter)'\n"
-                        + ToolScripts.functions + BitbucketGenerator.toolFunctionsDelimiter + "\n",
-                    anchor: Self.toolFunctionsAnchor)
-            }
+            sharedFile(
+                ToolScripts.functions, to: Self.toolFunctionsFile, anchor: Self.toolFunctionsAnchor,
+                delimiter: BitbucketGenerator.toolFunctionsDelimiter, written: toolFunctionsWritten)
+        }
+        if markFunction {
+            sharedFile(
+                MarkScript.definition(remotePrefix: MarkRefs.tagPrefix), to: Self.markFunctionFile,
+                anchor: Self.markFunctionAnchor, delimiter: BitbucketGenerator.markFunctionDelimiter,
+                written: markFunctionWritten)
         }
         yaml.item("bash --noprofile --norc -euo pipefail \"${TMPDIR:-/tmp}/slipway-step.sh\"")
+    }
+
+    /// The item that writes `text` to `file`: anchored the first time, an alias after that.
+    func sharedFile(_ text: String, to file: String, anchor: String, delimiter: String, written: Flag) {
+        if written.isSet {
+            yaml.aliasItem(anchor)
+        } else {
+            written.isSet = true
+            yaml.literalItem("cat >\(file) <<'\(delimiter)'\n" + text + delimiter + "\n", anchor: anchor)
+        }
     }
 
     func step(_ instance: JobInstance, event: Event, deployment: String?) {
@@ -284,7 +333,11 @@ private struct BitbucketWriter {
                         yaml.item(YAMLWriter.quoted(JobScripts.manifestPath(instance)))
                     }
                 }
-                yaml.nest("script") { embed(wrapper(instance, event: event), toolFunctions: !instance.tools.isEmpty) }
+                yaml.nest("script") {
+                    embed(
+                        wrapper(instance, event: event), toolFunctions: !instance.tools.isEmpty,
+                        markFunction: marks(instance, event: event))
+                }
             }
         }
     }
@@ -326,6 +379,23 @@ private struct BitbucketWriter {
                 instance, digestVariable: digestVariable(instance),
                 digestFile: "\"$BITBUCKET_PIPELINES_VARIABLES_PATH\"")
         }
+        if marks(instance, event: event) {
+            let branch = ChangeDetectionScript.singleQuoted(spec.defaultBranch)
+            script += """
+                if [[ ${BITBUCKET_BRANCH:-} == \(branch) ]]; then
+                  # shellcheck source=/dev/null
+                  . \(Self.markFunctionFile)
+                  # Its work is done: a mark that cannot be written only makes the next push run it again.
+                  \(MarkScript.call(instance, branch: spec.defaultBranch).dropLast()) || true
+                fi
+
+                """
+        }
         return script
+    }
+
+    /// Whether `instance`'s step records its mark in `event`'s pipeline.
+    func marks(_ instance: JobInstance, event: Event) -> Bool {
+        converges && ChangeDetectionScript.convergingEvents.contains(event)
     }
 }

@@ -34,6 +34,7 @@ public struct ChangeDetectionScript: Sendable {
     private let outputName: @Sendable (JobInstance) -> String
     private let converges: Bool
     private let deployGuard: DeployGuard?
+    private let marksRemotePrefix: String
 
     /// Where mutating jobs may run, for platforms whose files cannot say it: a bash test, and what
     /// to print when it fails.
@@ -55,12 +56,15 @@ public struct ChangeDetectionScript: Sendable {
     /// `outputName` names each instance's output (its slug unless the platform needs
     /// identifiers). With `converges`, pushes and manual runs select what is out of date since
     /// each instance's mark (`MarkRefs`, docs/planning.md), as `Planner.converge` does, instead
-    /// of what `before..after` touched.
+    /// of what `before..after` touched, reading the marks from under `marksRemotePrefix` on the
+    /// remote.
     public init(
         pipeline: Pipeline, converges: Bool = false, deployGuard: DeployGuard? = nil,
+        marksRemotePrefix: String = MarkRefs.prefix,
         outputName: @escaping @Sendable (JobInstance) -> String = { $0.slug }
     ) {
         self.pipeline = pipeline
+        self.marksRemotePrefix = marksRemotePrefix
         self.outputName = outputName
         self.converges = converges
         self.deployGuard = deployGuard
@@ -250,8 +254,8 @@ public struct ChangeDetectionScript: Sendable {
             "declare -A mark_commit=() mark_fingerprint=() mark_time=()",
             "if [[ \"${\(Input.event)}\" == push || \"${\(Input.event)}\" == manual ]]; then",
             "  head=$(git rev-parse HEAD)",
-            "  if ! git fetch --quiet --no-tags --prune \"\(remote)\" \(Self.singleQuoted(MarkRefs.refspec)); then",
-            "    echo \"error: cannot read which jobs are up to date: fetching \(MarkRefs.prefix)* from \(remote) failed (see git's message above)\" >&2",
+            "  if ! git fetch --quiet --no-tags --prune \"\(remote)\" \(Self.singleQuoted(MarkRefs.refspec(from: marksRemotePrefix))); then",
+            "    echo \"error: cannot read which jobs are up to date: fetching \(marksRemotePrefix)* from \(remote) failed (see git's message above)\" >&2",
             "    echo \"note: the job needs read access to the repository's refs; nothing was selected, so nothing ran\" >&2",
             "    exit 1",
             "  fi",

@@ -4,16 +4,22 @@ import SlipwayCore
 /// up to date at the commit it ran (`MarkRefs`; docs/planning.md, "Convergence").
 ///
 /// `slipway_mark SLUG ID FINGERPRINT BRANCH` writes a mark commit and pushes it to
-/// `refs/slipway/marks/SLUG` with `--force-with-lease` on the value it read, so two jobs racing
+/// `refs/slipway/marks/SLUG` (on Bitbucket, the tag `slipway-marks/SLUG`) with
+/// `--force-with-lease` on the value it read, so two jobs racing
 /// cannot move a mark backwards: it moves to a descendant of the marked commit, or, when a force
 /// push dropped the marked commit from BRANCH, to a commit on BRANCH; otherwise the newer mark is
 /// kept. The job needs the repository's full history and permission to push the ref.
 public enum MarkScript {
-    /// The function's definition.
-    public static let function = """
+    /// The function's definition, for marks kept at `refs/slipway/marks/<slug>` on the remote.
+    public static var function: String { definition(remotePrefix: MarkRefs.prefix) }
+
+    /// The function's definition, for marks kept under `remotePrefix` on the remote (Bitbucket:
+    /// `MarkRefs.tagPrefix`); the local copy is always under `MarkRefs.prefix`.
+    public static func definition(remotePrefix: String) -> String {
+        """
         slipway_mark() {
           local slug=$1 id=$2 fingerprint=$3 branch=$4 succeeded_at=${5:-} remote=${\(ChangeDetectionScript.Input.marksRemote):-origin}
-          local ref="\(MarkRefs.prefix)$slug" tip="refs/slipway/branch/$4" head object old current attempt
+          local ref="\(MarkRefs.prefix)$slug" remote_ref="\(remotePrefix)$slug" tip="refs/slipway/branch/$4" head object old current attempt
           # When the job succeeded (what its own last step recorded), else now.
           [[ $succeeded_at =~ ^[1-9][0-9]{0,17}$ ]] || succeeded_at=$(date +%s)
           head=$(git rev-parse HEAD) || return 1
@@ -26,7 +32,7 @@ public enum MarkScript {
             git fetch --quiet --no-tags --unshallow "$remote" || return 1
           fi
           for attempt in 1 2 3 4 5 6 7 8; do
-            if git fetch --quiet --no-tags --prune "$remote" '\(MarkRefs.refspec)' \\
+            if git fetch --quiet --no-tags --prune "$remote" '\(MarkRefs.refspec(from: remotePrefix))' \\
               "+refs/heads/$branch:$tip"; then
               old=$(git rev-parse --verify --quiet "$ref^{commit}" || true)
               if [[ -n $old ]]; then
@@ -40,7 +46,7 @@ public enum MarkScript {
                   fi
                 fi
               fi
-              if git push --quiet --no-verify --force-with-lease="$ref:$old" "$remote" "$object:$ref"; then
+              if git push --quiet --no-verify --force-with-lease="$remote_ref:$old" "$remote" "$object:$remote_ref"; then
                 git update-ref "$ref" "$object"
                 echo "$id: marked up to date at ${head:0:7}"
                 return 0
@@ -54,6 +60,7 @@ public enum MarkScript {
         }
 
         """
+    }
 
     /// The call that marks `instance` after its script succeeded, at the time in `succeededAt` (a
     /// bash word; empty: now).
