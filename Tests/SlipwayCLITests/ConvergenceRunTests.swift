@@ -182,7 +182,9 @@ private let spec = SpecFixtures.terraformThenKubeOne(
         #expect(try await marks().values.allSatisfy { $0 == rewritten })
     }
 
-    @Test func planReadsTheMarksCIKeepsInARemote() async throws {
+    /// GitHub and GitLab keep marks at refs/slipway/marks/, Bitbucket as tags slipway-marks/.
+    @Test(arguments: ["refs/slipway/marks/", "refs/tags/slipway-marks/"])
+    func planReadsTheMarksCIKeepsInARemote(remotePrefix: String) async throws {
         defer {
             repository.remove()
             calls.remove()
@@ -199,7 +201,7 @@ private let spec = SpecFixtures.terraformThenKubeOne(
             let object = try await repository.git(
                 "commit-tree", "4b825dc642cb6eb9a060e54bf8d69288fbee4904", "-p", marked, "-m", "slipway mark \(id)",
                 "-m", "Slipway-Fingerprint: \(fingerprint)\nSlipway-Succeeded-At: 1764582000")
-            try await repository.git("push", "--quiet", "origin", "\(object):refs/slipway/marks/\(id)")
+            try await repository.git("push", "--quiet", "origin", "\(object):\(remotePrefix)\(id)")
         }
         try repository.write("kubeone/kubeone.yaml", "new version\n")
         try await repository.commit("kubeone")
