@@ -109,8 +109,8 @@ struct MarkedRepository {
             let repository = remote.repository
             var now = 1_000
             var history: [String] = []
-            for step in 0..<6 {
-                switch Int.random(in: 0..<6, using: &generator) {
+            for step in 0..<8 {
+                switch Int.random(in: 0..<9, using: &generator) {
                 case 0, 1:
                     for path in randomPaths(using: &generator) { try repository.write(path, "step \(step) \(path)\n") }
                     history.append(try await repository.commit("step \(step)"))
@@ -121,6 +121,32 @@ struct MarkedRepository {
                     for path in randomPaths(using: &generator) { try repository.write(path, "forced \(step)\n") }
                     history[history.count - 1] = try await repository.commit("forced \(step)")
                     try await repository.git("push", "--quiet", "--force", "origin", "main")
+                case 3:
+                    // A merge: the branch's changes reach main through a merge commit.
+                    try await repository.git("checkout", "--quiet", "-b", "side-\(step)")
+                    for path in randomPaths(using: &generator) { try repository.write(path, "side \(step)\n") }
+                    try await repository.commit("side \(step)")
+                    try await repository.git("checkout", "--quiet", "main")
+                    for path in randomPaths(using: &generator) { try repository.write(path, "main \(step)\n") }
+                    try await repository.commit("main \(step)")
+                    try await repository.git(
+                        "merge", "--quiet", "--no-ff", "--strategy-option=theirs", "-m", "merge \(step)", "side-\(step)"
+                    )
+                    history.append(try await repository.git("rev-parse", "HEAD"))
+                    try await repository.git("push", "--quiet", "origin", "main")
+                case 4:
+                    // A mode change only, or a revert of the last commit (the tree goes back).
+                    let files = try await repository.git("ls-files").split(separator: "\n").map(String.init)
+                    if Bool.random(using: &generator), let file = files.randomElement(using: &generator) {
+                        _ = try await run("chmod", ["+x", "--", file], in: repository.path)
+                        history.append(try await repository.commit("mode \(step)"))
+                    } else {
+                        let parents = try await repository.git("rev-list", "--parents", "-n", "1", "HEAD")
+                        let merge = parents.split(separator: " ").count > 2
+                        try await repository.git("revert", "--no-edit", merge ? "-m1" : "--no-edit", "HEAD")
+                        history.append(try await repository.git("rev-parse", "HEAD"))
+                    }
+                    try await repository.git("push", "--quiet", "origin", "main")
                 default:
                     // Some jobs succeed at the head, a few with an older definition.
                     for instance in pipeline.instances where Bool.random(using: &generator) {
@@ -146,7 +172,7 @@ struct MarkedRepository {
             }
         }
         // Most answers select some instances and skip others: the test is not vacuous.
-        #expect(mixed > 60, "only \(mixed) of 144 answers were mixed")
+        #expect(mixed > 80, "only \(mixed) of 192 answers were mixed")
     }
 
     /// One job, docs, in a repository with docs/index.md pushed to its origin.
@@ -189,6 +215,45 @@ struct MarkedRepository {
         try await remote.mark(docs, now: 2_002)
         #expect(try await resolver.markRefs()["docs"]?.commit == rewritten)
         #expect(try await remote.detect(pipeline, .push) == ["docs": false])
+    }
+
+    /// The detection reads the first-parent history once and checks what it saw change against
+    /// the marked commit, so a change undone since the mark does not count, a mode change does,
+    /// and a merge's changes count through the merge.
+    @Test func changesUndoneModeChangesAndMergesAreJudgedByTheTree() async throws {
+        let (pipeline, docs, remote) = try await Self.docsOnly()
+        defer { remote.remove() }
+        let repository = remote.repository
+        try repository.write("README.md", "readme\n")
+        try await repository.commit("readme")
+        try await repository.git("push", "--quiet", "origin", "main")
+        try await remote.mark(docs, now: 1)
+        func check(_ expected: Bool, _ comment: Comment) async throws {
+            try await repository.git("push", "--quiet", "--force", "origin", "main")
+            #expect(try await remote.detect(pipeline, .push) == ["docs": expected], comment)
+            #expect(try await remote.expected(pipeline, .push) == ["docs": expected], comment)
+        }
+        try repository.write("docs/index.md", "changed\n")
+        try await repository.commit("change")
+        try repository.write("docs/index.md", "x\n")
+        try await repository.commit("change back")
+        try repository.write("README.md", "more\n")
+        try await repository.commit("elsewhere")
+        try await check(false, "a change undone since the mark")
+
+        _ = try await run("chmod", ["+x", "docs/index.md"], in: repository.path)
+        try await repository.commit("executable")
+        try await check(true, "a mode change")
+        try await remote.mark(docs, now: 2)
+
+        try await repository.git("checkout", "--quiet", "-b", "side")
+        try repository.write("docs/side.md", "side\n")
+        try await repository.commit("side")
+        try await repository.git("checkout", "--quiet", "main")
+        try repository.write("README.md", "main\n")
+        try await repository.commit("main")
+        try await repository.git("merge", "--quiet", "--no-ff", "-m", "merge", "side")
+        try await check(true, "a change that came in through a merge")
     }
 
     @Test func racingJobsLeaveTheNewestMark() async throws {

@@ -191,15 +191,24 @@ public struct ChangeDetectionScript: Sendable {
                 "",
             ]
         }
+        // Converging events never read these: evaluating them there would cost a grep per job.
+        let guarded = converges && !used.isEmpty
+        if guarded {
+            let events = Self.convergingEvents.map { "$\(Input.event) != \($0.rawValue)" }.joined(separator: " && ")
+            lines.append("if [[ \(events) ]]; then")
+        }
         for instance in evaluated where used.contains(instance.id) {
             let name = variable[instance.id]!
             let arguments = instance.patterns.patterns.map { pattern in
                 Self.singleQuoted((pattern.isNegated ? "-" : "+") + PatternRegex.expression(for: pattern))
             }
-            lines.append("# \(instance.id): \(instance.patterns.patterns.map(\.source).joined(separator: " "))")
-            lines.append("\(name)=false")
-            lines.append("if selects \(arguments.joined(separator: " ")); then \(name)=true; fi")
+            let indent = guarded ? "  " : ""
+            lines.append(
+                indent + "# \(instance.id): \(instance.patterns.patterns.map(\.source).joined(separator: " "))")
+            lines.append(indent + "\(name)=false")
+            lines.append(indent + "if selects \(arguments.joined(separator: " ")); then \(name)=true; fi")
         }
+        if guarded { lines.append("fi") }
         if !used.isEmpty { lines.append("") }
         if converges { lines += outOfDate }
         // Only where some output depends on it: a pipeline without mutating jobs does not ask.
@@ -276,14 +285,71 @@ public struct ChangeDetectionScript: Sendable {
             "  echo \"${#mark_commit[@]} marks\"",
             "fi",
             "",
+            "# walk: the first-parent history from the head back to the oldest marked commit on it, read",
+            "# once. $diffs/walk gets 'C <position> <old mode> <new mode> <old object> <new object> <path>'",
+            "# for each change (position 0 is the head's own commit), $diffs/paths every changed path once,",
+            "# and position[COMMIT] the position of each marked commit found on the way.",
+            "declare -A position=() approximate=()",
+            "walked=false",
+            "walk() {",
+            "  walked=true",
+            "  printf '%s\\n' \"${mark_commit[@]}\" | sort -u >\"$diffs/wanted\"",
+            "  { git log --first-parent --diff-merges=first-parent --no-renames --raw -z --no-abbrev --format='%x01%H' \"$head\" |",
+            "    tr '\\0' '\\n' || true; } | awk -v wanted=\"$diffs/wanted\" -v paths=\"$diffs/paths\" '",
+            "    BEGIN { while ((getline line < wanted) > 0) { want[line] = 1; left++ }; p = -1; printf \"\" >paths }",
+            "    path { print \"C \" p \" \" raw \" \" $0; if (!($0 in seen)) { seen[$0] = 1; print $0 >paths }; path = 0; next }",
+            "    /^\\001/ { p++; sha = substr($0, 2); if (sha in want) { print \"M \" p \" \" sha; if (--left == 0) exit }; next }",
+            "    /^:/ { split(substr($0, 2), f, \" \"); raw = f[1] \" \" f[2] \" \" f[3] \" \" f[4]; path = 1 }",
+            "  ' >\"$diffs/walk\"",
+            "  local at sha",
+            "  while read -r _ at sha; do position[$sha]=$at; done < <(grep '^M ' \"$diffs/walk\" || true)",
+            "}",
+            "",
             "# since COMMIT: points $changed at the files changed between COMMIT and the head; fails",
-            "# when the repository does not have COMMIT (then everything counts as changed).",
+            "# when the repository does not have COMMIT (then everything counts as changed). For a commit",
+            "# on the head's first-parent history, $changed is every path the walk saw change, a superset",
+            "# that `pending` and the check after it narrow down exactly (approximate[COMMIT] is set).",
             "since() {",
+            "  [[ $walked == true ]] || walk",
+            "  if [[ -n ${position[$1]:-} ]]; then",
+            "    changed=\"$diffs/paths\"",
+            "    approximate[$1]=true",
+            "    return 0",
+            "  fi",
             "  changed=\"$diffs/$1\"",
             "  git cat-file -e \"$1^{commit}\" 2>/dev/null || return 1",
             "  if [[ ! -f $changed ]]; then",
             "    git diff --name-only --no-renames --no-ext-diff -z \"$1\" \"$head\" | tr '\\0' '\\n' >\"$changed\"",
             "  fi",
+            "}",
+            "",
+            "# selected_paths PATTERN...: the paths in $changed whose last matching pattern is a '+' one",
+            "# (every path, without patterns), possibly more than once.",
+            "selected_paths() {",
+            "  if (($# == 0)); then cat \"$changed\"; return; fi",
+            "  local patterns=(\"$@\") i j",
+            "  for ((i = 0; i < ${#patterns[@]}; i++)); do",
+            "    [[ ${patterns[i]} == +* ]] || continue",
+            "    local excludes=()",
+            "    for ((j = i + 1; j < ${#patterns[@]}; j++)); do",
+            "      if [[ ${patterns[j]} == -* ]]; then excludes+=(-e \"${patterns[j]:1}\"); fi",
+            "    done",
+            "    if ((${#excludes[@]} == 0)); then",
+            "      grep -E -x -e \"${patterns[i]:1}\" \"$changed\" || true",
+            "    else",
+            "      grep -E -x -e \"${patterns[i]:1}\" \"$changed\" | grep -E -x -v \"${excludes[@]}\" || true",
+            "    fi",
+            "  done",
+            "}",
+            "",
+            "# pending INDEX COMMIT PATTERN...: instance INDEX, marked at COMMIT on the walk, is out of date",
+            "# if one of the paths its patterns select differs between COMMIT and the head; decided below,",
+            "# for every such instance at once.",
+            "pending() {",
+            "  local index=$1 commit=$2",
+            "  shift 2",
+            "  selected_paths \"$@\" >\"$diffs/s_$index\"",
+            "  if [[ -s $diffs/s_$index ]]; then echo \"$index ${position[$commit]}\" >>\"$diffs/pending\"; fi",
             "}",
             "",
         ]
@@ -292,14 +358,16 @@ public struct ChangeDetectionScript: Sendable {
             let (outOfDate, time, _) = variables(instance)
             let slug = Self.singleQuoted(instance.slug)
             let test: String
+            let arguments = instance.patterns.patterns.map { pattern in
+                Self.singleQuoted((pattern.isNegated ? "-" : "+") + PatternRegex.expression(for: pattern))
+            }
             if instance.patterns.patterns.isEmpty {
                 test = "[[ -s $changed ]]"
             } else {
-                let arguments = instance.patterns.patterns.map { pattern in
-                    Self.singleQuoted((pattern.isNegated ? "-" : "+") + PatternRegex.expression(for: pattern))
-                }
                 test = "selects \(arguments.joined(separator: " "))"
             }
+            let index = pipeline.index(of: instance.id) ?? 0
+            let pending = (["pending", "\(index)", "\"${mark_commit[\(slug)]}\""] + arguments).joined(separator: " ")
             // Its time of success matters only against a mutating instance it needs (rule d).
             let timed = instance.needs.contains { pipeline.instance($0)?.mutates == true }
             lines += [
@@ -310,11 +378,42 @@ public struct ChangeDetectionScript: Sendable {
                 "  if [[ ${mark_fingerprint[\(slug)]} != \(Self.singleQuoted(instance.fingerprint)) ]]; then",
                 "    \(outOfDate)=true",
                 "  elif [[ ${mark_commit[\(slug)]} != \"$head\" ]]; then",
-                "    if ! since \"${mark_commit[\(slug)]}\" || \(test); then \(outOfDate)=true; fi",
+                "    if ! since \"${mark_commit[\(slug)]}\"; then",
+                "      \(outOfDate)=true",
+                "    elif [[ -n ${approximate[${mark_commit[\(slug)]}]:-} ]]; then",
+                "      \(pending)",
+                "    elif \(test); then",
+                "      \(outOfDate)=true",
+                "    fi",
                 "  fi",
                 "fi",
             ]
         }
+        // The pending instances: for each selected path, its mode and object at the marked commit
+        // (the old side of the oldest change after it) against the head's (the newest change's new
+        // side); a mode change counts, as in `git diff`.
+        lines += [
+            "if [[ -s $diffs/pending ]]; then",
+            "  while read -r index; do printf -v \"o_$index\" true; done < <(awk -v pending=\"$diffs/pending\" -v dir=\"$diffs\" '",
+            "    $1 == \"C\" {",
+            "      path = $0; sub(/^C [0-9]+ [0-7]+ [0-7]+ [0-9a-f]+ [0-9a-f]+ /, \"\", path)",
+            "      n = ++count[path]; at[path, n] = $2 + 0; old[path, n] = $3 \" \" $5",
+            "      if (n == 1) now[path] = $4 \" \" $6",
+            "    }",
+            "    END {",
+            "      while ((getline line < pending) > 0) {",
+            "        split(line, f, \" \"); i = f[1]; m = f[2] + 0; file = dir \"/s_\" i; differs = 0",
+            "        while (!differs && (getline p < file) > 0) {",
+            "          state = \"\"",
+            "          for (k = 1; k <= count[p] && at[p, k] < m; k++) state = old[p, k]",
+            "          if (state != \"\" && state != now[p]) differs = 1",
+            "        }",
+            "        close(file)",
+            "        if (differs) print i",
+            "      }",
+            "    }' \"$diffs/walk\")",
+            "fi",
+        ]
         // Rule (d): a mutating instance it needs succeeded after it did.
         for instance in candidates {
             let (outOfDate, time, _) = variables(instance)

@@ -68,15 +68,17 @@ output() {
   echo "$1: $2"
 }
 
-# template@dev: clusters/dev/** templates/**
-direct_0=false
-if selects '+clusters/dev/.+' '+templates/.+'; then direct_0=true; fi
-# template@staging: clusters/staging/** templates/**
-direct_1=false
-if selects '+clusters/staging/.+' '+templates/.+'; then direct_1=true; fi
-# template@prod: clusters/prod/** templates/**
-direct_2=false
-if selects '+clusters/prod/.+' '+templates/.+'; then direct_2=true; fi
+if [[ $SLIPWAY_EVENT != push && $SLIPWAY_EVENT != manual ]]; then
+  # template@dev: clusters/dev/** templates/**
+  direct_0=false
+  if selects '+clusters/dev/.+' '+templates/.+'; then direct_0=true; fi
+  # template@staging: clusters/staging/** templates/**
+  direct_1=false
+  if selects '+clusters/staging/.+' '+templates/.+'; then direct_1=true; fi
+  # template@prod: clusters/prod/** templates/**
+  direct_2=false
+  if selects '+clusters/prod/.+' '+templates/.+'; then direct_2=true; fi
+fi
 
 # Convergence: what is out of date since its mark (docs/planning.md). Marks are refs
 # refs/slipway/marks/<job> kept in the repository; see the file's header.
@@ -105,14 +107,71 @@ if [[ "${SLIPWAY_EVENT}" == push || "${SLIPWAY_EVENT}" == manual ]]; then
   echo "${#mark_commit[@]} marks"
 fi
 
+# walk: the first-parent history from the head back to the oldest marked commit on it, read
+# once. $diffs/walk gets 'C <position> <old mode> <new mode> <old object> <new object> <path>'
+# for each change (position 0 is the head's own commit), $diffs/paths every changed path once,
+# and position[COMMIT] the position of each marked commit found on the way.
+declare -A position=() approximate=()
+walked=false
+walk() {
+  walked=true
+  printf '%s\n' "${mark_commit[@]}" | sort -u >"$diffs/wanted"
+  { git log --first-parent --diff-merges=first-parent --no-renames --raw -z --no-abbrev --format='%x01%H' "$head" |
+    tr '\0' '\n' || true; } | awk -v wanted="$diffs/wanted" -v paths="$diffs/paths" '
+    BEGIN { while ((getline line < wanted) > 0) { want[line] = 1; left++ }; p = -1; printf "" >paths }
+    path { print "C " p " " raw " " $0; if (!($0 in seen)) { seen[$0] = 1; print $0 >paths }; path = 0; next }
+    /^\001/ { p++; sha = substr($0, 2); if (sha in want) { print "M " p " " sha; if (--left == 0) exit }; next }
+    /^:/ { split(substr($0, 2), f, " "); raw = f[1] " " f[2] " " f[3] " " f[4]; path = 1 }
+  ' >"$diffs/walk"
+  local at sha
+  while read -r _ at sha; do position[$sha]=$at; done < <(grep '^M ' "$diffs/walk" || true)
+}
+
 # since COMMIT: points $changed at the files changed between COMMIT and the head; fails
-# when the repository does not have COMMIT (then everything counts as changed).
+# when the repository does not have COMMIT (then everything counts as changed). For a commit
+# on the head's first-parent history, $changed is every path the walk saw change, a superset
+# that `pending` and the check after it narrow down exactly (approximate[COMMIT] is set).
 since() {
+  [[ $walked == true ]] || walk
+  if [[ -n ${position[$1]:-} ]]; then
+    changed="$diffs/paths"
+    approximate[$1]=true
+    return 0
+  fi
   changed="$diffs/$1"
   git cat-file -e "$1^{commit}" 2>/dev/null || return 1
   if [[ ! -f $changed ]]; then
     git diff --name-only --no-renames --no-ext-diff -z "$1" "$head" | tr '\0' '\n' >"$changed"
   fi
+}
+
+# selected_paths PATTERN...: the paths in $changed whose last matching pattern is a '+' one
+# (every path, without patterns), possibly more than once.
+selected_paths() {
+  if (($# == 0)); then cat "$changed"; return; fi
+  local patterns=("$@") i j
+  for ((i = 0; i < ${#patterns[@]}; i++)); do
+    [[ ${patterns[i]} == +* ]] || continue
+    local excludes=()
+    for ((j = i + 1; j < ${#patterns[@]}; j++)); do
+      if [[ ${patterns[j]} == -* ]]; then excludes+=(-e "${patterns[j]:1}"); fi
+    done
+    if ((${#excludes[@]} == 0)); then
+      grep -E -x -e "${patterns[i]:1}" "$changed" || true
+    else
+      grep -E -x -e "${patterns[i]:1}" "$changed" | grep -E -x -v "${excludes[@]}" || true
+    fi
+  done
+}
+
+# pending INDEX COMMIT PATTERN...: instance INDEX, marked at COMMIT on the walk, is out of date
+# if one of the paths its patterns select differs between COMMIT and the head; decided below,
+# for every such instance at once.
+pending() {
+  local index=$1 commit=$2
+  shift 2
+  selected_paths "$@" >"$diffs/s_$index"
+  if [[ -s $diffs/s_$index ]]; then echo "$index ${position[$commit]}" >>"$diffs/pending"; fi
 }
 
 # template@dev
@@ -122,7 +181,13 @@ if [[ -n ${mark_commit['template-dev']:-} ]]; then
   if [[ ${mark_fingerprint['template-dev']} != 'd8272d91b19b645c36d99a926e66758f1a570bcddde01153c0e188b6a07b3230' ]]; then
     o_0=true
   elif [[ ${mark_commit['template-dev']} != "$head" ]]; then
-    if ! since "${mark_commit['template-dev']}" || selects '+clusters/dev/.+' '+templates/.+'; then o_0=true; fi
+    if ! since "${mark_commit['template-dev']}"; then
+      o_0=true
+    elif [[ -n ${approximate[${mark_commit['template-dev']}]:-} ]]; then
+      pending 0 "${mark_commit['template-dev']}" '+clusters/dev/.+' '+templates/.+'
+    elif selects '+clusters/dev/.+' '+templates/.+'; then
+      o_0=true
+    fi
   fi
 fi
 # template@staging
@@ -132,7 +197,13 @@ if [[ -n ${mark_commit['template-staging']:-} ]]; then
   if [[ ${mark_fingerprint['template-staging']} != 'd8272d91b19b645c36d99a926e66758f1a570bcddde01153c0e188b6a07b3230' ]]; then
     o_1=true
   elif [[ ${mark_commit['template-staging']} != "$head" ]]; then
-    if ! since "${mark_commit['template-staging']}" || selects '+clusters/staging/.+' '+templates/.+'; then o_1=true; fi
+    if ! since "${mark_commit['template-staging']}"; then
+      o_1=true
+    elif [[ -n ${approximate[${mark_commit['template-staging']}]:-} ]]; then
+      pending 1 "${mark_commit['template-staging']}" '+clusters/staging/.+' '+templates/.+'
+    elif selects '+clusters/staging/.+' '+templates/.+'; then
+      o_1=true
+    fi
   fi
 fi
 # template@prod
@@ -142,7 +213,13 @@ if [[ -n ${mark_commit['template-prod']:-} ]]; then
   if [[ ${mark_fingerprint['template-prod']} != 'af13171afe607dd751a16484949e15400e9504f1f5f280fdc7e7d2e8719fb818' ]]; then
     o_2=true
   elif [[ ${mark_commit['template-prod']} != "$head" ]]; then
-    if ! since "${mark_commit['template-prod']}" || selects '+clusters/prod/.+' '+templates/.+'; then o_2=true; fi
+    if ! since "${mark_commit['template-prod']}"; then
+      o_2=true
+    elif [[ -n ${approximate[${mark_commit['template-prod']}]:-} ]]; then
+      pending 2 "${mark_commit['template-prod']}" '+clusters/prod/.+' '+templates/.+'
+    elif selects '+clusters/prod/.+' '+templates/.+'; then
+      o_2=true
+    fi
   fi
 fi
 # replace@dev
@@ -152,7 +229,13 @@ if [[ -n ${mark_commit['replace-dev']:-} ]]; then
   if [[ ${mark_fingerprint['replace-dev']} != 'e2b9d7ed05830fe3b21c2429f30e0a852f484a104e061efdd66945c5c14706cd' ]]; then
     o_3=true
   elif [[ ${mark_commit['replace-dev']} != "$head" ]]; then
-    if ! since "${mark_commit['replace-dev']}" || selects '+clusters/dev/.+' '+templates/.+'; then o_3=true; fi
+    if ! since "${mark_commit['replace-dev']}"; then
+      o_3=true
+    elif [[ -n ${approximate[${mark_commit['replace-dev']}]:-} ]]; then
+      pending 3 "${mark_commit['replace-dev']}" '+clusters/dev/.+' '+templates/.+'
+    elif selects '+clusters/dev/.+' '+templates/.+'; then
+      o_3=true
+    fi
   fi
 fi
 # replace@staging
@@ -162,7 +245,13 @@ if [[ -n ${mark_commit['replace-staging']:-} ]]; then
   if [[ ${mark_fingerprint['replace-staging']} != 'e2b9d7ed05830fe3b21c2429f30e0a852f484a104e061efdd66945c5c14706cd' ]]; then
     o_4=true
   elif [[ ${mark_commit['replace-staging']} != "$head" ]]; then
-    if ! since "${mark_commit['replace-staging']}" || selects '+clusters/staging/.+' '+templates/.+'; then o_4=true; fi
+    if ! since "${mark_commit['replace-staging']}"; then
+      o_4=true
+    elif [[ -n ${approximate[${mark_commit['replace-staging']}]:-} ]]; then
+      pending 4 "${mark_commit['replace-staging']}" '+clusters/staging/.+' '+templates/.+'
+    elif selects '+clusters/staging/.+' '+templates/.+'; then
+      o_4=true
+    fi
   fi
 fi
 # replace@prod
@@ -172,7 +261,13 @@ if [[ -n ${mark_commit['replace-prod']:-} ]]; then
   if [[ ${mark_fingerprint['replace-prod']} != '694c86f08967a412dd753c5ed90bee347515b98ceb45f0806072b0e5eb6c42f5' ]]; then
     o_5=true
   elif [[ ${mark_commit['replace-prod']} != "$head" ]]; then
-    if ! since "${mark_commit['replace-prod']}" || selects '+clusters/prod/.+' '+templates/.+'; then o_5=true; fi
+    if ! since "${mark_commit['replace-prod']}"; then
+      o_5=true
+    elif [[ -n ${approximate[${mark_commit['replace-prod']}]:-} ]]; then
+      pending 5 "${mark_commit['replace-prod']}" '+clusters/prod/.+' '+templates/.+'
+    elif selects '+clusters/prod/.+' '+templates/.+'; then
+      o_5=true
+    fi
   fi
 fi
 # update@dev
@@ -182,7 +277,13 @@ if [[ -n ${mark_commit['update-dev']:-} ]]; then
   if [[ ${mark_fingerprint['update-dev']} != '1a20467e9bde9eafb80bbbfaf5fd2b96bbb77accf3aa9e38408524d2a371bf37' ]]; then
     o_6=true
   elif [[ ${mark_commit['update-dev']} != "$head" ]]; then
-    if ! since "${mark_commit['update-dev']}" || selects '+clusters/dev/.+' '+templates/.+'; then o_6=true; fi
+    if ! since "${mark_commit['update-dev']}"; then
+      o_6=true
+    elif [[ -n ${approximate[${mark_commit['update-dev']}]:-} ]]; then
+      pending 6 "${mark_commit['update-dev']}" '+clusters/dev/.+' '+templates/.+'
+    elif selects '+clusters/dev/.+' '+templates/.+'; then
+      o_6=true
+    fi
   fi
 fi
 # update@staging
@@ -192,7 +293,13 @@ if [[ -n ${mark_commit['update-staging']:-} ]]; then
   if [[ ${mark_fingerprint['update-staging']} != '1a20467e9bde9eafb80bbbfaf5fd2b96bbb77accf3aa9e38408524d2a371bf37' ]]; then
     o_7=true
   elif [[ ${mark_commit['update-staging']} != "$head" ]]; then
-    if ! since "${mark_commit['update-staging']}" || selects '+clusters/staging/.+' '+templates/.+'; then o_7=true; fi
+    if ! since "${mark_commit['update-staging']}"; then
+      o_7=true
+    elif [[ -n ${approximate[${mark_commit['update-staging']}]:-} ]]; then
+      pending 7 "${mark_commit['update-staging']}" '+clusters/staging/.+' '+templates/.+'
+    elif selects '+clusters/staging/.+' '+templates/.+'; then
+      o_7=true
+    fi
   fi
 fi
 # update@prod
@@ -202,7 +309,13 @@ if [[ -n ${mark_commit['update-prod']:-} ]]; then
   if [[ ${mark_fingerprint['update-prod']} != 'f7c6288fb2c340491faf0ac1eca30256985273d7805968223575900f7c60e8ac' ]]; then
     o_8=true
   elif [[ ${mark_commit['update-prod']} != "$head" ]]; then
-    if ! since "${mark_commit['update-prod']}" || selects '+clusters/prod/.+' '+templates/.+'; then o_8=true; fi
+    if ! since "${mark_commit['update-prod']}"; then
+      o_8=true
+    elif [[ -n ${approximate[${mark_commit['update-prod']}]:-} ]]; then
+      pending 8 "${mark_commit['update-prod']}" '+clusters/prod/.+' '+templates/.+'
+    elif selects '+clusters/prod/.+' '+templates/.+'; then
+      o_8=true
+    fi
   fi
 fi
 # rolling-update@dev
@@ -212,7 +325,13 @@ if [[ -n ${mark_commit['rolling-update-dev']:-} ]]; then
   if [[ ${mark_fingerprint['rolling-update-dev']} != 'a6b134ea9c80d771bc93145f194035349c44143f1517796209b3b8f46f3d1863' ]]; then
     o_9=true
   elif [[ ${mark_commit['rolling-update-dev']} != "$head" ]]; then
-    if ! since "${mark_commit['rolling-update-dev']}" || selects '+clusters/dev/.+' '+templates/.+'; then o_9=true; fi
+    if ! since "${mark_commit['rolling-update-dev']}"; then
+      o_9=true
+    elif [[ -n ${approximate[${mark_commit['rolling-update-dev']}]:-} ]]; then
+      pending 9 "${mark_commit['rolling-update-dev']}" '+clusters/dev/.+' '+templates/.+'
+    elif selects '+clusters/dev/.+' '+templates/.+'; then
+      o_9=true
+    fi
   fi
 fi
 # rolling-update@staging
@@ -222,7 +341,13 @@ if [[ -n ${mark_commit['rolling-update-staging']:-} ]]; then
   if [[ ${mark_fingerprint['rolling-update-staging']} != 'a6b134ea9c80d771bc93145f194035349c44143f1517796209b3b8f46f3d1863' ]]; then
     o_10=true
   elif [[ ${mark_commit['rolling-update-staging']} != "$head" ]]; then
-    if ! since "${mark_commit['rolling-update-staging']}" || selects '+clusters/staging/.+' '+templates/.+'; then o_10=true; fi
+    if ! since "${mark_commit['rolling-update-staging']}"; then
+      o_10=true
+    elif [[ -n ${approximate[${mark_commit['rolling-update-staging']}]:-} ]]; then
+      pending 10 "${mark_commit['rolling-update-staging']}" '+clusters/staging/.+' '+templates/.+'
+    elif selects '+clusters/staging/.+' '+templates/.+'; then
+      o_10=true
+    fi
   fi
 fi
 # rolling-update@prod
@@ -232,8 +357,34 @@ if [[ -n ${mark_commit['rolling-update-prod']:-} ]]; then
   if [[ ${mark_fingerprint['rolling-update-prod']} != '910f8308379ee4efd01f3b1ebd1f778953ce1215606625ab0eee0611d5448a6d' ]]; then
     o_11=true
   elif [[ ${mark_commit['rolling-update-prod']} != "$head" ]]; then
-    if ! since "${mark_commit['rolling-update-prod']}" || selects '+clusters/prod/.+' '+templates/.+'; then o_11=true; fi
+    if ! since "${mark_commit['rolling-update-prod']}"; then
+      o_11=true
+    elif [[ -n ${approximate[${mark_commit['rolling-update-prod']}]:-} ]]; then
+      pending 11 "${mark_commit['rolling-update-prod']}" '+clusters/prod/.+' '+templates/.+'
+    elif selects '+clusters/prod/.+' '+templates/.+'; then
+      o_11=true
+    fi
   fi
+fi
+if [[ -s $diffs/pending ]]; then
+  while read -r index; do printf -v "o_$index" true; done < <(awk -v pending="$diffs/pending" -v dir="$diffs" '
+    $1 == "C" {
+      path = $0; sub(/^C [0-9]+ [0-7]+ [0-7]+ [0-9a-f]+ [0-9a-f]+ /, "", path)
+      n = ++count[path]; at[path, n] = $2 + 0; old[path, n] = $3 " " $5
+      if (n == 1) now[path] = $4 " " $6
+    }
+    END {
+      while ((getline line < pending) > 0) {
+        split(line, f, " "); i = f[1]; m = f[2] + 0; file = dir "/s_" i; differs = 0
+        while (!differs && (getline p < file) > 0) {
+          state = ""
+          for (k = 1; k <= count[p] && at[p, k] < m; k++) state = old[p, k]
+          if (state != "" && state != now[p]) differs = 1
+        }
+        close(file)
+        if (differs) print i
+      }
+    }' "$diffs/walk")
 fi
 if [[ $o_6 == false && -n ${mark_time['replace-dev']:-} ]] && ((${mark_time['replace-dev']:-} > t_6)); then o_6=true; fi
 if [[ $o_7 == false && -n ${mark_time['replace-staging']:-} ]] && ((${mark_time['replace-staging']:-} > t_7)); then o_7=true; fi
