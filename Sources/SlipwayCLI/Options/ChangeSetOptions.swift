@@ -40,7 +40,7 @@ struct ChangeSetOptions: ParsableArguments {
     @Option(
         name: .customLong("marks-from"),
         help: ArgumentHelp(
-            "Converge against the marks generated CI keeps in this git remote (refs/slipway/marks/*) instead of the local runs'.",
+            "Converge against the marks generated CI keeps in this git remote (refs/slipway/marks/*, or Bitbucket's tags slipway-marks/*) instead of the local runs'.",
             valueName: "remote"))
     var marksFrom: String?
 

@@ -1,0 +1,21 @@
+#!/usr/bin/env bash
+# Replays a recorded KKP-shaped history (PUSHES pushes, with failures, cancelled runs, force pushes
+# and definition edits) with the local runner three ways — the push's own before..after, everything
+# on every push, and convergence — and prints executions and missed changes for each.
+#
+# Usage: bench/replay.sh [PUSHES]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+pushes=${1:-80}
+python3 -c 'import yaml' 2>/dev/null || python3 -m pip install --quiet pyyaml
+if [[ -n ${SLIPWAY_BINARY:-} ]]; then
+    slipway=$SLIPWAY_BINARY
+else
+    swift build -c release --product slipway >/dev/null
+    slipway=$PWD/.build/release/slipway
+fi
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+export GIT_CONFIG_GLOBAL=/dev/null GIT_CONFIG_NOSYSTEM=1
+python3 bench/replay_history.py "$work" "$pushes"
+python3 bench/replay.py "$slipway" "$work"
