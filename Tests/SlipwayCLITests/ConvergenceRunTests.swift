@@ -182,6 +182,43 @@ private let spec = SpecFixtures.terraformThenKubeOne(
         #expect(try await marks().values.allSatisfy { $0 == rewritten })
     }
 
+    /// A pull request's plan also lists what the default branch still owes, so a reviewer sees it:
+    /// here a KubeOne apply that failed on main, whatever the pull request touches.
+    @Test func aPullRequestPlanListsWhatIsPendingOnTheDefaultBranch() async throws {
+        defer {
+            repository.remove()
+            calls.remove()
+        }
+        // Without marks there is nothing to go on, and nothing is said.
+        try await repository.git("checkout", "--quiet", "-b", "early")
+        let early = try await slipway.run(
+            ["plan", "--event", "pull_request", "--base", "main", "--format", "json"], in: repository.path)
+        #expect(early.status == 0, "\(early.standardError)")
+        #expect(!early.standardOutput.contains("pendingOnDefaultBranch"))
+        try await repository.git("checkout", "--quiet", "main")
+
+        let (failed, _) = try await run(failKubeOne: true)
+        #expect(failed.status == 1)
+        try await repository.git("checkout", "--quiet", "-b", "feature")
+        try repository.write("docs/index.md", "better docs\n")
+        try await repository.commit("docs")
+        let text = try await slipway.run(["plan", "--event", "pull_request", "--base", "main"], in: repository.path)
+        #expect(text.status == 0, "\(text.standardError)")
+        #expect(text.standardOutput.contains("Already out of date on the default branch"))
+        #expect(text.standardOutput.contains("  kubeone-apply  out of date: never succeeded"), "\(text.standardOutput)")
+        let json = try await slipway.run(
+            ["plan", "--event", "pull_request", "--base", "main", "--format", "json"], in: repository.path)
+        let document = try #require(
+            try JSONSerialization.jsonObject(with: Data(json.standardOutput.utf8)) as? [String: Any])
+        let pending = try #require(document["pendingOnDefaultBranch"] as? [[String: Any]])
+        #expect(pending.map { $0["id"] as? String } == ["kubeone-apply"])
+        // The pull request itself runs what it changes: docs only.
+        #expect((document["selected"] as? [[String: Any]])?.map { $0["id"] as? String } == ["docs"])
+        let markdown = try await slipway.run(
+            ["plan", "--event", "pull_request", "--base", "main", "--format", "markdown"], in: repository.path)
+        #expect(markdown.standardOutput.contains("- `kubeone-apply`: out of date: never succeeded"))
+    }
+
     /// GitHub and GitLab keep marks at refs/slipway/marks/, Bitbucket as tags slipway-marks/.
     @Test(arguments: ["refs/slipway/marks/", "refs/tags/slipway-marks/"])
     func planReadsTheMarksCIKeepsInARemote(remotePrefix: String) async throws {

@@ -58,9 +58,10 @@ struct ChangeSetOptions: ParsableArguments {
         if givenByHand && (base != nil || head != nil || before != nil || after != nil) {
             throw ValidationError("--changed and --changed-from replace git; drop --base, --head, --before and --after")
         }
-        if marksFrom != nil && !converges {
+        if marksFrom != nil && !converges && (resolvedEvent != .pullRequest || givenByHand) {
             throw ValidationError(
-                "--marks-from is for converging push and manual runs; drop --all, --before, --after and --changed")
+                "--marks-from is for converging push and manual runs, and pull requests from git; drop --all, --before, --after and --changed"
+            )
         }
         if all && (givenByHand || before != nil || after != nil) {
             throw ValidationError("--all runs every job; drop --changed, --changed-from, --before and --after")
@@ -122,23 +123,49 @@ struct ChangeSetOptions: ParsableArguments {
         return Planner().plan(pipeline, event: resolvedEvent, changes: changeSet)
     }
 
+    /// For a pull request from git, what is already out of date on the default branch's tip.
+    ///
+    /// That is the converging push plan of the base, from CI's marks with --marks-from or the
+    /// local runs'; `nil` when there is nothing to go on: no marks anywhere and no --marks-from.
+    func pendingOnDefaultBranch(_ pipeline: Pipeline, session: SpecSession) async throws -> [SelectedInstance]? {
+        guard resolvedEvent == .pullRequest, changed.isEmpty, changedFrom == nil else { return nil }
+        let directory = session.options.specDirectory
+        let resolver = ChangeSetResolver(runner: ProcessRunner(), directory: directory)
+        do {
+            let marks = try await self.marks(pipeline, resolver: resolver, session: session)
+            if marks.isEmpty && marksFrom == nil { return nil }
+            var tip = base
+            if tip == nil {
+                let remote = "origin/\(pipeline.spec.defaultBranch)"
+                tip = try await resolver.commitExists(remote) ? remote : pipeline.spec.defaultBranch
+            }
+            guard let tip, let state = try await resolver.convergence(marks: marks, at: tip) else { return nil }
+            return Planner().converge(pipeline, event: .push, state).selected
+        } catch let error as ChangeSetError {
+            throw session.fail(error.message, notes: error.notes)
+        }
+    }
+
+    /// The marks convergence starts from: CI's, fetched with --marks-from, or the local runs'.
+    private func marks(_ pipeline: Pipeline, resolver: ChangeSetResolver, session: SpecSession) async throws
+        -> [String: Mark]
+    {
+        if let marksFrom {
+            try await resolver.fetchMarks(from: marksFrom)
+            return Convergence.marks(bySlug: try await resolver.markRefs(), in: pipeline)
+        }
+        let root = URL(fileURLWithPath: session.options.specDirectory).standardizedFileURL.path
+        return Dictionary(
+            uniqueKeysWithValues: try MarkReading.records(root: root, session: session).map { ($0.instance, $0.mark) })
+    }
+
     /// The converging plan of `HEAD`, from the marks in the run store (none when it does not
     /// exist yet), or CI's with --marks-from, and what changed since each marked commit.
     private func convergingPlan(_ pipeline: Pipeline, session: SpecSession) async throws -> Plan {
         let directory = session.options.specDirectory
         let resolver = ChangeSetResolver(runner: ProcessRunner(), directory: directory)
         do {
-            let marks: [String: Mark]
-            if let marksFrom {
-                try await resolver.fetchMarks(from: marksFrom)
-                marks = Convergence.marks(bySlug: try await resolver.markRefs(), in: pipeline)
-            } else {
-                let root = URL(fileURLWithPath: directory).standardizedFileURL.path
-                marks = Dictionary(
-                    uniqueKeysWithValues: try MarkReading.records(root: root, session: session).map {
-                        ($0.instance, $0.mark)
-                    })
-            }
+            let marks = try await self.marks(pipeline, resolver: resolver, session: session)
             guard let state = try await resolver.convergence(marks: marks) else {
                 throw session.fail(
                     "this repository has no commit yet, so nothing can be converged to",

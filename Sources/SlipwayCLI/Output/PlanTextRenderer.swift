@@ -43,6 +43,16 @@ struct PlanTextRenderer {
         }
         let total = plan.selected.count + plan.skipped.count
         output += "\n\(plan.selected.count) of \(total) job\(total == 1 ? "" : "s") run.\n"
+        if let pending = plan.pendingOnDefaultBranch, !pending.isEmpty {
+            output += "\n" + palette.bold("Already out of date on the default branch") + "\n"
+            output += palette.dim("The next push there runs these, whatever this pull request changes:") + "\n"
+            let width = pending.map(\.id.count).max() ?? 0
+            for job in pending {
+                output +=
+                    "  " + job.id + String(repeating: " ", count: width - job.id.count) + "  "
+                    + job.reasons.map(\.description).joined(separator: "; ") + "\n"
+            }
+        }
         return output
     }
 }

@@ -143,10 +143,12 @@ public struct ChangeSetResolver: Sendable {
         return MarkRefs.marks(fromForEachRef: output.standardOutput)
     }
 
-    /// What convergence plans `HEAD` from: `marks` and what changed since each marked commit;
-    /// nil when the repository has no commit yet.
-    public func convergence(marks: [String: Mark]) async throws(ChangeSetError) -> Convergence? {
-        guard let head = try await resolve("HEAD") else { return nil }
+    /// What convergence plans `revision` (`HEAD` unless given) from: `marks` and what changed
+    /// since each marked commit; nil when the repository has no commit yet.
+    public func convergence(marks: [String: Mark], at revision: String = "HEAD") async throws(ChangeSetError)
+        -> Convergence?
+    {
+        guard let head = try await resolve(revision) else { return nil }
         var changesSince: [String: ChangeSet] = [:]
         for commit in Convergence.commits(of: marks) where commit != head {
             changesSince[commit] = try await changes(since: commit, to: head)

@@ -127,6 +127,9 @@ public struct Plan: Hashable, Sendable {
     /// For a converging plan, every instance's mark (absent: it never succeeded); `nil` for a
     /// plan of a change set.
     public var marks: [String: Mark]?
+    /// For a pull request, what is already out of date on the default branch: what the next push
+    /// there runs whatever the pull request changes; `nil` when it was not worked out.
+    public var pendingOnDefaultBranch: [SelectedInstance]?
 
     /// Creates a plan.
     public init(

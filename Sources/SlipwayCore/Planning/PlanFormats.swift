@@ -3,7 +3,8 @@ import Foundation
 extension Plan {
     /// The JSON document docs/planning.md describes: `event`, `base`, `head`, `changed`, `selected` (in
     /// execution order, each with `id`, `reasons`, `fingerprint` and, for a job that waits at a
-    /// gate, `gate`) and `skipped` (each with `id`, `reason` and `fingerprint`).
+    /// gate, `gate`), `skipped` (each with `id`, `reason` and `fingerprint`) and, for a pull
+    /// request whose default branch has pending work, `pendingOnDefaultBranch`.
     public func jsonData() throws -> Data {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
@@ -32,6 +33,16 @@ extension Plan {
         }
         for job in skipped {
             lines.append("| \(Markdown.code(job.id)) | skip | \(Markdown.cell(job.reason.description)) |")
+        }
+        if let pending = pendingOnDefaultBranch, !pending.isEmpty {
+            lines += [
+                "", "Already out of date on the default branch (the next push there runs them, whatever this changes):",
+                "",
+            ]
+            for job in pending {
+                lines.append(
+                    "- \(Markdown.code(job.id)): \(job.reasons.map { Markdown.reason($0) }.joined(separator: "; "))")
+            }
         }
         if !changed.isEmpty {
             let shown = changed.prefix(100)
@@ -97,8 +108,13 @@ private struct PlanDocument: Encodable {
         }
     }
 
+    private struct Pending: Encodable {
+        let id: String
+        let reasons: [String]
+    }
+
     private enum Keys: String, CodingKey {
-        case event, base, head, changed, selected, skipped
+        case event, base, head, changed, selected, skipped, pendingOnDefaultBranch
     }
 
     func encode(to encoder: any Encoder) throws {
@@ -120,6 +136,11 @@ private struct PlanDocument: Encodable {
                     id: $0.id, reason: $0.reason.description, fingerprint: $0.fingerprint, mark: mark(of: $0.id))
             },
             forKey: .skipped)
+        if let pending = plan.pendingOnDefaultBranch {
+            try container.encode(
+                pending.map { Pending(id: $0.id, reasons: $0.reasons.map(\.description)) },
+                forKey: .pendingOnDefaultBranch)
+        }
     }
 }
 
