@@ -182,6 +182,34 @@ private let spec = SpecFixtures.terraformThenKubeOne(
         #expect(try await marks().values.allSatisfy { $0 == rewritten })
     }
 
+    /// Random pushes and runs, some failing: whenever the last run succeeded, every job's mark
+    /// agrees with the head for everything it depends on, so the planner finds nothing out of date;
+    /// after a failed one, what failed is still out of date.
+    @Test func afterASuccessfulRunNothingIsOutOfDate() async throws {
+        defer {
+            repository.remove()
+            calls.remove()
+        }
+        var generator = SeededGenerator(seed: 0x1A_5EED)
+        let areas = ["terraform/main.tf", "kubeone/kubeone.yaml", "docs/index.md", "README.md"]
+        for step in 0..<10 {
+            for _ in 0..<Int.random(in: 1...2, using: &generator) {
+                let area = areas[Int.random(in: 0..<areas.count, using: &generator)]
+                try repository.write(area, "step \(step) \(UInt32.random(in: 0...9, using: &generator))\n")
+                try await repository.commit("step \(step)")
+            }
+            let fail = Int.random(in: 0..<4, using: &generator) == 0
+            let (result, _) = try await run(failKubeOne: fail)
+            let pending = try await plan().ids
+            if result.status == 0 {
+                #expect(pending.isEmpty, "step \(step): \(pending) still out of date after a successful run")
+            } else {
+                #expect(fail, "step \(step): \(result.standardError)")
+                #expect(pending.contains("kubeone-apply"), "step \(step): \(pending)")
+            }
+        }
+    }
+
     /// A pull request's plan also lists what the default branch still owes, so a reviewer sees it:
     /// here a KubeOne apply that failed on main, whatever the pull request touches.
     @Test func aPullRequestPlanListsWhatIsPendingOnTheDefaultBranch() async throws {
