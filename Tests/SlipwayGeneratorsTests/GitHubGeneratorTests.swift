@@ -403,3 +403,81 @@ private func steps(_ job: [String: Any]) -> [[String: Any]] {
         #expect((jobs["plan"]?["if"] as? String)?.contains("github.ref") == false)
     }
 }
+
+/// GitHub's merge queue runs the pull request's checks (`merge_group`), and a pull request from a
+/// fork, which GitHub gives no secrets and no OIDC token, does not select the jobs that need them
+/// (or their consumers) and says so in a notice, instead of failing them.
+@Suite struct GitHubPullRequestSourceTests {
+    static let spec = """
+        version: 1
+        secrets: [TOKEN]
+        oidc:
+          aws: { role: "arn:aws:iam::123456789012:role/ci", region: eu-west-1 }
+        jobs:
+          lint: { paths: ["**"], run: "true" }
+          plan: { paths: ["**"], secrets: [TOKEN], produces: [out/plan], run: "mkdir -p out && echo p >out/plan" }
+          cloud: { paths: ["cloud/**"], oidc: [aws], run: "true" }
+          report: { paths: ["**"], needs: [plan], run: cat out/plan }
+        """
+
+    @Test func mergeQueuesAreCheckedAndForksSkipWhatNeedsSecrets() async throws {
+        let pipeline = try #require(SpecValidator.pipeline(text: Self.spec).pipeline)
+        let text = try GitHubGenerator().generate(pipeline)[0].contents
+        let document = try #require(try Yams.load(yaml: text) as? [String: Any])
+        let on = try #require(document["on"] as? [String: Any])
+        #expect(on.keys.contains("merge_group"))
+        let jobs = try #require(document["jobs"] as? [String: Any])
+        let detect = try #require(
+            ((jobs["slipway-changes"] as? [String: Any])?["steps"] as? [[String: Any]])?.last)
+        let environment = try #require(detect["env"] as? [String: String])
+        #expect(environment["SLIPWAY_EVENT"]?.contains("github.event_name == 'merge_group' && 'pull_request'") == true)
+        #expect(environment["SLIPWAY_BASE_SHA"]?.contains("github.event.merge_group.base_sha") == true)
+        #expect(environment["SLIPWAY_HEAD_SHA"]?.contains("github.event.merge_group.head_sha") == true)
+        #expect(
+            environment["SLIPWAY_FORK"]
+                == "${{ github.event_name == 'pull_request' && github.event.pull_request.head.repo.full_name != github.repository }}"
+        )
+
+        // The detection step, run for a fork's pull request that touches plan's and report's paths
+        // but not cloud's, names the selected jobs it skips.
+        let repository = try await TemporaryGitRepository.create()
+        defer { repository.remove() }
+        try repository.write("README.md")
+        let base = try await repository.commit("base")
+        try repository.write("src/main.c")
+        let head = try await repository.commit("change")
+        let output = try TemporaryDirectory()
+        defer { output.remove() }
+        try output.write("github-output", "")
+        let script = try #require(detect["run"] as? String)
+        let result = try await run(
+            "bash", ["--noprofile", "--norc", "-euo", "pipefail", "-c", script], in: repository.path,
+            environment: [
+                "SLIPWAY_EVENT": "pull_request", "SLIPWAY_BASE_SHA": base, "SLIPWAY_HEAD_SHA": head,
+                "SLIPWAY_FORK": "true", "GITHUB_OUTPUT": "\(output.path)/github-output", "SLIPWAY_TOKEN": "",
+                "GITHUB_SERVER_URL": "https://github.com",
+            ])
+        #expect(result.status == 0, "\(result.standardError)")
+        #expect(
+            result.standardOutput.contains(
+                "::notice title=Skipped for a pull request from a fork::GitHub gives pull requests from forks no secrets and no OIDC token, so these jobs do not run: plan report. To run them"
+            ), "\(result.standardOutput)")
+        // Not selected, so their jobs are skipped; lint runs; a pull request from this repository
+        // runs them all.
+        let outputs = try String(contentsOfFile: "\(output.path)/github-output", encoding: .utf8)
+        #expect(outputs.split(separator: "\n").sorted() == ["cloud=false", "lint=true", "plan=false", "report=false"])
+        try output.write("github-output", "")
+        let trusted = try await run(
+            "bash", ["--noprofile", "--norc", "-euo", "pipefail", "-c", script], in: repository.path,
+            environment: [
+                "SLIPWAY_EVENT": "pull_request", "SLIPWAY_BASE_SHA": base, "SLIPWAY_HEAD_SHA": head,
+                "SLIPWAY_FORK": "false", "GITHUB_OUTPUT": "\(output.path)/github-output", "SLIPWAY_TOKEN": "",
+                "GITHUB_SERVER_URL": "https://github.com",
+            ])
+        #expect(trusted.status == 0, "\(trusted.standardError)")
+        #expect(!trusted.standardOutput.contains("::notice"))
+        let trustedOutputs = try String(contentsOfFile: "\(output.path)/github-output", encoding: .utf8)
+        #expect(
+            trustedOutputs.split(separator: "\n").sorted() == ["cloud=false", "lint=true", "plan=true", "report=true"])
+    }
+}

@@ -190,7 +190,22 @@ private struct BitbucketWriter {
             lines.append(
                 "the first step that changes each environment (the one with 'deployment'), so keep shared secrets here."
             )
-            lines.append("Steps that do not list a secret unset it before their script runs.")
+            lines.append(
+                "Steps that do not list a secret unset it before their script runs, but their processes can still read the step's starting"
+            )
+            lines.append(
+                "environment (/proc/<pid>/environ): keep a secret only one deploy needs in that environment's deployment variables."
+            )
+        }
+        if pipeline.instances.contains(where: { $0.gate != nil }) {
+            lines.append(
+                "Gates are manual steps: anyone with write access can run one, unless deployment permissions (Premium) restrict the environment."
+            )
+        }
+        if pipeline.instances.contains(where: { !$0.produces.isEmpty }) {
+            lines.append(
+                "Artifacts are deleted after 14 days: a step run later finds its producer's files gone and stops, saying so; re-run the pipeline."
+            )
         }
         var environments: [String] = []
         for instance in pipeline.instances where instance.mutates {

@@ -28,6 +28,9 @@ public struct ChangeDetectionScript: Sendable {
         public static let marksRemote = "SLIPWAY_MARKS_REMOTE"
         /// Manual runs: `true` selects every job that listens, whatever its mark (`--all`).
         public static let all = "SLIPWAY_ALL"
+        /// Pull requests: `true` for one from a fork, which runs none of the `untrusted` jobs; their
+        /// slugs are left in the bash array `fork_skipped` for the platform to report.
+        public static let fork = "SLIPWAY_FORK"
     }
 
     private let pipeline: Pipeline
@@ -35,6 +38,7 @@ public struct ChangeDetectionScript: Sendable {
     private let converges: Bool
     private let deployGuard: DeployGuard?
     private let marksRemotePrefix: String
+    private let untrusted: Set<String>
 
     /// Where mutating jobs may run, for platforms whose files cannot say it: a bash test, and what
     /// to print when it fails.
@@ -57,13 +61,15 @@ public struct ChangeDetectionScript: Sendable {
     /// identifiers). With `converges`, pushes and manual runs select what is out of date since
     /// each instance's mark (`MarkRefs`, docs/planning.md), as `Planner.converge` does, instead
     /// of what `before..after` touched, reading the marks from under `marksRemotePrefix` on the
-    /// remote.
+    /// remote. The `untrusted` instances (ids) never run for a pull request from a fork
+    /// (`Input.fork`).
     public init(
         pipeline: Pipeline, converges: Bool = false, deployGuard: DeployGuard? = nil,
-        marksRemotePrefix: String = MarkRefs.prefix,
+        marksRemotePrefix: String = MarkRefs.prefix, untrusted: Set<String> = [],
         outputName: @escaping @Sendable (JobInstance) -> String = { $0.slug }
     ) {
         self.pipeline = pipeline
+        self.untrusted = untrusted
         self.marksRemotePrefix = marksRemotePrefix
         self.outputName = outputName
         self.converges = converges
@@ -73,11 +79,14 @@ public struct ChangeDetectionScript: Sendable {
     /// The line that outputs `value` for `instance`: false for a mutating instance where the
     /// deploy guard fails.
     private func output(_ instance: JobInstance, _ value: String) -> String {
-        guard deployGuard != nil, instance.mutates, value != "false" else {
-            return "output \(outputName(instance)) \(value)"
+        let name = outputName(instance)
+        var line = "output \(name) \(value)"
+        if deployGuard != nil, instance.mutates, value != "false" {
+            line = "if [[ $deploys == true ]]; then output \(name) \(value); else output \(name) false; fi"
         }
+        guard untrusted.contains(instance.id), value != "false" else { return line }
         return
-            "if [[ $deploys == true ]]; then output \(outputName(instance)) \(value); else output \(outputName(instance)) false; fi"
+            "if [[ ${\(Input.fork):-false} == true ]]; then if [[ \(value) == true ]]; then fork_skipped+=(\(name)); fi; output \(name) false; else \(line); fi"
     }
 
     /// The script's text.
@@ -110,7 +119,10 @@ public struct ChangeDetectionScript: Sendable {
             lines.append("trap 'rm -f \"$changed\" \"$selected\"' EXIT")
         }
         lines += [
-            "everything=false",
+            "everything=false"
+        ]
+        if !untrusted.isEmpty { lines.append("fork_skipped=()") }
+        lines += [
             "",
             "case \"${\(Input.event)}\" in",
             "pull_request)",

@@ -173,6 +173,15 @@ private struct Writer {
         if !environments.isEmpty {
             lines.append("Environments (Settings > Environments): \(environments.joined(separator: ", ")).")
             lines.append("Add required reviewers to the gated ones; that is what makes a gate wait for approval.")
+            lines.append(
+                "Required reviewers exist for public repositories on every plan, for private ones only on GitHub Enterprise: elsewhere a gate does not wait."
+            )
+        }
+        if pipeline.instances.contains(where: { $0.events.contains(.pullRequest) }) {
+            lines.append(
+                "Pull-request checks run in the merge queue too (merge_group). A pull request from a fork gets no secrets and no OIDC token:"
+            )
+            lines.append("the jobs that need them do not run for it, and a notice on the run names them.")
         }
         if converges {
             lines.append(
@@ -308,7 +317,11 @@ private struct Writer {
     func triggers() {
         let events = Set(pipeline.instances.flatMap(\.events))
         yaml.nest("on") {
-            if events.contains(.pullRequest) { yaml.line("pull_request:") }
+            if events.contains(.pullRequest) {
+                yaml.line("pull_request:")
+                yaml.comment("The merge queue: a pull request's checks again, on the merge it queued.")
+                yaml.line("merge_group:")
+            }
             if events.contains(.push) {
                 yaml.nest("push") { yaml.entry("branches", "[\(YAMLWriter.scalar(spec.defaultBranch))]") }
             }
@@ -337,6 +350,22 @@ private struct Writer {
         }
     }
 
+    /// The jobs a pull request from a fork skips (`needsTrust`), by slug.
+    var forkSkipped: [String] { pipeline.instances.filter(needsTrust).map(\.slug) }
+
+    /// Says which selected jobs a pull request from a fork skipped, and why, as a notice on the run.
+    var forkNotice: String {
+        guard !forkSkipped.isEmpty else { return "" }
+        return """
+            if ((${#fork_skipped[@]} > 0)); then
+              notice="GitHub gives pull requests from forks no secrets and no OIDC token, so these jobs do not run: ${fork_skipped[*]}."
+              notice+=" To run them, push the branch to this repository and open the pull request from there."
+              echo "::notice title=Skipped for a pull request from a fork::$notice"
+            fi
+
+            """
+    }
+
     func detectionJob() {
         yaml.nest(GitHubGenerator.detectionJob) {
             yaml.entry("name", "slipway changes")
@@ -355,7 +384,11 @@ private struct Writer {
                 let detection =
                     "\(ChangeDetectionScript.Input.output)=\"$GITHUB_OUTPUT\"\nexport \(ChangeDetectionScript.Input.output)\n"
                     + (converges ? Self.tokenForGit : "")
-                    + ChangeDetectionScript(pipeline: pipeline, converges: converges).text
+                    + ChangeDetectionScript(
+                        pipeline: pipeline, converges: converges,
+                        untrusted: Set(pipeline.instances.filter(needsTrust).map(\.id))
+                    ).text
+                    + forkNotice
                 let parts = Self.parts(of: detection)
                 yaml.item {
                     yaml.entry("name", "Decide which jobs run")
@@ -370,8 +403,21 @@ private struct Writer {
                             }
                         }
                         yaml.entry(Input.event, Self.event)
-                        yaml.entry(Input.baseSHA, "${{ github.event.pull_request.base.sha }}")
-                        yaml.entry(Input.headSHA, "${{ github.event.pull_request.head.sha }}")
+                        yaml.entry(
+                            Input.baseSHA,
+                            "${{ github.event.pull_request.base.sha || github.event.merge_group.base_sha }}")
+                        yaml.entry(
+                            Input.headSHA,
+                            "${{ github.event.pull_request.head.sha || github.event.merge_group.head_sha }}")
+                        // A pull request from a fork gets no secrets and no OIDC token: the jobs that
+                        // need them are not selected, and a notice says so. (`head.repo.fork` would
+                        // also be true for a branch of a repository that is itself a fork.)
+                        if !forkSkipped.isEmpty {
+                            yaml.entry(
+                                "SLIPWAY_FORK",
+                                "${{ github.event_name == 'pull_request' && github.event.pull_request.head.repo.full_name != github.repository }}"
+                            )
+                        }
                         yaml.entry(Input.before, "${{ github.event.before }}")
                         yaml.entry(Input.after, "${{ github.sha }}")
                         scriptParts(parts)
@@ -428,8 +474,18 @@ private struct Writer {
 
     /// The shell every step runs its script with.
     static let shell = "bash --noprofile --norc -euo pipefail {0}"
-    /// The event as Slipway names it (a manual run is `manual`).
-    static let event = "${{ github.event_name == 'workflow_dispatch' && 'manual' || github.event_name }}"
+    /// The event as Slipway names it: a manual run is `manual`, and a merge queue's run checks a
+    /// pull request (`merge_group.base_sha..head_sha`).
+    static let event =
+        "${{ github.event_name == 'workflow_dispatch' && 'manual' || github.event_name == 'merge_group' && 'pull_request' || github.event_name }}"
+
+    /// Whether `instance` cannot run for a pull request from a fork, which GitHub gives no secrets
+    /// and no OIDC token: it needs one, or receives files from a job that does.
+    func needsTrust(_ instance: JobInstance) -> Bool {
+        func direct(_ instance: JobInstance) -> Bool { !instance.secrets.isEmpty || !instance.oidc.isEmpty }
+        guard instance.events.contains(.pullRequest) else { return false }
+        return direct(instance) || instance.receivesFrom.compactMap(pipeline.instance).contains(where: direct)
+    }
 
     func job(_ instance: JobInstance) {
         let waitsFor = pipeline.upstream(of: instance.id)

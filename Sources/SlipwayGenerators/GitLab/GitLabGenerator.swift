@@ -214,7 +214,18 @@ private struct GitLabWriter {
             lines.append(
                 "CI/CD variables to set (Settings > CI/CD > Variables; masked, protected, scoped to their environments): "
                     + spec.secrets.joined(separator: ", "))
-            lines.append("Jobs that do not list a secret unset it before their script runs.")
+            lines.append(
+                "Jobs that do not list a secret unset it before their script runs, but their processes can still read the job's starting environment"
+            )
+            lines.append(
+                "(/proc/<pid>/environ): scope each variable to the environments that need it. A protected variable reaches merge request pipelines"
+            )
+            lines.append("only when both branches are protected, so do not protect one a merge request job needs.")
+        }
+        if pipeline.instances.contains(where: { $0.gate != nil }) {
+            lines.append(
+                "Gates are blocking manual jobs: anyone who may merge to the branch can start one, unless a protected environment lists who may deploy."
+            )
         }
         var environments: [String] = []
         for instance in pipeline.instances where instance.mutates || instance.gate != nil {
