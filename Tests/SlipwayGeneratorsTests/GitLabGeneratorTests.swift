@@ -348,3 +348,48 @@ struct GitLabWorkTree {
         #expect(try await remote.repository.git("ls-remote", remote.origin.path, "refs/slipway/*") == marksBefore)
     }
 }
+
+/// The bundled kOps example through GitLab's model: a push changing the shared template and every
+/// cluster deploys every environment in promotion order, each environment's changes in its own
+/// resource group, prod behind its blocking gate.
+@Suite struct GitLabExampleDeployTests {
+    @Test func aChangeToEveryEnvironmentDeploysThemAll() async throws {
+        let pipeline = try example("kops")
+        let remote = try await MarkedRepository.make(files: [
+            "templates/cluster.yaml", "clusters/dev/values.yaml", "clusters/staging/values.yaml",
+            "clusters/prod/values.yaml",
+        ])
+        defer { remote.remove() }
+        let tree = try await GitLabWorkTree(pipeline, in: remote)
+        // Every job already succeeded at the first commit; then the template and each cluster change.
+        for instance in pipeline.instances { try await remote.mark(instance, now: 1) }
+        for path in ["templates/cluster.yaml", "clusters/dev/values.yaml", "clusters/prod/values.yaml"] {
+            try remote.repository.write(path, "bigger\n")
+        }
+        try await remote.repository.commit("a bigger template, and dev and prod")
+        try await remote.repository.git("push", "--quiet", "origin", "main")
+        let jobs = try await tree.child("push")
+        let expected = pipeline.executionOrder.filter { pipeline.instance($0)?.events.contains(.push) == true }
+            .map(JobInstance.slug(for:))
+        #expect(Set(jobs) == Set(expected), "\(jobs)")
+        #expect(jobs.count == 12)
+
+        let child = try document(
+            try String(contentsOfFile: "\(tree.path)/\(GitLabGenerator.childPath)", encoding: .utf8))
+        for environment in ["dev", "staging", "prod"] {
+            for job in ["replace", "update", "rolling-update"] {
+                let definition = try #require(child["\(job)-\(environment)"] as? [String: Any])
+                #expect(definition["resource_group"] as? String == "slipway-\(environment)")
+                #expect((definition["when"] as? String == "manual") == (environment == "prod"), "\(job)-\(environment)")
+            }
+        }
+        // Promotion: staging's first deploy waits for dev's last, prod's for staging's.
+        let replaceStaging = try #require(child["replace-staging"] as? [String: Any])
+        #expect(
+            (replaceStaging["needs"] as? [[String: Any]])?.contains { $0["job"] as? String == "replace-dev" } == true)
+        // The child's event and marks, as the detection set them.
+        let variables = try #require(child["variables"] as? [String: Any])
+        #expect(variables["SLIPWAY_EVENT"] as? String == "push")
+        #expect(variables["SLIPWAY_MARKS"] as? String == "true")
+    }
+}
