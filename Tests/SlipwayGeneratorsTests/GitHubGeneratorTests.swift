@@ -481,3 +481,63 @@ private func steps(_ job: [String: Any]) -> [[String: Any]] {
             trustedOutputs.split(separator: "\n").sorted() == ["cloud=false", "lint=true", "plan=true", "report=true"])
     }
 }
+
+/// GitHub's concurrency groups, modelled from their documentation (docs/platforms.md): in a group,
+/// one job runs; without `queue`, one more may be pending and a newer one cancels it ("Any existing
+/// pending job … will be canceled"); with `queue: max`, up to 100 wait in order; and
+/// `cancel-in-progress: true` would cancel the running one.
+private struct GitHubConcurrencyModel {
+    let cancelInProgress: Bool
+    let queue: Int
+
+    init(_ concurrency: [String: Any]) {
+        cancelInProgress = concurrency["cancel-in-progress"] as? Bool ?? false
+        queue = (concurrency["queue"] as? String) == "max" ? 100 : 1
+    }
+
+    /// The jobs that run, in order, and those cancelled, when `arrivals` reach the group while the
+    /// first is still running.
+    func outcome(_ arrivals: [String]) -> (ran: [String], cancelled: [String]) {
+        guard let first = arrivals.first else { return ([], []) }
+        var running = first
+        var pending: [String] = []
+        var cancelled: [String] = []
+        for job in arrivals.dropFirst() {
+            if cancelInProgress {
+                cancelled.append(running)
+                running = job
+                continue
+            }
+            if pending.count == queue { cancelled.append(pending.removeFirst()) }
+            pending.append(job)
+        }
+        return ([running] + pending, cancelled)
+    }
+}
+
+@Suite struct GitHubConcurrencyTests {
+    /// Four pushes' applies reach prod's group while the first runs: every one of them runs, in
+    /// the order they came; none is cancelled.
+    @Test(arguments: ["kkp"])
+    func deploysQueueInOrderAndNoneIsCancelled(example name: String) throws {
+        let pipeline = try examplePipeline(name)
+        let document = try #require(
+            try Yams.load(yaml: try GitHubGenerator().generate(pipeline)[0].contents) as? [String: Any])
+        let jobs = try #require(document["jobs"] as? [String: Any])
+        var checked = 0
+        for instance in pipeline.instances where instance.mutates {
+            let job = try #require(jobs[instance.slug] as? [String: Any])
+            let concurrency = try #require(job["concurrency"] as? [String: Any], "\(instance.id)")
+            #expect(concurrency["group"] as? String == "slipway-\(instance.environment ?? "")")
+            let arrivals = (1...4).map { "\(instance.slug) of push \($0)" }
+            let (ran, cancelled) = GitHubConcurrencyModel(concurrency).outcome(arrivals)
+            #expect(ran == arrivals, "\(instance.id)")
+            #expect(cancelled.isEmpty, "\(instance.id)")
+            checked += 1
+        }
+        #expect(checked > 0)
+        // What GitHub's default would do, for contrast: the second and third pushes' deploys are lost.
+        let fallback = GitHubConcurrencyModel(["group": "slipway-master", "cancel-in-progress": false])
+        #expect(fallback.outcome(["a", "b", "c", "d"]) == (["a", "d"], ["b", "c"]))
+    }
+}
