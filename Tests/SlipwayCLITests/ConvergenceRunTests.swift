@@ -247,6 +247,49 @@ private let spec = SpecFixtures.terraformThenKubeOne(
         #expect(markdown.standardOutput.contains("- `kubeone-apply`: out of date: never succeeded"))
     }
 
+    /// With `--marks-from`, the default branch's tip is the remote's, not a stale local copy: CI
+    /// marked a commit this clone has not fetched yet, and nothing is reported as owed.
+    @Test func pendingWorkIsJudgedAgainstTheRemotesTip() async throws {
+        defer {
+            repository.remove()
+            calls.remove()
+        }
+        let origin = try TemporaryDirectory(prefix: "slipway-origin")
+        defer { origin.remove() }
+        try await repository.git("init", "--quiet", "--bare", "--initial-branch=main", origin.path)
+        try await repository.git("remote", "add", "origin", origin.path)
+        try await repository.git("push", "--quiet", "origin", "main")
+        try await repository.git("fetch", "--quiet", "origin")
+        let local = try PlanJSON(
+            try await slipway.run(["plan", "--event", "push", "--all", "--format", "json"], in: repository.path))
+        // Elsewhere, main moves on and CI marks every job there.
+        let other = try TemporaryDirectory(prefix: "slipway-other")
+        defer { other.remove() }
+        let clone = TemporaryGitRepository(directory: other)
+        _ = try await clone.git("clone", "--quiet", origin.path, other.path)
+        try await clone.git("config", "user.name", "Other")
+        try await clone.git("config", "user.email", "other@slipway.invalid")
+        try clone.write("kubeone/kubeone.yaml", "newer\n")
+        let newer = try await clone.commit("newer")
+        try await clone.git("push", "--quiet", "origin", "main")
+        for job in local.selected {
+            let object = try await clone.git(
+                "commit-tree", "4b825dc642cb6eb9a060e54bf8d69288fbee4904", "-p", newer, "-m", "slipway mark \(job.id)",
+                "-m", "Slipway-Fingerprint: \(job.fingerprint)\nSlipway-Succeeded-At: 1764582000")
+            try await clone.git("push", "--quiet", "origin", "\(object):refs/slipway/marks/\(job.id)")
+        }
+        // This clone's origin/main is still the old commit; the pull request is of docs.
+        try await repository.git("checkout", "--quiet", "-b", "feature")
+        try repository.write("docs/index.md", "better\n")
+        try await repository.commit("docs")
+        let result = try await slipway.run(
+            ["plan", "--event", "pull_request", "--marks-from", "origin", "--format", "json"], in: repository.path)
+        #expect(result.status == 0, "\(result.standardError)")
+        let document = try #require(
+            try JSONSerialization.jsonObject(with: Data(result.standardOutput.utf8)) as? [String: Any])
+        #expect((document["pendingOnDefaultBranch"] as? [Any])?.isEmpty == true, "\(result.standardOutput)")
+    }
+
     /// GitHub and GitLab keep marks at refs/slipway/marks/, Bitbucket as tags slipway-marks/.
     @Test(arguments: ["refs/slipway/marks/", "refs/tags/slipway-marks/"])
     func planReadsTheMarksCIKeepsInARemote(remotePrefix: String) async throws {

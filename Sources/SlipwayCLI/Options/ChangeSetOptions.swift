@@ -135,7 +135,10 @@ struct ChangeSetOptions: ParsableArguments {
             let marks = try await self.marks(pipeline, resolver: resolver, session: session)
             if marks.isEmpty && marksFrom == nil { return nil }
             var tip = base
-            if tip == nil {
+            if tip == nil, let marksFrom {
+                // CI's marks may be newer than the local copy of the branch: compare with the remote's.
+                tip = try await resolver.fetchBranch(pipeline.spec.defaultBranch, from: marksFrom)
+            } else if tip == nil {
                 let remote = "origin/\(pipeline.spec.defaultBranch)"
                 tip = try await resolver.commitExists(remote) ? remote : pipeline.spec.defaultBranch
             }

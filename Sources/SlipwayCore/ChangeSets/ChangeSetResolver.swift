@@ -171,6 +171,15 @@ public struct ChangeSetResolver: Sendable {
         }
     }
 
+    /// Fetches branch `branch` of `remote` into a ref of Slipway's own and returns that ref, so a
+    /// plan can use the remote's tip without touching the repository's remote-tracking branches.
+    public func fetchBranch(_ branch: String, from remote: String) async throws(ChangeSetError) -> String {
+        try await checkRepository()
+        let ref = "refs/slipway/tips/\(branch)"
+        _ = try await git(["fetch", "--quiet", "--no-tags", "--end-of-options", remote, "+refs/heads/\(branch):\(ref)"])
+        return ref
+    }
+
     // MARK: git
 
     private func checkRepository() async throws(ChangeSetError) {

@@ -305,10 +305,16 @@ public struct ChangeDetectionScript: Sendable {
             "walked=false",
             "walk() {",
             "  walked=true",
-            "  printf '%s\\n' \"${mark_commit[@]}\" | sort -u >\"$diffs/wanted\"",
-            "  { git log --first-parent --diff-merges=first-parent --no-renames --raw -z --no-abbrev --format='%x01%H' \"$head\" |",
-            "    tr '\\0' '\\n' || true; } | awk -v wanted=\"$diffs/wanted\" -v paths=\"$diffs/paths\" '",
-            "    BEGIN { while ((getline line < wanted) > 0) { want[line] = 1; left++ }; p = -1; printf \"\" >paths }",
+            "  printf '%s\\n' \"${wanted_marks[@]}\" | sort -u >\"$diffs/wanted\"",
+            "  # Only marks on that history: one off it (a force push dropped it) would make the walk read",
+            "  # everything; it gets its own diff instead.",
+            "  { git rev-list --first-parent \"$head\" -- || true; } | awk -v wanted=\"$diffs/wanted\" '",
+            "    BEGIN { while ((getline line < wanted) > 0) { if (line != \"\") { want[line] = 1; left++ } }; if (left == 0) exit }",
+            "    $0 in want { print; if (--left == 0) exit }",
+            "  ' >\"$diffs/on-history\"",
+            "  { git log --first-parent --diff-merges=first-parent --no-renames --raw -z --no-abbrev --format='%x01%H' \"$head\" -- |",
+            "    tr '\\0' '\\n' || true; } | awk -v wanted=\"$diffs/on-history\" -v paths=\"$diffs/paths\" '",
+            "    BEGIN { while ((getline line < wanted) > 0) { want[line] = 1; left++ }; p = -1; printf \"\" >paths; if (left == 0) exit }",
             "    path { print \"C \" p \" \" raw \" \" $0; if (!($0 in seen)) { seen[$0] = 1; print $0 >paths }; path = 0; next }",
             "    /^\\001/ { p++; sha = substr($0, 2); if (sha in want) { print \"M \" p \" \" sha; if (--left == 0) exit }; next }",
             "    /^:/ { split(substr($0, 2), f, \" \"); raw = f[1] \" \" f[2] \" \" f[3] \" \" f[4]; path = 1 }",
@@ -331,7 +337,9 @@ public struct ChangeDetectionScript: Sendable {
             "  changed=\"$diffs/$1\"",
             "  git cat-file -e \"$1^{commit}\" 2>/dev/null || return 1",
             "  if [[ ! -f $changed ]]; then",
-            "    git diff --name-only --no-renames --no-ext-diff -z \"$1\" \"$head\" | tr '\\0' '\\n' >\"$changed\"",
+            "    # Through a temporary file: a failed diff must not leave an empty list for the next job.",
+            "    git diff --name-only --no-renames --no-ext-diff -z \"$1\" \"$head\" | tr '\\0' '\\n' >\"$changed.part\" || return 1",
+            "    mv \"$changed.part\" \"$changed\"",
             "  fi",
             "}",
             "",
@@ -366,6 +374,16 @@ public struct ChangeDetectionScript: Sendable {
             "",
         ]
         let candidates = convergingInstances
+        // The marks worth walking back to: of jobs whose definition is unchanged, not at the head.
+        lines.append("wanted_marks=()")
+        for instance in candidates {
+            let slug = Self.singleQuoted(instance.slug)
+            lines += [
+                "if [[ -n ${mark_commit[\(slug)]:-} && ${mark_commit[\(slug)]} != \"$head\" ]]; then",
+                "  if [[ ${mark_fingerprint[\(slug)]} == \(Self.singleQuoted(instance.fingerprint)) ]]; then wanted_marks+=(\"${mark_commit[\(slug)]}\"); fi",
+                "fi",
+            ]
+        }
         for instance in candidates {
             let (outOfDate, time, _) = variables(instance)
             let slug = Self.singleQuoted(instance.slug)
@@ -406,7 +424,7 @@ public struct ChangeDetectionScript: Sendable {
         // side); a mode change counts, as in `git diff`.
         lines += [
             "if [[ -s $diffs/pending ]]; then",
-            "  while read -r index; do printf -v \"o_$index\" true; done < <(awk -v pending=\"$diffs/pending\" -v dir=\"$diffs\" '",
+            "  awk -v pending=\"$diffs/pending\" -v dir=\"$diffs\" '",
             "    $1 == \"C\" {",
             "      path = $0; sub(/^C [0-9]+ [0-7]+ [0-7]+ [0-9a-f]+ [0-9a-f]+ /, \"\", path)",
             "      n = ++count[path]; at[path, n] = $2 + 0; old[path, n] = $3 \" \" $5",
@@ -423,7 +441,8 @@ public struct ChangeDetectionScript: Sendable {
             "        close(file)",
             "        if (differs) print i",
             "      }",
-            "    }' \"$diffs/walk\")",
+            "    }' \"$diffs/walk\" >\"$diffs/outdated\"",
+            "  while read -r index; do printf -v \"o_$index\" true; done <\"$diffs/outdated\"",
             "fi",
         ]
         // Rule (d): a mutating instance it needs succeeded after it did.

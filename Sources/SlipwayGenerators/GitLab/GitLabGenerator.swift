@@ -185,6 +185,9 @@ private struct GitLabWriter {
         yaml.blank()
         yaml.nest(GitLabGenerator.triggerJob) {
             yaml.entry("stage", "jobs")
+            // A newer commit to a merge request cancels the older child too; the default branch's
+            // pipelines are never auto-cancelled (workflow rules above).
+            yaml.entry("interruptible", "true")
             yaml.entry("needs", "[\(GitLabGenerator.detectionJob)]")
             yaml.nest("trigger") {
                 yaml.nest("include") {

@@ -115,10 +115,16 @@ declare -A position=() approximate=()
 walked=false
 walk() {
   walked=true
-  printf '%s\n' "${mark_commit[@]}" | sort -u >"$diffs/wanted"
-  { git log --first-parent --diff-merges=first-parent --no-renames --raw -z --no-abbrev --format='%x01%H' "$head" |
-    tr '\0' '\n' || true; } | awk -v wanted="$diffs/wanted" -v paths="$diffs/paths" '
-    BEGIN { while ((getline line < wanted) > 0) { want[line] = 1; left++ }; p = -1; printf "" >paths }
+  printf '%s\n' "${wanted_marks[@]}" | sort -u >"$diffs/wanted"
+  # Only marks on that history: one off it (a force push dropped it) would make the walk read
+  # everything; it gets its own diff instead.
+  { git rev-list --first-parent "$head" -- || true; } | awk -v wanted="$diffs/wanted" '
+    BEGIN { while ((getline line < wanted) > 0) { if (line != "") { want[line] = 1; left++ } }; if (left == 0) exit }
+    $0 in want { print; if (--left == 0) exit }
+  ' >"$diffs/on-history"
+  { git log --first-parent --diff-merges=first-parent --no-renames --raw -z --no-abbrev --format='%x01%H' "$head" -- |
+    tr '\0' '\n' || true; } | awk -v wanted="$diffs/on-history" -v paths="$diffs/paths" '
+    BEGIN { while ((getline line < wanted) > 0) { want[line] = 1; left++ }; p = -1; printf "" >paths; if (left == 0) exit }
     path { print "C " p " " raw " " $0; if (!($0 in seen)) { seen[$0] = 1; print $0 >paths }; path = 0; next }
     /^\001/ { p++; sha = substr($0, 2); if (sha in want) { print "M " p " " sha; if (--left == 0) exit }; next }
     /^:/ { split(substr($0, 2), f, " "); raw = f[1] " " f[2] " " f[3] " " f[4]; path = 1 }
@@ -141,7 +147,9 @@ since() {
   changed="$diffs/$1"
   git cat-file -e "$1^{commit}" 2>/dev/null || return 1
   if [[ ! -f $changed ]]; then
-    git diff --name-only --no-renames --no-ext-diff -z "$1" "$head" | tr '\0' '\n' >"$changed"
+    # Through a temporary file: a failed diff must not leave an empty list for the next job.
+    git diff --name-only --no-renames --no-ext-diff -z "$1" "$head" | tr '\0' '\n' >"$changed.part" || return 1
+    mv "$changed.part" "$changed"
   fi
 }
 
@@ -174,6 +182,43 @@ pending() {
   if [[ -s $diffs/s_$index ]]; then echo "$index ${position[$commit]}" >>"$diffs/pending"; fi
 }
 
+wanted_marks=()
+if [[ -n ${mark_commit['template-dev']:-} && ${mark_commit['template-dev']} != "$head" ]]; then
+  if [[ ${mark_fingerprint['template-dev']} == 'd8272d91b19b645c36d99a926e66758f1a570bcddde01153c0e188b6a07b3230' ]]; then wanted_marks+=("${mark_commit['template-dev']}"); fi
+fi
+if [[ -n ${mark_commit['template-staging']:-} && ${mark_commit['template-staging']} != "$head" ]]; then
+  if [[ ${mark_fingerprint['template-staging']} == 'd8272d91b19b645c36d99a926e66758f1a570bcddde01153c0e188b6a07b3230' ]]; then wanted_marks+=("${mark_commit['template-staging']}"); fi
+fi
+if [[ -n ${mark_commit['template-prod']:-} && ${mark_commit['template-prod']} != "$head" ]]; then
+  if [[ ${mark_fingerprint['template-prod']} == 'af13171afe607dd751a16484949e15400e9504f1f5f280fdc7e7d2e8719fb818' ]]; then wanted_marks+=("${mark_commit['template-prod']}"); fi
+fi
+if [[ -n ${mark_commit['replace-dev']:-} && ${mark_commit['replace-dev']} != "$head" ]]; then
+  if [[ ${mark_fingerprint['replace-dev']} == 'e2b9d7ed05830fe3b21c2429f30e0a852f484a104e061efdd66945c5c14706cd' ]]; then wanted_marks+=("${mark_commit['replace-dev']}"); fi
+fi
+if [[ -n ${mark_commit['replace-staging']:-} && ${mark_commit['replace-staging']} != "$head" ]]; then
+  if [[ ${mark_fingerprint['replace-staging']} == 'e2b9d7ed05830fe3b21c2429f30e0a852f484a104e061efdd66945c5c14706cd' ]]; then wanted_marks+=("${mark_commit['replace-staging']}"); fi
+fi
+if [[ -n ${mark_commit['replace-prod']:-} && ${mark_commit['replace-prod']} != "$head" ]]; then
+  if [[ ${mark_fingerprint['replace-prod']} == '694c86f08967a412dd753c5ed90bee347515b98ceb45f0806072b0e5eb6c42f5' ]]; then wanted_marks+=("${mark_commit['replace-prod']}"); fi
+fi
+if [[ -n ${mark_commit['update-dev']:-} && ${mark_commit['update-dev']} != "$head" ]]; then
+  if [[ ${mark_fingerprint['update-dev']} == '1a20467e9bde9eafb80bbbfaf5fd2b96bbb77accf3aa9e38408524d2a371bf37' ]]; then wanted_marks+=("${mark_commit['update-dev']}"); fi
+fi
+if [[ -n ${mark_commit['update-staging']:-} && ${mark_commit['update-staging']} != "$head" ]]; then
+  if [[ ${mark_fingerprint['update-staging']} == '1a20467e9bde9eafb80bbbfaf5fd2b96bbb77accf3aa9e38408524d2a371bf37' ]]; then wanted_marks+=("${mark_commit['update-staging']}"); fi
+fi
+if [[ -n ${mark_commit['update-prod']:-} && ${mark_commit['update-prod']} != "$head" ]]; then
+  if [[ ${mark_fingerprint['update-prod']} == 'f7c6288fb2c340491faf0ac1eca30256985273d7805968223575900f7c60e8ac' ]]; then wanted_marks+=("${mark_commit['update-prod']}"); fi
+fi
+if [[ -n ${mark_commit['rolling-update-dev']:-} && ${mark_commit['rolling-update-dev']} != "$head" ]]; then
+  if [[ ${mark_fingerprint['rolling-update-dev']} == 'a6b134ea9c80d771bc93145f194035349c44143f1517796209b3b8f46f3d1863' ]]; then wanted_marks+=("${mark_commit['rolling-update-dev']}"); fi
+fi
+if [[ -n ${mark_commit['rolling-update-staging']:-} && ${mark_commit['rolling-update-staging']} != "$head" ]]; then
+  if [[ ${mark_fingerprint['rolling-update-staging']} == 'a6b134ea9c80d771bc93145f194035349c44143f1517796209b3b8f46f3d1863' ]]; then wanted_marks+=("${mark_commit['rolling-update-staging']}"); fi
+fi
+if [[ -n ${mark_commit['rolling-update-prod']:-} && ${mark_commit['rolling-update-prod']} != "$head" ]]; then
+  if [[ ${mark_fingerprint['rolling-update-prod']} == '910f8308379ee4efd01f3b1ebd1f778953ce1215606625ab0eee0611d5448a6d' ]]; then wanted_marks+=("${mark_commit['rolling-update-prod']}"); fi
+fi
 # template@dev
 o_0=true
 if [[ -n ${mark_commit['template-dev']:-} ]]; then
@@ -367,7 +412,7 @@ if [[ -n ${mark_commit['rolling-update-prod']:-} ]]; then
   fi
 fi
 if [[ -s $diffs/pending ]]; then
-  while read -r index; do printf -v "o_$index" true; done < <(awk -v pending="$diffs/pending" -v dir="$diffs" '
+  awk -v pending="$diffs/pending" -v dir="$diffs" '
     $1 == "C" {
       path = $0; sub(/^C [0-9]+ [0-7]+ [0-7]+ [0-9a-f]+ [0-9a-f]+ /, "", path)
       n = ++count[path]; at[path, n] = $2 + 0; old[path, n] = $3 " " $5
@@ -384,7 +429,8 @@ if [[ -s $diffs/pending ]]; then
         close(file)
         if (differs) print i
       }
-    }' "$diffs/walk")
+    }' "$diffs/walk" >"$diffs/outdated"
+  while read -r index; do printf -v "o_$index" true; done <"$diffs/outdated"
 fi
 if [[ $o_6 == false && -n ${mark_time['replace-dev']:-} ]] && ((${mark_time['replace-dev']:-} > t_6)); then o_6=true; fi
 if [[ $o_7 == false && -n ${mark_time['replace-staging']:-} ]] && ((${mark_time['replace-staging']:-} > t_7)); then o_7=true; fi
