@@ -14,13 +14,8 @@ services=${3:-200}
 runs=${4:-7}
 
 command -v bc >/dev/null || { apt-get update -qq && apt-get install -y -qq bc >/dev/null; }
-# SLIPWAY_BINARY: a slipway already built (a debug build to try the script); else a release build.
-if [[ -n ${SLIPWAY_BINARY:-} ]]; then
-    slipway=$SLIPWAY_BINARY
-else
-    swift build -c release --product slipway >/dev/null
-    slipway=$PWD/.build/release/slipway
-fi
+# shellcheck source=bench/slipway-binary.sh
+. bench/slipway-binary.sh
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 export GIT_CONFIG_GLOBAL=/dev/null GIT_CONFIG_NOSYSTEM=1

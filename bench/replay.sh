@@ -8,12 +8,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 pushes=${1:-80}
 python3 -c 'import yaml' 2>/dev/null || python3 -m pip install --quiet pyyaml
-if [[ -n ${SLIPWAY_BINARY:-} ]]; then
-    slipway=$SLIPWAY_BINARY
-else
-    swift build -c release --product slipway >/dev/null
-    slipway=$PWD/.build/release/slipway
-fi
+# shellcheck source=bench/slipway-binary.sh
+. bench/slipway-binary.sh
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 export GIT_CONFIG_GLOBAL=/dev/null GIT_CONFIG_NOSYSTEM=1

@@ -1,18 +1,5 @@
 import Foundation
-
-/// A file a bundle writes into the repository it scaffolds.
-public struct BundleFile: Hashable, Sendable {
-    /// Where the file goes, relative to the repository root (`terraform/aws/main.tf`).
-    public var path: String
-    /// The file's exact contents.
-    public var contents: String
-
-    /// Creates a bundle file.
-    public init(path: String, contents: String) {
-        self.path = path
-        self.contents = contents
-    }
-}
+import SlipwayCore
 
 /// A cloud a bundle can set a cluster up on.
 public enum BundleCloud: String, Sendable, CaseIterable {
@@ -38,7 +25,7 @@ public enum BundleError: Error, Equatable, Sendable {
 /// variable with validation, set by the `terraform.tfvars` the answers produce.
 public enum KKPBundle {
     /// The control plane's Terraform for `cloud`, at `terraform/<cloud>/` in the repository.
-    public static func terraform(for cloud: BundleCloud) throws(BundleError) -> [BundleFile] {
+    public static func terraform(for cloud: BundleCloud) throws(BundleError) -> [GeneratedFile] {
         try resources(under: "kkp/terraform/\(cloud.rawValue)", as: "terraform/\(cloud.rawValue)") {
             .cloudNotAvailable(cloud)
         }
@@ -47,18 +34,18 @@ public enum KKPBundle {
     /// Every file below `directory` of the resources, in path order, placed under `destination`.
     static func resources(
         under directory: String, as destination: String, missing: () -> BundleError
-    ) throws(BundleError) -> [BundleFile] {
+    ) throws(BundleError) -> [GeneratedFile] {
         guard let resources = Bundle.module.url(forResource: "Resources", withExtension: nil) else {
             throw .missingResource("Resources")
         }
         let root = resources.appendingPathComponent(directory)
         guard let names = try? FileManager.default.contentsOfDirectory(atPath: root.path) else { throw missing() }
-        var files: [BundleFile] = []
+        var files: [GeneratedFile] = []
         for name in names.sorted() where !name.hasPrefix(".") {
             guard let contents = try? String(contentsOf: root.appendingPathComponent(name), encoding: .utf8) else {
                 throw .missingResource("\(directory)/\(name)")
             }
-            files.append(BundleFile(path: "\(destination)/\(name)", contents: contents))
+            files.append(GeneratedFile(path: "\(destination)/\(name)", contents: contents))
         }
         if files.isEmpty { throw missing() }
         return files

@@ -429,19 +429,10 @@ struct BitbucketStepModel {
             let file = try BitbucketGenerator().generate(pipeline)[0].contents
             let remote = try await MarkedRepository.make(files: randomPaths(using: &generator))
             defer { remote.remove() }
-            let repository = remote.repository
-            var now = 1_000
+            var life = MarkedRepository.Life()
             for step in 0..<5 {
-                if Bool.random(using: &generator) {
-                    for path in randomPaths(using: &generator) { try repository.write(path, "step \(step) \(path)\n") }
-                    try await repository.commit("step \(step)")
-                    try await repository.git("push", "--quiet", "origin", "main")
-                } else {
-                    for instance in pipeline.instances where Bool.random(using: &generator) {
-                        now += Int.random(in: 0...2, using: &generator)
-                        try await remote.mark(instance, now: now, remotePrefix: MarkRefs.tagPrefix)
-                    }
-                }
+                try await remote.randomStep(
+                    step, of: pipeline, &life, remotePrefix: MarkRefs.tagPrefix, using: &generator)
                 for (section, event) in [(["branches", "main"], Event.push), (["custom", "slipway-manual"], .manual)] {
                     guard pipeline.instances.contains(where: { pipeline.takesPart($0, in: event) }) else { continue }
                     let answers = try await detect(pipeline, file, section: section, in: remote)
@@ -456,20 +447,7 @@ struct BitbucketStepModel {
     /// Through Bitbucket's step model: a deploy that failed runs again on the next push, which
     /// touched nothing it watches; the marks are tags on the origin, and nothing is left to do.
     @Test func aFailedDeployIsRunAgainByTheNextPush() async throws {
-        let spec = """
-            version: 1
-            environments: [prod]
-            jobs:
-              plan: { paths: ["infra/**"], run: "echo planned" }
-              apply:
-                on: [push]
-                needs: [plan]
-                mutates: true
-                environment: prod
-                paths: ["infra/**"]
-                run: 'test "${FAIL_APPLY:-}" != yes'
-            """
-        let pipeline = try #require(SpecValidator.pipeline(text: spec).pipeline)
+        let pipeline = try failingApplyPipeline()
         let file = try BitbucketGenerator().generate(pipeline)[0].contents
         let remote = try await MarkedRepository.make(files: ["infra/main.tf", "docs/index.md"])
         defer { remote.remove() }

@@ -63,6 +63,67 @@ struct MarkedRepository {
         return result
     }
 
+    /// What the random steps keep between steps: the commits pushed, and the clock of successes.
+    struct Life {
+        var commits: [String] = []
+        var now = 1_000
+    }
+
+    /// One random step in the life of the repository and its marks, pushed to the origin: a
+    /// commit, a force push that replaces the last commit, a merge, a mode change or a revert, or
+    /// some jobs succeeding at the head (a few with an older definition), with their marks kept
+    /// under `remotePrefix` on the origin.
+    func randomStep(
+        _ step: Int, of pipeline: Pipeline, _ life: inout Life, remotePrefix: String = MarkRefs.prefix,
+        using generator: inout SeededGenerator
+    ) async throws {
+        switch Int.random(in: 0..<9, using: &generator) {
+        case 0, 1:
+            for path in randomPaths(using: &generator) { try repository.write(path, "step \(step) \(path)\n") }
+            life.commits.append(try await repository.commit("step \(step)"))
+            try await repository.git("push", "--quiet", "origin", "main")
+        case 2 where life.commits.count > 1:
+            // A force push drops the last commit for another.
+            try await repository.git("reset", "--quiet", "--hard", life.commits[life.commits.count - 2])
+            for path in randomPaths(using: &generator) { try repository.write(path, "forced \(step)\n") }
+            life.commits[life.commits.count - 1] = try await repository.commit("forced \(step)")
+            try await repository.git("push", "--quiet", "--force", "origin", "main")
+        case 3:
+            // A merge: the branch's changes reach main through a merge commit.
+            try await repository.git("checkout", "--quiet", "-b", "side-\(step)")
+            for path in randomPaths(using: &generator) { try repository.write(path, "side \(step)\n") }
+            try await repository.commit("side \(step)")
+            try await repository.git("checkout", "--quiet", "main")
+            for path in randomPaths(using: &generator) { try repository.write(path, "main \(step)\n") }
+            try await repository.commit("main \(step)")
+            try await repository.git(
+                "merge", "--quiet", "--no-ff", "--strategy-option=theirs", "-m", "merge \(step)", "side-\(step)"
+            )
+            life.commits.append(try await repository.git("rev-parse", "HEAD"))
+            try await repository.git("push", "--quiet", "origin", "main")
+        case 4:
+            // A mode change only, or a revert of the last commit (the tree goes back).
+            let files = try await repository.git("ls-files").split(separator: "\n").map(String.init)
+            if Bool.random(using: &generator), let file = files.randomElement(using: &generator) {
+                _ = try await run("chmod", ["+x", "--", file], in: repository.path)
+                life.commits.append(try await repository.commit("mode \(step)"))
+            } else {
+                let parents = try await repository.git("rev-list", "--parents", "-n", "1", "HEAD")
+                let merge = parents.split(separator: " ").count > 2
+                try await repository.git("revert", "--no-edit", merge ? "-m1" : "--no-edit", "HEAD")
+                life.commits.append(try await repository.git("rev-parse", "HEAD"))
+            }
+            try await repository.git("push", "--quiet", "origin", "main")
+        default:
+            // Some jobs succeed at the head, a few with an older definition.
+            for instance in pipeline.instances where Bool.random(using: &generator) {
+                life.now += Int.random(in: 0...2, using: &generator)
+                let stale = Int.random(in: 0..<5, using: &generator) == 0 ? "older-definition" : nil
+                try await mark(instance, fingerprint: stale, now: life.now, remotePrefix: remotePrefix)
+            }
+        }
+    }
+
     /// What the generated detection selects for `event`, by slug.
     func detect(_ pipeline: Pipeline, _ event: Event, all: Bool = false) async throws -> [String: Bool] {
         let script = ChangeDetectionScript(pipeline: pipeline, converges: true).text
@@ -106,55 +167,9 @@ struct MarkedRepository {
             let pipeline = try #require(SpecValidator.pipeline(text: spec).pipeline, "\(spec)")
             let remote = try await MarkedRepository.make(files: randomPaths(using: &generator))
             defer { remote.remove() }
-            let repository = remote.repository
-            var now = 1_000
-            var history: [String] = []
+            var life = MarkedRepository.Life()
             for step in 0..<8 {
-                switch Int.random(in: 0..<9, using: &generator) {
-                case 0, 1:
-                    for path in randomPaths(using: &generator) { try repository.write(path, "step \(step) \(path)\n") }
-                    history.append(try await repository.commit("step \(step)"))
-                    try await repository.git("push", "--quiet", "origin", "main")
-                case 2 where history.count > 1:
-                    // A force push drops the last commit for another.
-                    try await repository.git("reset", "--quiet", "--hard", history[history.count - 2])
-                    for path in randomPaths(using: &generator) { try repository.write(path, "forced \(step)\n") }
-                    history[history.count - 1] = try await repository.commit("forced \(step)")
-                    try await repository.git("push", "--quiet", "--force", "origin", "main")
-                case 3:
-                    // A merge: the branch's changes reach main through a merge commit.
-                    try await repository.git("checkout", "--quiet", "-b", "side-\(step)")
-                    for path in randomPaths(using: &generator) { try repository.write(path, "side \(step)\n") }
-                    try await repository.commit("side \(step)")
-                    try await repository.git("checkout", "--quiet", "main")
-                    for path in randomPaths(using: &generator) { try repository.write(path, "main \(step)\n") }
-                    try await repository.commit("main \(step)")
-                    try await repository.git(
-                        "merge", "--quiet", "--no-ff", "--strategy-option=theirs", "-m", "merge \(step)", "side-\(step)"
-                    )
-                    history.append(try await repository.git("rev-parse", "HEAD"))
-                    try await repository.git("push", "--quiet", "origin", "main")
-                case 4:
-                    // A mode change only, or a revert of the last commit (the tree goes back).
-                    let files = try await repository.git("ls-files").split(separator: "\n").map(String.init)
-                    if Bool.random(using: &generator), let file = files.randomElement(using: &generator) {
-                        _ = try await run("chmod", ["+x", "--", file], in: repository.path)
-                        history.append(try await repository.commit("mode \(step)"))
-                    } else {
-                        let parents = try await repository.git("rev-list", "--parents", "-n", "1", "HEAD")
-                        let merge = parents.split(separator: " ").count > 2
-                        try await repository.git("revert", "--no-edit", merge ? "-m1" : "--no-edit", "HEAD")
-                        history.append(try await repository.git("rev-parse", "HEAD"))
-                    }
-                    try await repository.git("push", "--quiet", "origin", "main")
-                default:
-                    // Some jobs succeed at the head, a few with an older definition.
-                    for instance in pipeline.instances where Bool.random(using: &generator) {
-                        now += Int.random(in: 0...2, using: &generator)
-                        let stale = Int.random(in: 0..<5, using: &generator) == 0 ? "older-definition" : nil
-                        try await remote.mark(instance, fingerprint: stale, now: now)
-                    }
-                }
+                try await remote.randomStep(step, of: pipeline, &life, using: &generator)
                 for event in ChangeDetectionScript.convergingEvents {
                     let answers = try await remote.detect(pipeline, event)
                     let expected = try await remote.expected(pipeline, event)
@@ -257,7 +272,7 @@ struct MarkedRepository {
     }
 
     @Test func racingJobsLeaveTheNewestMark() async throws {
-        let (pipeline, docs, remote) = try await Self.docsOnly()
+        let (_, docs, remote) = try await Self.docsOnly()
         defer { remote.remove() }
         let older = try await remote.repository.git("rev-parse", "HEAD")
         try remote.repository.write("docs/index.md", "newer\n")

@@ -249,25 +249,10 @@ struct GitLabWorkTree {
             defer { remote.remove() }
             let tree = try await GitLabWorkTree(pipeline, in: remote)
             let repository = remote.repository
-            var history = [try await repository.git("rev-parse", "HEAD")]
-            var now = 1_000
+            let first = try await repository.git("rev-parse", "HEAD")
+            var life = MarkedRepository.Life()
             for step in 0..<5 {
-                switch Int.random(in: 0..<5, using: &generator) {
-                case 0, 1:
-                    for path in randomPaths(using: &generator) { try repository.write(path, "step \(step) \(path)\n") }
-                    history.append(try await repository.commit("step \(step)"))
-                    try await repository.git("push", "--quiet", "origin", "main")
-                case 2 where history.count > 1:
-                    try await repository.git("reset", "--quiet", "--hard", history[history.count - 2])
-                    for path in randomPaths(using: &generator) { try repository.write(path, "forced \(step)\n") }
-                    history[history.count - 1] = try await repository.commit("forced \(step)")
-                    try await repository.git("push", "--quiet", "--force", "origin", "main")
-                default:
-                    for instance in pipeline.instances where Bool.random(using: &generator) {
-                        now += Int.random(in: 0...2, using: &generator)
-                        try await remote.mark(instance, now: now)
-                    }
-                }
+                try await remote.randomStep(step, of: pipeline, &life, using: &generator)
                 func slugs(_ ids: [String]) -> Set<String> { Set(ids.map(JobInstance.slug(for:))) }
                 func selected(_ answers: [String: Bool]) -> Set<String> { Set(answers.filter(\.value).keys) }
 
@@ -283,9 +268,9 @@ struct GitLabWorkTree {
                 // A merge request from the head against the first commit.
                 let resolver = ChangeSetResolver(runner: ProcessRunner(), directory: repository.path)
                 let head = try await repository.git("rev-parse", "HEAD")
-                let changes = try await resolver.pullRequest(base: history[0], head: head)
+                let changes = try await resolver.pullRequest(base: first, head: head)
                 let mergeRequest = try await tree.child(
-                    "merge_request_event", branch: nil, extra: ["CI_MERGE_REQUEST_DIFF_BASE_SHA": history[0]])
+                    "merge_request_event", branch: nil, extra: ["CI_MERGE_REQUEST_DIFF_BASE_SHA": first])
                 let planned = Planner().plan(pipeline, event: .pullRequest, changes: changes).selectedIDs
                 #expect(Set(mergeRequest) == slugs(planned), "merge request \(step): \(changes.paths)\n\(spec)")
                 if !push.isEmpty && push.count < pipeline.instances.count { mixed += 1 }
@@ -297,20 +282,7 @@ struct GitLabWorkTree {
     /// The child's own jobs record their marks: a deploy that failed is run again by the next
     /// push, though that push touched nothing it watches, and then the pipeline converges.
     @Test func aFailedDeployIsRunAgainByTheNextPush() async throws {
-        let spec = """
-            version: 1
-            environments: [prod]
-            jobs:
-              plan: { paths: ["infra/**"], run: "echo planned" }
-              apply:
-                on: [push]
-                needs: [plan]
-                mutates: true
-                environment: prod
-                paths: ["infra/**"]
-                run: 'test "${FAIL_APPLY:-}" != yes'
-            """
-        let pipeline = try #require(SpecValidator.pipeline(text: spec).pipeline)
+        let pipeline = try failingApplyPipeline()
         let remote = try await MarkedRepository.make(files: ["infra/main.tf", "docs/index.md"])
         defer { remote.remove() }
         let tree = try await GitLabWorkTree(pipeline, in: remote)

@@ -130,3 +130,22 @@ struct RandomHistory {
 func gitLabJobs(_ pipeline: Pipeline) throws -> String {
     try #require(try GitLabGenerator().generate(pipeline).first { $0.path == GitLabGenerator.jobsPath }).contents
 }
+
+/// A plan, then a mutating apply of prod that fails when `FAIL_APPLY` is `yes`, both watching
+/// `infra/**`: what each platform's "a failed deploy runs again on the next push" test deploys.
+func failingApplyPipeline() throws -> Pipeline {
+    let spec = """
+        version: 1
+        environments: [prod]
+        jobs:
+          plan: { paths: ["infra/**"], run: "echo planned" }
+          apply:
+            on: [push]
+            needs: [plan]
+            mutates: true
+            environment: prod
+            paths: ["infra/**"]
+            run: 'test "${FAIL_APPLY:-}" != yes'
+        """
+    return try #require(SpecValidator.pipeline(text: spec).pipeline)
+}

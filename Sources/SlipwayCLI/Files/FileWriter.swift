@@ -1,4 +1,5 @@
 import Foundation
+import SlipwayCore
 import SlipwayGenerators
 
 /// The one place Slipway writes generated files: atomically, and never touching a file whose

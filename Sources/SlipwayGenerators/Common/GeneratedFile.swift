@@ -1,19 +1,5 @@
 import SlipwayCore
 
-/// One file a generator produces: a path relative to the repository root and its full text.
-public struct GeneratedFile: Hashable, Sendable {
-    /// Where the file goes, relative to the repository root (`.github/workflows/slipway.yml`).
-    public var path: String
-    /// The file's exact contents.
-    public var contents: String
-
-    /// Creates a generated file.
-    public init(path: String, contents: String) {
-        self.path = path
-        self.contents = contents
-    }
-}
-
 /// The first lines of every generated file: where it comes from, and how to regenerate it.
 enum GeneratedHeader {
     static func lines(_ platform: Platform) -> [String] {

@@ -45,10 +45,11 @@ pull_request)
 esac
 echo "$(wc -l <"$changed") changed files"
 
-# selects PATTERN...: whether some changed path's last matching pattern is a '+' one.
-# Each argument is '+REGEX' (include) or '-REGEX' (exclude); regexes match whole paths.
-selects() {
-  if [[ $everything == true ]]; then return 0; fi
+# selected_paths PATTERN...: the paths in $changed whose last matching pattern is a '+' one
+# (every path, without patterns), possibly more than once. Each argument is '+REGEX'
+# (include) or '-REGEX' (exclude); regexes match whole paths.
+selected_paths() {
+  if (($# == 0)); then cat "$changed"; return; fi
   local patterns=("$@") i j
   for ((i = 0; i < ${#patterns[@]}; i++)); do
     [[ ${patterns[i]} == +* ]] || continue
@@ -56,11 +57,19 @@ selects() {
     for ((j = i + 1; j < ${#patterns[@]}; j++)); do
       if [[ ${patterns[j]} == -* ]]; then excludes+=(-e "${patterns[j]:1}"); fi
     done
-    grep -E -x -e "${patterns[i]:1}" "$changed" >"$selected" || true
-    [[ -s $selected ]] || continue
-    if ((${#excludes[@]} == 0)) || grep -E -x -v -q "${excludes[@]}" "$selected"; then return 0; fi
+    if ((${#excludes[@]} == 0)); then
+      grep -E -x -e "${patterns[i]:1}" "$changed" || true
+    else
+      grep -E -x -e "${patterns[i]:1}" "$changed" | grep -E -x -v "${excludes[@]}" || true
+    fi
   done
-  return 1
+}
+
+# selects PATTERN...: whether some changed path's last matching pattern is a '+' one.
+selects() {
+  if [[ $everything == true ]]; then return 0; fi
+  selected_paths "$@" >"$selected"
+  [[ -s $selected ]]
 }
 
 output() {
@@ -151,25 +160,6 @@ since() {
     git diff --name-only --no-renames --no-ext-diff -z "$1" "$head" | tr '\0' '\n' >"$changed.part" || return 1
     mv "$changed.part" "$changed"
   fi
-}
-
-# selected_paths PATTERN...: the paths in $changed whose last matching pattern is a '+' one
-# (every path, without patterns), possibly more than once.
-selected_paths() {
-  if (($# == 0)); then cat "$changed"; return; fi
-  local patterns=("$@") i j
-  for ((i = 0; i < ${#patterns[@]}; i++)); do
-    [[ ${patterns[i]} == +* ]] || continue
-    local excludes=()
-    for ((j = i + 1; j < ${#patterns[@]}; j++)); do
-      if [[ ${patterns[j]} == -* ]]; then excludes+=(-e "${patterns[j]:1}"); fi
-    done
-    if ((${#excludes[@]} == 0)); then
-      grep -E -x -e "${patterns[i]:1}" "$changed" || true
-    else
-      grep -E -x -e "${patterns[i]:1}" "$changed" | grep -E -x -v "${excludes[@]}" || true
-    fi
-  done
 }
 
 # pending INDEX COMMIT PATTERN...: instance INDEX, marked at COMMIT on the walk, is out of date
