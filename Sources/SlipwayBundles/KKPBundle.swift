@@ -24,7 +24,9 @@ public enum BundleError: Error, Equatable, Sendable {
 /// is adding a folder. The Terraform is static: everything that differs between repositories is a
 /// variable with validation, set by the `terraform.tfvars` the answers produce.
 public enum KKPBundle {
-    /// The control plane's Terraform for `cloud`, at `terraform/<cloud>/` in the repository.
+    /// The control plane's Terraform for `cloud`, at `terraform/<cloud>/` in the repository, with
+    /// what belongs beside it: the state bucket's preparation (`prepare-backend.sh`) and, on AWS,
+    /// the Route53 records of the endpoint (`dns/`).
     public static func terraform(for cloud: BundleCloud) throws(BundleError) -> [GeneratedFile] {
         try resources(under: "kkp/terraform/\(cloud.rawValue)", as: "terraform/\(cloud.rawValue)") {
             .cloudNotAvailable(cloud)
@@ -38,14 +40,23 @@ public enum KKPBundle {
         guard let resources = Bundle.module.url(forResource: "Resources", withExtension: nil) else {
             throw .missingResource("Resources")
         }
-        let root = resources.appendingPathComponent(directory)
-        guard let names = try? FileManager.default.contentsOfDirectory(atPath: root.path) else { throw missing() }
+        let root = resources.appendingPathComponent(directory).standardizedFileURL
+        guard let enumerator = FileManager.default.enumerator(atPath: root.path) else { throw missing() }
+        var relativePaths: [String] = []
+        while let relative = enumerator.nextObject() as? String {
+            var isDirectory: ObjCBool = false
+            let path = root.appendingPathComponent(relative).path
+            guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), !isDirectory.boolValue,
+                !(relative as NSString).lastPathComponent.hasPrefix(".")
+            else { continue }
+            relativePaths.append(relative)
+        }
         var files: [GeneratedFile] = []
-        for name in names.sorted() where !name.hasPrefix(".") {
-            guard let contents = try? String(contentsOf: root.appendingPathComponent(name), encoding: .utf8) else {
-                throw .missingResource("\(directory)/\(name)")
+        for relative in relativePaths.sorted() {
+            guard let contents = try? String(contentsOf: root.appendingPathComponent(relative), encoding: .utf8) else {
+                throw .missingResource("\(directory)/\(relative)")
             }
-            files.append(GeneratedFile(path: "\(destination)/\(name)", contents: contents))
+            files.append(GeneratedFile(path: "\(destination)/\(relative)", contents: contents))
         }
         if files.isEmpty { throw missing() }
         return files

@@ -44,13 +44,13 @@ private func terraformConfiguration(in directory: TemporaryDirectory) throws -> 
 
 /// The KKP bundle's control-plane Terraform is formatted, valid, and applies against emulated AWS,
 /// with its state in S3 and a second plan that changes nothing.
-@Suite(.serialized) struct KKPTerraformTests {
+@Suite struct KKPTerraformTests {
     @Test func theAWSControlPlaneIsFormattedAndValid() async throws {
         let files = try KKPBundle.terraform(for: .aws)
         #expect(
             files.map(\.path) == [
-                "terraform/aws/main.tf", "terraform/aws/outputs.tf", "terraform/aws/variables.tf",
-                "terraform/aws/versions.tf",
+                "terraform/aws/dns/main.tf", "terraform/aws/main.tf", "terraform/aws/outputs.tf",
+                "terraform/aws/prepare-backend.sh", "terraform/aws/variables.tf", "terraform/aws/versions.tf",
             ])
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
@@ -65,6 +65,145 @@ private func terraformConfiguration(in directory: TemporaryDirectory) throws -> 
         try #require(initialize.status == 0, "\(initialize.standardOutput)\(initialize.standardError)")
         let validate = try await run("terraform", ["validate", "-no-color"], in: module, environment: environment)
         #expect(validate.status == 0, "\(validate.standardOutput)\(validate.standardError)")
+        let dns = "\(module)/dns"
+        let dnsInitialize = try await run(
+            "terraform", ["init", "-backend=false", "-input=false", "-no-color"], in: dns, environment: environment)
+        try #require(dnsInitialize.status == 0, "\(dnsInitialize.standardOutput)\(dnsInitialize.standardError)")
+        let dnsValidate = try await run("terraform", ["validate", "-no-color"], in: dns, environment: environment)
+        #expect(dnsValidate.status == 0, "\(dnsValidate.standardOutput)\(dnsValidate.standardError)")
+        let shellcheck = try await run("shellcheck", ["prepare-backend.sh"], in: module)
+        #expect(shellcheck.status == 0, "\(shellcheck.standardOutput)")
+    }
+
+    /// `prepare-backend.sh` creates the state bucket with versioning, encryption, public access
+    /// blocked and TLS required, and a second run changes nothing and says so.
+    @Test func theStateBucketIsPreparedOnceAndThenLeftAlone() async throws {
+        let moto = try await MotoServer(repository: repositoryRoot)
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        do {
+            for file in try KKPBundle.terraform(for: .aws) { try directory.write(file.path, file.contents) }
+            var environment: [String: String?] = moto.environment().mapValues { $0 }
+            environment["TF_STATE_BUCKET"] = "kkp-prepared-state"
+            func prepare() async throws -> CommandResult {
+                try await run(
+                    "bash", ["terraform/aws/prepare-backend.sh"], in: directory.path, environment: environment)
+            }
+            func aws(_ arguments: String...) async throws -> String {
+                let result = try await run("aws", ["s3api"] + arguments, in: directory.path, environment: environment)
+                try #require(result.status == 0, "aws s3api \(arguments): \(result.standardError)")
+                return result.standardOutput.trimmingCharacters(in: .whitespacesAndNewlines)
+            }
+            let first = try await prepare()
+            try #require(first.status == 0, "\(first.standardOutput)\(first.standardError)")
+            #expect(first.standardOutput.contains("state bucket kkp-prepared-state: created in eu-central-1"))
+            #expect(first.standardOutput.contains("state bucket kkp-prepared-state is ready"))
+            #expect(
+                try await aws(
+                    "get-bucket-versioning", "--bucket", "kkp-prepared-state", "--query", "Status", "--output", "text")
+                    == "Enabled")
+            #expect(
+                try await aws(
+                    "get-bucket-encryption", "--bucket", "kkp-prepared-state", "--output", "text", "--query",
+                    "ServerSideEncryptionConfiguration.Rules[0].ApplyServerSideEncryptionByDefault.SSEAlgorithm")
+                    == "AES256")
+            let blocked = try await aws("get-public-access-block", "--bucket", "kkp-prepared-state")
+            #expect(!blocked.contains("false"), "\(blocked)")
+            let policy = try await aws("get-bucket-policy", "--bucket", "kkp-prepared-state")
+            #expect(policy.contains("aws:SecureTransport"), "\(policy)")
+
+            let second = try await prepare()
+            #expect(second.status == 0, "\(second.standardError)")
+            #expect(
+                second.standardOutput == """
+                    state bucket kkp-prepared-state: exists
+                    versioning: already on
+                    encryption: already AES256
+                    public access: already blocked
+                    TLS only: already required
+                    state bucket kkp-prepared-state was already ready: nothing changed
+
+                    """)
+        } catch {
+            await moto.stop()
+            throw error
+        }
+        await moto.stop()
+    }
+
+    /// The endpoint and its wildcard point at the ingress in Route53; a second plan changes nothing.
+    @Test func theEndpointsRecordsPointAtTheIngress() async throws {
+        let moto = try await MotoServer(repository: repositoryRoot)
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        do {
+            for file in try KKPBundle.terraform(for: .aws) { try directory.write(file.path, file.contents) }
+            let module = "\(directory.path)/terraform/aws/dns"
+            var environment: [String: String?] = moto.environment().mapValues { $0 }
+            environment["TF_CLI_CONFIG_FILE"] = try terraformConfiguration(in: directory)
+            environment["TF_IN_AUTOMATION"] = "1"
+            environment["TF_VAR_region"] = "eu-central-1"
+            environment["TF_VAR_zone_name"] = "example.com"
+            environment["TF_VAR_endpoint"] = "kkp.example.com"
+            environment["TF_VAR_ingress_hostname"] = "ingress-1234.elb.eu-central-1.amazonaws.com"
+            for arguments in [
+                ["route53", "create-hosted-zone", "--name", "example.com", "--caller-reference", "slipway-test"],
+                [
+                    "s3api", "create-bucket", "--bucket", "kkp-dns-state", "--create-bucket-configuration",
+                    "LocationConstraint=eu-central-1",
+                ],
+            ] {
+                let result = try await run("aws", arguments, in: directory.path, environment: environment)
+                try #require(result.status == 0, "aws \(arguments): \(result.standardError)")
+            }
+            try directory.write(
+                "terraform/aws/dns/backend.hcl",
+                "bucket = \"kkp-dns-state\"\nkey = \"kkp/dns.tfstate\"\nregion = \"eu-central-1\"\nuse_path_style = true\n"
+            )
+            let initialize = try await run(
+                "terraform", ["init", "-input=false", "-no-color", "-backend-config=backend.hcl"], in: module,
+                environment: environment)
+            try #require(initialize.status == 0, "\(initialize.standardOutput)\(initialize.standardError)")
+            let apply = try await run(
+                "terraform", ["apply", "-input=false", "-auto-approve", "-no-color"], in: module,
+                environment: environment)
+            try #require(apply.status == 0, "\(apply.standardOutput.suffix(2000))\(apply.standardError)")
+            let plan = try await run(
+                "terraform", ["plan", "-input=false", "-detailed-exitcode", "-no-color"], in: module,
+                environment: environment)
+            #expect(plan.status == 0, "a second plan must change nothing:\n\(plan.standardOutput.suffix(2000))")
+            let zones = try await run(
+                "aws", ["route53", "list-hosted-zones", "--query", "HostedZones[0].Id", "--output", "text"],
+                in: directory.path, environment: environment)
+            let records = try await run(
+                "aws",
+                [
+                    "route53", "list-resource-record-sets", "--hosted-zone-id",
+                    zones.standardOutput.trimmingCharacters(in: .whitespacesAndNewlines), "--output", "text",
+                    "--query", "ResourceRecordSets[?Type=='CNAME'].[Name, ResourceRecords[0].Value]",
+                ],
+                in: directory.path, environment: environment)
+            let lines = Set(
+                records.standardOutput.split(separator: "\n").map { $0.split(separator: "\t").joined(separator: " ") })
+            #expect(
+                lines == [
+                    "kkp.example.com. ingress-1234.elb.eu-central-1.amazonaws.com",
+                    // Route53 lists the wildcard's asterisk as the octal escape \052, as AWS does.
+                    "\\052.kkp.example.com. ingress-1234.elb.eu-central-1.amazonaws.com",
+                ], "\(records.standardOutput)")
+
+            // An endpoint outside the zone is refused before anything changes.
+            environment["TF_VAR_endpoint"] = "kkp.example.org"
+            let outside = try await run(
+                "terraform", ["plan", "-input=false", "-no-color"], in: module, environment: environment)
+            #expect(outside.status != 0)
+            #expect(
+                outside.standardError.contains("endpoint must be a name inside zone_name"), "\(outside.standardError)")
+        } catch {
+            await moto.stop()
+            throw error
+        }
+        await moto.stop()
     }
 
     @Test(.timeLimit(.minutes(10))) func theAWSControlPlaneAppliesAgainstEmulatedAWS() async throws {
