@@ -1,0 +1,386 @@
+import Foundation
+import SlipwayCore
+
+/// Everything `slipway init --preset kkp` asks, as the KKP start wizard did (../shared/kkp-wizard.md,
+/// §1.4), resolved from the answers given (flags, an answers file) and the defaults.
+///
+/// Every answer has a kebab-case key, the same on the command line (`--endpoint`), in an answers
+/// file (`endpoint: kkp.example.com`) and in problems. `resolve` reports every missing or invalid
+/// answer at once, each with what to do about it.
+public struct KKPAnswers: Hashable, Sendable {
+    /// Where the repository is hosted.
+    public enum Git: String, Hashable, Sendable, CaseIterable {
+        /// github.com, GitLab (gitlab.com or self-hosted), or Bitbucket Cloud.
+        case github, gitlab, bitbucket
+    }
+
+    /// Where the repository is hosted (`git`).
+    public var git: Git
+    /// The cloud the master/seed cluster runs on (`cloud`).
+    public var cloud: BundleCloud
+    /// The master/seed cluster's name; prefixes every cloud resource.
+    public var clusterName: String
+    /// The master/seed cluster's Kubernetes version, such as `1.31.4`.
+    public var kubernetesVersion: String
+    /// Fewest worker nodes the cluster autoscaler keeps.
+    public var autoscalerMin: Int
+    /// Most worker nodes the cluster autoscaler starts.
+    public var autoscalerMax: Int
+    /// The cloud region.
+    public var region: String
+    /// The worker nodes' instance type.
+    public var workerType: String
+    /// The control-plane nodes' instance type.
+    public var controlPlaneType: String
+    /// A KKP release tag, such as `v2.27.1`.
+    public var kkpVersion: String
+    /// The KKP endpoint: a DNS name without `https://` and without a trailing slash.
+    public var endpoint: String
+    /// The KKP admin (the Dex static user).
+    public var adminEmail: String
+    /// The e-mail Let's Encrypt writes to about the certificates.
+    public var issuerEmail: String
+    /// Whether the monitoring stack (Prometheus, Grafana) is installed.
+    public var monitoring: Bool
+    /// Whether the logging stack (Loki, Promtail) is installed.
+    public var logging: Bool
+    /// Whether alerting (Alertmanager, Karma) is installed.
+    public var alerting: Bool
+    /// The e-mail domain the OAuth2 proxy lets in.
+    public var allowedEmailDomain: String
+    /// The KKP project created with the admin bound to it.
+    public var projectName: String
+    /// The seed datacenter's name.
+    public var datacenter: String
+    /// AWS: the Route53 zone the endpoint lives in; without it, DNS is left to the user.
+    public var route53Zone: String?
+    /// GCP: the project the cluster lives in.
+    public var gcpProject: String?
+    /// The user, organization or group that owns the repository.
+    public var gitOwner: String
+    /// The repository's name, without its owner.
+    public var gitRepository: String
+    /// Whether `gitOwner` is a personal account rather than an organization or group.
+    public var gitPersonal: Bool
+    /// A self-hosted Git server's hostname; nil for github.com, gitlab.com or bitbucket.org.
+    public var gitHostname: String?
+
+    /// Every answer's key, in the order `init` asks them.
+    public static let keys = [
+        "git", "cloud", "cluster-name", "kubernetes-version", "autoscaler-min", "autoscaler-max", "region",
+        "worker-type", "control-plane-type", "kkp-version", "endpoint", "admin-email", "issuer-email", "monitoring",
+        "logging", "alerting", "allowed-email-domain", "project-name", "datacenter", "route53-zone", "gcp-project",
+        "git-owner", "git-repository", "git-personal", "git-hostname",
+    ]
+
+    /// An answer that is missing, not understood, or wrong.
+    public struct Problem: Hashable, Sendable {
+        /// What is wrong with it.
+        public enum Kind: Hashable, Sendable {
+            /// No answer and no default.
+            case missing
+            /// The value is not what the key takes; `reason` says why.
+            case invalid(value: String, reason: String)
+            /// No such key; `suggestion` is the key meant, when it looks like a typo.
+            case unknown(suggestion: String?)
+        }
+
+        /// The answer's key.
+        public var key: String
+        /// What is wrong.
+        public var kind: Kind
+        /// What to do about it.
+        public var hint: String
+        /// Where the answer was given, in an answers file.
+        public var location: SourceLocation?
+
+        /// Creates a problem.
+        public init(key: String, kind: Kind, hint: String, location: SourceLocation? = nil) {
+            self.key = key
+            self.kind = kind
+            self.hint = hint
+            self.location = location
+        }
+
+        /// The problem as one sentence.
+        public var message: String {
+            switch kind {
+            case .missing: return "no answer for '\(key)'"
+            case .invalid(let value, let reason): return "'\(key)' is '\(value)': \(reason)"
+            case .unknown(let suggestion):
+                return "unknown answer '\(key)'" + (suggestion.map { " (did you mean '\($0)'?)" } ?? "")
+            }
+        }
+    }
+
+    /// A given answer: its text and, from an answers file, where it stands.
+    public struct Given: Hashable, Sendable {
+        /// The answer as written.
+        public var value: String
+        /// Where it was written, in an answers file.
+        public var location: SourceLocation?
+
+        /// Creates a given answer.
+        public init(_ value: String, at location: SourceLocation? = nil) {
+            self.value = value
+            self.location = location
+        }
+    }
+
+    /// Every problem with the answers given, at once.
+    public struct Problems: Error, Hashable, Sendable {
+        /// The problems, in the order the answers are asked.
+        public var all: [Problem]
+
+        /// Creates the problems.
+        public init(all: [Problem]) {
+            self.all = all
+        }
+    }
+
+    /// The answers from `given` (by key) and the defaults; throws every problem with them.
+    ///
+    /// `clusterNameSeed` makes the generated default cluster name reproducible.
+    public static func resolve(_ given: [String: Given], clusterNameSeed: UInt64) throws(Problems) -> KKPAnswers {
+        var resolver = Resolver(given: given)
+        for key in given.keys.sorted() where !keys.contains(key) {
+            resolver.problems.append(
+                Problem(
+                    key: key, kind: .unknown(suggestion: Suggestion.closest(to: key, in: keys)),
+                    hint: "the answers are: \(keys.joined(separator: ", "))", location: given[key]?.location))
+        }
+        let git = resolver.choice("git", Git.self, default: nil)
+        let cloud = resolver.choice("cloud", BundleCloud.self, default: nil)
+        let clusterName = resolver.text(
+            "cluster-name", default: ClusterNames.generate(seed: clusterNameSeed),
+            pattern: "^[a-z][a-z0-9-]{1,30}[a-z0-9]$",
+            reason: "3 to 32 lowercase letters, digits and hyphens, starting with a letter",
+            hint: "it names the cloud resources, so it must be a valid DNS label, such as kkp-master")
+        let kubernetesVersion = resolver.text(
+            "kubernetes-version", default: "1.31.4", pattern: "^1\\.[0-9]{2}\\.[0-9]+$",
+            reason: "not a Kubernetes version", hint: "write it as 1.31.4, without a leading v")
+        let autoscalerMin = resolver.number("autoscaler-min", default: 2, range: 1...100)
+        let autoscalerMax = resolver.number("autoscaler-max", default: 5, range: 1...100)
+        let defaultRegion = cloud == .gcp ? "europe-west3" : "eu-central-1"
+        let region = resolver.text(
+            "region", default: defaultRegion,
+            pattern: cloud == .gcp ? "^[a-z]+-[a-z]+[0-9]$" : "^[a-z]{2}(-[a-z]+)+-[0-9]$",
+            reason: "not a \(cloud == .gcp ? "GCP" : "AWS") region", hint: "for example \(defaultRegion)")
+        let workerType = resolver.text(
+            "worker-type", default: cloud == .gcp ? "n2-standard-4" : "t3.xlarge", pattern: "^[a-z0-9][a-z0-9.-]+$",
+            reason: "not an instance type", hint: "for example t3.xlarge (x86 only: KubeOne's images are amd64)")
+        let controlPlaneType = resolver.text(
+            "control-plane-type", default: cloud == .gcp ? "n2-standard-2" : "t3.large",
+            pattern: "^[a-z0-9][a-z0-9.-]+$", reason: "not an instance type", hint: "for example t3.large")
+        let kkpVersion = resolver.text(
+            "kkp-version", default: "v2.27.1", pattern: "^v2\\.[0-9]+\\.[0-9]+$", reason: "not a KKP release tag",
+            hint: "write the release tag, such as v2.27.1")
+        let endpoint = resolver.endpoint()
+        let adminEmail = resolver.email("admin-email", default: nil)
+        // Answers derived from a wrong one are not reported again as missing.
+        let adminWrong = adminEmail == nil && given["admin-email"] != nil
+        let issuerEmail = resolver.email("issuer-email", default: adminEmail, quiet: adminWrong)
+        let monitoring = resolver.flag("monitoring", default: false)
+        let logging = resolver.flag("logging", default: false)
+        let alerting = resolver.flag("alerting", default: false)
+        let adminDomain = adminEmail.flatMap { $0.split(separator: "@").last.map(String.init) }
+        let allowedEmailDomain = resolver.text(
+            "allowed-email-domain", default: adminDomain, pattern: Resolver.dnsName, reason: "not a domain",
+            hint: "the domain of the e-mail addresses allowed to sign in, such as example.com", quiet: adminWrong)
+        let projectName = resolver.text(
+            "project-name", default: "platform", pattern: "^[A-Za-z0-9][A-Za-z0-9 _-]{0,62}$",
+            reason: "letters, digits, spaces, hyphens and underscores only", hint: "for example platform")
+        let datacenter = resolver.text(
+            "datacenter", default: "\(cloud?.rawValue ?? "aws")-\(region ?? defaultRegion)",
+            pattern: "^[a-z0-9][a-z0-9-]{0,62}$", reason: "lowercase letters, digits and hyphens only",
+            hint: "the seed datacenter's name, such as aws-eu-central-1")
+        var route53Zone: String?
+        if given["route53-zone"] != nil {
+            route53Zone = resolver.text(
+                "route53-zone", default: nil, pattern: Resolver.dnsName, reason: "not a DNS zone name",
+                hint: "the hosted zone's name without a trailing dot, such as example.com")
+            if cloud == .gcp {
+                resolver.problems.append(
+                    Problem(
+                        key: "route53-zone",
+                        kind: .invalid(value: given["route53-zone"]!.value, reason: "Route53 is AWS's"),
+                        hint: "leave it out on GCP; point the endpoint at the ingress in your DNS yourself",
+                        location: given["route53-zone"]?.location))
+            } else if let zone = route53Zone, let endpoint, !endpoint.hasSuffix(".\(zone)") {
+                resolver.problems.append(
+                    Problem(
+                        key: "endpoint",
+                        kind: .invalid(value: endpoint, reason: "it is not inside route53-zone \(zone)"),
+                        hint: "use a name such as kkp.\(zone), or the zone that holds \(endpoint)",
+                        location: given["endpoint"]?.location))
+            }
+        }
+        var gcpProject: String?
+        if cloud == .gcp || given["gcp-project"] != nil {
+            gcpProject = resolver.text(
+                "gcp-project", default: nil, pattern: "^[a-z][a-z0-9-]{4,28}[a-z0-9]$", reason: "not a GCP project id",
+                hint: "the project id (not its name or number), such as acme-platform")
+        }
+        let gitOwner = resolver.text(
+            "git-owner", default: nil, pattern: "^[A-Za-z0-9][A-Za-z0-9._-]*(/[A-Za-z0-9._-]+)*$",
+            reason: "not a user, organization or group name",
+            hint: "the account or organization (GitLab: group, subgroups with /) that owns the repository")
+        let gitRepository = resolver.text(
+            "git-repository", default: nil, pattern: "^[A-Za-z0-9._-]+$", reason: "not a repository name",
+            hint: "the repository's name, without the owner")
+        let gitPersonal = resolver.flag("git-personal", default: false)
+        var gitHostname: String?
+        if given["git-hostname"] != nil {
+            gitHostname = resolver.text(
+                "git-hostname", default: nil, pattern: Resolver.dnsName, reason: "not a hostname",
+                hint: "only the host, such as git.example.com: no https:// and no path")
+        }
+        if let autoscalerMin, let autoscalerMax, autoscalerMin > autoscalerMax {
+            resolver.problems.append(
+                Problem(
+                    key: "autoscaler-min",
+                    kind: .invalid(value: String(autoscalerMin), reason: "more than autoscaler-max (\(autoscalerMax))"),
+                    hint: "the autoscaler keeps between autoscaler-min and autoscaler-max workers",
+                    location: given["autoscaler-min"]?.location))
+        }
+        guard resolver.problems.isEmpty, let git, let cloud, let clusterName, let kubernetesVersion, let autoscalerMin,
+            let autoscalerMax, let region, let workerType, let controlPlaneType, let kkpVersion, let endpoint,
+            let adminEmail, let issuerEmail, let monitoring, let logging, let alerting, let allowedEmailDomain,
+            let projectName, let datacenter, let gitOwner, let gitRepository, let gitPersonal
+        else { throw Problems(all: resolver.problems) }
+        return KKPAnswers(
+            git: git, cloud: cloud, clusterName: clusterName, kubernetesVersion: kubernetesVersion,
+            autoscalerMin: autoscalerMin, autoscalerMax: autoscalerMax, region: region, workerType: workerType,
+            controlPlaneType: controlPlaneType, kkpVersion: kkpVersion, endpoint: endpoint, adminEmail: adminEmail,
+            issuerEmail: issuerEmail, monitoring: monitoring, logging: logging, alerting: alerting,
+            allowedEmailDomain: allowedEmailDomain, projectName: projectName, datacenter: datacenter,
+            route53Zone: route53Zone, gcpProject: gcpProject, gitOwner: gitOwner, gitRepository: gitRepository,
+            gitPersonal: gitPersonal, gitHostname: gitHostname)
+    }
+}
+
+/// Reads each answer with its default and check, and collects what is wrong.
+private struct Resolver {
+    let given: [String: KKPAnswers.Given]
+    var problems: [KKPAnswers.Problem] = []
+
+    static let dnsName = "^([a-z0-9]([a-z0-9-]*[a-z0-9])?\\.)+[a-z]{2,}$"
+
+    init(given: [String: KKPAnswers.Given]) { self.given = given }
+
+    mutating func fail(_ key: String, _ value: String, _ reason: String, _ hint: String) {
+        problems.append(
+            KKPAnswers.Problem(
+                key: key, kind: .invalid(value: value, reason: reason), hint: hint, location: given[key]?.location))
+    }
+
+    /// The answer or its default; with neither, a "missing" problem unless `quiet` (the default
+    /// comes from another answer that is wrong, and that one is reported).
+    mutating func value(_ key: String, default fallback: String?, hint: String, quiet: Bool = false) -> String? {
+        if let answer = given[key] { return answer.value.trimmingCharacters(in: .whitespaces) }
+        if let fallback { return fallback }
+        if !quiet { problems.append(KKPAnswers.Problem(key: key, kind: .missing, hint: hint)) }
+        return nil
+    }
+
+    mutating func text(
+        _ key: String, default fallback: String?, pattern: String, reason: String, hint: String, quiet: Bool = false
+    ) -> String? {
+        guard
+            let value = value(
+                key, default: fallback, hint: "pass --\(key) or set it in the answers file; \(hint)", quiet: quiet)
+        else { return nil }
+        guard value.range(of: pattern, options: .regularExpression) != nil else {
+            fail(key, value, reason, hint)
+            return nil
+        }
+        return value
+    }
+
+    mutating func choice<Choice: RawRepresentable & CaseIterable>(
+        _ key: String, _ type: Choice.Type, default fallback: Choice?
+    ) -> Choice? where Choice.RawValue == String {
+        let options = Choice.allCases.map(\.rawValue).joined(separator: ", ")
+        guard let value = value(key, default: fallback?.rawValue, hint: "pass --\(key) with one of: \(options)")
+        else { return nil }
+        guard let choice = Choice(rawValue: value.lowercased()) else {
+            fail(key, value, "not one of \(options)", "pass --\(key) with one of: \(options)")
+            return nil
+        }
+        return choice
+    }
+
+    mutating func number(_ key: String, default fallback: Int, range: ClosedRange<Int>) -> Int? {
+        guard let value = value(key, default: String(fallback), hint: "") else { return nil }
+        guard let number = Int(value), range.contains(number) else {
+            fail(
+                key, value, "not a whole number from \(range.lowerBound) to \(range.upperBound)",
+                "for example \(fallback)")
+            return nil
+        }
+        return number
+    }
+
+    mutating func flag(_ key: String, default fallback: Bool) -> Bool? {
+        guard let value = value(key, default: String(fallback), hint: "") else { return nil }
+        switch value.lowercased() {
+        case "true", "yes", "on": return true
+        case "false", "no", "off": return false
+        default:
+            fail(key, value, "not true or false", "write true or false")
+            return nil
+        }
+    }
+
+    mutating func email(_ key: String, default fallback: String?, quiet: Bool = false) -> String? {
+        text(
+            key, default: fallback, pattern: "^[^@\\s]+@([a-z0-9]([a-z0-9-]*[a-z0-9])?\\.)+[a-z]{2,}$",
+            reason: "not an e-mail address", hint: "such as admin@example.com", quiet: quiet)
+    }
+
+    /// The endpoint, with the wizard's two classic mistakes named.
+    mutating func endpoint() -> String? {
+        let hint = "the DNS name KKP answers at, such as kkp.example.com"
+        guard
+            let value = value("endpoint", default: nil, hint: "pass --endpoint or set it in the answers file; \(hint)")
+        else { return nil }
+        let bare = (value.components(separatedBy: "://").last ?? value).trimmingCharacters(
+            in: CharacterSet(charactersIn: "/"))
+        if value.contains("://") {
+            fail("endpoint", value, "it has a scheme", "write only the name: \(bare)")
+            return nil
+        }
+        if value.hasSuffix("/") {
+            fail("endpoint", value, "it ends with a slash", "write it without the slash: \(bare)")
+            return nil
+        }
+        guard value.lowercased() == value, value.range(of: Resolver.dnsName, options: .regularExpression) != nil else {
+            fail("endpoint", value, "not a lowercase DNS name", hint)
+            return nil
+        }
+        return value
+    }
+}
+
+/// Docker-style cluster names (`focused-kare`), as the wizard's "generate" button made them.
+enum ClusterNames {
+    static let adjectives = [
+        "brave", "calm", "eager", "focused", "friendly", "gentle", "happy", "jolly", "keen", "lucid", "modest",
+        "nifty", "quirky", "serene", "steady", "upbeat", "vibrant", "wizardly", "zealous", "bold",
+    ]
+    static let names = [
+        "curie", "darwin", "easley", "euler", "hopper", "kare", "lamport", "liskov", "lovelace", "noether",
+        "poincare", "raman", "ritchie", "shannon", "thompson", "torvalds", "turing", "wilson", "wozniak", "yalow",
+    ]
+
+    /// A name from `seed`, the same for the same seed.
+    static func generate(seed: UInt64) -> String {
+        var state = seed &+ 0x9E37_79B9_7F4A_7C15
+        func next() -> UInt64 {
+            state = (state ^ (state >> 30)) &* 0xBF58_476D_1CE4_E5B9
+            state = (state ^ (state >> 27)) &* 0x94D0_49BB_1331_11EB
+            return state ^ (state >> 31)
+        }
+        return "\(adjectives[Int(next() % UInt64(adjectives.count))])-\(names[Int(next() % UInt64(names.count))])"
+    }
+}

@@ -1,0 +1,112 @@
+import SlipwayBundles
+import SlipwayCore
+import Testing
+
+private func given(_ answers: [String: String]) -> [String: KKPAnswers.Given] {
+    answers.mapValues { KKPAnswers.Given($0) }
+}
+
+private let minimal = [
+    "git": "github", "cloud": "aws", "endpoint": "kkp.example.com", "admin-email": "ops@example.com",
+    "git-owner": "acme", "git-repository": "platform",
+]
+
+@Suite struct KKPAnswersTests {
+    @Test func theFewAnswersWithoutADefaultAreEnough() throws {
+        let answers = try KKPAnswers.resolve(given(minimal), clusterNameSeed: 7)
+        #expect(answers.git == .github)
+        #expect(answers.cloud == .aws)
+        #expect(answers.region == "eu-central-1")
+        #expect(answers.issuerEmail == "ops@example.com")
+        #expect(answers.allowedEmailDomain == "example.com")
+        #expect(answers.datacenter == "aws-eu-central-1")
+        #expect(answers.autoscalerMin == 2 && answers.autoscalerMax == 5)
+        #expect(answers.kkpVersion == "v2.27.1")
+        #expect(answers.route53Zone == nil && answers.gitHostname == nil && answers.gcpProject == nil)
+        #expect(!answers.monitoring && !answers.gitPersonal)
+        // A generated name, the same for the same seed, valid where Terraform checks it.
+        #expect(answers.clusterName == (try KKPAnswers.resolve(given(minimal), clusterNameSeed: 7)).clusterName)
+        #expect(answers.clusterName.range(of: "^[a-z][a-z0-9-]{1,30}[a-z0-9]$", options: .regularExpression) != nil)
+    }
+
+    @Test func everyProblemIsReportedAtOnceWithAHint() throws {
+        var answers = minimal
+        answers["endpoint"] = "https://kkp.example.com/"
+        answers["admin-email"] = "ops"
+        answers["autoscaler-min"] = "6"
+        answers["autoscaler-max"] = "3"
+        answers["endpiont"] = "kkp.example.com"
+        answers["monitoring"] = "maybe"
+        answers["git-owner"] = nil
+        do {
+            _ = try KKPAnswers.resolve(given(answers), clusterNameSeed: 1)
+            Issue.record("these answers must be refused")
+        } catch {
+            let problems = Dictionary(grouping: error.all, by: \.key)
+            #expect(problems["endpiont"]?.first?.kind == .unknown(suggestion: "endpoint"))
+            #expect(
+                problems["endpoint"]?.first?.kind
+                    == .invalid(value: "https://kkp.example.com/", reason: "it has a scheme"))
+            #expect(problems["endpoint"]?.first?.hint == "write only the name: kkp.example.com")
+            #expect(problems["admin-email"]?.first?.kind == .invalid(value: "ops", reason: "not an e-mail address"))
+            #expect(
+                problems["autoscaler-min"]?.first?.kind
+                    == .invalid(value: "6", reason: "more than autoscaler-max (3)"))
+            #expect(problems["monitoring"]?.first?.kind == .invalid(value: "maybe", reason: "not true or false"))
+            #expect(problems["git-owner"]?.first?.kind == .missing)
+            #expect(error.all.allSatisfy { !$0.hint.isEmpty })
+            #expect(error.all.count == 6, "\(error.all.map(\.message))")
+        }
+    }
+
+    @Test func theWizardsEndpointMistakesAreNamed() throws {
+        for (endpoint, reason, hint) in [
+            ("kkp.example.com/", "it ends with a slash", "write it without the slash: kkp.example.com"),
+            ("KKP.example.com", "not a lowercase DNS name", "the DNS name KKP answers at, such as kkp.example.com"),
+        ] {
+            var answers = minimal
+            answers["endpoint"] = endpoint
+            #expect(
+                throws: KKPAnswers.Problems(all: [
+                    KKPAnswers.Problem(key: "endpoint", kind: .invalid(value: endpoint, reason: reason), hint: hint)
+                ])
+            ) { try KKPAnswers.resolve(given(answers), clusterNameSeed: 1) }
+        }
+    }
+
+    @Test func cloudSpecificAnswersAreChecked() throws {
+        var aws = minimal
+        aws["route53-zone"] = "example.org"
+        #expect(throws: KKPAnswers.Problems.self) { try KKPAnswers.resolve(given(aws), clusterNameSeed: 1) }
+        aws["route53-zone"] = "example.com"
+        #expect(try KKPAnswers.resolve(given(aws), clusterNameSeed: 1).route53Zone == "example.com")
+
+        var gcp = minimal
+        gcp["cloud"] = "gcp"
+        do {
+            _ = try KKPAnswers.resolve(given(gcp), clusterNameSeed: 1)
+            Issue.record("GCP needs its project")
+        } catch {
+            #expect(error.all.map(\.key) == ["gcp-project"])
+            #expect(error.all.first?.kind == .missing)
+        }
+        gcp["gcp-project"] = "acme-platform"
+        let answers = try KKPAnswers.resolve(given(gcp), clusterNameSeed: 1)
+        #expect(answers.region == "europe-west3")
+        #expect(answers.datacenter == "gcp-europe-west3")
+        gcp["route53-zone"] = "example.com"
+        #expect(throws: KKPAnswers.Problems.self) { try KKPAnswers.resolve(given(gcp), clusterNameSeed: 1) }
+    }
+
+    @Test func answersFromAFileKeepTheirPlace() throws {
+        var answers = given(minimal)
+        let location = SourceLocation(file: "answers.yml", line: 4, column: 11)
+        answers["admin-email"] = KKPAnswers.Given("not-an-address", at: location)
+        do {
+            _ = try KKPAnswers.resolve(answers, clusterNameSeed: 1)
+            Issue.record("must be refused")
+        } catch {
+            #expect(error.all.map(\.location) == [location])
+        }
+    }
+}
