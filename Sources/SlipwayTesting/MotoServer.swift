@@ -48,6 +48,21 @@ public final class MotoServer: @unchecked Sendable {
         throw DidNotStart()
     }
 
+    /// Runs `body` with a server of its own, and stops the server afterwards, whatever happens.
+    public static func with<Result>(
+        repository: String, _ body: (MotoServer) async throws -> Result
+    ) async throws -> Result {
+        let server = try await MotoServer(repository: repository)
+        do {
+            let result = try await body(server)
+            await server.stop()
+            return result
+        } catch {
+            await server.stop()
+            throw error
+        }
+    }
+
     /// Stops the server.
     public func stop() async {
         process.terminate()

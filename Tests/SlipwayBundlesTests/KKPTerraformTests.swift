@@ -78,10 +78,9 @@ private func terraformConfiguration(in directory: TemporaryDirectory) throws -> 
     /// `prepare-backend.sh` creates the state bucket with versioning, encryption, public access
     /// blocked and TLS required, and a second run changes nothing and says so.
     @Test func theStateBucketIsPreparedOnceAndThenLeftAlone() async throws {
-        let moto = try await MotoServer(repository: repositoryRoot)
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
-        do {
+        try await MotoServer.with(repository: repositoryRoot) { moto in
             for file in try KKPBundle.terraform(for: .aws) { try directory.write(file.path, file.contents) }
             var environment: [String: String?] = moto.environment().mapValues { $0 }
             environment["TF_STATE_BUCKET"] = "kkp-prepared-state"
@@ -124,19 +123,14 @@ private func terraformConfiguration(in directory: TemporaryDirectory) throws -> 
                     state bucket kkp-prepared-state was already ready: nothing changed
 
                     """)
-        } catch {
-            await moto.stop()
-            throw error
         }
-        await moto.stop()
     }
 
     /// The endpoint and its wildcard point at the ingress in Route53; a second plan changes nothing.
     @Test func theEndpointsRecordsPointAtTheIngress() async throws {
-        let moto = try await MotoServer(repository: repositoryRoot)
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
-        do {
+        try await MotoServer.with(repository: repositoryRoot) { moto in
             for file in try KKPBundle.terraform(for: .aws) { try directory.write(file.path, file.contents) }
             let module = "\(directory.path)/terraform/aws/dns"
             var environment: [String: String?] = moto.environment().mapValues { $0 }
@@ -199,27 +193,13 @@ private func terraformConfiguration(in directory: TemporaryDirectory) throws -> 
             #expect(outside.status != 0)
             #expect(
                 outside.standardError.contains("endpoint must be a name inside zone_name"), "\(outside.standardError)")
-        } catch {
-            await moto.stop()
-            throw error
         }
-        await moto.stop()
     }
 
     @Test(.timeLimit(.minutes(10))) func theAWSControlPlaneAppliesAgainstEmulatedAWS() async throws {
-        let moto = try await MotoServer(repository: repositoryRoot)
         let directory = try TemporaryDirectory()
-        func finish() async {
-            await moto.stop()
-            directory.remove()
-        }
-        do {
-            try await apply(in: directory, moto: moto)
-        } catch {
-            await finish()
-            throw error
-        }
-        await finish()
+        defer { directory.remove() }
+        try await MotoServer.with(repository: repositoryRoot) { moto in try await apply(in: directory, moto: moto) }
     }
 
     private func apply(in directory: TemporaryDirectory, moto: MotoServer) async throws {

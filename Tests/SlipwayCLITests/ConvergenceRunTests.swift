@@ -52,6 +52,14 @@ private let spec = SpecFixtures.terraformThenKubeOne(
         return (result, ran)
     }
 
+    /// A new bare repository, added to the repository as its `origin`.
+    func addOrigin() async throws -> TemporaryDirectory {
+        let origin = try TemporaryDirectory(prefix: "slipway-origin")
+        try await repository.git("init", "--quiet", "--bare", "--initial-branch=main", origin.path)
+        try await repository.git("remote", "add", "origin", origin.path)
+        return origin
+    }
+
     func marks() async throws -> [String: String?] {
         let result = try await slipway.run(["marks", "--format", "json"], in: repository.path)
         #expect(result.status == 0, "\(result.standardError)")
@@ -254,10 +262,8 @@ private let spec = SpecFixtures.terraformThenKubeOne(
             repository.remove()
             calls.remove()
         }
-        let origin = try TemporaryDirectory(prefix: "slipway-origin")
+        let origin = try await addOrigin()
         defer { origin.remove() }
-        try await repository.git("init", "--quiet", "--bare", "--initial-branch=main", origin.path)
-        try await repository.git("remote", "add", "origin", origin.path)
         try await repository.git("push", "--quiet", "origin", "main")
         try await repository.git("fetch", "--quiet", "origin")
         let local = try PlanJSON(
@@ -297,10 +303,8 @@ private let spec = SpecFixtures.terraformThenKubeOne(
             repository.remove()
             calls.remove()
         }
-        let origin = try TemporaryDirectory(prefix: "slipway-origin")
+        let origin = try await addOrigin()
         defer { origin.remove() }
-        try await repository.git("init", "--quiet", "--bare", origin.path)
-        try await repository.git("remote", "add", "origin", origin.path)
         let marked = try await repository.git("rev-parse", "HEAD")
         // CI marked tf-plan and tf-apply (the fingerprints are the instances' own), then KubeOne changed.
         let local = try PlanJSON(try await slipway.run(["plan", "--format", "json"], in: repository.path))

@@ -78,11 +78,7 @@ private struct BitbucketWriter {
     static let markFunctionFile = "\"${TMPDIR:-/tmp}/slipway-mark-function.sh\""
 
     /// Whether pushes and manual runs converge: some job takes part in them.
-    var converges: Bool {
-        pipeline.instances.contains { instance in
-            ChangeDetectionScript.convergingEvents.contains { instance.events.contains($0) }
-        }
-    }
+    var converges: Bool { ChangeDetectionScript.converges(pipeline) }
 
     var spec: Spec { pipeline.spec }
 
@@ -246,15 +242,9 @@ private struct BitbucketWriter {
         let instances = pipeline.instances
         // Custom pipelines run on any branch, and forks run pipelines too: mutating steps run only
         // on the default branch of the canonical repository.
-        let quoted = ChangeDetectionScript.singleQuoted
-        var test = "[[ \"${BITBUCKET_BRANCH:-}\" == \(quoted(spec.defaultBranch))"
-        var explanation = "they run on \(spec.defaultBranch) only"
-        if let repository = spec.repository {
-            test += " && \"${BITBUCKET_REPO_FULL_NAME:-}\" == \(quoted(repository))"
-            explanation += ", in \(repository) only"
-        }
         let detection = ChangeDetectionScript(
-            pipeline: pipeline, converges: converges, deployGuard: .init(test: test + " ]]", explanation: explanation),
+            pipeline: pipeline, converges: converges,
+            deployGuard: .defaultBranch(of: spec, branch: "BITBUCKET_BRANCH", repository: "BITBUCKET_REPO_FULL_NAME"),
             marksRemotePrefix: MarkRefs.tagPrefix
         ) { instance in
             "SLIPWAY_RUN_\(pipeline.index(of: instance.id) ?? 0)"
@@ -351,7 +341,7 @@ private struct BitbucketWriter {
                 yaml.nest("script") {
                     embed(
                         wrapper(instance, event: event), toolFunctions: !instance.tools.isEmpty,
-                        markFunction: marks(instance, event: event))
+                        markFunction: recordsMarks(in: event))
                 }
             }
         }
@@ -394,7 +384,7 @@ private struct BitbucketWriter {
                 instance, digestVariable: digestVariable(instance),
                 digestFile: "\"$BITBUCKET_PIPELINES_VARIABLES_PATH\"")
         }
-        if marks(instance, event: event) {
+        if recordsMarks(in: event) {
             let branch = ChangeDetectionScript.singleQuoted(spec.defaultBranch)
             script += """
                 if [[ ${BITBUCKET_BRANCH:-} == \(branch) ]]; then
@@ -409,8 +399,8 @@ private struct BitbucketWriter {
         return script
     }
 
-    /// Whether `instance`'s step records its mark in `event`'s pipeline.
-    func marks(_ instance: JobInstance, event: Event) -> Bool {
+    /// Whether the steps of `event`'s pipeline record their marks: every step of a converging one.
+    func recordsMarks(in event: Event) -> Bool {
         converges && ChangeDetectionScript.convergingEvents.contains(event)
     }
 }

@@ -28,6 +28,8 @@ public struct ChangeDetectionScript: Sendable {
         public static let marksRemote = "SLIPWAY_MARKS_REMOTE"
         /// Manual runs: `true` selects every job that listens, whatever its mark (`--all`).
         public static let all = "SLIPWAY_ALL"
+        /// What a platform's form for a manual run says about `all`.
+        public static let allDescription = "Run every job, whatever its mark says (repairs drift; slipway run --all)"
         /// Pull requests: `true` for one from a fork, which runs none of the `untrusted` jobs; their
         /// slugs are left in the bash array `fork_skipped` for the platform to report.
         public static let fork = "SLIPWAY_FORK"
@@ -53,6 +55,25 @@ public struct ChangeDetectionScript: Sendable {
             self.test = test
             self.explanation = explanation
         }
+
+        /// Mutating jobs run only where the bash variable `branch` names the spec's default
+        /// branch and, when the spec names its canonical `repository`, `repository` names it: the
+        /// guard for platforms whose manual runs take any branch and whose forks run pipelines.
+        public static func defaultBranch(of spec: Spec, branch: String, repository: String) -> DeployGuard {
+            let quoted = ChangeDetectionScript.singleQuoted
+            var test = "[[ \"${\(branch):-}\" == \(quoted(spec.defaultBranch))"
+            var explanation = "they run only on \(spec.defaultBranch)"
+            if let canonical = spec.repository {
+                test += " && \"${\(repository):-}\" == \(quoted(canonical))"
+                explanation += " of \(canonical)"
+            }
+            return DeployGuard(test: test + " ]]", explanation: explanation)
+        }
+    }
+
+    /// Whether pushes or manual runs of `pipeline` converge: some job takes part in them.
+    public static func converges(_ pipeline: Pipeline) -> Bool {
+        pipeline.instances.contains { instance in convergingEvents.contains { instance.events.contains($0) } }
     }
 
     /// Creates the script for `pipeline`.

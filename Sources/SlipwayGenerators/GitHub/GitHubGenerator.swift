@@ -198,9 +198,7 @@ private struct Writer {
     }
 
     /// Whether pushes and manual runs converge: some job takes part in them.
-    var converges: Bool {
-        pipeline.instances.contains { $0.events.contains(.push) || $0.events.contains(.manual) }
-    }
+    var converges: Bool { ChangeDetectionScript.converges(pipeline) }
 
     /// Sets git up to fetch and push with the job's token, as actions/checkout does, without
     /// writing it to any file.
@@ -332,7 +330,7 @@ private struct Writer {
                             yaml.nest("all") {
                                 yaml.entry(
                                     "description",
-                                    string: "Run every job, whatever its mark says (repairs drift; slipway run --all)")
+                                    string: ChangeDetectionScript.Input.allDescription)
                                 yaml.entry("type", "boolean")
                                 yaml.entry("default", "false")
                             }

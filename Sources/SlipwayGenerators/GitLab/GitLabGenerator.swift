@@ -71,11 +71,7 @@ private struct GitLabWriter {
     var spec: Spec { pipeline.spec }
 
     /// Whether pushes and manual runs converge: some job takes part in them.
-    var converges: Bool {
-        pipeline.instances.contains { instance in
-            ChangeDetectionScript.convergingEvents.contains { instance.events.contains($0) }
-        }
-    }
+    var converges: Bool { ChangeDetectionScript.converges(pipeline) }
 
     /// Whether `instance`'s job records a mark when it succeeds in a converging run.
     func marks(_ instance: JobInstance) -> Bool {
@@ -155,11 +151,7 @@ private struct GitLabWriter {
                 yaml.nest(ChangeDetectionScript.Input.all) {
                     yaml.entry("value", quoted: "false")
                     yaml.entry("options", "['false', 'true']")
-                    yaml.entry(
-                        "description",
-                        string:
-                            "Manual runs: true runs every job, whatever its mark says (repairs drift; slipway run --all)"
-                    )
+                    yaml.entry("description", string: "true: \(ChangeDetectionScript.Input.allDescription)")
                 }
             }
         }
@@ -272,16 +264,9 @@ private struct GitLabWriter {
     func detection() -> String {
         typealias Input = ChangeDetectionScript.Input
         let quoted = ChangeDetectionScript.singleQuoted
-        var test = "[[ ${CI_COMMIT_BRANCH:-} == \(quoted(spec.defaultBranch))"
-        var explanation = "this pipeline is not of \(spec.defaultBranch)"
-        if let repository = spec.repository {
-            test += " && ${CI_PROJECT_PATH:-} == \(quoted(repository))"
-            explanation += " in \(repository)"
-        }
-        test += " ]]"
         let detection = ChangeDetectionScript(
             pipeline: pipeline, converges: converges,
-            deployGuard: .init(test: test, explanation: explanation))
+            deployGuard: .defaultBranch(of: spec, branch: "CI_COMMIT_BRANCH", repository: "CI_PROJECT_PATH"))
         let lines = GeneratedHeader.lines(.gitlab).map { "# " + $0 }
         var script = "#!/usr/bin/env bash\n" + lines.joined(separator: "\n") + "\n"
         script += """

@@ -430,10 +430,10 @@ if [[ $o_10 == false && -n ${mark_time['update-staging']:-} ]] && ((${mark_time[
 if [[ $o_11 == false && -n ${mark_time['update-prod']:-} ]] && ((${mark_time['update-prod']:-} > t_11)); then o_11=true; fi
 
 deploys=false
-if [[ ${CI_COMMIT_BRANCH:-} == 'main' ]]; then
+if [[ "${CI_COMMIT_BRANCH:-}" == 'main' ]]; then
   deploys=true
 else
-  echo 'mutating jobs do not run here: this pipeline is not of main'
+  echo 'mutating jobs do not run here: they run only on main'
 fi
 
 case "${SLIPWAY_EVENT}" in
