@@ -12,6 +12,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-collections", from: "1.6.0"),
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.1.1"),
         // Yams 5 builds the node tree without rejecting duplicate keys, so the loader can report
         // every duplicate with both positions instead of stopping at the first (docs/decisions.md).
         .package(url: "https://github.com/jpsim/Yams", from: "5.0.1"),
@@ -26,10 +27,12 @@ let package = Package(
         .target(
             name: "SlipwayCLI",
             dependencies: [
+                "SlipwayBundles",
                 "SlipwayCore",
                 "SlipwayGenerators",
                 "SlipwayRunner",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Rainbow", package: "Rainbow"),
             ]
         ),
@@ -39,7 +42,10 @@ let package = Package(
         ),
         .target(
             name: "SlipwayBundles",
-            dependencies: ["SlipwayCore"],
+            dependencies: [
+                "SlipwayCore", .product(name: "Mustache", package: "swift-mustache"),
+                .product(name: "Yams", package: "Yams"),
+            ],
             resources: [.copy("Resources")]
         ),
         .target(
@@ -61,7 +67,9 @@ let package = Package(
         ),
         .target(
             name: "SlipwayTesting",
-            dependencies: ["SlipwayCore", "SlipwayRunner", .product(name: "Crypto", package: "swift-crypto")]
+            dependencies: [
+                "SlipwayBundles", "SlipwayCore", "SlipwayRunner", .product(name: "Crypto", package: "swift-crypto"),
+            ]
         ),
         .testTarget(
             name: "SlipwayCoreTests",
@@ -70,13 +78,16 @@ let package = Package(
         .testTarget(
             name: "SlipwayGeneratorsTests",
             dependencies: [
-                "SlipwayCore", "SlipwayGenerators", "SlipwayRunner", "SlipwayTesting",
+                "SlipwayBundles", "SlipwayCore", "SlipwayGenerators", "SlipwayRunner", "SlipwayTesting",
                 .product(name: "Yams", package: "Yams"),
             ]
         ),
         .testTarget(
             name: "SlipwayBundlesTests",
-            dependencies: ["SlipwayBundles", "SlipwayCore", "SlipwayRunner", "SlipwayTesting"]
+            dependencies: [
+                "SlipwayBundles", "SlipwayCore", "SlipwayGenerators", "SlipwayRunner", "SlipwayTesting",
+                .product(name: "Yams", package: "Yams"),
+            ]
         ),
         .testTarget(
             name: "SlipwayRunnerTests",

@@ -15,6 +15,7 @@ public struct SlipwayCommand: AsyncParsableCommand {
             paused at a gate, 130 interrupted.
 
             Examples:
+              slipway init platform --preset kkp --git github --cloud aws
               slipway validate
               slipway plan --event pull_request --base origin/main
               slipway run --event push --env-file .env
@@ -23,7 +24,8 @@ public struct SlipwayCommand: AsyncParsableCommand {
             """,
         version: version,
         subcommands: [
-            ValidateCommand.self, PlanCommand.self, RunCommand.self, StatusCommand.self, RunsCommand.self,
+            InitCommand.self, ValidateCommand.self, PlanCommand.self, RunCommand.self, StatusCommand.self,
+            RunsCommand.self,
             LogsCommand.self,
             ApproveCommand.self, ResumeCommand.self, CancelCommand.self, GenerateCommand.self, GraphCommand.self,
             MarksCommand.self, DoctorCommand.self, ToolsCommand.self, SchemaCommand.self,

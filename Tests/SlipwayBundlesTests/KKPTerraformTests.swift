@@ -42,15 +42,22 @@ private func terraformConfiguration(in directory: TemporaryDirectory) throws -> 
     return "\(directory.path)/cli.tfrc"
 }
 
+/// The Terraform of the repository `init --preset kkp` writes for GitHub on AWS.
+private func terraform(extra: [String: String] = [:]) throws -> [GeneratedFile] {
+    try KKPFixtures.repository(git: .github, extra: extra).filter { $0.path.hasPrefix("terraform/") }
+}
+
 /// The KKP bundle's control-plane Terraform is formatted, valid, and applies against emulated AWS,
 /// with its state in S3 and a second plan that changes nothing.
 @Suite struct KKPTerraformTests {
     @Test func theAWSControlPlaneIsFormattedAndValid() async throws {
-        let files = try KKPBundle.terraform(for: .aws)
+        let files = try terraform(extra: ["route53-zone": "example.com"])
         #expect(
             files.map(\.path) == [
-                "terraform/aws/dns/main.tf", "terraform/aws/main.tf", "terraform/aws/outputs.tf",
-                "terraform/aws/prepare-backend.sh", "terraform/aws/variables.tf", "terraform/aws/versions.tf",
+                "terraform/aws/backend.hcl", "terraform/aws/dns/backend.hcl", "terraform/aws/dns/main.tf",
+                "terraform/aws/dns/terraform.tfvars", "terraform/aws/main.tf", "terraform/aws/outputs.tf",
+                "terraform/aws/prepare-backend.sh", "terraform/aws/terraform.tfvars", "terraform/aws/variables.tf",
+                "terraform/aws/versions.tf",
             ])
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
@@ -81,7 +88,7 @@ private func terraformConfiguration(in directory: TemporaryDirectory) throws -> 
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
         try await MotoServer.with(repository: repositoryRoot) { moto in
-            for file in try KKPBundle.terraform(for: .aws) { try directory.write(file.path, file.contents) }
+            for file in try terraform() { try directory.write(file.path, file.contents) }
             var environment: [String: String?] = moto.environment().mapValues { $0 }
             environment["TF_STATE_BUCKET"] = "kkp-prepared-state"
             func prepare() async throws -> CommandResult {
@@ -131,7 +138,7 @@ private func terraformConfiguration(in directory: TemporaryDirectory) throws -> 
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
         try await MotoServer.with(repository: repositoryRoot) { moto in
-            for file in try KKPBundle.terraform(for: .aws) { try directory.write(file.path, file.contents) }
+            for file in try terraform() { try directory.write(file.path, file.contents) }
             let module = "\(directory.path)/terraform/aws/dns"
             var environment: [String: String?] = moto.environment().mapValues { $0 }
             environment["TF_CLI_CONFIG_FILE"] = try terraformConfiguration(in: directory)
@@ -203,7 +210,7 @@ private func terraformConfiguration(in directory: TemporaryDirectory) throws -> 
     }
 
     private func apply(in directory: TemporaryDirectory, moto: MotoServer) async throws {
-        for file in try KKPBundle.terraform(for: .aws) { try directory.write(file.path, file.contents) }
+        for file in try terraform() { try directory.write(file.path, file.contents) }
         let module = "\(directory.path)/terraform/aws"
         let keys = try await run(
             "ssh-keygen", ["-q", "-t", "ed25519", "-N", "", "-f", "\(directory.path)/key"], in: directory.path)

@@ -1,4 +1,5 @@
 import Foundation
+import SlipwayBundles
 import SlipwayCore
 import SlipwayGenerators
 import SlipwayTesting
@@ -20,7 +21,8 @@ private func tool(_ name: String) throws -> String {
     throw CancellationError()
 }
 
-/// The pipelines every platform's output is validated for: the examples and random specs.
+/// The pipelines every platform's output is validated for: the examples, the `slipway.yml` of
+/// each `init --preset kkp` variant, and random specs.
 private func pipelines(examples: [String] = ["kkp", "kops"], negations: Bool = true) throws -> [(
     name: String, pipeline: Pipeline
 )] {
@@ -28,6 +30,12 @@ private func pipelines(examples: [String] = ["kkp", "kops"], negations: Bool = t
     for example in examples {
         let validated = SpecValidator.pipeline(path: "\(repositoryRoot)/examples/\(example)/slipway.yml")
         result.append((example, try #require(validated.pipeline)))
+    }
+    for variant in KKPFixtures.variants {
+        let files = try KKPFixtures.repository(git: variant.git, extra: variant.extra)
+        let spec = try #require(files.first { $0.path == "slipway.yml" })
+        let validated = SpecValidator.pipeline(text: spec.contents)
+        result.append((variant.name, try #require(validated.pipeline, "\(validated.diagnostics)")))
     }
     var generator = SeededGenerator(seed: 0x7A11D)
     for index in 0..<4 {

@@ -181,4 +181,29 @@ private func document(_ values: [String]) -> String {
             #expect(entries.count == texts.count && misread.isEmpty, "\(name) misreads \(misread.prefix(5))")
         }
     }
+
+    /// A long expression or list written with `wrapped` reads back as what was given: GitHub sees
+    /// the same `if` and `needs`, and no line is past yamllint's limit.
+    @Test func wrappedLongValuesReadBackUnchanged() throws {
+        let expression =
+            "${{ !cancelled() && "
+            + (0..<12).map { "needs.changes.outputs['job-\($0)'] == 'true'" }
+            .joined(separator: " && ") + " }}"
+        let words = "${{ " + (0..<40).map { "word\($0)" }.joined(separator: " ") + " }}"
+        let list = "[" + (0..<30).map { "some-long-job-name-\($0)" }.joined(separator: ", ") + "]"
+        let yaml = YAMLWriter()
+        yaml.nest("job") {
+            yaml.wrapped("if", expression)
+            yaml.wrapped("other", words)
+            yaml.wrapped("needs", list)
+            yaml.wrapped("short", "[a, b]")
+        }
+        let job = try #require((try Yams.load(yaml: yaml.text) as? [String: Any])?["job"] as? [String: Any])
+        #expect(job["if"] as? String == expression)
+        #expect(job["other"] as? String == words)
+        #expect(job["needs"] as? [String] == (0..<30).map { "some-long-job-name-\($0)" })
+        #expect(job["short"] as? [String] == ["a", "b"])
+        #expect(yaml.text.split(separator: "\n").allSatisfy { $0.count <= 200 })
+        #expect(yaml.text.contains("short: [a, b]"))
+    }
 }

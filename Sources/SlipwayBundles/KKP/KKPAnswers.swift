@@ -56,6 +56,8 @@ public struct KKPAnswers: Hashable, Sendable {
     public var route53Zone: String?
     /// GCP: the project the cluster lives in.
     public var gcpProject: String?
+    /// AWS: the IAM role CI assumes through OIDC; nil means static access keys as CI secrets.
+    public var awsRole: String?
     /// The user, organization or group that owns the repository.
     public var gitOwner: String
     /// The repository's name, without its owner.
@@ -70,7 +72,7 @@ public struct KKPAnswers: Hashable, Sendable {
         "git", "cloud", "cluster-name", "kubernetes-version", "autoscaler-min", "autoscaler-max", "region",
         "worker-type", "control-plane-type", "kkp-version", "endpoint", "admin-email", "issuer-email", "monitoring",
         "logging", "alerting", "allowed-email-domain", "project-name", "datacenter", "route53-zone", "gcp-project",
-        "git-owner", "git-repository", "git-personal", "git-hostname",
+        "aws-role", "git-owner", "git-repository", "git-personal", "git-hostname",
     ]
 
     /// An answer that is missing, not understood, or wrong.
@@ -149,31 +151,35 @@ public struct KKPAnswers: Hashable, Sendable {
                     key: key, kind: .unknown(suggestion: Suggestion.closest(to: key, in: keys)),
                     hint: "the answers are: \(keys.joined(separator: ", "))", location: given[key]?.location))
         }
+        func fallback(_ key: String) -> String? {
+            defaultAnswer(key, given: given, clusterNameSeed: clusterNameSeed)
+        }
         let git = resolver.choice("git", Git.self, default: nil)
         let cloud = resolver.choice("cloud", BundleCloud.self, default: nil)
         let clusterName = resolver.text(
-            "cluster-name", default: ClusterNames.generate(seed: clusterNameSeed),
+            "cluster-name", default: fallback("cluster-name"),
             pattern: "^[a-z][a-z0-9-]{1,30}[a-z0-9]$",
             reason: "3 to 32 lowercase letters, digits and hyphens, starting with a letter",
             hint: "it names the cloud resources, so it must be a valid DNS label, such as kkp-master")
         let kubernetesVersion = resolver.text(
-            "kubernetes-version", default: "1.31.4", pattern: "^1\\.[0-9]{2}\\.[0-9]+$",
+            "kubernetes-version", default: fallback("kubernetes-version"), pattern: "^1\\.[0-9]{2}\\.[0-9]+$",
             reason: "not a Kubernetes version", hint: "write it as 1.31.4, without a leading v")
         let autoscalerMin = resolver.number("autoscaler-min", default: 2, range: 1...100)
         let autoscalerMax = resolver.number("autoscaler-max", default: 5, range: 1...100)
         let defaultRegion = cloud == .gcp ? "europe-west3" : "eu-central-1"
         let region = resolver.text(
-            "region", default: defaultRegion,
+            "region", default: fallback("region"),
             pattern: cloud == .gcp ? "^[a-z]+-[a-z]+[0-9]$" : "^[a-z]{2}(-[a-z]+)+-[0-9]$",
             reason: "not a \(cloud == .gcp ? "GCP" : "AWS") region", hint: "for example \(defaultRegion)")
         let workerType = resolver.text(
-            "worker-type", default: cloud == .gcp ? "n2-standard-4" : "t3.xlarge", pattern: "^[a-z0-9][a-z0-9.-]+$",
+            "worker-type", default: fallback("worker-type"), pattern: "^[a-z0-9][a-z0-9.-]+$",
             reason: "not an instance type", hint: "for example t3.xlarge (x86 only: KubeOne's images are amd64)")
         let controlPlaneType = resolver.text(
-            "control-plane-type", default: cloud == .gcp ? "n2-standard-2" : "t3.large",
+            "control-plane-type", default: fallback("control-plane-type"),
             pattern: "^[a-z0-9][a-z0-9.-]+$", reason: "not an instance type", hint: "for example t3.large")
         let kkpVersion = resolver.text(
-            "kkp-version", default: "v2.27.1", pattern: "^v2\\.[0-9]+\\.[0-9]+$", reason: "not a KKP release tag",
+            "kkp-version", default: fallback("kkp-version"), pattern: "^v2\\.[0-9]+\\.[0-9]+$",
+            reason: "not a KKP release tag",
             hint: "write the release tag, such as v2.27.1")
         let endpoint = resolver.endpoint()
         let adminEmail = resolver.email("admin-email", default: nil)
@@ -188,10 +194,10 @@ public struct KKPAnswers: Hashable, Sendable {
             "allowed-email-domain", default: adminDomain, pattern: Resolver.dnsName, reason: "not a domain",
             hint: "the domain of the e-mail addresses allowed to sign in, such as example.com", quiet: adminWrong)
         let projectName = resolver.text(
-            "project-name", default: "platform", pattern: "^[A-Za-z0-9][A-Za-z0-9 _-]{0,62}$",
+            "project-name", default: fallback("project-name"), pattern: "^[A-Za-z0-9][A-Za-z0-9 _-]{0,62}$",
             reason: "letters, digits, spaces, hyphens and underscores only", hint: "for example platform")
         let datacenter = resolver.text(
-            "datacenter", default: "\(cloud?.rawValue ?? "aws")-\(region ?? defaultRegion)",
+            "datacenter", default: region.map { "\(cloud?.rawValue ?? "aws")-\($0)" },
             pattern: "^[a-z0-9][a-z0-9-]{0,62}$", reason: "lowercase letters, digits and hyphens only",
             hint: "the seed datacenter's name, such as aws-eu-central-1")
         var route53Zone: String?
@@ -220,6 +226,19 @@ public struct KKPAnswers: Hashable, Sendable {
             gcpProject = resolver.text(
                 "gcp-project", default: nil, pattern: "^[a-z][a-z0-9-]{4,28}[a-z0-9]$", reason: "not a GCP project id",
                 hint: "the project id (not its name or number), such as acme-platform")
+        }
+        var awsRole: String?
+        if given["aws-role"] != nil {
+            awsRole = resolver.text(
+                "aws-role", default: nil, pattern: "^arn:aws[a-z-]*:iam::[0-9]{12}:role/[A-Za-z0-9+=,.@_/-]+$",
+                reason: "not an IAM role ARN",
+                hint: "the ARN of the role CI assumes through OIDC, such as arn:aws:iam::123456789012:role/kkp-ci")
+            if cloud == .gcp {
+                resolver.problems.append(
+                    Problem(
+                        key: "aws-role", kind: .invalid(value: given["aws-role"]!.value, reason: "it is AWS's"),
+                        hint: "leave it out on GCP", location: given["aws-role"]?.location))
+            }
         }
         let gitOwner = resolver.text(
             "git-owner", default: nil, pattern: "^[A-Za-z0-9][A-Za-z0-9._-]*(/[A-Za-z0-9._-]+)*$",
@@ -254,8 +273,87 @@ public struct KKPAnswers: Hashable, Sendable {
             controlPlaneType: controlPlaneType, kkpVersion: kkpVersion, endpoint: endpoint, adminEmail: adminEmail,
             issuerEmail: issuerEmail, monitoring: monitoring, logging: logging, alerting: alerting,
             allowedEmailDomain: allowedEmailDomain, projectName: projectName, datacenter: datacenter,
-            route53Zone: route53Zone, gcpProject: gcpProject, gitOwner: gitOwner, gitRepository: gitRepository,
+            route53Zone: route53Zone, gcpProject: gcpProject, awsRole: awsRole, gitOwner: gitOwner,
+            gitRepository: gitRepository,
             gitPersonal: gitPersonal, gitHostname: gitHostname)
+    }
+}
+
+extension KKPAnswers {
+    /// The default of the answer `key` given the others, as `init` shows it at a prompt; nil when
+    /// the answer has none.
+    public static func defaultAnswer(_ key: String, given: [String: Given], clusterNameSeed: UInt64) -> String? {
+        let gcp = given["cloud"]?.value.lowercased() == BundleCloud.gcp.rawValue
+        let admin = given["admin-email"]?.value.trimmingCharacters(in: .whitespaces)
+        switch key {
+        case "cluster-name": return ClusterNames.generate(seed: clusterNameSeed)
+        case "kubernetes-version": return "1.31.4"
+        case "autoscaler-min": return "2"
+        case "autoscaler-max": return "5"
+        case "region": return gcp ? "europe-west3" : "eu-central-1"
+        case "worker-type": return gcp ? "n2-standard-4" : "t3.xlarge"
+        case "control-plane-type": return gcp ? "n2-standard-2" : "t3.large"
+        case "kkp-version": return "v2.27.1"
+        case "issuer-email": return admin
+        case "monitoring", "logging", "alerting", "git-personal": return "false"
+        case "allowed-email-domain": return admin.flatMap { $0.split(separator: "@").last.map(String.init) }
+        case "project-name": return "platform"
+        case "datacenter":
+            let cloud = gcp ? "gcp" : "aws"
+            let region =
+                given["region"]?.value ?? defaultAnswer("region", given: given, clusterNameSeed: clusterNameSeed)
+            return region.map { "\(cloud)-\($0)" }
+        default: return nil
+        }
+    }
+
+    /// What `init` asks for `key` at a terminal prompt.
+    public static func question(_ key: String) -> String {
+        switch key {
+        case "git": return "Where is the repository hosted (github, gitlab, bitbucket)?"
+        case "cloud": return "Which cloud runs the cluster (aws, gcp)?"
+        case "cluster-name": return "Cluster name"
+        case "kubernetes-version": return "Kubernetes version"
+        case "autoscaler-min": return "Fewest worker nodes"
+        case "autoscaler-max": return "Most worker nodes"
+        case "region": return "Region"
+        case "worker-type": return "Worker instance type"
+        case "control-plane-type": return "Control-plane instance type"
+        case "kkp-version": return "KKP release"
+        case "endpoint": return "KKP endpoint (a DNS name, such as kkp.example.com)"
+        case "admin-email": return "Admin e-mail"
+        case "issuer-email": return "E-mail for Let's Encrypt"
+        case "monitoring": return "Install monitoring (Prometheus, Grafana)?"
+        case "logging": return "Install logging (Loki, Promtail)?"
+        case "alerting": return "Install alerting (Alertmanager, Karma)?"
+        case "allowed-email-domain": return "E-mail domain allowed to sign in to the dashboards"
+        case "project-name": return "First KKP project"
+        case "datacenter": return "Seed datacenter name"
+        case "route53-zone": return "Route53 zone for the endpoint (empty: manage DNS yourself)"
+        case "gcp-project": return "GCP project id"
+        case "aws-role": return "IAM role ARN for OIDC (empty: static access keys)"
+        case "git-owner": return "Repository owner (user, organization or group)"
+        case "git-repository": return "Repository name"
+        case "git-personal": return "Is the owner a personal account?"
+        case "git-hostname": return "Self-hosted Git server's hostname (empty: the public service)"
+        default: return key
+        }
+    }
+
+    /// Whether `init` asks `key` at a prompt given the answers so far (cloud-specific answers only
+    /// for that cloud).
+    public static func applies(_ key: String, given: [String: Given]) -> Bool {
+        let cloud = given["cloud"]?.value.lowercased()
+        switch key {
+        case "route53-zone", "aws-role": return cloud != BundleCloud.gcp.rawValue
+        case "gcp-project": return cloud == BundleCloud.gcp.rawValue
+        default: return true
+        }
+    }
+
+    /// Whether an empty answer at the prompt means "none" rather than "the default".
+    public static func isOptional(_ key: String) -> Bool {
+        ["route53-zone", "aws-role", "git-hostname"].contains(key)
     }
 }
 

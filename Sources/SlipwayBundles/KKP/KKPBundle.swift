@@ -1,4 +1,5 @@
 import Foundation
+import Mustache
 import SlipwayCore
 
 /// A cloud a bundle can set a cluster up on.
@@ -13,35 +14,149 @@ public enum BundleCloud: String, Sendable, CaseIterable {
 public enum BundleError: Error, Equatable, Sendable {
     /// The bundle has no files for this cloud yet.
     case cloudNotAvailable(BundleCloud)
-    /// A resource the package should carry is missing (a packaging mistake).
+    /// A resource the package should carry is missing or broken (a packaging mistake).
     case missingResource(String)
 }
 
 /// The repository `slipway init --preset kkp` writes: Terraform → KubeOne → KKP installer → DNS →
 /// Flux (../shared/kkp-wizard.md, docs/decisions.md).
 ///
-/// The files are package resources under `Resources/kkp/`, one folder per cloud, so adding a cloud
-/// is adding a folder. The Terraform is static: everything that differs between repositories is a
-/// variable with validation, set by the `terraform.tfvars` the answers produce.
+/// The files are package resources under `Resources/kkp/repository/`, laid out as in the written
+/// repository: a file ending in `.mustache` is rendered with the answers (and the suffix dropped),
+/// any other is copied; `__cluster__` in a path becomes the cluster's name; a file that renders
+/// empty is not written. Everything cloud-specific sits under `terraform/<cloud>/`, so adding a
+/// cloud is adding a folder.
 public enum KKPBundle {
-    /// The control plane's Terraform for `cloud`, at `terraform/<cloud>/` in the repository, with
-    /// what belongs beside it: the state bucket's preparation (`prepare-backend.sh`) and, on AWS,
-    /// the Route53 records of the endpoint (`dns/`).
-    public static func terraform(for cloud: BundleCloud) throws(BundleError) -> [GeneratedFile] {
-        try resources(under: "kkp/terraform/\(cloud.rawValue)", as: "terraform/\(cloud.rawValue)") {
-            .cloudNotAvailable(cloud)
+    /// The generated CI file's path for each Git provider, as the generators write it.
+    public static func ciFile(for git: KKPAnswers.Git) -> String {
+        switch git {
+        case .github: return ".github/workflows/slipway.yml"
+        case .gitlab: return ".gitlab-ci.yml"
+        case .bitbucket: return "bitbucket-pipelines.yml"
         }
     }
 
-    /// Every file below `directory` of the resources, in path order, placed under `destination`.
-    static func resources(
-        under directory: String, as destination: String, missing: () -> BundleError
-    ) throws(BundleError) -> [GeneratedFile] {
+    /// Every file of the repository for `answers`, in path order, without the CI file (which
+    /// `slipway generate` writes from the `slipway.yml` among them).
+    ///
+    /// `seed` makes the generated identifiers (the state bucket's suffix, the project's and the
+    /// admin's ids) reproducible; `init` draws it at random.
+    public static func repository(_ answers: KKPAnswers, seed: UInt64) throws(BundleError) -> [GeneratedFile] {
+        guard answers.cloud == .aws else { throw .cloudNotAvailable(answers.cloud) }
+        let context = Self.context(answers, seed: seed)
+        var files: [GeneratedFile] = []
+        for resource in try resources(under: "kkp/repository") {
+            var path = resource.path.replacingOccurrences(of: "__cluster__", with: answers.clusterName)
+            if path.hasPrefix("terraform/"), !path.hasPrefix("terraform/\(answers.cloud.rawValue)/") { continue }
+            var contents = resource.contents
+            if path.hasSuffix(".mustache") {
+                path.removeLast(".mustache".count)
+                let template: MustacheTemplate
+                do {
+                    template = try MustacheTemplate(string: "{{% CONTENT_TYPE: TEXT}}\n" + contents)
+                } catch {
+                    throw .missingResource("\(resource.path): \(error)")
+                }
+                contents = template.render(context)
+                if contents.allSatisfy(\.isWhitespace) { continue }
+            }
+            if path == "gitignore" { path = ".gitignore" }
+            files.append(GeneratedFile(path: path, contents: contents))
+        }
+        return files.sorted { $0.path < $1.path }
+    }
+
+    /// The values the templates refer to.
+    static func context(_ answers: KKPAnswers, seed: UInt64) -> [String: Any] {
+        var ids = SeededIdentifiers(seed: seed)
+        let gitHost =
+            answers.gitHostname
+            ?? ["github": "github.com", "gitlab": "gitlab.com", "bitbucket": "bitbucket.org"][answers.git.rawValue]!
+        let mla = answers.monitoring || answers.logging || answers.alerting
+        var charts: [[String: String]] = []
+        if answers.monitoring {
+            for name in ["prometheus", "grafana", "node-exporter", "kube-state-metrics", "blackbox-exporter"] {
+                charts.append(["name": name, "namespace": "monitoring", "chart": "charts/monitoring/\(name)"])
+            }
+        }
+        if answers.alerting {
+            for name in ["alertmanager", "karma"] {
+                charts.append(["name": name, "namespace": "monitoring", "chart": "charts/monitoring/\(name)"])
+            }
+        }
+        if answers.logging {
+            for name in ["loki", "promtail"] {
+                charts.append(["name": name, "namespace": "logging", "chart": "charts/logging/\(name)"])
+            }
+        }
+        if answers.monitoring || answers.alerting {
+            charts.append(["name": "iap", "namespace": "iap", "chart": "charts/iap"])
+        }
+        let remoteURL = "git@\(gitHost):\(answers.gitOwner)/\(answers.gitRepository).git"
+        var context: [String: Any] = [
+            "git": answers.git.rawValue,
+            "github": answers.git == .github, "gitlab": answers.git == .gitlab, "bitbucket": answers.git == .bitbucket,
+            "gitName": ["github": "GitHub", "gitlab": "GitLab", "bitbucket": "Bitbucket"][answers.git.rawValue]!,
+            "cloud": answers.cloud.rawValue, "aws": answers.cloud == .aws, "gcp": answers.cloud == .gcp,
+            "cloudName": answers.cloud == .aws ? "AWS" : "Google Cloud",
+            "storageClass": answers.cloud == .aws ? "aws" : "gce",
+            "clusterName": answers.clusterName, "kubernetesVersion": answers.kubernetesVersion,
+            "autoscalerMin": answers.autoscalerMin, "autoscalerMax": answers.autoscalerMax,
+            "region": answers.region, "country": country(of: answers.region),
+            "workerType": answers.workerType, "controlPlaneType": answers.controlPlaneType,
+            "kkpVersion": answers.kkpVersion, "installerVersion": String(answers.kkpVersion.dropFirst()),
+            "endpoint": answers.endpoint, "adminEmail": answers.adminEmail, "issuerEmail": answers.issuerEmail,
+            "monitoring": answers.monitoring, "logging": answers.logging, "alerting": answers.alerting,
+            "mla": mla, "iap": answers.monitoring || answers.alerting, "charts": charts,
+            "allowedEmailDomain": answers.allowedEmailDomain, "projectName": answers.projectName,
+            "datacenter": answers.datacenter,
+            "dns": answers.cloud == .aws && answers.route53Zone != nil,
+            "staticKeys": answers.awsRole == nil,
+            "gitOwner": answers.gitOwner, "gitRepository": answers.gitRepository,
+            "gitPersonal": answers.gitPersonal ? "true" : "false", "gitHost": gitHost,
+            "repositoryPath": "\(answers.gitOwner)/\(answers.gitRepository)", "remoteURL": remoteURL,
+            "defaultBranch": "main", "ciFile": ciFile(for: answers.git),
+            "stateBucket": "tf-state-\(answers.clusterName)-\(ids.lowercase(8))",
+            "projectID": ids.lowercase(10), "userID": ids.lowercase(16),
+            "adminUserID": ids.uuid(), "telemetryID": ids.uuid(),
+        ]
+        if let zone = answers.route53Zone { context["route53Zone"] = zone }
+        if let role = answers.awsRole { context["awsRole"] = role }
+        if let hostname = answers.gitHostname { context["gitHostname"] = hostname }
+        switch answers.git {
+        case .github: context["fluxToken"] = "FLUX_GITHUB_TOKEN"
+        case .gitlab: context["fluxToken"] = "FLUX_GITLAB_TOKEN"
+        case .bitbucket: break
+        }
+        return context
+    }
+
+    /// The two-letter country a region's datacenter is in, for the Seed (the dashboard shows its
+    /// flag); regions not listed get the continent's usual one, which seed.yaml lets you change.
+    static func country(of region: String) -> String {
+        let known = [
+            "eu-central-1": "DE", "eu-central-2": "CH", "eu-west-1": "IE", "eu-west-2": "GB", "eu-west-3": "FR",
+            "eu-north-1": "SE", "eu-south-1": "IT", "eu-south-2": "ES", "ca-central-1": "CA", "sa-east-1": "BR",
+            "ap-northeast-1": "JP", "ap-northeast-2": "KR", "ap-northeast-3": "JP", "ap-southeast-1": "SG",
+            "ap-southeast-2": "AU", "ap-south-1": "IN", "ap-east-1": "HK", "me-central-1": "AE", "af-south-1": "ZA",
+            "europe-west1": "BE", "europe-west2": "GB", "europe-west3": "DE", "europe-west4": "NL",
+            "europe-west6": "CH", "europe-north1": "FI", "asia-northeast1": "JP", "australia-southeast1": "AU",
+        ]
+        if let country = known[region] { return country }
+        if region.hasPrefix("eu") { return "DE" }
+        if region.hasPrefix("ap") || region.hasPrefix("asia") { return "SG" }
+        return "US"
+    }
+
+    /// Every file below `directory` of the resources, in path order, relative to it.
+    static func resources(under directory: String) throws(BundleError) -> [GeneratedFile] {
         guard let resources = Bundle.module.url(forResource: "Resources", withExtension: nil) else {
             throw .missingResource("Resources")
         }
         let root = resources.appendingPathComponent(directory).standardizedFileURL
-        guard let enumerator = FileManager.default.enumerator(atPath: root.path) else { throw missing() }
+        guard let enumerator = FileManager.default.enumerator(atPath: root.path) else {
+            throw .missingResource(directory)
+        }
         var relativePaths: [String] = []
         while let relative = enumerator.nextObject() as? String {
             var isDirectory: ObjCBool = false
@@ -56,9 +171,49 @@ public enum KKPBundle {
             guard let contents = try? String(contentsOf: root.appendingPathComponent(relative), encoding: .utf8) else {
                 throw .missingResource("\(directory)/\(relative)")
             }
-            files.append(GeneratedFile(path: "\(destination)/\(relative)", contents: contents))
+            files.append(GeneratedFile(path: relative, contents: contents))
         }
-        if files.isEmpty { throw missing() }
+        if files.isEmpty { throw .missingResource(directory) }
         return files
+    }
+}
+
+/// Identifiers drawn from a seed: the same seed gives the same ones.
+struct SeededIdentifiers {
+    private var state: UInt64
+
+    init(seed: UInt64) { state = seed ^ 0xD1B5_4A32_D192_ED03 }
+
+    private mutating func next() -> UInt64 {
+        state = state &+ 0x9E37_79B9_7F4A_7C15
+        var value = state
+        value = (value ^ (value >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        value = (value ^ (value >> 27)) &* 0x94D0_49BB_1331_11EB
+        return value ^ (value >> 31)
+    }
+
+    /// `count` characters of `[a-z0-9]`, starting with a letter.
+    mutating func lowercase(_ count: Int) -> String {
+        let letters = Array("abcdefghijklmnopqrstuvwxyz")
+        let characters = Array("abcdefghijklmnopqrstuvwxyz0123456789")
+        var text = String(letters[Int(next() % 26)])
+        while text.count < count { text.append(characters[Int(next() % 36)]) }
+        return text
+    }
+
+    /// A version-4-shaped UUID.
+    mutating func uuid() -> String {
+        let high = next()
+        let low = next()
+        var bytes = (0..<8).map { UInt8(truncatingIfNeeded: high >> (8 * $0)) }
+        bytes += (0..<8).map { UInt8(truncatingIfNeeded: low >> (8 * $0)) }
+        bytes[6] = (bytes[6] & 0x0F) | 0x40
+        bytes[8] = (bytes[8] & 0x3F) | 0x80
+        let hex = bytes.map { String(format: "%02x", $0) }.joined()
+        let parts = [
+            hex.prefix(8), hex.dropFirst(8).prefix(4), hex.dropFirst(12).prefix(4), hex.dropFirst(16).prefix(4),
+            hex.dropFirst(20),
+        ]
+        return parts.joined(separator: "-")
     }
 }

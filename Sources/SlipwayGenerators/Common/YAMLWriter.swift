@@ -50,6 +50,41 @@ final class YAMLWriter {
         emit("\(key): \(value)" + Self.trailing(comment))
     }
 
+    /// `key: value` for an expression or a flow list that may be long: past 200 columns a flow list
+    /// (`[a, b]`) becomes a block sequence, and anything else a folded block (`>-`), which YAML
+    /// reads back as the same one line.
+    func wrapped(_ key: String, _ value: String) {
+        guard depth + key.count + 2 + value.count > 200 else { return entry(key, value) }
+        if value.hasPrefix("["), value.hasSuffix("]"), !value.dropFirst().contains("[") {
+            nest(key) {
+                for item in value.dropFirst().dropLast().components(separatedBy: ", ") { self.item(item) }
+            }
+            return
+        }
+        // Folding turns each line break into one space, so only single spaces may be broken at.
+        guard !value.contains("  "), !value.contains("\n"), value.first != " ", value.last != " " else {
+            return entry(key, value)
+        }
+        emit("\(key): >-")
+        depth += 2
+        // Lines break before an `&&` where there is one, else between words.
+        let separator = value.contains(" && ") ? " && " : " "
+        let parts = value.components(separatedBy: separator).enumerated().map { index, part in
+            index == 0 || separator == " " ? part : "&& " + part
+        }
+        var current = ""
+        for part in parts {
+            if !current.isEmpty, depth + current.count + 1 + part.count > 120 {
+                emit(current)
+                current = part
+            } else {
+                current += (current.isEmpty ? "" : " ") + part
+            }
+        }
+        emit(current)
+        depth -= 2
+    }
+
     /// `key: value`, with `value` a string, quoted when YAML would read it as something else.
     func entry(_ key: String, string value: String) {
         entry(key, Self.scalar(value))

@@ -252,11 +252,11 @@ private struct Writer {
         let instances = pipeline.executionOrder.compactMap(pipeline.instance)
         yaml.nest(GitHubGenerator.marksJob) {
             yaml.entry("name", "slipway marks")
-            yaml.entry(
+            yaml.wrapped(
                 "needs",
                 "[\(([GitHubGenerator.detectionJob] + instances.map(\.slug)).joined(separator: ", "))]")
             yaml.comment("Also after a failure or a cancellation: what did succeed is up to date.")
-            yaml.entry(
+            yaml.wrapped(
                 "if",
                 "${{ always() && github.ref == 'refs/heads/\(spec.defaultBranch)' && (github.event_name == 'push' || github.event_name == 'workflow_dispatch') }}"
             )
@@ -489,7 +489,7 @@ private struct Writer {
         let waitsFor = pipeline.upstream(of: instance.id)
         yaml.nest(instance.slug) {
             yaml.entry("name", string: instance.id)
-            yaml.entry(
+            yaml.wrapped(
                 "needs",
                 "[\(([GitHubGenerator.detectionJob] + waitsFor.map(JobInstance.slug(for:))).joined(separator: ", "))]")
             // Runs when selected and nothing upstream failed or was cancelled; an upstream job that
@@ -501,7 +501,7 @@ private struct Writer {
             if instance.mutates, let repository = spec.repository {
                 branch += " && github.repository == '\(repository)'"
             }
-            yaml.entry(
+            yaml.wrapped(
                 "if",
                 "${{ !cancelled() && needs.\(GitHubGenerator.detectionJob).outputs['\(instance.slug)'] == 'true'"
                     + branch

@@ -1,0 +1,36 @@
+import SlipwayBundles
+import SlipwayCore
+
+/// Answers for `init --preset kkp` that tests share, and the repository they give.
+public enum KKPFixtures {
+    /// Every answer without a default, for `git` on AWS, plus `extra` (which win).
+    public static func given(git: KKPAnswers.Git, extra: [String: String] = [:]) -> [String: KKPAnswers.Given] {
+        var answers = [
+            "git": git.rawValue, "cloud": "aws", "cluster-name": "kkp-test", "endpoint": "kkp.example.com",
+            "admin-email": "admin@example.com", "git-owner": "acme", "git-repository": "platform",
+        ]
+        answers.merge(extra) { $1 }
+        return answers.mapValues { KKPAnswers.Given($0) }
+    }
+
+    /// The resolved answers for `git` with `extra`.
+    public static func answers(git: KKPAnswers.Git, extra: [String: String] = [:]) throws -> KKPAnswers {
+        try KKPAnswers.resolve(given(git: git, extra: extra), clusterNameSeed: 1)
+    }
+
+    /// The variants tests run through every validator: each Git provider, with and without a
+    /// Route53 zone, OIDC and the monitoring stack.
+    public static let variants: [(name: String, git: KKPAnswers.Git, extra: [String: String])] = [
+        ("kkp-init-github", .github, ["route53-zone": "example.com", "monitoring": "true", "alerting": "true"]),
+        ("kkp-init-gitlab", .gitlab, ["logging": "true"]),
+        (
+            "kkp-init-bitbucket", .bitbucket,
+            ["route53-zone": "example.com", "aws-role": "arn:aws:iam::123456789012:role/kkp-ci"]
+        ),
+    ]
+
+    /// The bundle's files for a variant (seed 1).
+    public static func repository(git: KKPAnswers.Git, extra: [String: String] = [:]) throws -> [GeneratedFile] {
+        try KKPBundle.repository(answers(git: git, extra: extra), seed: 1)
+    }
+}
