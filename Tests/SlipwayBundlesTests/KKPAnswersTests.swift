@@ -109,4 +109,37 @@ private let minimal = [
             #expect(error.all.map(\.location) == [location])
         }
     }
+
+    /// The answers file: scalars by key, with every shape problem located and the rest still read.
+    @Test func theAnswersFileIsReadWithEveryProblemLocated() {
+        let (given, problems) = AnswersFile.read(
+            """
+            endpoint: kkp.example.com
+            monitoring: true
+            autoscaler-max: 7
+            route53-zone:
+            git-owner: [acme]
+            endpoint: other.example.com
+
+            """, file: "a.yml")
+        #expect(given["endpoint"]?.value == "kkp.example.com")
+        #expect(given["endpoint"]?.location == SourceLocation(file: "a.yml", line: 1, column: 11))
+        #expect(given["endpoint"]?.keyLocation == SourceLocation(file: "a.yml", line: 1, column: 1))
+        #expect(given["monitoring"]?.value == "true" && given["autoscaler-max"]?.value == "7")
+        #expect(given["route53-zone"] == nil, "an empty answer is no answer")
+        #expect(problems.map(\.key) == ["git-owner", "endpoint"])
+        #expect(problems.map(\.location?.line) == [5, 6])
+        #expect(problems.last?.message == "'endpoint' is 'other.example.com': it is given twice (first at line 1)")
+
+        let list = AnswersFile.read("- git: github\n", file: "b.yml")
+        #expect(list.given.isEmpty && list.problems.map(\.key) == ["answers"])
+        let broken = AnswersFile.read("git: [github\n", file: "c.yml")
+        #expect(broken.problems.count == 1 && broken.problems[0].location?.file == "c.yml")
+        if case .invalid(_, let reason) = broken.problems[0].kind {
+            #expect(reason.hasPrefix("it is not valid YAML"))
+        } else {
+            Issue.record("a syntax error is an invalid answers file")
+        }
+        #expect(AnswersFile.read("", file: "d.yml").problems.isEmpty)
+    }
 }

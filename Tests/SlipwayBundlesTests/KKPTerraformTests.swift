@@ -50,7 +50,7 @@ private func terraform(extra: [String: String] = [:]) throws -> [GeneratedFile] 
 /// The KKP bundle's control-plane Terraform is formatted, valid, and applies against emulated AWS,
 /// with its state in S3 and a second plan that changes nothing.
 @Suite struct KKPTerraformTests {
-    @Test func theAWSControlPlaneIsFormattedAndValid() async throws {
+    @Test func theAWSControlPlaneHasItsFiles() throws {
         let files = try terraform(extra: ["route53-zone": "example.com"])
         #expect(
             files.map(\.path) == [
@@ -59,6 +59,14 @@ private func terraform(extra: [String: String] = [:]) throws -> [GeneratedFile] 
                 "terraform/aws/prepare-backend.sh", "terraform/aws/terraform.tfvars", "terraform/aws/variables.tf",
                 "terraform/aws/versions.tf",
             ])
+    }
+
+    /// For every Git provider (GitLab's state backend differs), the Terraform is formatted and valid,
+    /// and the shell the jobs run passes shellcheck.
+    @Test(arguments: KKPFixtures.variants.map(\.name))
+    func everyVariantIsFormattedValidAndShellchecked(variant: String) async throws {
+        let (_, git, extra) = try #require(KKPFixtures.variants.first { $0.name == variant })
+        let files = try KKPFixtures.repository(git: git, extra: extra)
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
         for file in files { try directory.write(file.path, file.contents) }
@@ -66,20 +74,22 @@ private func terraform(extra: [String: String] = [:]) throws -> [GeneratedFile] 
         let module = "\(directory.path)/terraform/aws"
         let environment: [String: String?] = ["TF_CLI_CONFIG_FILE": configuration, "TF_IN_AUTOMATION": "1"]
         let format = try await run("terraform", ["fmt", "-check", "-recursive"], in: module, environment: environment)
-        #expect(format.status == 0, "\(format.standardOutput)\(format.standardError)")
-        let initialize = try await run(
-            "terraform", ["init", "-backend=false", "-input=false", "-no-color"], in: module, environment: environment)
-        try #require(initialize.status == 0, "\(initialize.standardOutput)\(initialize.standardError)")
-        let validate = try await run("terraform", ["validate", "-no-color"], in: module, environment: environment)
-        #expect(validate.status == 0, "\(validate.standardOutput)\(validate.standardError)")
-        let dns = "\(module)/dns"
-        let dnsInitialize = try await run(
-            "terraform", ["init", "-backend=false", "-input=false", "-no-color"], in: dns, environment: environment)
-        try #require(dnsInitialize.status == 0, "\(dnsInitialize.standardOutput)\(dnsInitialize.standardError)")
-        let dnsValidate = try await run("terraform", ["validate", "-no-color"], in: dns, environment: environment)
-        #expect(dnsValidate.status == 0, "\(dnsValidate.standardOutput)\(dnsValidate.standardError)")
-        let shellcheck = try await run("shellcheck", ["prepare-backend.sh"], in: module)
-        #expect(shellcheck.status == 0, "\(shellcheck.standardOutput)")
+        #expect(format.status == 0, "\(variant): \(format.standardOutput)\(format.standardError)")
+        for root in [module, "\(module)/dns"] {
+            let initialize = try await run(
+                "terraform", ["init", "-backend=false", "-input=false", "-no-color"], in: root,
+                environment: environment)
+            try #require(initialize.status == 0, "\(initialize.standardOutput)\(initialize.standardError)")
+            let validate = try await run("terraform", ["validate", "-no-color"], in: root, environment: environment)
+            #expect(validate.status == 0, "\(variant) \(root): \(validate.standardOutput)\(validate.standardError)")
+        }
+        var scripts = ["scripts/kkp.sh"]
+        if git != .gitlab { scripts.append("terraform/aws/prepare-backend.sh") }
+        for script in scripts {
+            let check = try await run(
+                "shellcheck", ["--shell=bash", "--severity=style", script], in: directory.path)
+            #expect(check.status == 0, "\(variant) \(script): \(check.standardOutput)")
+        }
     }
 
     /// `prepare-backend.sh` creates the state bucket with versioning, encryption, public access

@@ -4,7 +4,7 @@ import Testing
 
 /// End-to-end: help, version, usage errors, colour, graph and schema.
 @Suite struct CommandLineTests {
-    @Test(arguments: ["validate", "plan", "run", "marks", "generate", "graph", "schema"])
+    @Test(arguments: ["init", "validate", "plan", "run", "marks", "generate", "graph", "schema"])
     func everyCommandHasHelpWithExamples(command: String) async throws {
         let result = try await slipway.run([command, "--help"], in: repositoryRoot)
         #expect(result.status == 0)
@@ -14,7 +14,7 @@ import Testing
     }
 
     @Test(arguments: [
-        "validate", "plan", "run", "status", "runs", "logs", "approve", "resume", "cancel", "marks", "generate",
+        "init", "validate", "plan", "run", "status", "runs", "logs", "approve", "resume", "cancel", "marks", "generate",
         "graph", "schema",
     ])
     func helpFitsAnEightyColumnTerminalWithOneDefaultPerOption(command: String) async throws {

@@ -64,7 +64,8 @@ public enum AnswersFile {
             }
             // An empty value (`route53-zone:`) is the same as leaving the answer out.
             if value.string.isEmpty || (value.style == .plain && value.string == "~") { continue }
-            given[key.string] = KKPAnswers.Given(value.string, at: location(valueNode.mark))
+            given[key.string] = KKPAnswers.Given(
+                value.string, at: location(valueNode.mark), key: location(keyNode.mark))
         }
         return (given, problems)
     }

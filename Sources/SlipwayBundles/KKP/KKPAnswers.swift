@@ -119,13 +119,16 @@ public struct KKPAnswers: Hashable, Sendable {
     public struct Given: Hashable, Sendable {
         /// The answer as written.
         public var value: String
-        /// Where it was written, in an answers file.
+        /// Where its value was written, in an answers file.
         public var location: SourceLocation?
+        /// Where its key was written, in an answers file.
+        public var keyLocation: SourceLocation?
 
         /// Creates a given answer.
-        public init(_ value: String, at location: SourceLocation? = nil) {
+        public init(_ value: String, at location: SourceLocation? = nil, key keyLocation: SourceLocation? = nil) {
             self.value = value
             self.location = location
+            self.keyLocation = keyLocation ?? location
         }
     }
 
@@ -149,7 +152,7 @@ public struct KKPAnswers: Hashable, Sendable {
             resolver.problems.append(
                 Problem(
                     key: key, kind: .unknown(suggestion: Suggestion.closest(to: key, in: keys)),
-                    hint: "the answers are: \(keys.joined(separator: ", "))", location: given[key]?.location))
+                    hint: "the answers are: \(keys.joined(separator: ", "))", location: given[key]?.keyLocation))
         }
         func fallback(_ key: String) -> String? {
             defaultAnswer(key, given: given, clusterNameSeed: clusterNameSeed)

@@ -1,0 +1,166 @@
+import Foundation
+import SlipwayBundles
+import SlipwayCore
+import SlipwayTesting
+import Testing
+import Yams
+
+private let repositoryRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+    .deletingLastPathComponent().path
+
+/// The pipeline of a rendered repository's `slipway.yml`.
+private func pipeline(of files: [GeneratedFile]) throws -> (Pipeline, [Diagnostic]) {
+    let spec = try #require(files.first { $0.path == "slipway.yml" })
+    let result = SpecValidator.pipeline(text: spec.contents)
+    return (try #require(result.pipeline, "\(result.diagnostics)"), result.diagnostics)
+}
+
+/// The repository `init --preset kkp` writes: its layout, its pipeline, and what it must never hold.
+@Suite struct KKPBundleTests {
+    @Test(arguments: KKPFixtures.variants.map(\.name))
+    func everyTemplateRendersCompletely(variant: String) throws {
+        let (_, git, extra) = try #require(KKPFixtures.variants.first { $0.name == variant })
+        let files = try KKPFixtures.repository(git: git, extra: extra)
+        for file in files {
+            #expect(!file.path.contains("__cluster__") && !file.path.hasSuffix(".mustache"), "\(file.path)")
+            #expect(!file.contents.contains("{{") || file.contents.contains("${{"), "\(file.path) kept a tag")
+            #expect(!file.contents.contains("\n\n\n"), "\(file.path) has a run of blank lines")
+            #expect(file.contents.hasSuffix("\n") && !file.contents.hasPrefix("\n"), "\(file.path)")
+        }
+        let paths = Set(files.map(\.path))
+        for path in [
+            ".gitignore", "README.md", "slipway.yml", "scripts/kkp.sh", "kubeone/kubeone.yaml",
+            "kubeone/addons/00_kubermatic-ns.yaml", "kubeone/addons/01_kubermatic-sc.yaml",
+            "kubermatic/kubermatic-configuration.yaml", "kubermatic/values.yaml", "kubermatic/cluster-issuer.yaml",
+            "terraform/aws/main.tf", "terraform/aws/variables.tf", "terraform/aws/outputs.tf",
+            "terraform/aws/versions.tf", "terraform/aws/terraform.tfvars", "terraform/aws/dns/main.tf",
+            "flux/clusters/kkp-test/kubermatic/seed.yaml", "flux/clusters/kkp-test/kubermatic/project.yaml",
+            "flux/clusters/kkp-test/kubermatic/user.yaml", "flux/clusters/kkp-test/kubermatic/userprojectbinding.yaml",
+            "flux/clusters/kkp-test/kubermatic/preset.yaml",
+        ] {
+            #expect(paths.contains(path), "\(variant) lacks \(path)")
+        }
+        // GitLab keeps the state in its managed Terraform state: no bucket to prepare or name.
+        let s3 = ["terraform/aws/backend.hcl", "terraform/aws/prepare-backend.sh", "terraform/aws/dns/backend.hcl"]
+        for path in s3 { #expect(paths.contains(path) == (git != .gitlab), "\(variant): \(path)") }
+        #expect(paths.contains("terraform/aws/dns/terraform.tfvars") == (extra["route53-zone"] != nil))
+        let mla = ["monitoring", "logging", "alerting"].contains { extra[$0] == "true" }
+        #expect(paths.contains("flux/clusters/kkp-test/mla/helmreleases.yaml") == mla)
+
+        // Every YAML file parses, every manifest says what it is.
+        for file in files where file.path.hasSuffix(".yaml") || file.path.hasSuffix(".yml") {
+            let documents = try Array(Yams.load_all(yaml: file.contents))
+            #expect(!documents.isEmpty, "\(file.path)")
+            if file.path.hasPrefix("flux/") || file.path.hasPrefix("kubermatic/") || file.path.hasPrefix("kubeone/") {
+                for case let document as [String: Any] in documents where !file.path.hasSuffix("values.yaml") {
+                    #expect(document["apiVersion"] is String && document["kind"] is String, "\(file.path)")
+                }
+            }
+        }
+    }
+
+    @Test(arguments: KKPFixtures.variants.map(\.name))
+    func theSpecHasTheSeedsJobsAndOnlyTheDigestWarnings(variant: String) throws {
+        let (_, git, extra) = try #require(KKPFixtures.variants.first { $0.name == variant })
+        let files = try KKPFixtures.repository(git: git, extra: extra)
+        let (pipeline, diagnostics) = try pipeline(of: files)
+        var expected = [
+            "terraform-kkp-validate", "terraform-kkp-dns-validate", "terraform-backend-prepare", "terraform-plan",
+            "terraform-apply", "kubeone-validate", "kubeone-apply", "kubermatic-validate", "kkp-deploy", "dns-update",
+            "flux-validate", "flux-bootstrap", "terraform-drift-check",
+        ]
+        if git == .gitlab { expected.removeAll { $0 == "terraform-backend-prepare" } }
+        if extra["route53-zone"] == nil { expected.removeAll { $0 == "dns-update" } }
+        #expect(pipeline.spec.jobs.map(\.name) == expected)
+        #expect(pipeline.spec.platforms == [git == .github ? .github : git == .gitlab ? .gitlab : .bitbucket])
+        #expect(pipeline.spec.repository == "acme/platform")
+        #expect(!pipeline.spec.schedule.isEmpty)
+        // Only the tools whose digests `slipway tools lock` reads are warned about; nothing else.
+        let others = diagnostics.filter {
+            guard case .toolWithoutDigests = $0.kind else { return true }
+            return false
+        }
+        #expect(others.isEmpty, "\(others)")
+        // Every secret the pipeline asks for is listed in the README, with what to put in it.
+        let readme = try #require(files.first { $0.path == "README.md" }).contents
+        for secret in pipeline.spec.secrets { #expect(readme.contains("`\(secret)`"), "\(variant): \(secret)") }
+        #expect(readme.contains("slipway run"))
+        // With a role, no static key is asked for anywhere.
+        if extra["aws-role"] != nil {
+            #expect(!pipeline.spec.secrets.contains("AWS_SECRET_ACCESS_KEY"))
+            #expect(pipeline.spec.oidc.aws?.role == extra["aws-role"])
+        }
+    }
+
+    /// Pull requests get feedback for every area, not only Terraform as the wizard gave.
+    @Test func pullRequestsCheckEveryArea() throws {
+        let (pipeline, _) = try pipeline(of: try KKPFixtures.repository(git: .github))
+        let cases: [(String, [String])] = [
+            ("terraform/aws/main.tf", ["terraform-kkp-validate", "terraform-plan"]),
+            ("kubeone/kubeone.yaml", ["kubeone-validate"]),
+            ("kubermatic/values.yaml", ["kubermatic-validate"]),
+            ("flux/clusters/kkp-test/kubermatic/project.yaml", ["flux-validate"]),
+            ("terraform/aws/dns/main.tf", ["terraform-kkp-dns-validate"]),
+        ]
+        for (path, jobs) in cases {
+            let plan = Planner().plan(pipeline, event: .pullRequest, changes: ChangeSet(paths: [path]))
+            #expect(plan.selectedIDs == jobs, "\(path)")
+        }
+        // The wizard's pull requests ran nothing for these.
+        let all = Planner().plan(
+            pipeline, event: .pullRequest,
+            changes: ChangeSet(paths: ["kubeone/kubeone.yaml", "kubermatic/values.yaml", "flux/clusters/x.yaml"]))
+        #expect(Set(all.selectedIDs) == ["kubeone-validate", "kubermatic-validate", "flux-validate"])
+    }
+
+    /// A push of `kubermatic/values.yaml` alone deploys KKP (and the DNS, whose target the
+    /// installer may have changed) without running Terraform or KubeOne again.
+    @Test func aKubermaticChangeAloneDeploysOnlyKKP() throws {
+        let (pipeline, _) = try pipeline(
+            of: try KKPFixtures.repository(git: .github, extra: ["route53-zone": "example.com"]))
+        let marks = pipeline.instances.reduce(into: [String: SlipwayCore.Mark]()) { marks, instance in
+            marks[instance.id] = SlipwayCore.Mark(
+                commit: "a", fingerprint: instance.fingerprint, succeededAt: Date(timeIntervalSince1970: 0))
+        }
+        let changes = Dictionary(
+            uniqueKeysWithValues: ["a"].map { ($0, ChangeSet(paths: ["kubermatic/values.yaml"])) })
+        let plan = Planner().converge(
+            pipeline, event: .push, Convergence(head: "b", marks: marks, changesSince: changes))
+        #expect(plan.selectedIDs == ["kubermatic-validate", "kkp-deploy", "dns-update"])
+    }
+
+    /// The state bucket, the project and the admin get identifiers from the seed: the same seed
+    /// writes the same repository, another seed another bucket.
+    @Test func identifiersComeFromTheSeed() throws {
+        let answers = try KKPFixtures.answers(git: .github)
+        let one = try KKPBundle.repository(answers, seed: 1)
+        #expect(try KKPBundle.repository(answers, seed: 1) == one)
+        let other = try KKPBundle.repository(answers, seed: 2)
+        let bucket = { (files: [GeneratedFile]) in files.first { $0.path == "terraform/aws/backend.hcl" }?.contents }
+        #expect(bucket(one) != bucket(other))
+        let hcl = try #require(bucket(one))
+        let name = try #require(hcl.firstMatch(of: /bucket = "([a-z0-9-]+)"/)?.1)
+        #expect(name.count <= 63 && name.hasPrefix("tf-state-kkp-test-"))
+        let spec = try #require(one.first { $0.path == "slipway.yml" }).contents
+        #expect(spec.contains("TF_STATE_BUCKET: \(name)"))
+    }
+
+    /// Nothing secret is written: no key material, and every secret placeholder in kubermatic/ is
+    /// one the deploy fills in.
+    @Test func noSecretIsEverWritten() throws {
+        for variant in KKPFixtures.variants {
+            let files = try KKPFixtures.repository(git: variant.git, extra: variant.extra)
+            for file in files {
+                #expect(file.contents.firstMatch(of: /-----BEGIN [A-Z ]*PRIVATE KEY-----/) == nil, "\(file.path)")
+                #expect(file.contents.range(of: #"AKIA[0-9A-Z]{16}"#, options: .regularExpression) == nil)
+                #expect(file.contents.range(of: #"\$2[aby]\$[0-9]{2}\$"#, options: .regularExpression) == nil)
+            }
+            let configuration = try #require(files.first { $0.path == "kubermatic/kubermatic-configuration.yaml" })
+            #expect(configuration.contents.contains("issuerCookieKey: \"${secret:issuer-cookie-key}\""))
+            let gitignore = try #require(files.first { $0.path == ".gitignore" }).contents
+            for pattern in [".env", "*.tfstate", "kubeone/*-kubeconfig", "k8s_rsa*"] {
+                #expect(gitignore.contains(pattern))
+            }
+        }
+    }
+}

@@ -1,0 +1,193 @@
+import Foundation
+import SlipwayTesting
+import Testing
+
+/// The flags every KKP test repository needs: the answers without a default.
+private let required = [
+    "--git", "github", "--cloud", "aws", "--endpoint", "kkp.example.com", "--admin-email", "admin@example.com",
+    "--git-owner", "acme", "--git-repository", "platform", "--seed", "7",
+]
+
+/// Every file below `directory`, relative to it, except the record init keeps in `.slipway/`.
+private func files(in directory: String) -> [String] {
+    let enumerator = FileManager.default.enumerator(atPath: directory)
+    var paths: [String] = []
+    while let path = enumerator?.nextObject() as? String {
+        var isDirectory: ObjCBool = false
+        FileManager.default.fileExists(atPath: "\(directory)/\(path)", isDirectory: &isDirectory)
+        if !isDirectory.boolValue, !path.hasPrefix(".slipway/") { paths.append(path) }
+    }
+    return paths.sorted()
+}
+
+/// End-to-end: `slipway init --preset kkp` as users run it.
+@Suite struct InitCommandTests {
+    /// The repository it writes validates, generates nothing new, and plans.
+    @Test(arguments: ["github", "gitlab", "bitbucket"])
+    func theWrittenRepositoryValidatesAndIsGenerated(git: String) async throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        var arguments = required
+        arguments[1] = git
+        let result = try await slipway.run(
+            ["init", "repo", "--preset", "kkp", "--yes", "--route53-zone", "example.com"] + arguments,
+            in: directory.path)
+        try #require(result.status == 0, "\(result.standardError)")
+        let repository = "\(directory.path)/repo"
+        let written = files(in: repository)
+        let ciFile =
+            ["github": ".github/workflows/slipway.yml", "gitlab": ".gitlab-ci.yml"][git]
+            ?? "bitbucket-pipelines.yml"
+        #expect(written.contains(ciFile))
+        for path in ["terraform/aws/main.tf", "scripts/kkp.sh", "flux/clusters/jolly-lovelace/kubermatic/seed.yaml"] {
+            #expect(written.contains(path), "\(path) in \(written)")
+        }
+        #expect(result.standardOutput.contains("created   slipway.yml"))
+        #expect(result.standardOutput.contains("Next:"))
+
+        let validate = try await slipway.run(["validate"], in: repository)
+        #expect(validate.status == 0, "\(validate.standardError)")
+        let check = try await slipway.run(["generate", "--check"], in: repository)
+        #expect(check.status == 0, "\(check.standardOutput)\(check.standardError)")
+        let plan = try await slipway.run(
+            ["plan", "--event", "pull_request", "--changed", "kubermatic/values.yaml", "--format", "json"],
+            in: repository)
+        #expect(plan.status == 0, "\(plan.standardError)")
+        #expect(plan.standardOutput.contains("\"kubermatic-validate\""))
+    }
+
+    /// With --yes, every missing or wrong answer is listed at once, with a hint, and nothing is
+    /// written.
+    @Test func everyProblemAtOnceAndNothingWritten() async throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let result = try await slipway.run(
+            [
+                "init", "repo", "--preset", "kkp", "--yes", "--endpoint", "https://kkp.example.com/",
+                "--autoscaler-min", "6", "--autoscaler-max", "3", "--admin-email", "admin.example.com",
+            ], in: directory.path)
+        #expect(result.status == 2)
+        for text in [
+            "no answer for 'git'", "no answer for 'cloud'", "'endpoint' is 'https://kkp.example.com/': it has a scheme",
+            "'autoscaler-min' is '6': more than autoscaler-max (3)", "'admin-email' is 'admin.example.com'",
+            "no answer for 'git-owner'", "no answer for 'git-repository'", "note: pass --git with one of",
+            "init wrote nothing: 7 answers need fixing",
+        ] {
+            #expect(result.standardError.contains(text), "missing: \(text)\n\(result.standardError)")
+        }
+        #expect(!FileManager.default.fileExists(atPath: "\(directory.path)/repo"))
+    }
+
+    /// Answers from a file keep their place: a problem points at its line and column.
+    @Test func answersFileProblemsAreLocated() async throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        try directory.write(
+            "answers.yml",
+            """
+            git: github
+            cloud: aws
+            endpoint: kkp.example.com/
+            admin-email: admin@example.com
+            git-owner: acme
+            git-repository: platform
+            monitorin: true
+
+            """)
+        let result = try await slipway.run(
+            ["init", "repo", "--preset", "kkp", "--answers", "answers.yml"], in: directory.path)
+        #expect(result.status == 2)
+        #expect(result.standardError.contains("answers.yml:3:11: error: 'endpoint' is 'kkp.example.com/'"))
+        #expect(result.standardError.contains("write it without the slash: kkp.example.com"))
+        #expect(
+            result.standardError.contains(
+                "answers.yml:7:1: error: unknown answer 'monitorin' (did you mean 'monitoring'?)"))
+
+        // Flags win over the file.
+        let fixed = try await slipway.run(
+            ["init", "repo", "--preset", "kkp", "--answers", "answers.yml", "--endpoint", "kkp.example.com"],
+            in: directory.path)
+        #expect(fixed.status == 2, "the unknown key still stops it")
+        #expect(!fixed.standardError.contains("'endpoint'"))
+    }
+
+    /// A non-empty directory is refused; --force writes beside what is there but never over a file
+    /// init did not write; init's own files it may replace.
+    @Test func neverOverwritesAFileItDidNotWrite() async throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        try directory.write("repo/notes.txt", "mine\n")
+        let refused = try await slipway.run(
+            ["init", "repo", "--preset", "kkp", "--yes"] + required, in: directory.path)
+        #expect(refused.status == 2)
+        #expect(refused.standardError.contains("repo is not empty: init writes a new repository"))
+        #expect(files(in: "\(directory.path)/repo") == ["notes.txt"])
+
+        let forced = try await slipway.run(
+            ["init", "repo", "--preset", "kkp", "--yes", "--force"] + required, in: directory.path)
+        #expect(forced.status == 0, "\(forced.standardError)")
+        #expect(try String(contentsOfFile: "\(directory.path)/repo/notes.txt", encoding: .utf8) == "mine\n")
+
+        // Its own files, unchanged since, it may write again with other answers.
+        let again = try await slipway.run(
+            ["init", "repo", "--preset", "kkp", "--yes", "--force", "--monitoring", "true"] + required,
+            in: directory.path)
+        #expect(again.status == 0, "\(again.standardError)")
+        #expect(again.standardOutput.contains("updated   kubermatic/values.yaml"))
+
+        // A file the user changed is theirs: nothing is written, and it is named.
+        let readme = "\(directory.path)/repo/README.md"
+        try "my notes\n".write(toFile: readme, atomically: true, encoding: .utf8)
+        let before = files(in: "\(directory.path)/repo")
+        let values = try String(contentsOfFile: "\(directory.path)/repo/kubermatic/values.yaml", encoding: .utf8)
+        let conflict = try await slipway.run(
+            ["init", "repo", "--preset", "kkp", "--yes", "--force", "--monitoring", "false"] + required,
+            in: directory.path)
+        #expect(conflict.status == 2)
+        #expect(conflict.standardError.contains("init would replace 1 file it did not write; it wrote nothing"))
+        #expect(conflict.standardError.contains("repo/README.md exists and differs"))
+        #expect(try String(contentsOfFile: readme, encoding: .utf8) == "my notes\n")
+        #expect(files(in: "\(directory.path)/repo") == before)
+        #expect(
+            try String(contentsOfFile: "\(directory.path)/repo/kubermatic/values.yaml", encoding: .utf8) == values)
+    }
+
+    /// On a terminal, init asks what was not given, shows the defaults, and asks again at once
+    /// when an answer is wrong.
+    @Test func promptsOnATerminal() async throws {
+        let script = try requireTool("script")
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        // git, cloud, then Enter for every default up to the endpoint, a wrong endpoint and its
+        // fix, the admin, defaults, owner and repository, defaults.
+        var lines = ["gitlab", "aws"] + Array(repeating: "", count: 8)
+        lines += ["https://kkp.example.com", "kkp.example.com", "admin@example.com"]
+        lines += Array(repeating: "", count: 9) + ["acme", "platform", "", ""]
+        let result = try await SlipwayBinary(path: script).run(
+            ["-qec", "\(slipway.path) init repo --preset kkp --seed 3 --no-color", "/dev/null"], in: directory.path,
+            input: lines.joined(separator: "\n") + "\n")
+        #expect(result.status == 0, "\(result.standardOutput)")
+        #expect(result.standardOutput.contains("Cluster name [serene-wilson]:"))
+        #expect(result.standardOutput.contains("Region [eu-central-1]:"))
+        #expect(result.standardOutput.contains("it has a scheme: write only the name: kkp.example.com"))
+        let spec = try String(contentsOfFile: "\(directory.path)/repo/slipway.yml", encoding: .utf8)
+        #expect(spec.contains("platforms: [gitlab]"))
+        #expect(spec.contains("repository: acme/platform"))
+        #expect(FileManager.default.fileExists(atPath: "\(directory.path)/repo/.gitlab-ci.yml"))
+    }
+
+    /// The presets and modes that are not here yet say so, and write nothing.
+    @Test func whatIsNotAvailableSaysSo() async throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let kops = try await slipway.run(["init", "repo", "--preset", "kops", "--yes"], in: directory.path)
+        #expect(kops.status == 2)
+        #expect(kops.standardError.contains("the kops preset is not available in this version"))
+        let gcp = try await slipway.run(
+            ["init", "repo", "--preset", "kkp", "--yes", "--gcp-project", "acme-platform"]
+                + required.map { $0 == "aws" ? "gcp" : $0 }, in: directory.path)
+        #expect(gcp.status == 2)
+        #expect(gcp.standardError.contains("the KKP preset cannot set up gcp yet"))
+        #expect(!FileManager.default.fileExists(atPath: "\(directory.path)/repo"))
+    }
+}
