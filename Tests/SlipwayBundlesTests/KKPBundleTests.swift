@@ -155,6 +155,12 @@ private func pipeline(of files: [GeneratedFile]) throws -> (Pipeline, [Diagnosti
                 #expect(file.contents.range(of: #"AKIA[0-9A-Z]{16}"#, options: .regularExpression) == nil)
                 #expect(file.contents.range(of: #"\$2[aby]\$[0-9]{2}\$"#, options: .regularExpression) == nil)
             }
+            // Every placeholder is one the deploy fills in: `${secret:` followed by a name.
+            for file in files where file.path.hasPrefix("kubermatic/") {
+                let opened = file.contents.components(separatedBy: "${secret:").count - 1
+                let named = file.contents.matches(of: /\$\{secret:[a-z0-9-]+\}/).count
+                #expect(opened == named, "\(file.path) has a placeholder kkp-deploy cannot fill")
+            }
             let configuration = try #require(files.first { $0.path == "kubermatic/kubermatic-configuration.yaml" })
             #expect(configuration.contents.contains("issuerCookieKey: \"${secret:issuer-cookie-key}\""))
             let gitignore = try #require(files.first { $0.path == ".gitignore" }).contents

@@ -15,31 +15,9 @@ private func run(
     try await SlipwayBinary(path: "/usr/bin/env").run([program] + arguments, in: directory, environment: environment)
 }
 
-/// The machine's filesystem mirror of the hashicorp/aws provider, as a Terraform CLI configuration
-/// that installs the provider from it and from nowhere else.
+/// A Terraform CLI configuration that installs the aws provider from the machine's mirror.
 private func terraformConfiguration(in directory: TemporaryDirectory) throws -> String {
-    let candidates = [
-        ProcessInfo.processInfo.environment["SLIPWAY_TERRAFORM_PLUGIN_MIRROR"], "/opt/tf-plugins",
-        "\(NSHomeDirectory())/.terraform.d/plugins", "/usr/share/terraform/plugins",
-    ].compactMap { $0 }
-    let mirror = try #require(
-        candidates.first { FileManager.default.fileExists(atPath: "\($0)/registry.terraform.io/hashicorp/aws") },
-        "no filesystem mirror of hashicorp/aws in \(candidates); set SLIPWAY_TERRAFORM_PLUGIN_MIRROR")
-    try directory.write(
-        "cli.tfrc",
-        """
-        provider_installation {
-          filesystem_mirror {
-            path    = "\(mirror)"
-            include = ["registry.terraform.io/hashicorp/aws"]
-          }
-          direct {
-            exclude = ["registry.terraform.io/hashicorp/aws"]
-          }
-        }
-
-        """)
-    return "\(directory.path)/cli.tfrc"
+    try TerraformMirror.configuration(in: directory)
 }
 
 /// The Terraform of the repository `init --preset kkp` writes for GitHub on AWS.
