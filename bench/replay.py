@@ -5,6 +5,9 @@ real local runner (`slipway run`), and counts executions and missed changes.
 - range: what the push's own `before..after` selects (`slipway run --before B --after A`), what
   generated CI did before convergence;
 - everything: every job on every push (`slipway run --all`);
+- wizard: the KKP start wizard's rules, every job on a push that changed anything under kubeone/,
+  kubermatic/, terraform/ or the pipeline file (slipway.yml stands for its workflow file), nothing
+  otherwise (flux/ was left to Flux itself);
 - converge: every job out of date since its mark (`slipway run`).
 
 The history (`history.json`, written by `replay_history.py`) is a list of pushes, each one to three
@@ -29,6 +32,8 @@ import yaml
 
 slipway, work = sys.argv[1], sys.argv[2]
 history = json.load(open(f"{work}/history.json"))
+# The wizard's workflow-level path filter for pushes (../shared/kkp-wizard.md, §2.1).
+WIZARD_PATHS = ("kubeone/", "kubermatic/", "terraform/", ".github/workflows/")
 origin = f"{work}/origin.git"
 
 
@@ -54,7 +59,12 @@ def replay(strategy):
             continue
         before_count = len(open(calls).read().splitlines())
         arguments = [slipway, "run", "--event", "push", "--jobs", "1"]
-        if strategy == "range":
+        if strategy == "wizard":
+            changed = git(clone, "diff", "--name-only", push["before"], push["after"]).split("\n")
+            if not any(path.startswith(WIZARD_PATHS) or path == "slipway.yml" for path in changed):
+                continue
+            arguments += ["--all"]
+        elif strategy == "range":
             arguments += ["--before", push["before"], "--after", push["after"]]
         elif strategy == "everything":
             arguments += ["--all"]
@@ -102,7 +112,7 @@ def affected(directory):
 
 
 results = {}
-for strategy in ["range", "everything", "converge"]:
+for strategy in ["wizard", "range", "everything", "converge"]:
     results[strategy] = replay(strategy)
 pairs = affected(f"{work}/converge")
 print(f"{len(history)} pushes ({sum(p['cancelled'] for p in history)} cancelled runs, "

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Replays a recorded KKP-shaped history (PUSHES pushes, with failures, cancelled runs, force pushes
-# and definition edits) with the local runner three ways — the push's own before..after, everything
-# on every push, and convergence — and prints executions and missed changes for each.
+# and definition edits) with the local runner four ways — the KKP start wizard's rules, the push's
+# own before..after, everything on every push, and convergence — and prints executions and missed
+# changes for each.
 #
 # Usage: bench/replay.sh [PUSHES]
 set -euo pipefail
