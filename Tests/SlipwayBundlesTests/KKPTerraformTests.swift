@@ -264,4 +264,60 @@ private func terraform(extra: [String: String] = [:]) throws -> [GeneratedFile] 
         let annotations = (pool?["providerSpec"] as? [String: Any])?["annotations"] as? [String: String]
         #expect(annotations?["cluster.k8s.io/cluster-api-autoscaler-node-group-max-size"] == "5")
     }
+
+    /// The functions the jobs share decode Bitbucket's base64 keys, refuse what is neither, and
+    /// fill in every KKP secret the same way on every run, with nothing left unfilled.
+    @Test func theSharedShellFunctionsDecodeAndFillIn() async throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        for file in try KKPFixtures.repository(git: .bitbucket, extra: ["monitoring": "true"]) {
+            try directory.write(file.path, file.contents)
+        }
+        let key = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIHk kubeone@test"
+        let encoded = Data(key.utf8).base64EncodedString()
+        func bash(_ script: String, _ environment: [String: String?] = [:]) async throws -> CommandResult {
+            try await run(
+                "bash", ["-euo", "pipefail", "-c", "source scripts/kkp.sh\n" + script], in: directory.path,
+                environment: environment)
+        }
+        for value in [key, encoded] {
+            let result = try await bash(
+                "kkp_ssh_public_key; printf '%s' \"$TF_VAR_ssh_public_key\"", ["SSH_PUBLIC_KEY": value])
+            #expect(result.status == 0 && result.standardOutput == key, "\(result.standardError)")
+        }
+        let garbage = try await bash("kkp_ssh_public_key", ["SSH_PUBLIC_KEY": "not a key"])
+        #expect(garbage.status == 1)
+        #expect(
+            garbage.standardError.contains("the secret SSH_PUBLIC_KEY is neither the file's contents nor their base64"))
+        let missing = try await bash("kkp_ssh_public_key", ["SSH_PUBLIC_KEY": ""])
+        #expect(missing.standardError.contains("the secret SSH_PUBLIC_KEY is empty or not set"))
+
+        let secrets: [String: String?] = [
+            "KKP_SECRET_SEED": String(repeating: "s", count: 40),
+            "KKP_ADMIN_PASSWORD_HASH": "$2y$10$" + String(repeating: "h", count: 53),
+        ]
+        let render = "kkp_render_kubermatic; cat \"$KKP_TMP\"/kubermatic/*.yaml"
+        let first = try await bash(render, secrets)
+        try #require(first.status == 0, "\(first.standardError)")
+        #expect(!first.standardOutput.contains("${secret:"))
+        #expect(first.standardOutput.contains("hash: \"$2y$10$hhhh"))
+        #expect(first.standardOutput.firstMatch(of: /issuerCookieKey: "[0-9a-f]{32}"/) != nil)
+        #expect(try await bash(render, secrets).standardOutput == first.standardOutput, "the same on every run")
+        var otherSeed = secrets
+        otherSeed["KKP_SECRET_SEED"] = String(repeating: "t", count: 40)
+        #expect(try await bash(render, otherSeed).standardOutput != first.standardOutput)
+        // The checkout keeps its placeholders.
+        let configuration = try String(
+            contentsOfFile: "\(directory.path)/kubermatic/kubermatic-configuration.yaml", encoding: .utf8)
+        #expect(configuration.contains("${secret:issuer-cookie-key}"))
+
+        var shortSeed = secrets
+        shortSeed["KKP_SECRET_SEED"] = "short"
+        let short = try await bash(render, shortSeed)
+        #expect(short.status == 1 && short.standardError.contains("KKP_SECRET_SEED is shorter than 32 characters"))
+        var plainPassword = secrets
+        plainPassword["KKP_ADMIN_PASSWORD_HASH"] = "hunter22"
+        let plain = try await bash(render, plainPassword)
+        #expect(plain.status == 1 && plain.standardError.contains("KKP_ADMIN_PASSWORD_HASH is not a bcrypt hash"))
+    }
 }

@@ -103,6 +103,16 @@ private func files(in directory: String) -> [String] {
             result.standardError.contains(
                 "answers.yml:7:1: error: unknown answer 'monitorin' (did you mean 'monitoring'?)"))
 
+        #expect(result.standardError.contains("init wrote nothing: 2 answers need fixing"))
+
+        // A shape problem does not hide the others.
+        try directory.write("nested.yml", "git: github\ncloud: [aws]\n")
+        let nested = try await slipway.run(
+            ["init", "repo", "--preset", "kkp", "--answers", "nested.yml"], in: directory.path)
+        #expect(nested.status == 2)
+        #expect(nested.standardError.contains("nested.yml:2:8: error: 'cloud' is 'a list or mapping'"))
+        #expect(nested.standardError.contains("no answer for 'endpoint'"))
+
         // Flags win over the file.
         let fixed = try await slipway.run(
             ["init", "repo", "--preset", "kkp", "--answers", "answers.yml", "--endpoint", "kkp.example.com"],
@@ -187,7 +197,7 @@ private func files(in directory: String) -> [String] {
             ["init", "repo", "--preset", "kkp", "--yes", "--gcp-project", "acme-platform"]
                 + required.map { $0 == "aws" ? "gcp" : $0 }, in: directory.path)
         #expect(gcp.status == 2)
-        #expect(gcp.standardError.contains("the KKP preset cannot set up gcp yet"))
+        #expect(gcp.standardError.contains("error: 'cloud' is 'gcp': the KKP preset cannot set up GCP yet"))
         #expect(!FileManager.default.fileExists(atPath: "\(directory.path)/repo"))
     }
 }

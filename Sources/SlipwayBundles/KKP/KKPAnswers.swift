@@ -314,7 +314,7 @@ extension KKPAnswers {
     public static func question(_ key: String) -> String {
         switch key {
         case "git": return "Where is the repository hosted (github, gitlab, bitbucket)?"
-        case "cloud": return "Which cloud runs the cluster (aws, gcp)?"
+        case "cloud": return "Which cloud runs the cluster (aws)?"
         case "cluster-name": return "Cluster name"
         case "kubernetes-version": return "Kubernetes version"
         case "autoscaler-min": return "Fewest worker nodes"

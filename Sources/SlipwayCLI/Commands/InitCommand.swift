@@ -131,7 +131,7 @@ struct InitCommand: ParsableCommand {
         }
 
         var given: [String: KKPAnswers.Given] = [:]
-        var fileProblems: [KKPAnswers.Problem] = []
+        var problems: [KKPAnswers.Problem] = []
         if let answers {
             guard let text = try? String(contentsOfFile: answers, encoding: .utf8) else {
                 terminal.printError(
@@ -139,30 +139,35 @@ struct InitCommand: ParsableCommand {
                     notes: ["check the path; it is read relative to the current directory"])
                 throw ExitStatus.usage
             }
-            (given, fileProblems) = AnswersFile.read(text, file: answers)
+            (given, problems) = AnswersFile.read(text, file: answers)
         }
         for (key, value) in flagAnswers { given[key] = KKPAnswers.Given(value) }
 
         let seed = seed ?? UInt64.random(in: .min ... .max)
         let interactive = !yes && isatty(STDIN_FILENO) == 1
         var resolved: KKPAnswers?
-        if fileProblems.isEmpty {
-            if interactive {
-                do {
-                    resolved = try Prompter(terminal: terminal, seed: seed).ask(given: &given)
-                } catch {
-                    fileProblems = error.problems
-                }
-            } else {
-                do {
-                    resolved = try KKPAnswers.resolve(given, clusterNameSeed: seed)
-                } catch {
-                    fileProblems = error.all
-                }
+        if interactive && problems.isEmpty {
+            do {
+                resolved = try Prompter(terminal: terminal, seed: seed, check: Self.available).ask(given: &given)
+            } catch {
+                problems = error.problems
+            }
+        } else if !interactive {
+            // Every problem at once: the answers file's own, then the answers'.
+            do {
+                resolved = try KKPAnswers.resolve(given, clusterNameSeed: seed)
+            } catch {
+                // An answer the file already got wrong is reported once.
+                let reported = Set(problems.map(\.key))
+                problems += error.all.filter { !reported.contains($0.key) }
+            }
+            if let cloud = given["cloud"], let problem = Self.available("cloud", cloud) {
+                problems.append(problem)
+                resolved = nil
             }
         }
-        guard let resolved else {
-            report(fileProblems, terminal: terminal, interactive: interactive)
+        guard let resolved, problems.isEmpty else {
+            report(problems, terminal: terminal, interactive: interactive)
             throw ExitStatus.usage
         }
 
@@ -185,6 +190,16 @@ struct InitCommand: ParsableCommand {
               3. commit and push; \(ciFile)'s header says what to set up once
 
             """)
+    }
+
+    /// A problem with an answer this version of the preset cannot act on yet (a cloud without its
+    /// Terraform), before anything else is asked.
+    static func available(_ key: String, _ given: KKPAnswers.Given) -> KKPAnswers.Problem? {
+        guard key == "cloud", given.value.lowercased() == BundleCloud.gcp.rawValue else { return nil }
+        return KKPAnswers.Problem(
+            key: "cloud", kind: .invalid(value: given.value, reason: "the KKP preset cannot set up GCP yet"),
+            hint: "use --cloud aws; GCP's Terraform waits for a google provider the tests can run (docs/init.md)",
+            location: given.location)
     }
 
     /// Prints every answer problem, located where the answers file gave it.

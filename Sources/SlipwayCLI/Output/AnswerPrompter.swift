@@ -7,6 +7,8 @@ import SlipwayCore
 struct Prompter {
     let terminal: Terminal
     let seed: UInt64
+    /// What `init` itself refuses about an answer, beyond the bundle's checks.
+    let check: (String, KKPAnswers.Given) -> KKPAnswers.Problem?
 
     /// What went wrong while asking; printed by the caller.
     struct Stopped: Error {
@@ -40,6 +42,7 @@ struct Prompter {
 
     /// The problem with the answer to `key` alone, if any (not the answers still to come).
     private func invalid(_ key: String, given: [String: KKPAnswers.Given]) -> KKPAnswers.Problem? {
+        if let answer = given[key], let problem = check(key, answer) { return problem }
         do {
             _ = try KKPAnswers.resolve(given, clusterNameSeed: seed)
             return nil
