@@ -43,6 +43,13 @@ private func files(in directory: String) -> [String] {
             #expect(written.contains(path), "\(path) in \(written)")
         }
         #expect(result.standardOutput.contains("created   slipway.yml"))
+        // The CI file's header names every secret to create, as the README does.
+        let header = try String(contentsOfFile: "\(repository)/\(ciFile)", encoding: .utf8).prefix(2000)
+        var secrets = [
+            "AWS_ACCESS_KEY_ID", "SSH_PRIVATE_KEY", "SSH_PUBLIC_KEY", "KKP_SECRET_SEED", "KKP_ADMIN_PASSWORD_HASH",
+        ]
+        if git != "bitbucket" { secrets.append(git == "github" ? "FLUX_GITHUB_TOKEN" : "FLUX_GITLAB_TOKEN") }
+        for secret in secrets { #expect(header.contains(secret), "\(git): \(secret)") }
         #expect(result.standardOutput.contains("Next:"))
 
         let validate = try await slipway.run(["validate"], in: repository)
