@@ -37,6 +37,13 @@ private func pipelines(examples: [String] = ["kkp", "kops"], negations: Bool = t
         let validated = SpecValidator.pipeline(text: spec.contents)
         result.append((variant.name, try #require(validated.pipeline, "\(validated.diagnostics)")))
     }
+    // A wizard repository adopted by `init --adopt`.
+    let wizard = try WizardRepository.detect(WizardFixtures.awsRepository())
+    let adopted = try KKPAdoption.files(
+        for: wizard, given: ["git-owner": KKPAnswers.Given("acme"), "git-repository": KKPAnswers.Given("platform")])
+    let adoptedSpec = try #require(adopted.first { $0.path == "slipway.yml" })
+    let validatedAdoption = SpecValidator.pipeline(text: adoptedSpec.contents)
+    result.append(("kkp-adopted", try #require(validatedAdoption.pipeline, "\(validatedAdoption.diagnostics)")))
     var generator = SeededGenerator(seed: 0x7A11D)
     for index in 0..<4 {
         result.append(

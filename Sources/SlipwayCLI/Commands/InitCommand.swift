@@ -26,6 +26,10 @@ struct InitCommand: ParsableCommand {
             terminal, defaults are taken and every missing or invalid answer is listed at
             once (exit 2).
 
+            --adopt instead reads a repository the KKP start wizard generated (GitHub,
+            AWS) and writes the pipeline around its files, which stay unchanged; the
+            wizard's workflow is removed.
+
             init writes only into an empty directory (a .git folder is fine). --force
             writes into one that is not empty, but never overwrites a file it did not
             write itself; nothing is written when one would be.
@@ -33,6 +37,7 @@ struct InitCommand: ParsableCommand {
             Examples:
               slipway init platform --preset kkp --git github --cloud aws
               slipway init --preset kkp --answers answers.yml --yes
+              slipway init --preset kkp --adopt --git-owner acme --git-repository platform
               slipway init platform --preset kkp --git gitlab --cloud aws \\
                 --endpoint kkp.example.com --admin-email admin@example.com \\
                 --git-owner acme --git-repository platform --yes
@@ -115,13 +120,8 @@ struct InitCommand: ParsableCommand {
                 notes: ["--preset kkp writes a KKP repository; the kOps pipeline is described in examples/kops"])
             throw ExitStatus.usage
         case (.kkp, true):
-            terminal.printError(
-                "--adopt is not available in this version of slipway",
-                notes: [
-                    "write a new repository with slipway init DIR --preset kkp and move your files into it",
-                    "keep the wizard's pipeline file until then: two pipelines must never apply at once",
-                ])
-            throw ExitStatus.usage
+            return try Adoption(directory: directory, given: flagAnswers.mapValues { KKPAnswers.Given($0) })
+                .run(terminal: terminal)
         case (.kkp, false): break
         }
         let target = InitTarget(directory: directory)
@@ -240,6 +240,11 @@ enum InitFiles {
                 message: "slipway's KKP bundle is broken: \(name)",
                 notes: ["this is a packaging bug; report it with `slipway --version`"])
         }
+        return try withCI(files, platform: answers.git.platform)
+    }
+
+    /// `files` and the CI file `slipway generate` writes for `platform` from their `slipway.yml`.
+    static func withCI(_ files: [GeneratedFile], platform: Platform) throws -> [GeneratedFile] {
         guard let spec = files.first(where: { $0.path == "slipway.yml" }) else {
             throw Failure(message: "slipway's KKP bundle has no slipway.yml", notes: ["report it"])
         }
@@ -250,7 +255,7 @@ enum InitFiles {
                 message: "slipway's KKP bundle wrote a slipway.yml slipway rejects", notes: errors + ["report it"])
         }
         do {
-            return files + (try Generators.generate(answers.git.platform, pipeline))
+            return files + (try Generators.generate(platform, pipeline))
         } catch {
             throw Failure(
                 message: "slipway cannot generate CI for its own KKP bundle",

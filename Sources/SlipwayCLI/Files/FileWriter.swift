@@ -30,6 +30,14 @@ struct FileWriter {
         }
     }
 
+    /// Removes the file at `path` (relative to the root); false when there was none.
+    func remove(_ path: String) throws -> Bool {
+        let url = URL(fileURLWithPath: root).appendingPathComponent(path)
+        guard FileManager.default.fileExists(atPath: url.path) else { return false }
+        try FileManager.default.removeItem(at: url)
+        return true
+    }
+
     /// The files whose contents on disk differ from what would be generated, with a unified diff each.
     func differences(_ files: [GeneratedFile]) -> [(path: String, diff: String)] {
         files.compactMap { file in

@@ -1,0 +1,96 @@
+import Foundation
+import Mustache
+import SlipwayCore
+
+/// What `init --preset kkp --adopt` writes around a wizard repository.
+///
+/// That is `slipway.yml` with the wizard's jobs and the shared `scripts/kkp.sh`; the CLI adds the CI
+/// file and removes the old pipeline file. Every existing file stays as it is.
+public enum KKPAdoption {
+    /// Why this repository cannot be adopted (yet), or what must be answered first.
+    public struct Refusal: Error, Sendable, Equatable {
+        /// What stops adoption.
+        public var message: String
+        /// What to do about it.
+        public var notes: [String]
+    }
+
+    /// The files adoption writes for `wizard`, with `given` answers (flags) filling in or
+    /// correcting what the repository did not say.
+    public static func files(
+        for wizard: WizardRepository, given: [String: KKPAnswers.Given]
+    ) throws(Refusal) -> [GeneratedFile] {
+        guard wizard.git == .github else {
+            throw Refusal(
+                message:
+                    "adopting a \(wizard.git == .gitlab ? "GitLab" : "Bitbucket") wizard repository is not available yet",
+                notes: [
+                    "found \(wizard.pipelineFile); only the wizard's GitHub workflow (.github/workflows/kkp.yaml) is adopted so far",
+                    "write a new repository with slipway init DIR --preset kkp --git \(wizard.git.rawValue) and move your files into it",
+                ])
+        }
+        guard wizard.cloud == "aws" else {
+            throw Refusal(
+                message: "adopting a wizard repository on \(wizard.cloud) is not available yet",
+                notes: ["found \(wizard.terraformRoot); AWS repositories (terraform/aws) are adopted so far"])
+        }
+        guard case .s3(let bucket, _, let backendRegion, _) = wizard.backend else {
+            throw Refusal(
+                message: "\(wizard.terraformRoot) keeps its Terraform state nowhere Slipway can find",
+                notes: wizard.unknown.filter { $0.subject == "state" }.map(\.detail)
+                    + ["write the S3 backend block (bucket, key, region) into \(wizard.terraformRoot)/backend.tf"])
+        }
+        func answer(_ key: String) -> String? { given[key]?.value.trimmingCharacters(in: .whitespaces) }
+        var missing: [String] = []
+        let owner = answer("git-owner") ?? wizard.gitOwner
+        let name = answer("git-repository") ?? wizard.gitRepository
+        if owner == nil { missing.append("--git-owner: the account or organization that owns the repository") }
+        if name == nil { missing.append("--git-repository: the repository's name") }
+        let region = answer("region") ?? wizard.region ?? (backendRegion.isEmpty ? nil : backendRegion)
+        if region == nil { missing.append("--region: the AWS region the cluster runs in") }
+        let kkpVersion = answer("kkp-version") ?? wizard.kkpVersion
+        if kkpVersion == nil { missing.append("--kkp-version: the KKP release that runs now, such as v2.21.1") }
+        guard missing.isEmpty, let owner, let name, let region, let kkpVersion else {
+            throw Refusal(
+                message: "the repository does not say everything the pipeline needs",
+                notes: missing.map { "pass \($0)" })
+        }
+        let personal =
+            answer("git-personal").map { ["true", "yes", "on"].contains($0.lowercased()) }
+            ?? wizard.gitPersonal ?? false
+        let fluxToken = wizard.secrets.first { $0.hasSuffix("GITHUB") || $0.contains("TOKEN") } ?? "TOKEN_GITHUB"
+        var secrets = ["AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "SSH_PRIVATE_KEY", "SSH_PUBLIC_KEY"]
+        secrets += ["SOPS_AGE_SECRET_KEY", fluxToken]
+        let clusterName = answer("cluster-name") ?? wizard.clusterName ?? "master"
+        let context: [String: Any] = [
+            "adopt": true, "git": "github", "github": true, "gitlab": false, "bitbucket": false,
+            "defaultBranch": "main", "clusterName": clusterName,
+            "environment": (wizard.fluxPath.map { ($0 as NSString).lastPathComponent }) ?? "master",
+            "repositoryPath": "\(owner)/\(name)", "terraformRoot": wizard.terraformRoot, "region": region,
+            "stateBucket": bucket, "secretList": secrets.joined(separator: ", "),
+            "image": wizard.image ?? "none", "installerVersion": String(kkpVersion.dropFirst()),
+            "hasDNS": wizard.hasDNS, "hasBackendScript": wizard.hasBackendScript,
+            "storageClass": wizard.storageClass ?? "aws", "fluxPath": wizard.fluxPath ?? "flux/clusters/master",
+            "fluxToken": fluxToken, "gitOwner": owner, "gitRepository": name,
+            "gitPersonal": personal ? "true" : "false", "gitHost": "github.com",
+        ]
+        do {
+            let spec = try render(resource: "kkp/adopt/slipway.yml.mustache", context)
+            let library = try render(resource: "kkp/repository/scripts/kkp.sh.mustache", context)
+            return [
+                GeneratedFile(path: "scripts/kkp.sh", contents: library),
+                GeneratedFile(path: "slipway.yml", contents: spec),
+            ]
+        } catch {
+            throw Refusal(
+                message: "slipway's KKP bundle is broken: \(error)", notes: ["report it with `slipway --version`"])
+        }
+    }
+
+    private static func render(resource: String, _ context: [String: Any]) throws -> String {
+        guard let root = Bundle.module.url(forResource: "Resources", withExtension: nil),
+            let text = try? String(contentsOf: root.appendingPathComponent(resource), encoding: .utf8)
+        else { throw BundleError.missingResource(resource) }
+        return try MustacheTemplate(string: "{{% CONTENT_TYPE: TEXT}}\n" + text).render(context)
+    }
+}

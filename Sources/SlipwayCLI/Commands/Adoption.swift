@@ -1,0 +1,107 @@
+import Foundation
+import SlipwayBundles
+import SlipwayCore
+
+/// `init --preset kkp --adopt`: reads a repository the KKP start wizard generated, writes
+/// `slipway.yml`, `scripts/kkp.sh` and the CI file around it, removes the wizard's pipeline file,
+/// and reports what it found, assumed and could not tell.
+struct Adoption {
+    let directory: String
+    let given: [String: KKPAnswers.Given]
+
+    /// Files larger than this are not read: the wizard's files are small text files.
+    static let largestFile = 1 << 20
+
+    func run(terminal: Terminal) throws {
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory), isDirectory.boolValue
+        else {
+            terminal.printError(
+                "\(directory) is not a directory", notes: ["name the repository the KKP start wizard generated"])
+            throw ExitStatus.usage
+        }
+        let wizard: WizardRepository
+        do {
+            wizard = try WizardRepository.detect(readFiles())
+        } catch {
+            terminal.printError(
+                "\(directory == "." ? "this directory" : directory) is not a repository the KKP start wizard generated",
+                notes: error.missing.map { "missing: \($0)" } + [
+                    "to start a new KKP repository instead: slipway init DIR --preset kkp"
+                ])
+            throw ExitStatus.usage
+        }
+        let adopted: [GeneratedFile]
+        do {
+            adopted = try InitFiles.withCI(
+                try KKPAdoption.files(for: wizard, given: given), platform: wizard.git.platform)
+        } catch let refusal as KKPAdoption.Refusal {
+            report(wizard, terminal: terminal)
+            terminal.printError(refusal.message, notes: refusal.notes)
+            throw ExitStatus.usage
+        } catch let failure as InitFiles.Failure {
+            terminal.printError(failure.message, notes: failure.notes)
+            throw ExitStatus.usage
+        }
+        report(wizard, terminal: terminal)
+        try InitTarget(directory: directory).write(adopted, terminal: terminal)
+        // Two pipelines must never apply at once: the wizard's goes in the same change.
+        if try FileWriter(root: directory).remove(wizard.pipelineFile) {
+            terminal.write("removed   \(wizard.pipelineFile) (the wizard's pipeline: two must never apply at once)\n")
+        }
+        terminal.write(
+            """
+
+            \(terminal.out.success("Adopted")) the wizard's repository: every Terraform, KubeOne, kubermatic and Flux file is unchanged.
+            Change in the CI settings before you push:
+              1. the secrets keep their names (\(wizard.secrets.joined(separator: ", "))); nothing to rename
+              2. create the environment \((wizard.fluxPath.map { ($0 as NSString).lastPathComponent }) ?? "master") with required reviewers: every deploy now waits for one approval per run
+              3. optional: OIDC instead of AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY (docs/init.md)
+              4. slipway tools lock && slipway generate, then commit and push; the workflow's header says what else to set once
+
+            """)
+    }
+
+    /// The repository's text files, path → contents, without `.git`, `.slipway` and `.terraform`.
+    func readFiles() -> [String: String] {
+        var files: [String: String] = [:]
+        guard let enumerator = FileManager.default.enumerator(atPath: directory) else { return files }
+        while let path = enumerator.nextObject() as? String {
+            let name = (path as NSString).lastPathComponent
+            if [".git", ".slipway", ".terraform"].contains(name) {
+                enumerator.skipDescendants()
+                continue
+            }
+            let full = "\(directory)/\(path)"
+            guard let attributes = try? FileManager.default.attributesOfItem(atPath: full),
+                attributes[.type] as? FileAttributeType == .typeRegular,
+                (attributes[.size] as? Int ?? 0) <= Self.largestFile,
+                let text = try? String(contentsOfFile: full, encoding: .utf8)
+            else { continue }
+            files[path] = text
+        }
+        return files
+    }
+
+    func report(_ wizard: WizardRepository, terminal: Terminal) {
+        var text = "Found (\(wizard.pipelineFile)):\n"
+        for note in wizard.found { text += "  \(note.subject): \(note.detail)\n" }
+        if !wizard.assumed.isEmpty {
+            text += "Assumed:\n"
+            for note in wizard.assumed { text += "  \(note.subject): \(note.detail)\n" }
+        }
+        let open = wizard.unknown.filter { note in
+            switch note.subject {
+            case "repository": return given["git-owner"] == nil || given["git-repository"] == nil
+            case "region": return given["region"] == nil
+            case "KKP release": return given["kkp-version"] == nil
+            default: return true
+            }
+        }
+        if !open.isEmpty {
+            text += "Could not tell:\n"
+            for note in open { text += "  \(note.subject): \(note.detail)\n" }
+        }
+        terminal.write(text)
+    }
+}

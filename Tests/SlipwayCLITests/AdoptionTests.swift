@@ -1,0 +1,142 @@
+import Crypto
+import Foundation
+import SlipwayTesting
+import Testing
+
+/// Writes `files` into a new git repository with a short history, as a wizard user's repository.
+private func wizardRepository(_ files: [String: String]) async throws -> TemporaryGitRepository {
+    let repository = try await TemporaryGitRepository.create()
+    let sorted = files.sorted { $0.key < $1.key }
+    for (path, contents) in sorted.prefix(sorted.count / 2) { try repository.write(path, contents) }
+    _ = try await repository.commit("Initial setup for KKP on Autopilot")
+    for (path, contents) in sorted.dropFirst(sorted.count / 2) { try repository.write(path, contents) }
+    _ = try await repository.commit("Add the rest of the bundle")
+    return repository
+}
+
+/// SHA-256 of every file below `directory` (without .git and .slipway), by path.
+private func digests(_ directory: String) -> [String: String] {
+    var result: [String: String] = [:]
+    let enumerator = FileManager.default.enumerator(atPath: directory)
+    while let path = enumerator?.nextObject() as? String {
+        if path.hasPrefix(".git/") || path == ".git" || path.hasPrefix(".slipway") { continue }
+        guard let data = FileManager.default.contents(atPath: "\(directory)/\(path)") else { continue }
+        var isDirectory: ObjCBool = false
+        FileManager.default.fileExists(atPath: "\(directory)/\(path)", isDirectory: &isDirectory)
+        if isDirectory.boolValue { continue }
+        result[path] = SHA256.hash(data: data).map { String(format: "%02x", $0) }.joined()
+    }
+    return result
+}
+
+/// End-to-end: `slipway init --preset kkp --adopt` on repositories shaped as the wizard wrote them.
+@Suite struct AdoptionTests {
+    /// The wizard's GitHub/AWS repository gets Slipway's pipeline around its files, which stay
+    /// byte for byte; the wizard's workflow goes; what was found and assumed is reported.
+    @Test func aGitHubWizardRepositoryIsAdoptedAroundItsFiles() async throws {
+        let repository = try await wizardRepository(WizardFixtures.awsRepository())
+        defer { repository.remove() }
+        let before = digests(repository.path)
+        let result = try await slipway.run(
+            ["init", "--preset", "kkp", "--adopt", "--git-owner", "acme", "--git-repository", "platform"],
+            in: repository.path)
+        try #require(result.status == 0, "\(result.standardOutput)\(result.standardError)")
+        for line in [
+            "cloud: aws (the folder terraform/aws)", "cluster name: focused-kare (terraform/aws/terraform.tfvars)",
+            "state: s3://tf-state-kkp-dtsypf2kaeqk/terraform-kkp.tfstate, locked with the DynamoDB table terraform-state-kkp-locks-dtsypf2kaeqk",
+            "region: eu-central-1", "KKP release: v2.19.2", "Flux path: flux/clusters/master",
+            "secrets: AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, SSH_PUBLIC_KEY, SSH_PRIVATE_KEY, SOPS_AGE_SECRET_KEY, TOKEN_GITHUB",
+            "image: quay.io/kubermatic/startio-ci:v0.2.4-0", "personal account: --personal=true",
+            "created   slipway.yml", "created   scripts/kkp.sh", "created   .github/workflows/slipway.yml",
+            "removed   .github/workflows/kkp.yaml",
+        ] {
+            #expect(result.standardOutput.contains(line), "missing: \(line)\n\(result.standardOutput)")
+        }
+        // Every existing file but the old workflow is unchanged, byte for byte.
+        let after = digests(repository.path)
+        for (path, digest) in before where path != ".github/workflows/kkp.yaml" {
+            #expect(after[path] == digest, "\(path) changed")
+        }
+        #expect(after[".github/workflows/kkp.yaml"] == nil)
+        #expect(
+            Set(after.keys).subtracting(before.keys) == [
+                "slipway.yml", "scripts/kkp.sh", ".github/workflows/slipway.yml",
+            ])
+
+        let validate = try await slipway.run(["validate"], in: repository.path)
+        #expect(validate.status == 0, "\(validate.standardError)")
+        let check = try await slipway.run(["generate", "--check"], in: repository.path)
+        #expect(check.status == 0, "\(check.standardOutput)\(check.standardError)")
+
+        // The point of adopting: per-job selection. A push of kubermatic/values.yaml deploys KKP
+        // alone; a pull request gets feedback for kubeone/, kubermatic/ and flux/.
+        func plan(_ event: String, _ paths: [String]) async throws -> [String] {
+            let result = try await slipway.run(
+                ["plan", "--event", event, "--format", "json"] + paths.flatMap { ["--changed", $0] },
+                in: repository.path)
+            let object = try #require(
+                try JSONSerialization.jsonObject(with: Data(result.standardOutput.utf8)) as? [String: Any],
+                "\(result.standardError)")
+            return (object["selected"] as? [[String: Any]] ?? []).compactMap { $0["id"] as? String }
+        }
+        #expect(
+            try await plan("push", ["kubermatic/values.yaml"]) == ["kubermatic-validate", "kkp-deploy", "dns-update"])
+        #expect(
+            try await plan(
+                "pull_request",
+                ["kubeone/kubeone.yaml", "kubermatic/values.yaml", "flux/clusters/master/kubermatic/seed.yaml"])
+                == ["kubeone-validate", "kubermatic-validate", "flux-validate"])
+
+        let spec = try String(contentsOfFile: "\(repository.path)/slipway.yml", encoding: .utf8)
+        #expect(spec.contains("--owner=acme --repository=platform"))
+        #expect(spec.contains("--personal=true"))
+        #expect(spec.contains("TF_STATE_BUCKET: tf-state-kkp-dtsypf2kaeqk"))
+        #expect(spec.contains("--storageclass aws"))
+        #expect(spec.contains("kubermatic-installer: 2.19.2"))
+    }
+
+    /// What the repository does not say must be given, and is asked for by name.
+    @Test func whatCannotBeToldIsAskedFor() async throws {
+        let repository = try await wizardRepository(WizardFixtures.awsRepository())
+        defer { repository.remove() }
+        let result = try await slipway.run(["init", "--preset", "kkp", "--adopt"], in: repository.path)
+        #expect(result.status == 2)
+        #expect(
+            result.standardOutput.contains("repository: the old pipeline took owner and name from the CI at run time"))
+        #expect(result.standardError.contains("error: the repository does not say everything the pipeline needs"))
+        #expect(result.standardError.contains("pass --git-owner"))
+        #expect(FileManager.default.fileExists(atPath: "\(repository.path)/.github/workflows/kkp.yaml"))
+        #expect(!FileManager.default.fileExists(atPath: "\(repository.path)/slipway.yml"))
+    }
+
+    /// A directory that is not a wizard repository is refused with the files it lacks.
+    @Test func aRepositoryTheWizardDidNotWriteIsRefused() async throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        try directory.write("README.md", "# something else\n")
+        try directory.write("kubeone/kubeone.yaml", "kind: KubeOneCluster\n")
+        let result = try await slipway.run(["init", ".", "--preset", "kkp", "--adopt"], in: directory.path)
+        #expect(result.status == 2)
+        #expect(
+            result.standardError.contains("error: this directory is not a repository the KKP start wizard generated"))
+        #expect(
+            result.standardError.contains(
+                "missing: .github/workflows/kkp.yaml, .gitlab-ci.yml or bitbucket-pipelines.yml"))
+        #expect(result.standardError.contains("missing: kubermatic/values.yaml"))
+        #expect(result.standardError.contains("missing: terraform/<provider>/main.tf"))
+        #expect(!result.standardError.contains("missing: kubeone/kubeone.yaml"))
+    }
+
+    /// The wizard's GitLab repositories are recognised, and refused for now with what to do.
+    @Test func aGitLabWizardRepositoryIsRecognisedAndNotYetAdopted() async throws {
+        var files = WizardFixtures.awsRepository(pipeline: (".gitlab-ci.yml", "stages: [plan]\n"))
+        files["terraform/aws/backend.tf"] = nil
+        let repository = try await wizardRepository(files)
+        defer { repository.remove() }
+        let result = try await slipway.run(["init", "--preset", "kkp", "--adopt"], in: repository.path)
+        #expect(result.status == 2)
+        #expect(result.standardOutput.contains("state: GitLab's managed Terraform state"))
+        #expect(result.standardError.contains("adopting a GitLab wizard repository is not available yet"))
+        #expect(FileManager.default.fileExists(atPath: "\(repository.path)/.gitlab-ci.yml"))
+    }
+}
