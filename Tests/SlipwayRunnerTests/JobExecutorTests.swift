@@ -86,7 +86,9 @@ private final class Collector: @unchecked Sendable {
         await running.terminate(grace: .milliseconds(500))
         let status = await running.wait()
         #expect(status == 128 + SIGTERM)
-        #expect(ContinuousClock.now - started < .seconds(5))
+        // Far below the 300 s the job sleeps, with room for a loaded machine (5 s was missed by
+        // 0.2 s on two busy cores): it stopped because it was told to.
+        #expect(ContinuousClock.now - started < .seconds(30))
         try await Task.sleep(for: .milliseconds(100))
         #expect(await Processes.gone(matching: marker), "a process of the job survived")
     }
