@@ -75,6 +75,22 @@ import Testing
         #expect(wizard.storageClass == "gce")
     }
 
+    /// The owner and name come from the clone's origin when the workflow did not name them.
+    @Test(arguments: [
+        ("git@github.com:acme/platform.git", "acme", "platform"),
+        ("https://github.com/acme/platform", "acme", "platform"),
+        ("https://token@gitlab.example.com/group/sub/platform.git", "group/sub", "platform"),
+        ("ssh://git@github.example.com:22/acme/platform.git", "acme", "platform"),
+    ])
+    func theOriginNamesTheRepository(url: String, owner: String, name: String) throws {
+        var files = WizardFixtures.awsRepository()
+        files[".git/config"] =
+            "[core]\n\tbare = false\n[remote \"origin\"]\n\turl = \(url)\n\tfetch = +refs/heads/*:refs/remotes/origin/*\n"
+        let wizard = try WizardRepository.detect(files)
+        #expect(wizard.gitOwner == owner && wizard.gitRepository == name)
+        #expect(wizard.unknown.isEmpty)
+    }
+
     @Test func whatIsMissingIsNamed() {
         #expect(throws: WizardRepository.NotAWizardRepository.self) { try WizardRepository.detect([:]) }
         do {

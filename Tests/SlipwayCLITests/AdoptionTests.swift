@@ -109,6 +109,27 @@ private func digests(_ directory: String) -> [String: String] {
         #expect(!FileManager.default.fileExists(atPath: "\(repository.path)/slipway.yml"))
     }
 
+    /// The clone's origin names the repository; on a terminal, what is still unknown is asked.
+    @Test func theOriginOrAPromptNamesTheRepository() async throws {
+        let repository = try await wizardRepository(WizardFixtures.awsRepository())
+        defer { repository.remove() }
+        _ = try await repository.git("remote", "add", "origin", "git@github.com:acme/platform.git")
+        let fromOrigin = try await slipway.run(["init", "--preset", "kkp", "--adopt", "--yes"], in: repository.path)
+        #expect(fromOrigin.status == 0, "\(fromOrigin.standardError)")
+        #expect(fromOrigin.standardOutput.contains("repository: acme/platform (the remote origin"))
+
+        let script = try requireTool("script")
+        let asked = try await wizardRepository(WizardFixtures.awsRepository())
+        defer { asked.remove() }
+        let result = try await SlipwayBinary(path: script).run(
+            ["-qec", "\(slipway.path) init --preset kkp --adopt --no-color", "/dev/null"], in: asked.path,
+            input: "acme\nplatform\n")
+        #expect(result.status == 0, "\(result.standardOutput)")
+        #expect(result.standardOutput.contains("Repository owner (user, organization or group): "))
+        let spec = try String(contentsOfFile: "\(asked.path)/slipway.yml", encoding: .utf8)
+        #expect(spec.contains("repository: acme/platform"))
+    }
+
     /// A directory that is not a wizard repository is refused with the files it lacks.
     @Test func aRepositoryTheWizardDidNotWriteIsRefused() async throws {
         let directory = try TemporaryDirectory()

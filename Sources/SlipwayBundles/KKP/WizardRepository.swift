@@ -217,6 +217,20 @@ public struct WizardRepository: Sendable, Equatable {
         if let name = Self.first(#"--repository[= ]+([A-Za-z0-9._-]+)"#, in: pipelineText), !name.contains("$") {
             gitRepository = name
         }
+        // The wizard's workflow took them from the CI at run time; the clone's origin names them.
+        if gitOwner == nil || gitRepository == nil, let config = files[".git/config"],
+            let origin = Self.first(#"\[remote "origin"\][^\[]*?url\s*=\s*(\S+)"#, in: config),
+            let path = Self.first(#"^(?:[a-z+]+://)?(?:[^@/]+@)?[^:/]+[:/](?:\d+/)?(.+?)(?:\.git)?/?$"#, in: origin)
+        {
+            let parts = path.split(separator: "/").map(String.init)
+            if parts.count >= 2 {
+                gitOwner = gitOwner ?? parts.dropLast().joined(separator: "/")
+                gitRepository = gitRepository ?? parts.last
+                found.append(
+                    Note(subject: "repository", detail: "\(gitOwner!)/\(gitRepository!) (the remote origin, \(origin))")
+                )
+            }
+        }
         if gitOwner == nil || gitRepository == nil {
             unknown.append(
                 Note(

@@ -7,12 +7,14 @@ import SlipwayCore
 /// and reports what it found, assumed and could not tell.
 struct Adoption {
     let directory: String
-    let given: [String: KKPAnswers.Given]
+    var given: [String: KKPAnswers.Given]
+    /// Whether to ask, on a terminal, what the repository did not say.
+    let interactive: Bool
 
     /// Files larger than this are not read: the wizard's files are small text files.
     static let largestFile = 1 << 20
 
-    func run(terminal: Terminal) throws {
+    mutating func run(terminal: Terminal) throws {
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory), isDirectory.boolValue
         else {
@@ -31,6 +33,7 @@ struct Adoption {
                 ])
             throw ExitStatus.usage
         }
+        if interactive { ask(what: wizard, terminal: terminal) }
         let adopted: [GeneratedFile]
         do {
             adopted = try InitFiles.withCI(
@@ -62,6 +65,20 @@ struct Adoption {
             """)
     }
 
+    /// Asks for each answer the pipeline needs that neither the repository nor a flag gave.
+    mutating func ask(what wizard: WizardRepository, terminal: Terminal) {
+        let needed: [(key: String, known: Bool)] = [
+            ("git-owner", wizard.gitOwner != nil), ("git-repository", wizard.gitRepository != nil),
+            ("region", wizard.region != nil), ("kkp-version", wizard.kkpVersion != nil),
+        ]
+        for (key, known) in needed where !known && given[key] == nil {
+            terminal.write("\(KKPAnswers.question(key)): ")
+            guard let line = readLine(strippingNewline: true) else { return }
+            let answer = line.trimmingCharacters(in: .whitespaces)
+            if !answer.isEmpty { given[key] = KKPAnswers.Given(answer) }
+        }
+    }
+
     /// The repository's text files, path → contents, without `.git`, `.slipway` and `.terraform`.
     func readFiles() -> [String: String] {
         var files: [String: String] = [:]
@@ -79,6 +96,10 @@ struct Adoption {
                 let text = try? String(contentsOfFile: full, encoding: .utf8)
             else { continue }
             files[path] = text
+        }
+        // The clone's remotes, for the repository's owner and name.
+        if let config = try? String(contentsOfFile: "\(directory)/.git/config", encoding: .utf8) {
+            files[".git/config"] = config
         }
         return files
     }

@@ -120,8 +120,10 @@ struct InitCommand: ParsableCommand {
                 notes: ["--preset kkp writes a KKP repository; the kOps pipeline is described in examples/kops"])
             throw ExitStatus.usage
         case (.kkp, true):
-            return try Adoption(directory: directory, given: flagAnswers.mapValues { KKPAnswers.Given($0) })
-                .run(terminal: terminal)
+            var adoption = Adoption(
+                directory: directory, given: flagAnswers.mapValues { KKPAnswers.Given($0) },
+                interactive: !yes && isatty(STDIN_FILENO) == 1)
+            return try adoption.run(terminal: terminal)
         case (.kkp, false): break
         }
         let target = InitTarget(directory: directory)
