@@ -177,6 +177,66 @@ public enum WizardFixtures {
             """
     }
 
+    /// The wizard's GitLab pipeline on AWS, as kkp-wizard.md §2.8 infers it: the same jobs, state in
+    /// GitLab's managed Terraform state, Flux bootstrapped with `GITLAB_TOKEN`.
+    public static let gitlabPipeline = """
+        image: quay.io/kubermatic/startio-ci:v0.2.4-0
+
+        stages: [validate, plan, apply, deploy]
+
+        terraform-kkp-validate:
+          stage: validate
+          script:
+            - cd terraform/aws && terraform init -backend=false && terraform validate
+
+        terraform-plan:
+          stage: plan
+          script:
+            - echo "$SSH_PUBLIC_KEY" > ~/.ssh/k8s_rsa.pub
+            - cd terraform/aws && terraform init && terraform plan -out=plan.tfplan
+          artifacts:
+            paths: [terraform/aws/plan.tfplan]
+
+        kkp-deploy:
+          stage: deploy
+          rules:
+            - if: $CI_COMMIT_BRANCH == "main"
+              changes: [kubeone/**/*, kubermatic/**/*, terraform/**/*, .gitlab-ci.yml]
+          script:
+            - eval $(ssh-agent -s); echo "$SSH_PRIVATE_KEY" | ssh-add -
+            - echo "$SOPS_AGE_SECRET_KEY" > kubermatic/.age.txt
+            - export VERSION=v2.19.2
+            - ./kubermatic-installer deploy --config kubermatic/kubermatic-configuration.yaml --helm-values kubermatic/values.yaml --storageclass aws
+
+        flux-bootstrap:
+          stage: deploy
+          script:
+            - GITLAB_TOKEN=$GITLAB_TOKEN flux bootstrap gitlab --owner=$CI_PROJECT_NAMESPACE --repository=$CI_PROJECT_NAME --branch=main --path=flux/clusters/master --personal=true
+
+        """
+
+    /// The wizard's Bitbucket pipeline on AWS, as kkp-wizard.md §2.8 infers it: base64 keys, Flux
+    /// bootstrapped over SSH with the account key.
+    public static let bitbucketPipeline = """
+        image: quay.io/kubermatic/startio-ci:v0.2.4-0
+
+        pipelines:
+          branches:
+            main:
+              - step:
+                  name: kkp-deploy
+                  script:
+                    - echo $SSH_PRIVATE_KEY | base64 -d > k8s_rsa
+                    - echo $SOPS_AGE_SECRET_KEY > kubermatic/.age.txt
+                    - export VERSION=v2.19.2
+                    - ./kubermatic-installer deploy --config kubermatic/kubermatic-configuration.yaml --helm-values kubermatic/values.yaml --storageclass aws
+              - step:
+                  name: flux-bootstrap
+                  script:
+                    - flux bootstrap git --url=ssh://git@bitbucket.org/$BITBUCKET_REPO_FULL_NAME.git --branch=main --path=flux/clusters/master --private-key-file=k8s_rsa --silent
+
+        """
+
     /// A whole wizard repository on AWS with a GitHub workflow (template v0.2.4), `pipeline`
     /// replacing the workflow's path and text when given.
     public static func awsRepository(pipeline: (path: String, text: String)? = nil) -> [String: String] {

@@ -148,16 +148,46 @@ private func digests(_ directory: String) -> [String: String] {
         #expect(!result.standardError.contains("missing: kubeone/kubeone.yaml"))
     }
 
-    /// The wizard's GitLab repositories are recognised, and refused for now with what to do.
-    @Test func aGitLabWizardRepositoryIsRecognisedAndNotYetAdopted() async throws {
-        var files = WizardFixtures.awsRepository(pipeline: (".gitlab-ci.yml", "stages: [plan]\n"))
-        files["terraform/aws/backend.tf"] = nil
+    /// The wizard's GitLab (managed state) and Bitbucket (S3 state, SSH push) repositories are
+    /// adopted the same way: every file kept, the old pipeline replaced, selection per job.
+    @Test(arguments: ["gitlab", "bitbucket"])
+    func gitLabAndBitbucketWizardRepositoriesAreAdopted(git: String) async throws {
+        var files: [String: String]
+        let ciFile: String
+        if git == "gitlab" {
+            files = WizardFixtures.awsRepository(pipeline: (".gitlab-ci.yml", WizardFixtures.gitlabPipeline))
+            files["terraform/aws/backend.tf"] = "terraform {\n  backend \"http\" {}\n}\n"
+            ciFile = ".gitlab-ci.yml"
+        } else {
+            files = WizardFixtures.awsRepository(
+                pipeline: ("bitbucket-pipelines.yml", WizardFixtures.bitbucketPipeline))
+            ciFile = "bitbucket-pipelines.yml"
+        }
         let repository = try await wizardRepository(files)
         defer { repository.remove() }
-        let result = try await slipway.run(["init", "--preset", "kkp", "--adopt"], in: repository.path)
-        #expect(result.status == 2)
-        #expect(result.standardOutput.contains("state: GitLab's managed Terraform state"))
-        #expect(result.standardError.contains("adopting a GitLab wizard repository is not available yet"))
-        #expect(FileManager.default.fileExists(atPath: "\(repository.path)/.gitlab-ci.yml"))
+        let before = digests(repository.path)
+        let result = try await slipway.run(
+            ["init", "--preset", "kkp", "--adopt", "--yes", "--git-owner", "acme", "--git-repository", "platform"],
+            in: repository.path)
+        try #require(result.status == 0, "\(result.standardOutput)\(result.standardError)")
+        let after = digests(repository.path)
+        for (path, digest) in before where path != ciFile { #expect(after[path] == digest, "\(path) changed") }
+        #expect(after[ciFile] != before[ciFile], "the wizard's pipeline is replaced by the generated one")
+        #expect(result.standardOutput.contains("updated   \(ciFile)"), "\(result.standardOutput)")
+        let validate = try await slipway.run(["validate"], in: repository.path)
+        #expect(validate.status == 0, "\(validate.standardError)")
+        let check = try await slipway.run(["generate", "--check"], in: repository.path)
+        #expect(check.status == 0, "\(check.standardOutput)\(check.standardError)")
+        let spec = try String(contentsOfFile: "\(repository.path)/slipway.yml", encoding: .utf8)
+        if git == "gitlab" {
+            #expect(result.standardOutput.contains("state: GitLab's managed Terraform state"))
+            #expect(
+                spec.contains("kkp_gitlab_state kkp")
+                    && spec.contains("GITLAB_TOKEN=$GITLAB_TOKEN flux bootstrap gitlab"))
+            #expect(!spec.contains("terraform-backend-prepare"))
+        } else {
+            #expect(spec.contains("flux bootstrap git --url=ssh://git@bitbucket.org/acme/platform.git"))
+            #expect(spec.contains("terraform-backend-prepare"))
+        }
     }
 }

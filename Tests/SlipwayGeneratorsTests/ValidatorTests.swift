@@ -37,13 +37,23 @@ private func pipelines(examples: [String] = ["kkp", "kops"], negations: Bool = t
         let validated = SpecValidator.pipeline(text: spec.contents)
         result.append((variant.name, try #require(validated.pipeline, "\(validated.diagnostics)")))
     }
-    // A wizard repository adopted by `init --adopt`.
-    let wizard = try WizardRepository.detect(WizardFixtures.awsRepository())
-    let adopted = try KKPAdoption.files(
-        for: wizard, given: ["git-owner": KKPAnswers.Given("acme"), "git-repository": KKPAnswers.Given("platform")])
-    let adoptedSpec = try #require(adopted.first { $0.path == "slipway.yml" })
-    let validatedAdoption = SpecValidator.pipeline(text: adoptedSpec.contents)
-    result.append(("kkp-adopted", try #require(validatedAdoption.pipeline, "\(validatedAdoption.diagnostics)")))
+    // Wizard repositories adopted by `init --adopt`, one per Git provider.
+    var gitlab = WizardFixtures.awsRepository(pipeline: (".gitlab-ci.yml", WizardFixtures.gitlabPipeline))
+    gitlab["terraform/aws/backend.tf"] = "terraform {\n  backend \"http\" {}\n}\n"
+    for (name, files) in [
+        ("kkp-adopted-github", WizardFixtures.awsRepository()), ("kkp-adopted-gitlab", gitlab),
+        (
+            "kkp-adopted-bitbucket",
+            WizardFixtures.awsRepository(pipeline: ("bitbucket-pipelines.yml", WizardFixtures.bitbucketPipeline))
+        ),
+    ] {
+        let adopted = try KKPAdoption.files(
+            for: try WizardRepository.detect(files),
+            given: ["git-owner": KKPAnswers.Given("acme"), "git-repository": KKPAnswers.Given("platform")])
+        let adoptedSpec = try #require(adopted.first { $0.path == "slipway.yml" })
+        let validated = SpecValidator.pipeline(text: adoptedSpec.contents)
+        result.append((name, try #require(validated.pipeline, "\(name): \(validated.diagnostics)")))
+    }
     var generator = SeededGenerator(seed: 0x7A11D)
     for index in 0..<4 {
         result.append(

@@ -20,21 +20,19 @@ public enum KKPAdoption {
     public static func files(
         for wizard: WizardRepository, given: [String: KKPAnswers.Given]
     ) throws(Refusal) -> [GeneratedFile] {
-        guard wizard.git == .github else {
-            throw Refusal(
-                message:
-                    "adopting a \(wizard.git == .gitlab ? "GitLab" : "Bitbucket") wizard repository is not available yet",
-                notes: [
-                    "found \(wizard.pipelineFile); only the wizard's GitHub workflow (.github/workflows/kkp.yaml) is adopted so far",
-                    "write a new repository with slipway init DIR --preset kkp --git \(wizard.git.rawValue) and move your files into it",
-                ])
-        }
         guard wizard.cloud == "aws" else {
             throw Refusal(
                 message: "adopting a wizard repository on \(wizard.cloud) is not available yet",
                 notes: ["found \(wizard.terraformRoot); AWS repositories (terraform/aws) are adopted so far"])
         }
-        guard case .s3(let bucket, _, let backendRegion, _) = wizard.backend else {
+        let bucket: String?
+        let backendRegion: String
+        switch wizard.backend {
+        case .s3(let name, _, let region, _):
+            (bucket, backendRegion) = (name, region)
+        case .gitlab:
+            (bucket, backendRegion) = (nil, "")
+        case .gcs, nil:
             throw Refusal(
                 message: "\(wizard.terraformRoot) keeps its Terraform state nowhere Slipway can find",
                 notes: wizard.unknown.filter { $0.subject == "state" }.map(\.detail)
@@ -58,22 +56,34 @@ public enum KKPAdoption {
         let personal =
             answer("git-personal").map { ["true", "yes", "on"].contains($0.lowercased()) }
             ?? wizard.gitPersonal ?? false
-        let fluxToken = wizard.secrets.first { $0.hasSuffix("GITHUB") || $0.contains("TOKEN") } ?? "TOKEN_GITHUB"
+        // The token flux bootstrap used, under the wizard's name; Bitbucket pushes over SSH.
+        let fluxToken: String?
+        switch wizard.git {
+        case .github:
+            fluxToken = wizard.secrets.first { $0.contains("GITHUB") && $0.contains("TOKEN") } ?? "TOKEN_GITHUB"
+        case .gitlab:
+            fluxToken = wizard.secrets.first { $0.contains("GITLAB") && $0.contains("TOKEN") } ?? "GITLAB_TOKEN"
+        case .bitbucket: fluxToken = nil
+        }
         var secrets = ["AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "SSH_PRIVATE_KEY", "SSH_PUBLIC_KEY"]
-        secrets += ["SOPS_AGE_SECRET_KEY", fluxToken]
+        secrets += ["SOPS_AGE_SECRET_KEY"] + (fluxToken.map { [$0] } ?? [])
         let clusterName = answer("cluster-name") ?? wizard.clusterName ?? "master"
-        let context: [String: Any] = [
-            "adopt": true, "git": "github", "github": true, "gitlab": false, "bitbucket": false,
+        var context: [String: Any] = [
+            "adopt": true, "git": wizard.git.rawValue, "github": wizard.git == .github,
+            "gitlab": wizard.git == .gitlab, "bitbucket": wizard.git == .bitbucket,
             "defaultBranch": "main", "clusterName": clusterName,
             "environment": (wizard.fluxPath.map { ($0 as NSString).lastPathComponent }) ?? "master",
             "repositoryPath": "\(owner)/\(name)", "terraformRoot": wizard.terraformRoot, "region": region,
-            "stateBucket": bucket, "secretList": secrets.joined(separator: ", "),
+            "prepare": bucket != nil && wizard.hasBackendScript, "secretList": secrets.joined(separator: ", "),
             "image": wizard.image ?? "none", "installerVersion": String(kkpVersion.dropFirst()),
-            "hasDNS": wizard.hasDNS, "hasBackendScript": wizard.hasBackendScript,
-            "storageClass": wizard.storageClass ?? "aws", "fluxPath": wizard.fluxPath ?? "flux/clusters/master",
-            "fluxToken": fluxToken, "gitOwner": owner, "gitRepository": name,
-            "gitPersonal": personal ? "true" : "false", "gitHost": "github.com",
+            "hasDNS": wizard.hasDNS, "storageClass": wizard.storageClass ?? "aws",
+            "fluxPath": wizard.fluxPath ?? "flux/clusters/master", "gitOwner": owner, "gitRepository": name,
+            "gitPersonal": personal ? "true" : "false",
+            "gitHost": answer("git-hostname")
+                ?? ["github": "github.com", "gitlab": "gitlab.com", "bitbucket": "bitbucket.org"][wizard.git.rawValue]!,
         ]
+        if let bucket { context["stateBucket"] = bucket }
+        if let fluxToken { context["fluxToken"] = fluxToken }
         do {
             let spec = try render(resource: "kkp/adopt/slipway.yml.mustache", context)
             let library = try render(resource: "kkp/repository/scripts/kkp.sh.mustache", context)

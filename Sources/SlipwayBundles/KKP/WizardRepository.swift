@@ -153,9 +153,10 @@ public struct WizardRepository: Sendable, Equatable {
         } else if backendText.contains("backend \"gcs\""), let bucket = attribute("bucket") {
             backend = .gcs(bucket: bucket, prefix: attribute("prefix") ?? "terraform-kkp")
             found.append(Note(subject: "state", detail: "gs://\(bucket) (\(backendFile!))"))
-        } else if git == .gitlab {
+        } else if backendText.contains("backend \"http\"") || (git == .gitlab && backendFile == nil) {
             backend = .gitlab
-            found.append(Note(subject: "state", detail: "GitLab's managed Terraform state \"kkp\" (no backend block)"))
+            let source = backendFile.map { "backend \"http\" in \($0)" } ?? "no backend block"
+            found.append(Note(subject: "state", detail: "GitLab's managed Terraform state \"kkp\" (\(source))"))
         } else if backendText.contains("backend \"s3\"") {
             unknown.append(
                 Note(

@@ -47,9 +47,12 @@ struct Adoption {
             throw ExitStatus.usage
         }
         report(wizard, terminal: terminal)
-        try InitTarget(directory: directory).write(adopted, terminal: terminal)
-        // Two pipelines must never apply at once: the wizard's goes in the same change.
-        if try FileWriter(root: directory).remove(wizard.pipelineFile) {
+        // Two pipelines must never apply at once: the wizard's goes in the same change, replaced
+        // where the generated file has its path (GitLab, Bitbucket), removed where it has not.
+        try InitTarget(directory: directory).write(adopted, terminal: terminal, replacing: [wizard.pipelineFile])
+        if adopted.contains(where: { $0.path == wizard.pipelineFile }) {
+            terminal.write("replaced  \(wizard.pipelineFile): the wizard's pipeline (two must never apply at once)\n")
+        } else if try FileWriter(root: directory).remove(wizard.pipelineFile) {
             terminal.write("removed   \(wizard.pipelineFile) (the wizard's pipeline: two must never apply at once)\n")
         }
         terminal.write(

@@ -26,9 +26,9 @@ struct InitCommand: ParsableCommand {
             terminal, defaults are taken and every missing or invalid answer is listed at
             once (exit 2).
 
-            --adopt instead reads a repository the KKP start wizard generated (GitHub,
-            AWS) and writes the pipeline around its files, which stay unchanged; the
-            wizard's workflow is removed.
+            --adopt instead reads a repository the KKP start wizard generated (on AWS)
+            and writes the pipeline around its files, which stay unchanged; the
+            wizard's pipeline file is replaced.
 
             init writes only into an empty directory (a .git folder is fine). --force
             writes into one that is not empty, but never overwrites a file it did not
@@ -59,7 +59,7 @@ struct InitCommand: ParsableCommand {
     @Flag(help: "Write into a non-empty directory (never over a file init did not write).")
     var force = false
 
-    @Flag(help: "Bring a repository the KKP start wizard generated onto Slipway.")
+    @Flag(help: "Bring a repository the KKP start wizard generated (on AWS) onto Slipway.")
     var adopt = false
 
     @Option(help: .hidden)
@@ -308,8 +308,9 @@ struct InitTarget {
         )
     }
 
-    /// Writes `files`, or nothing when one of them would replace a file init did not write.
-    func write(_ files: [GeneratedFile], terminal: Terminal) throws {
+    /// Writes `files`, or nothing when one of them would replace a file init did not write (other
+    /// than those in `replacing`, which it is meant to replace).
+    func write(_ files: [GeneratedFile], terminal: Terminal, replacing: Set<String> = []) throws {
         let recorded =
             (try? JSONDecoder().decode([String: String].self, from: Data(contentsOf: URL(fileURLWithPath: record))))
             ?? [:]
@@ -318,7 +319,9 @@ struct InitTarget {
             let path = "\(directory)/\(file.path)"
             guard let existing = FileManager.default.contents(atPath: path) else { continue }
             if existing == Data(file.contents.utf8) { continue }
-            if recorded[file.path] != Self.digest(existing) { foreign.append(file.path) }
+            if recorded[file.path] != Self.digest(existing), !replacing.contains(file.path) {
+                foreign.append(file.path)
+            }
         }
         if !foreign.isEmpty {
             terminal.printError(
