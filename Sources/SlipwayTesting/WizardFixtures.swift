@@ -389,4 +389,61 @@ public enum WizardFixtures {
         }
         return files
     }
+
+    /// The wizard's repository for `git` on `cloud` (`aws`, `gce`, `azure`, `openstack`, `vsphere`):
+    /// its Terraform folder, state backend and cloud credentials as the wizard wrote them
+    /// (§1.6, §2.3, §2.5); GitLab keeps the state in GitLab, GitHub and Bitbucket in a bucket.
+    public static func repository(git: String, cloud: String) -> [String: String] {
+        let credentials: [String: [String]] = [
+            "aws": ["AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"],
+            "gce": [git == "bitbucket" ? "GCLOUD_SERVICE_KEY" : "GOOGLE_CREDENTIALS"],
+            "azure": ["ARM_TENANT_ID", "ARM_SUBSCRIPTION_ID", "ARM_CLIENT_ID", "ARM_CLIENT_SECRET"],
+            "openstack": [
+                "OS_AUTH_URL", "OS_USERNAME", "OS_PASSWORD", "OS_DOMAIN_NAME", "OS_TENANT_ID", "OS_TENANT_NAME",
+            ],
+            "vsphere": ["VSPHERE_SERVER", "VSPHERE_USER", "VSPHERE_PASSWORD"],
+        ]
+        let names = credentials[cloud] ?? []
+        var pipeline: (String, String)
+        switch git {
+        case "gitlab":
+            pipeline = (".gitlab-ci.yml", gitlabPipeline)
+            pipeline.1 += "variables:\n" + names.map { "  TF_VAR_\($0.lowercased()): $\($0)\n" }.joined()
+        case "bitbucket":
+            pipeline = ("bitbucket-pipelines.yml", bitbucketPipeline)
+            pipeline.1 += "definitions:\n  credentials: \"" + names.map { "$\($0)" }.joined(separator: " ") + "\"\n"
+        default:
+            var workflow = githubWorkflow()
+            if cloud != "aws" {
+                workflow = workflow.replacingOccurrences(
+                    of: "aws-access-key-id: ${{ secrets.AWS_ACCESS_KEY_ID }}",
+                    with: names.map { "\($0.lowercased()): ${{ secrets.\($0) }}" }.joined(separator: " "))
+                workflow = workflow.replacingOccurrences(
+                    of: "aws-secret-access-key: ${{ secrets.AWS_SECRET_ACCESS_KEY }}", with: "")
+                workflow = workflow.replacingOccurrences(
+                    of: "AWS_ACCESS_KEY_ID: ${{ secrets.AWS_ACCESS_KEY_ID }}", with: "")
+                workflow = workflow.replacingOccurrences(
+                    of: "AWS_SECRET_ACCESS_KEY: ${{ secrets.AWS_SECRET_ACCESS_KEY }}", with: "")
+                workflow = workflow.replacingOccurrences(of: "terraform/aws", with: "terraform/\(cloud)")
+            }
+            pipeline = (".github/workflows/kkp.yaml", workflow)
+        }
+        var files: [String: String] = [:]
+        for (path, text) in awsRepository(pipeline: pipeline) {
+            files[path.replacingOccurrences(of: "terraform/aws/", with: "terraform/\(cloud)/")] = text
+        }
+        if cloud != "aws" { files = files.filter { !$0.key.contains("/dns/") } }
+        switch (git, cloud) {
+        case ("gitlab", _):
+            files["terraform/\(cloud)/backend.tf"] = "terraform {\n  backend \"http\" {}\n}\n"
+        case (_, "gce"):
+            files["terraform/gce/backend.tf"] =
+                "terraform {\n  backend \"gcs\" {\n    prefix = \"terraform-kkp\"\n    bucket = \"tf-state-kkp-2veabiowgixc\"\n  }\n}\n"
+            files["terraform/gce/terraform.tfvars"] =
+                "cluster_name = \"happy-raman\"\nproject      = \"acme-platform\"\nregion       = \"europe-west3\"\n"
+        default:
+            break
+        }
+        return files
+    }
 }

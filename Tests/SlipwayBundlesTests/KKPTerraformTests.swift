@@ -320,4 +320,32 @@ private func terraform(extra: [String: String] = [:]) throws -> [GeneratedFile] 
         let plain = try await bash(render, plainPassword)
         #expect(plain.status == 1 && plain.standardError.contains("KKP_ADMIN_PASSWORD_HASH is not a bcrypt hash"))
     }
+
+    /// The shared functions as adoption writes them (sops, Google credentials, GitLab's state) pass
+    /// shellcheck, and the Google key reaches the tools both ways the wizard stored it.
+    @Test(arguments: [("github", "gce"), ("bitbucket", "gce"), ("gitlab", "aws")])
+    func adoptedSharedFunctionsPassShellcheck(git: String, cloud: String) async throws {
+        let wizard = try WizardRepository.detect(WizardFixtures.repository(git: git, cloud: cloud))
+        let files = try KKPAdoption.files(
+            for: wizard, given: ["git-owner": .init("acme"), "git-repository": .init("platform")])
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        for file in files { try directory.write(file.path, file.contents) }
+        let check = try await run(
+            "shellcheck", ["--shell=bash", "--severity=style", "scripts/kkp.sh"], in: directory.path)
+        #expect(check.status == 0, "\(git) \(cloud): \(check.standardOutput)")
+        guard cloud == "gce" else { return }
+        let key = #"{"type": "service_account", "project_id": "acme-platform"}"#
+        let variable = git == "bitbucket" ? "GCLOUD_SERVICE_KEY" : "GOOGLE_CREDENTIALS"
+        let value = git == "bitbucket" ? Data(key.utf8).base64EncodedString() : key
+        var environment: [String: String?] = ["GOOGLE_CREDENTIALS": ""]
+        environment[variable] = value
+        let result = try await run(
+            "bash",
+            [
+                "-euo", "pipefail", "-c",
+                "source scripts/kkp.sh; kkp_google_credentials; printf '%s|' \"$GOOGLE_CREDENTIALS\"; cat \"$GOOGLE_APPLICATION_CREDENTIALS\"",
+            ], in: directory.path, environment: environment)
+        #expect(result.standardOutput == key + "|" + key + "\n", "\(result.standardError)")
+    }
 }

@@ -190,4 +190,34 @@ private func digests(_ directory: String) -> [String: String] {
             #expect(spec.contains("terraform-backend-prepare"))
         }
     }
+
+    /// Every cloud the wizard offered, with the Git providers it offered them on: the cloud's
+    /// credentials keep the old pipeline's names, and the installer gets the cloud's storage class.
+    @Test(arguments: [
+        ("github", "gce", "gce", "GOOGLE_CREDENTIALS"), ("bitbucket", "gce", "gce", "GCLOUD_SERVICE_KEY"),
+        ("gitlab", "gce", "gce", "GOOGLE_CREDENTIALS"), ("gitlab", "azure", "azure", "ARM_CLIENT_SECRET"),
+        ("gitlab", "openstack", "copy-default", "OS_PASSWORD"),
+        ("gitlab", "vsphere", "copy-default", "VSPHERE_PASSWORD"),
+    ])
+    func everyCloudIsAdopted(git: String, cloud: String, storageClass: String, secret: String) async throws {
+        let repository = try await wizardRepository(WizardFixtures.repository(git: git, cloud: cloud))
+        defer { repository.remove() }
+        let before = digests(repository.path)
+        let result = try await slipway.run(
+            ["init", "--preset", "kkp", "--adopt", "--yes", "--git-owner", "acme", "--git-repository", "platform"],
+            in: repository.path)
+        try #require(result.status == 0, "\(result.standardOutput)\(result.standardError)")
+        #expect(result.standardOutput.contains("cloud: \(cloud) (the folder terraform/\(cloud))"))
+        let ciFile =
+            ["github": ".github/workflows/kkp.yaml", "gitlab": ".gitlab-ci.yml"][git] ?? "bitbucket-pipelines.yml"
+        let after = digests(repository.path)
+        for (path, digest) in before where path != ciFile { #expect(after[path] == digest, "\(path) changed") }
+        let validate = try await slipway.run(["validate"], in: repository.path)
+        #expect(validate.status == 0, "\(validate.standardError)")
+        let spec = try String(contentsOfFile: "\(repository.path)/slipway.yml", encoding: .utf8)
+        #expect(spec.contains("--storageclass \(storageClass)"))
+        #expect(spec.contains(secret) && !spec.contains("AWS_SECRET_ACCESS_KEY"))
+        #expect(spec.contains("kkp_google_credentials") == (cloud == "gce"))
+        #expect(spec.contains("gcloud storage buckets describe") == (cloud == "gce" && git != "gitlab"))
+    }
 }

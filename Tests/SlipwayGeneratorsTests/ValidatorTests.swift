@@ -42,6 +42,9 @@ private func pipelines(examples: [String] = ["kkp", "kops"], negations: Bool = t
     gitlab["terraform/aws/backend.tf"] = "terraform {\n  backend \"http\" {}\n}\n"
     for (name, files) in [
         ("kkp-adopted-github", WizardFixtures.awsRepository()), ("kkp-adopted-gitlab", gitlab),
+        ("kkp-adopted-github-gce", WizardFixtures.repository(git: "github", cloud: "gce")),
+        ("kkp-adopted-bitbucket-gce", WizardFixtures.repository(git: "bitbucket", cloud: "gce")),
+        ("kkp-adopted-gitlab-azure", WizardFixtures.repository(git: "gitlab", cloud: "azure")),
         (
             "kkp-adopted-bitbucket",
             WizardFixtures.awsRepository(pipeline: ("bitbucket-pipelines.yml", WizardFixtures.bitbucketPipeline))

@@ -206,4 +206,17 @@ private func document(_ values: [String]) -> String {
         #expect(yaml.text.split(separator: "\n").allSatisfy { $0.count <= 200 })
         #expect(yaml.text.contains("short: [a, b]"))
     }
+
+    /// A comment line too long for yamllint is wrapped; the words stay in order, none is lost.
+    @Test func longCommentsWrap() {
+        let names = (0..<40).map { "SECRET_NUMBER_\($0)" }
+        let text = "Variables to set: " + names.joined(separator: ", ")
+        let yaml = YAMLWriter()
+        yaml.comment("short\n" + text)
+        let lines = yaml.text.split(separator: "\n").map(String.init)
+        #expect(lines.first == "# short")
+        #expect(lines.allSatisfy { $0.count <= 120 && $0.hasPrefix("#") })
+        let words = lines.dropFirst().flatMap { $0.dropFirst().split(separator: " ").map(String.init) }
+        #expect(words.joined(separator: " ") == text)
+    }
 }

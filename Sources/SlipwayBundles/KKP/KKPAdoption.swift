@@ -20,24 +20,34 @@ public enum KKPAdoption {
     public static func files(
         for wizard: WizardRepository, given: [String: KKPAnswers.Given]
     ) throws(Refusal) -> [GeneratedFile] {
-        guard wizard.cloud == "aws" else {
-            throw Refusal(
-                message: "adopting a wizard repository on \(wizard.cloud) is not available yet",
-                notes: ["found \(wizard.terraformRoot); AWS repositories (terraform/aws) are adopted so far"])
-        }
         let bucket: String?
-        let backendRegion: String
-        switch wizard.backend {
-        case .s3(let name, _, let region, _):
+        var backendRegion = ""
+        switch (wizard.backend, wizard.cloud) {
+        case (.s3(let name, _, let region, _), "aws"):
             (bucket, backendRegion) = (name, region)
-        case .gitlab:
-            (bucket, backendRegion) = (nil, "")
-        case .gcs, nil:
+        case (.gcs(let name, _), "gce"):
+            bucket = name
+        case (.gitlab, _):
+            bucket = nil
+        case (nil, _):
             throw Refusal(
                 message: "\(wizard.terraformRoot) keeps its Terraform state nowhere Slipway can find",
                 notes: wizard.unknown.filter { $0.subject == "state" }.map(\.detail)
-                    + ["write the S3 backend block (bucket, key, region) into \(wizard.terraformRoot)/backend.tf"])
+                    + ["write the backend block (bucket, key, region) into \(wizard.terraformRoot)/backend.tf"])
+        default:
+            throw Refusal(
+                message: "adopting a wizard repository on \(wizard.cloud) with this state backend is not available yet",
+                notes: ["found \(wizard.found.first { $0.subject == "state" }?.detail ?? "no state backend")"])
         }
+        guard let defaults = cloudSecrets[wizard.cloud] else {
+            throw Refusal(
+                message: "adopting a wizard repository on \(wizard.cloud) is not available yet",
+                notes: ["found \(wizard.terraformRoot); AWS, GCE, Azure, OpenStack and vSphere are known"])
+        }
+        // The cloud's credentials under the names the old pipeline used, else the wizard's names.
+        let used = wizard.secrets.filter { name in defaults.contains(name) || name == "GCLOUD_SERVICE_KEY" }
+        var credentials = used.isEmpty ? defaults : used
+        if wizard.cloud == "gce", used.isEmpty, wizard.git == .bitbucket { credentials = ["GCLOUD_SERVICE_KEY"] }
         func answer(_ key: String) -> String? { given[key]?.value.trimmingCharacters(in: .whitespaces) }
         var missing: [String] = []
         let owner = answer("git-owner") ?? wizard.gitOwner
@@ -45,10 +55,10 @@ public enum KKPAdoption {
         if owner == nil { missing.append("--git-owner: the account or organization that owns the repository") }
         if name == nil { missing.append("--git-repository: the repository's name") }
         let region = answer("region") ?? wizard.region ?? (backendRegion.isEmpty ? nil : backendRegion)
-        if region == nil { missing.append("--region: the AWS region the cluster runs in") }
+        if region == nil, wizard.cloud == "aws" { missing.append("--region: the AWS region the cluster runs in") }
         let kkpVersion = answer("kkp-version") ?? wizard.kkpVersion
         if kkpVersion == nil { missing.append("--kkp-version: the KKP release that runs now, such as v2.21.1") }
-        guard missing.isEmpty, let owner, let name, let region, let kkpVersion else {
+        guard missing.isEmpty, let owner, let name, let kkpVersion else {
             throw Refusal(
                 message: "the repository does not say everything the pipeline needs",
                 notes: missing.map { "pass \($0)" })
@@ -65,7 +75,7 @@ public enum KKPAdoption {
             fluxToken = wizard.secrets.first { $0.contains("GITLAB") && $0.contains("TOKEN") } ?? "GITLAB_TOKEN"
         case .bitbucket: fluxToken = nil
         }
-        var secrets = ["AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "SSH_PRIVATE_KEY", "SSH_PUBLIC_KEY"]
+        var secrets = credentials + ["SSH_PRIVATE_KEY", "SSH_PUBLIC_KEY"]
         secrets += ["SOPS_AGE_SECRET_KEY"] + (fluxToken.map { [$0] } ?? [])
         let clusterName = answer("cluster-name") ?? wizard.clusterName ?? "master"
         var context: [String: Any] = [
@@ -73,7 +83,10 @@ public enum KKPAdoption {
             "gitlab": wizard.git == .gitlab, "bitbucket": wizard.git == .bitbucket,
             "defaultBranch": "main", "clusterName": clusterName,
             "environment": (wizard.fluxPath.map { ($0 as NSString).lastPathComponent }) ?? "master",
-            "repositoryPath": "\(owner)/\(name)", "terraformRoot": wizard.terraformRoot, "region": region,
+            "repositoryPath": "\(owner)/\(name)", "terraformRoot": wizard.terraformRoot, "region": region ?? "",
+            "aws": wizard.cloud == "aws", "gce": wizard.cloud == "gce",
+            "s3": wizard.cloud == "aws" && bucket != nil, "gcs": wizard.cloud == "gce" && bucket != nil,
+            "cloudSecrets": credentials.joined(separator: ", "),
             "prepare": bucket != nil && wizard.hasBackendScript, "secretList": secrets.joined(separator: ", "),
             "image": wizard.image ?? "none", "installerVersion": String(kkpVersion.dropFirst()),
             "hasDNS": wizard.hasDNS, "storageClass": wizard.storageClass ?? "aws",
@@ -96,6 +109,15 @@ public enum KKPAdoption {
                 message: "slipway's KKP bundle is broken: \(error)", notes: ["report it with `slipway --version`"])
         }
     }
+
+    /// The cloud credentials the wizard's pipelines used, by cloud (kkp-wizard.md §1.6).
+    static let cloudSecrets: [String: [String]] = [
+        "aws": ["AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"],
+        "gce": ["GOOGLE_CREDENTIALS"],
+        "azure": ["ARM_TENANT_ID", "ARM_SUBSCRIPTION_ID", "ARM_CLIENT_ID", "ARM_CLIENT_SECRET"],
+        "openstack": ["OS_AUTH_URL", "OS_USERNAME", "OS_PASSWORD", "OS_DOMAIN_NAME", "OS_TENANT_ID", "OS_TENANT_NAME"],
+        "vsphere": ["VSPHERE_SERVER", "VSPHERE_USER", "VSPHERE_PASSWORD"],
+    ]
 
     private static func render(resource: String, _ context: [String: Any]) throws -> String {
         guard let root = Bundle.module.url(forResource: "Resources", withExtension: nil),

@@ -26,7 +26,7 @@ struct InitCommand: ParsableCommand {
             terminal, defaults are taken and every missing or invalid answer is listed at
             once (exit 2).
 
-            --adopt instead reads a repository the KKP start wizard generated (on AWS)
+            --adopt instead reads a repository the KKP start wizard generated
             and writes the pipeline around its files, which stay unchanged; the
             wizard's pipeline file is replaced.
 
@@ -59,7 +59,7 @@ struct InitCommand: ParsableCommand {
     @Flag(help: "Write into a non-empty directory (never over a file init did not write).")
     var force = false
 
-    @Flag(help: "Bring a repository the KKP start wizard generated (on AWS) onto Slipway.")
+    @Flag(help: "Bring a repository the KKP start wizard generated onto Slipway.")
     var adopt = false
 
     @Option(help: .hidden)

@@ -37,10 +37,25 @@ final class YAMLWriter {
     }
 
     /// `# text`, one comment line per line of `text`.
+    ///
+    /// A line past 200 columns (a long list of secrets to create) is wrapped at 120, its
+    /// continuation lines indented under its start.
     func comment(_ text: String) {
         precondition(!opensItem, "a list item cannot start with a comment")
         for part in text.split(separator: "\n", omittingEmptySubsequences: false) {
-            emit(part.isEmpty ? "#" : "# " + part)
+            guard depth + 2 + part.count > 200 else {
+                emit(part.isEmpty ? "#" : "# " + part)
+                continue
+            }
+            var line = "#"
+            for word in part.split(separator: " ", omittingEmptySubsequences: false) {
+                if line.count > 2, depth + line.count + 1 + word.count > 120 {
+                    emit(line)
+                    line = "#  "
+                }
+                line += " " + word
+            }
+            emit(line)
         }
     }
 
