@@ -93,6 +93,9 @@ private func digests(_ directory: String) -> [String: String] {
         #expect(spec.contains("TF_STATE_BUCKET: tf-state-kkp-dtsypf2kaeqk"))
         #expect(spec.contains("--storageclass aws"))
         #expect(spec.contains("kubermatic-installer: 2.19.2"))
+        // The wizard's cluster runs Kubernetes 1.23.3: KubeOne 1.5 is the newest that manages it.
+        #expect(spec.contains("kubeone: 1.5.0") && spec.contains("kubectl: 1.23.3"))
+        #expect(result.standardOutput.contains("Kubernetes: 1.23.3 (kubeone/kubeone.yaml)"))
     }
 
     /// What the repository does not say must be given, and is asked for by name.

@@ -78,6 +78,16 @@ public enum KKPAdoption {
         var secrets = credentials + ["SSH_PRIVATE_KEY", "SSH_PUBLIC_KEY"]
         secrets += ["SOPS_AGE_SECRET_KEY"] + (fluxToken.map { [$0] } ?? [])
         let clusterName = answer("cluster-name") ?? wizard.clusterName ?? "master"
+        // The tools the running cluster needs: kubectl at its version, the newest KubeOne that
+        // supports it (KubeOne's compatibility tables), at that release's first patch.
+        let kubernetes = answer("kubernetes-version") ?? wizard.kubernetesVersion ?? "1.31.4"
+        let minor = kubernetes.split(separator: ".").dropFirst().first.flatMap { Int($0) } ?? 31
+        guard let kubeone = kubeoneRelease(forKubernetesMinor: minor) else {
+            throw Refusal(
+                message:
+                    "the cluster runs Kubernetes \(kubernetes), older than any KubeOne release Slipway knows supports",
+                notes: ["upgrade it to 1.19 or later with the KubeOne it was installed with, then adopt"])
+        }
         var context: [String: Any] = [
             "adopt": true, "git": wizard.git.rawValue, "github": wizard.git == .github,
             "gitlab": wizard.git == .gitlab, "bitbucket": wizard.git == .bitbucket,
@@ -87,6 +97,7 @@ public enum KKPAdoption {
             "aws": wizard.cloud == "aws", "gce": wizard.cloud == "gce",
             "s3": wizard.cloud == "aws" && bucket != nil, "gcs": wizard.cloud == "gce" && bucket != nil,
             "cloudSecrets": credentials.joined(separator: ", "),
+            "kubectlVersion": kubernetes, "kubeoneVersion": kubeone,
             "prepare": bucket != nil && wizard.hasBackendScript, "secretList": secrets.joined(separator: ", "),
             "image": wizard.image ?? "none", "installerVersion": String(kkpVersion.dropFirst()),
             "hasDNS": wizard.hasDNS, "storageClass": wizard.storageClass ?? "aws",
@@ -108,6 +119,17 @@ public enum KKPAdoption {
             throw Refusal(
                 message: "slipway's KKP bundle is broken: \(error)", notes: ["report it with `slipway --version`"])
         }
+    }
+
+    /// The newest KubeOne release supporting Kubernetes 1.`minor`, as `x.y.0`; nil below 1.19.
+    static func kubeoneRelease(forKubernetesMinor minor: Int) -> String? {
+        // KubeOne's "Supported Kubernetes Versions" tables, v1.3 to v1.13.
+        let newest: [Int: String] = [
+            19: "1.3", 20: "1.4", 21: "1.4", 22: "1.5", 23: "1.5", 24: "1.6", 25: "1.7", 26: "1.7", 27: "1.7",
+            28: "1.8", 29: "1.9", 30: "1.9", 31: "1.9", 32: "1.10", 33: "1.11", 34: "1.12", 35: "1.13",
+        ]
+        if minor > 35 { return "1.13.0" }
+        return newest[minor].map { "\($0).0" }
     }
 
     /// The cloud credentials the wizard's pipelines used, by cloud (kkp-wizard.md §1.6).

@@ -58,6 +58,8 @@ public struct WizardRepository: Sendable, Equatable {
     public var secrets: [String]
     /// The container image its jobs ran in.
     public var image: String?
+    /// The cluster's Kubernetes version, from `kubeone.yaml`, without a leading `v`.
+    public var kubernetesVersion: String?
     /// Whether a DNS module (`terraform/aws/dns`) is there.
     public var hasDNS: Bool
     /// Whether the backend preparation script is there.
@@ -122,6 +124,13 @@ public struct WizardRepository: Sendable, Equatable {
         } else {
             assumed.append(
                 Note(subject: "cloud", detail: "aws: neither the Terraform folder nor kubeone.yaml names one"))
+        }
+
+        kubernetesVersion = Self.first(#"kubernetes:\s*"?v?([0-9]+\.[0-9]+\.[0-9]+)"#, in: manifest)
+        if let kubernetesVersion {
+            found.append(Note(subject: "Kubernetes", detail: "\(kubernetesVersion) (kubeone/kubeone.yaml)"))
+        } else {
+            unknown.append(Note(subject: "Kubernetes", detail: "write versions.kubernetes into kubeone/kubeone.yaml"))
         }
 
         let tfvars = files["\(terraformRoot)/terraform.tfvars"] ?? ""
