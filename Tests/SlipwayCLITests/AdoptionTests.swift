@@ -29,6 +29,22 @@ private func digests(_ directory: String) -> [String: String] {
     return result
 }
 
+/// Adopts `repository` with `--yes` and the owner and name as flags, requires success, and expects
+/// every file but `except` (the wizard's pipeline) unchanged; returns the result and the digests
+/// before and after.
+private func adoptKeepingFiles(_ repository: TemporaryGitRepository, except: String) async throws -> (
+    CommandResult, [String: String], [String: String]
+) {
+    let before = digests(repository.path)
+    let result = try await slipway.run(
+        ["init", "--preset", "kkp", "--adopt", "--yes", "--git-owner", "acme", "--git-repository", "platform"],
+        in: repository.path)
+    try #require(result.status == 0, "\(result.standardOutput)\(result.standardError)")
+    let after = digests(repository.path)
+    for (path, digest) in before where path != except { #expect(after[path] == digest, "\(path) changed") }
+    return (result, before, after)
+}
+
 /// End-to-end: `slipway init --preset kkp --adopt` on repositories shaped as the wizard wrote them.
 @Suite struct AdoptionTests {
     /// The wizard's GitHub/AWS repository gets Slipway's pipeline around its files, which stay
@@ -168,13 +184,7 @@ private func digests(_ directory: String) -> [String: String] {
         }
         let repository = try await wizardRepository(files)
         defer { repository.remove() }
-        let before = digests(repository.path)
-        let result = try await slipway.run(
-            ["init", "--preset", "kkp", "--adopt", "--yes", "--git-owner", "acme", "--git-repository", "platform"],
-            in: repository.path)
-        try #require(result.status == 0, "\(result.standardOutput)\(result.standardError)")
-        let after = digests(repository.path)
-        for (path, digest) in before where path != ciFile { #expect(after[path] == digest, "\(path) changed") }
+        let (result, before, after) = try await adoptKeepingFiles(repository, except: ciFile)
         #expect(after[ciFile] != before[ciFile], "the wizard's pipeline is replaced by the generated one")
         #expect(result.standardOutput.contains("updated   \(ciFile)"), "\(result.standardOutput)")
         let validate = try await slipway.run(["validate"], in: repository.path)
@@ -205,16 +215,10 @@ private func digests(_ directory: String) -> [String: String] {
     func everyCloudIsAdopted(git: String, cloud: String, storageClass: String, secret: String) async throws {
         let repository = try await wizardRepository(WizardFixtures.repository(git: git, cloud: cloud))
         defer { repository.remove() }
-        let before = digests(repository.path)
-        let result = try await slipway.run(
-            ["init", "--preset", "kkp", "--adopt", "--yes", "--git-owner", "acme", "--git-repository", "platform"],
-            in: repository.path)
-        try #require(result.status == 0, "\(result.standardOutput)\(result.standardError)")
-        #expect(result.standardOutput.contains("cloud: \(cloud) (the folder terraform/\(cloud))"))
         let ciFile =
             ["github": ".github/workflows/kkp.yaml", "gitlab": ".gitlab-ci.yml"][git] ?? "bitbucket-pipelines.yml"
-        let after = digests(repository.path)
-        for (path, digest) in before where path != ciFile { #expect(after[path] == digest, "\(path) changed") }
+        let (result, _, _) = try await adoptKeepingFiles(repository, except: ciFile)
+        #expect(result.standardOutput.contains("cloud: \(cloud) (the folder terraform/\(cloud))"))
         let validate = try await slipway.run(["validate"], in: repository.path)
         #expect(validate.status == 0, "\(validate.standardError)")
         let spec = try String(contentsOfFile: "\(repository.path)/slipway.yml", encoding: .utf8)
