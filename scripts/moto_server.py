@@ -27,6 +27,9 @@ ssl_context = (sys.argv[3], sys.argv[4]) if len(sys.argv) == 5 else None
 if ssl_context:
     insecure_only = {"Bool": {"aws:SecureTransport": "false"}}
     evaluate = FakeBucket.get_permission
+    # Requests are served on threads: the policy is swapped and put back under one lock, so no
+    # other request ever reads (or keeps) the filtered one.
+    policy_lock = threading.Lock()
 
     def get_permission(bucket, action, resource):
         if bucket.policy is None:
@@ -38,12 +41,13 @@ if ssl_context:
         kept = [statement for statement in statements if statement.get("Condition") != insecure_only]
         if len(kept) == len(statements):
             return evaluate(bucket, action, resource)
-        original = bucket.policy
-        bucket.policy = json.dumps(dict(policy, Statement=kept)).encode() if kept else None
-        try:
-            return evaluate(bucket, action, resource)
-        finally:
-            bucket.policy = original
+        with policy_lock:
+            original = bucket.policy
+            bucket.policy = json.dumps(dict(policy, Statement=kept)).encode() if kept else None
+            try:
+                return evaluate(bucket, action, resource)
+            finally:
+                bucket.policy = original
 
     FakeBucket.get_permission = get_permission
 app = DomainDispatcherApplication(create_backend_app)

@@ -135,6 +135,7 @@ private func terraform(extra: [String: String] = [:]) throws -> [GeneratedFile] 
             environment["TF_VAR_zone_name"] = "example.com"
             environment["TF_VAR_endpoint"] = "kkp.example.com"
             environment["TF_VAR_ingress_hostname"] = "ingress-1234.elb.eu-central-1.amazonaws.com"
+            environment["TF_VAR_nodeport_proxy_hostname"] = "nodeport-1234.elb.eu-central-1.amazonaws.com"
             for arguments in [
                 ["route53", "create-hosted-zone", "--name", "example.com", "--caller-reference", "slipway-test"],
                 [
@@ -179,6 +180,8 @@ private func terraform(extra: [String: String] = [:]) throws -> [GeneratedFile] 
                     "kkp.example.com. ingress-1234.elb.eu-central-1.amazonaws.com",
                     // Route53 lists the wildcard's asterisk as the octal escape \052, as AWS does.
                     "\\052.kkp.example.com. ingress-1234.elb.eu-central-1.amazonaws.com",
+                    // User clusters' API servers, through the nodeport-proxy.
+                    "\\052.kubermatic.kkp.example.com. nodeport-1234.elb.eu-central-1.amazonaws.com",
                 ], "\(records.standardOutput)")
 
             // An endpoint outside the zone is refused before anything changes.
@@ -314,7 +317,9 @@ private func terraform(extra: [String: String] = [:]) throws -> [GeneratedFile] 
         var shortSeed = secrets
         shortSeed["KKP_SECRET_SEED"] = "short"
         let short = try await bash(render, shortSeed)
-        #expect(short.status == 1 && short.standardError.contains("KKP_SECRET_SEED is shorter than 32 characters"))
+        #expect(
+            short.status == 1
+                && short.standardError.contains("KKP_SECRET_SEED is missing or shorter than 32 characters"))
         var plainPassword = secrets
         plainPassword["KKP_ADMIN_PASSWORD_HASH"] = "hunter22"
         let plain = try await bash(render, plainPassword)

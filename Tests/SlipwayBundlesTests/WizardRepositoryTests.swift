@@ -79,7 +79,7 @@ import Testing
     @Test(arguments: [
         ("git@github.com:acme/platform.git", "acme", "platform"),
         ("https://github.com/acme/platform", "acme", "platform"),
-        ("https://token@gitlab.example.com/group/sub/platform.git", "group/sub", "platform"),
+        ("https://oauth2:glpat-secret@gitlab.example.com/group/sub/platform.git", "group/sub", "platform"),
         ("ssh://git@github.example.com:22/acme/platform.git", "acme", "platform"),
     ])
     func theOriginNamesTheRepository(url: String, owner: String, name: String) throws {
@@ -89,6 +89,7 @@ import Testing
         let wizard = try WizardRepository.detect(files)
         #expect(wizard.gitOwner == owner && wizard.gitRepository == name)
         #expect(wizard.unknown.isEmpty)
+        #expect(!wizard.found.contains { $0.detail.contains("glpat-secret") }, "a token in the URL is never shown")
     }
 
     @Test func whatIsMissingIsNamed() {

@@ -138,18 +138,19 @@ private func must(
             let applied = state("applied")
             for object in [
                 "default/ClusterIssuer/letsencrypt-prod", "kubermatic/Secret/kubeconfig-cluster",
-                "monitoring/Secret/kubermatic-values", "logging/Secret/kubermatic-values",
-                "iap/Secret/kubermatic-values",
+                "monitoring/Secret/kubermatic-values", "iap/Secret/kubermatic-values",
             ] {
                 #expect(applied.contains(object), "\(object) in \(applied)")
             }
+            // Logging is off: its namespace gets no copy of the values and their secrets.
+            #expect(!applied.contains("logging/Secret/kubermatic-values"))
             let calls = try logged()
             #expect(
                 calls.contains(
                     "flux bootstrap github --owner=acme --repository=platform --branch=main --personal=false --path=flux/clusters/kkp-e2e --commit-message-appendix=[skip ci]"
                 ), "\(calls)")
             #expect(calls.contains("token=GITHUB_TOKEN"))
-            #expect(calls.contains("kubermatic-installer deploy kubermatic-master --config"))
+            #expect(calls.contains("kubermatic-installer deploy --config"))
             #expect(calls.contains("kubeone apply --manifest kubeone/kubeone.yaml --tfjson"))
 
             // The state is in the bucket, the records in Route53.
@@ -174,6 +175,9 @@ private func must(
             #expect(
                 recordsAfterFirst.contains("\\052.kkp.example.com.") || recordsAfterFirst.contains("*.kkp.example.com.")
             )
+            #expect(
+                recordsAfterFirst.contains("kubermatic.kkp.example.com.\tkkp-nodeport-0123456789.elb"),
+                "\(recordsAfterFirst)")
 
             // No secret reached the output or the logs.
             let runs = "\(repository)/.slipway/runs"
@@ -184,6 +188,15 @@ private func must(
             }
             let keyLine = try #require(privateKey.split(separator: "\n").dropFirst().first)
             #expect(!logs.contains(keyLine) && !logs.contains(seed) && !logs.contains("ghp_standin"))
+            #expect(!logs.contains("abcdefghijklmnopqrstuuvwxyz"), "the admin's password hash")
+            // Nor any secret kkp-deploy derived from the seed.
+            for name in ["issuer-client-secret", "issuer-cookie-key", "service-account-key", "dex-kubermatic"] {
+                let derived = try await must(
+                    "bash", ["-c", "printf '%s:%s' \"$0\" \"$1\" | sha256sum | cut -c1-32", seed, name],
+                    in: directory.path
+                ).trimmingCharacters(in: .whitespacesAndNewlines)
+                #expect(derived.count == 32 && !logs.contains(derived), "\(name) reached the logs")
+            }
 
             // A push touching only kubermatic/values.yaml deploys KKP (and its DNS), not Terraform
             // or KubeOne.

@@ -98,6 +98,8 @@ public enum KKPAdoption {
             "s3": wizard.cloud == "aws" && bucket != nil, "gcs": wizard.cloud == "gce" && bucket != nil,
             "cloudSecrets": credentials.joined(separator: ", "),
             "kubectlVersion": kubernetes, "kubeoneVersion": kubeone,
+            "kubermaticConfiguration": wizard.kubermaticConfiguration,
+            "kubermaticConfigurationName": (wizard.kubermaticConfiguration as NSString).lastPathComponent,
             "prepare": bucket != nil && wizard.hasBackendScript, "secretList": secrets.joined(separator: ", "),
             "image": wizard.image ?? "none", "installerVersion": String(kkpVersion.dropFirst()),
             "hasDNS": wizard.hasDNS, "storageClass": wizard.storageClass ?? "aws",
@@ -121,7 +123,8 @@ public enum KKPAdoption {
         }
     }
 
-    /// The newest KubeOne release supporting Kubernetes 1.`minor`, as `x.y.0`; nil below 1.19.
+    /// The newest KubeOne minor release that supports Kubernetes 1.`minor`, as `x.y.0`; nil below
+    /// 1.19, and the newest known (1.13) above 1.35, which `slipway tools lock` then checks.
     static func kubeoneRelease(forKubernetesMinor minor: Int) -> String? {
         // KubeOne's "Supported Kubernetes Versions" tables, v1.3 to v1.13.
         let newest: [Int: String] = [

@@ -167,6 +167,15 @@ public struct KKPAnswers: Hashable, Sendable {
         let kubernetesVersion = resolver.text(
             "kubernetes-version", default: fallback("kubernetes-version"), pattern: "^1\\.[0-9]{2}\\.[0-9]+$",
             reason: "not a Kubernetes version", hint: "write it as 1.31.4, without a leading v")
+        // The repository pins KubeOne 1.9, which manages Kubernetes 1.29 to 1.31.
+        if let kubernetesVersion,
+            let minor = kubernetesVersion.split(separator: ".").dropFirst().first.flatMap({ Int($0) }),
+            !(29...31).contains(minor)
+        {
+            resolver.fail(
+                "kubernetes-version", kubernetesVersion, "KubeOne 1.9, which the repository pins, manages 1.29 to 1.31",
+                "choose a 1.29, 1.30 or 1.31 release, such as 1.31.4")
+        }
         let autoscalerMin = resolver.number("autoscaler-min", default: 2, range: 1...100)
         let autoscalerMax = resolver.number("autoscaler-max", default: 5, range: 1...100)
         let defaultRegion = cloud == .gcp ? "europe-west3" : "eu-central-1"
@@ -186,8 +195,8 @@ public struct KKPAnswers: Hashable, Sendable {
             hint: "write the release tag, such as v2.27.1")
         let endpoint = resolver.endpoint()
         let adminEmail = resolver.email("admin-email", default: nil)
-        // Answers derived from a wrong one are not reported again as missing.
-        let adminWrong = adminEmail == nil && given["admin-email"] != nil
+        // Answers derived from a wrong or missing one are not reported again as missing.
+        let adminWrong = adminEmail == nil
         let issuerEmail = resolver.email("issuer-email", default: adminEmail, quiet: adminWrong)
         let monitoring = resolver.flag("monitoring", default: false)
         let logging = resolver.flag("logging", default: false)

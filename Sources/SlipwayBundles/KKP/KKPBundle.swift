@@ -24,8 +24,9 @@ public enum BundleError: Error, Equatable, Sendable {
 /// The files are package resources under `Resources/kkp/repository/`, laid out as in the written
 /// repository: a file ending in `.mustache` is rendered with the answers (and the suffix dropped),
 /// any other is copied; `__cluster__` in a path becomes the cluster's name; a file that renders
-/// empty is not written. Everything cloud-specific sits under `terraform/<cloud>/`, so adding a
-/// cloud is adding a folder.
+/// empty is not written. A cloud's Terraform sits under `terraform/<cloud>/`; adding a cloud is
+/// adding that folder plus its sections in `kubeone.yaml`, the Seed, the storage-class addon and
+/// `slipway.yml` (credentials, region), and lifting the guard in `repository`.
 public enum KKPBundle {
     /// The generated CI file's path for each Git provider, as the generators write it.
     public static func ciFile(for git: KKPAnswers.Git) -> String {
@@ -108,6 +109,7 @@ public enum KKPBundle {
             "endpoint": answers.endpoint, "adminEmail": answers.adminEmail, "issuerEmail": answers.issuerEmail,
             "monitoring": answers.monitoring, "logging": answers.logging, "alerting": answers.alerting,
             "mla": mla, "iap": answers.monitoring || answers.alerting, "charts": charts,
+            "valuesNamespaces": Array(Set(charts.compactMap { $0["namespace"] })).sorted(),
             "allowedEmailDomain": answers.allowedEmailDomain, "projectName": answers.projectName,
             "datacenter": answers.datacenter,
             "dns": answers.cloud == .aws && answers.route53Zone != nil,
@@ -126,7 +128,7 @@ public enum KKPBundle {
         switch answers.git {
         case .github: context["fluxToken"] = "FLUX_GITHUB_TOKEN"
         case .gitlab: context["fluxToken"] = "FLUX_GITLAB_TOKEN"
-        case .bitbucket: break
+        case .bitbucket: context["fluxToken"] = "FLUX_SSH_PRIVATE_KEY"
         }
         return context
     }

@@ -48,18 +48,22 @@ public struct WizardRepository: Sendable, Equatable {
     public var storageClass: String?
     /// The folder `flux bootstrap --path` points at.
     public var fluxPath: String?
-    /// The repository's owner and name, when the pipeline named them.
+    /// The repository's owner, when the pipeline or the clone's origin names it.
     public var gitOwner: String?
-    /// The repository's name, when the pipeline named it.
+    /// The repository's name, when the pipeline or the clone's origin names it.
     public var gitRepository: String?
     /// What `flux bootstrap --personal` was (the wizard hard-coded `true`).
     public var gitPersonal: Bool?
-    /// The secrets the old pipeline read, in order of first use.
+    /// The variables the old pipeline read that are not the platform's own (its secrets), in order
+    /// of first use.
     public var secrets: [String]
     /// The container image its jobs ran in.
     public var image: String?
     /// The cluster's Kubernetes version, from `kubeone.yaml`, without a leading `v`.
     public var kubernetesVersion: String?
+    /// The KubermaticConfiguration's file: `kubermatic/kubermatic-configuration.yaml`, or
+    /// `kubermatic/kubermatic.yaml` in some bundles.
+    public var kubermaticConfiguration = "kubermatic/kubermatic-configuration.yaml"
     /// Whether a DNS module (`terraform/aws/dns`) is there.
     public var hasDNS: Bool
     /// Whether the backend preparation script is there.
@@ -105,6 +109,9 @@ public struct WizardRepository: Sendable, Equatable {
             hasDNS: files["\(terraformRoot)/dns/main.tf"] != nil,
             hasBackendScript: files["\(terraformRoot)/setup_terraform_backend.sh"] != nil, found: [], assumed: [],
             unknown: [])
+        if files["kubermatic/kubermatic-configuration.yaml"] == nil {
+            repository.kubermaticConfiguration = "kubermatic/kubermatic.yaml"
+        }
         repository.read(files)
         return repository
     }
@@ -236,9 +243,10 @@ public struct WizardRepository: Sendable, Equatable {
             if parts.count >= 2 {
                 gitOwner = gitOwner ?? parts.dropLast().joined(separator: "/")
                 gitRepository = gitRepository ?? parts.last
+                // A clone URL can hold a token (https://oauth2:glpat-…@host/…): never printed.
+                let shown = origin.replacingOccurrences(of: #"//[^/@]+@"#, with: "//", options: .regularExpression)
                 found.append(
-                    Note(subject: "repository", detail: "\(gitOwner!)/\(gitRepository!) (the remote origin, \(origin))")
-                )
+                    Note(subject: "repository", detail: "\(gitOwner!)/\(gitRepository!) (the remote origin, \(shown))"))
             }
         }
         if gitOwner == nil || gitRepository == nil {

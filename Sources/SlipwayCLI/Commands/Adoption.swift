@@ -33,6 +33,10 @@ struct Adoption {
                 ])
             throw ExitStatus.usage
         }
+        for key in given.keys.sorted() where !Self.answers.contains(key) {
+            terminal.printWarning(
+                "--adopt does not use --\(key)", notes: ["the repository's own files say it; change them there"])
+        }
         if interactive { ask(what: wizard, terminal: terminal) }
         let adopted: [GeneratedFile]
         do {
@@ -55,18 +59,37 @@ struct Adoption {
         } else if try FileWriter(root: directory).remove(wizard.pipelineFile) {
             terminal.write("removed   \(wizard.pipelineFile) (the wizard's pipeline: two must never apply at once)\n")
         }
+        let secrets =
+            adopted.first { $0.path == "slipway.yml" }
+            .flatMap { SpecValidator.pipeline(text: $0.contents).pipeline?.spec.secrets } ?? []
+        let environment = (wizard.fluxPath.map { ($0 as NSString).lastPathComponent }) ?? "master"
+        let protection = [
+            "github": "required reviewers", "gitlab": "as a protected environment",
+            "bitbucket": "with deployment permissions",
+        ][wizard.git.rawValue]!
+        var steps = [
+            "the pipeline reads these secrets, under the names the wizard's used: \(secrets.joined(separator: ", "))",
+            "create the environment \(environment) \(protection): every deploy now waits for one approval per run",
+        ]
+        if wizard.cloud == "aws" { steps.append("optional: OIDC instead of the static AWS keys (docs/init.md)") }
+        let gitignore = (try? String(contentsOfFile: "\(directory)/.gitignore", encoding: .utf8)) ?? ""
+        if !gitignore.contains(".slipway") {
+            steps.append("add .slipway/ to .gitignore: local runs keep their logs and artifacts there")
+        }
+        steps.append(
+            "slipway tools lock && slipway generate, then commit and push; the CI file's header says what else to set once"
+        )
         terminal.write(
-            """
-
-            \(terminal.out.success("Adopted")) the wizard's repository: every Terraform, KubeOne, kubermatic and Flux file is unchanged.
-            Change in the CI settings before you push:
-              1. the secrets keep their names (\(wizard.secrets.joined(separator: ", "))); nothing to rename
-              2. create the environment \((wizard.fluxPath.map { ($0 as NSString).lastPathComponent }) ?? "master") with required reviewers: every deploy now waits for one approval per run
-              3. optional: OIDC instead of AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY (docs/init.md)
-              4. slipway tools lock && slipway generate, then commit and push; the workflow's header says what else to set once
-
-            """)
+            "\n\(terminal.out.success("Adopted")) the wizard's repository: every Terraform, KubeOne, kubermatic and Flux file is unchanged.\n"
+                + "Before you push:\n"
+                + steps.enumerated().map { "  \($0.offset + 1). \($0.element)\n" }.joined())
     }
+
+    /// The answers adoption reads; the others come from the repository's own files.
+    static let answers: Set<String> = [
+        "git-owner", "git-repository", "git-personal", "git-hostname", "region", "kkp-version", "cluster-name",
+        "kubernetes-version",
+    ]
 
     /// Asks for each answer the pipeline needs that neither the repository nor a flag gave.
     mutating func ask(what wizard: WizardRepository, terminal: Terminal) {

@@ -164,6 +164,8 @@ struct InitCommand: ParsableCommand {
                 problems += error.all.filter { !reported.contains($0.key) }
             }
             if let cloud = given["cloud"], let problem = Self.available("cloud", cloud) {
+                // The GCP answers are moot while GCP is refused.
+                problems.removeAll { $0.key == "gcp-project" }
                 problems.append(problem)
                 resolved = nil
             }
