@@ -33,4 +33,38 @@ public enum KKPFixtures {
     public static func repository(git: KKPAnswers.Git, extra: [String: String] = [:]) throws -> [GeneratedFile] {
         try KKPBundle.repository(answers(git: git, extra: extra), seed: 1)
     }
+
+    /// The pipelines the platform models are run over: `kkp-init-<git>` (the variant of that Git
+    /// provider) and `kkp-adopted-<git>` (the wizard's AWS repository for it, adopted).
+    public static func pipeline(named name: String) throws -> Pipeline {
+        let files: [GeneratedFile]
+        if let variant = variants.first(where: { $0.name == name }) {
+            files = try repository(git: variant.git, extra: variant.extra)
+        } else if name.hasPrefix("kkp-adopted-") {
+            let git = String(name.dropFirst("kkp-adopted-".count))
+            files = try KKPAdoption.files(
+                for: try WizardRepository.detect(WizardFixtures.repository(git: git, cloud: "aws")),
+                given: ["git-owner": KKPAnswers.Given("acme"), "git-repository": KKPAnswers.Given("platform")])
+        } else {
+            throw Unknown(name: name)
+        }
+        let spec = files.first { $0.path == "slipway.yml" }?.contents ?? ""
+        let result = SpecValidator.pipeline(text: spec)
+        guard let pipeline = result.pipeline else { throw Invalid(name: name, diagnostics: result.diagnostics) }
+        return pipeline
+    }
+
+    /// No KKP pipeline has that name.
+    public struct Unknown: Error {
+        /// The name asked for.
+        public let name: String
+    }
+
+    /// The bundle wrote a `slipway.yml` Slipway rejects.
+    public struct Invalid: Error {
+        /// The pipeline's name.
+        public let name: String
+        /// Why it was rejected.
+        public let diagnostics: [Diagnostic]
+    }
 }

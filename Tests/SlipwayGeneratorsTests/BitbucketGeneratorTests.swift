@@ -10,6 +10,7 @@ private let repositoryRoot = URL(fileURLWithPath: #filePath).deletingLastPathCom
     .deletingLastPathComponent().path
 
 private func example(_ name: String) throws -> Pipeline {
+    if name.hasPrefix("kkp-") { return try KKPFixtures.pipeline(named: name) }
     let result = SpecValidator.pipeline(path: "\(repositoryRoot)/examples/\(name)/slipway.yml")
     return try #require(result.pipeline, "\(result.diagnostics)")
 }
@@ -280,7 +281,7 @@ struct BitbucketStepModel {
 /// steps ("The deployment environment 'production' … occurs multiple times in the pipeline",
 /// bitbucket.org/site/master/issues/18931), which its schema does not catch.
 @Suite struct BitbucketDeploymentTests {
-    @Test(arguments: ["kkp", "kops"])
+    @Test(arguments: ["kkp", "kops", "kkp-init-bitbucket", "kkp-adopted-bitbucket"])
     func eachPipelineNamesEachDeploymentEnvironmentOnce(name: String) throws {
         let pipeline = try example(name)
         let file = try BitbucketGenerator().generate(pipeline)[0].contents

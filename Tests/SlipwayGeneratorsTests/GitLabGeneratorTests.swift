@@ -180,6 +180,46 @@ struct GitLabWorkTree {
         #expect(try await tree.child("web", extra: ["CI_PROJECT_PATH": "someone/platform"]) == ["plan"])
     }
 
+    /// The KKP pipelines `init` and `--adopt` write, through the model of GitLab's rules: the first
+    /// push runs what convergence selects, a merge request of `kubermatic/values.yaml` checks only
+    /// KKP's configuration, and a web pipeline of another branch or a fork deploys nothing.
+    @Test(arguments: ["kkp-init-gitlab", "kkp-adopted-gitlab"])
+    func theKKPPipelinesSelectPerJob(name: String) async throws {
+        let pipeline = try KKPFixtures.pipeline(named: name)
+        let remote = try await MarkedRepository.make(files: [
+            "terraform/aws/main.tf", "kubeone/kubeone.yaml", "kubermatic/values.yaml",
+            "flux/clusters/master/kubermatic/seed.yaml", "scripts/kkp.sh", "README.md",
+        ])
+        defer { remote.remove() }
+        let tree = try await GitLabWorkTree(pipeline, in: remote)
+        let repository = remote.repository
+        let first = try await repository.git("rev-parse", "HEAD")
+        func selected(_ answers: [String: Bool]) -> Set<String> { Set(answers.filter(\.value).keys) }
+
+        let push = try await tree.child("push")
+        #expect(Set(push) == selected(try await remote.expected(pipeline, .push)))
+        #expect(push.contains("kkp-deploy") && push.contains("terraform-apply"), "nothing succeeded yet: \(push)")
+
+        try repository.write("kubermatic/values.yaml", "tuned\n")
+        let head = try await repository.commit("Tune KKP")
+        let changes = try await ChangeSetResolver(runner: ProcessRunner(), directory: repository.path)
+            .pullRequest(base: first, head: head)
+        let mergeRequest = try await tree.child(
+            "merge_request_event", branch: nil, extra: ["CI_MERGE_REQUEST_DIFF_BASE_SHA": first])
+        let planned = Planner().plan(pipeline, event: .pullRequest, changes: changes).selectedIDs
+        #expect(Set(mergeRequest) == Set(planned.map(JobInstance.slug(for:))))
+        #expect(mergeRequest == ["kubermatic-validate"], "\(mergeRequest)")
+
+        // Everything, by hand (SLIPWAY_ALL), deploys only from the canonical project's default branch.
+        let mutating = Set(pipeline.instances.filter(\.mutates).map(\.slug))
+        let everything = try await tree.child("web", extra: ["SLIPWAY_ALL": "true"])
+        #expect(!mutating.isDisjoint(with: everything), "\(everything)")
+        for (branch, extra) in [("feature", [:]), ("main", ["CI_PROJECT_PATH": "someone/platform"])] {
+            let web = try await tree.child("web", branch: branch, extra: extra.merging(["SLIPWAY_ALL": "true"]) { $1 })
+            #expect(!web.isEmpty && mutating.isDisjoint(with: web), "\(branch) \(extra): \(web)")
+        }
+    }
+
     @Test func refusalsPointAtTheKeywordAndTheReservedName() throws {
         let marked = MarkedText(
             """
