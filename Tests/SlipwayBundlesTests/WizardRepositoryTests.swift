@@ -1,4 +1,5 @@
 import SlipwayBundles
+import SlipwayCore
 import SlipwayTesting
 import Testing
 
@@ -58,6 +59,32 @@ import Testing
             try KKPAdoption.files(
                 for: wizard, given: ["git-owner": .init("acme"), "git-repository": .init("platform")])
         }
+
+        // The v2.18 pipeline completed the backend at terraform init; adoption does the same.
+        files[".github/workflows/kkp.yaml"] = WizardFixtures.githubWorkflow().replacingOccurrences(
+            of: "terraform init\n          terraform plan",
+            with:
+                "terraform init -backend-config=\"bucket=tf-state-kkp-abc123\" -backend-config=\"region=eu-west-1\"\n          terraform plan"
+        )
+        let v218 = try WizardRepository.detect(files)
+        #expect(
+            v218.backend
+                == .s3(bucket: "tf-state-kkp-abc123", key: "terraform-kkp.tfstate", region: "eu-west-1", lockTable: nil)
+        )
+        #expect(
+            v218.backendArguments == ["bucket=tf-state-kkp-abc123", "region=eu-west-1", "key=terraform-kkp.tfstate"])
+        let adopted = try KKPAdoption.files(
+            for: v218, given: ["git-owner": .init("acme"), "git-repository": .init("platform")])
+        let spec = try #require(adopted.first { $0.path == "slipway.yml" }).contents
+        #expect(
+            spec.contains(
+                #"terraform -chdir="$TF_ROOT" init -input=false -backend-config="bucket=tf-state-kkp-abc123" -backend-config="region=eu-west-1" -backend-config="key=terraform-kkp.tfstate""#
+            ))
+        #expect(SpecValidator.pipeline(text: spec).pipeline != nil)
+        // Without the workflow's arguments, the bucket name in the git-ignored secrets.md serves.
+        files[".github/workflows/kkp.yaml"] = WizardFixtures.githubWorkflow()
+        files["secrets.md"] = "# Secrets\n\nTerraform state bucket: tf-state-kkp-xyz789\n"
+        #expect(try WizardRepository.detect(files).backendArguments.first == "bucket=tf-state-kkp-xyz789")
     }
 
     /// The provider folder names the cloud; Bitbucket's and GitLab's pipeline files name the Git

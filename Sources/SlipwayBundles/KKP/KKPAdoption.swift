@@ -98,6 +98,7 @@ public enum KKPAdoption {
             "s3": wizard.cloud == "aws" && bucket != nil, "gcs": wizard.cloud == "gce" && bucket != nil,
             "cloudSecrets": credentials.joined(separator: ", "),
             "kubectlVersion": kubernetes, "kubeoneVersion": kubeone,
+            "backendArgs": wizard.backendArguments.map { " -backend-config=\"\($0)\"" }.joined(),
             "kubermaticConfiguration": wizard.kubermaticConfiguration,
             "kubermaticConfigurationName": (wizard.kubermaticConfiguration as NSString).lastPathComponent,
             "prepare": bucket != nil && wizard.hasBackendScript, "secretList": secrets.joined(separator: ", "),

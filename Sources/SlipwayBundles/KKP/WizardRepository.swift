@@ -40,6 +40,9 @@ public struct WizardRepository: Sendable, Equatable {
     public var region: String?
     /// The state backend.
     public var backend: Backend?
+    /// What a partial backend block leaves to `terraform init -backend-config` (v2.18), as
+    /// `name=value`.
+    public var backendArguments: [String] = []
     /// The cluster's name, from the tfvars.
     public var clusterName: String?
     /// The KKP release the pipeline installs.
@@ -173,6 +176,23 @@ public struct WizardRepository: Sendable, Equatable {
             backend = .gitlab
             let source = backendFile.map { "backend \"http\" in \($0)" } ?? "no backend block"
             found.append(Note(subject: "state", detail: "GitLab's managed Terraform state \"kkp\" (\(source))"))
+        } else if backendText.contains("backend \"s3\""),
+            let bucket = Self.first(#"backend-config[= ]"?bucket=([a-z0-9.-]+)"#, in: pipelineText)
+                ?? Self.first(#"(tf-state-kkp-[a-z0-9]+)"#, in: files["secrets.md"] ?? "")
+        {
+            // v2.18: a partial backend; the pipeline passed the bucket (and region) to terraform init.
+            let region = Self.first(#"backend-config[= ]"?region=([a-z0-9-]+)"#, in: pipelineText) ?? ""
+            backend = .s3(
+                bucket: bucket, key: attribute("key") ?? "terraform-kkp.tfstate", region: region, lockTable: nil)
+            backendArguments =
+                ["bucket=\(bucket)"] + (region.isEmpty ? [] : ["region=\(region)"])
+                + (attribute("key") == nil ? ["key=terraform-kkp.tfstate"] : [])
+            found.append(
+                Note(
+                    subject: "state",
+                    detail:
+                        "s3://\(bucket), a partial backend in \(backendFile!) completed at terraform init, as the v2.18 pipeline did"
+                ))
         } else if backendText.contains("backend \"s3\"") {
             unknown.append(
                 Note(
