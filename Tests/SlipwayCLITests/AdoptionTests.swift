@@ -114,6 +114,21 @@ private func adoptKeepingFiles(_ repository: TemporaryGitRepository, except: Str
         #expect(result.standardOutput.contains("Kubernetes: 1.23.3 (kubeone/kubeone.yaml)"))
     }
 
+    /// Template generation v0.2.3 differs in its image and KKP release; it is adopted the same way.
+    @Test func theV023GenerationIsAdopted() async throws {
+        let workflow = WizardFixtures.githubWorkflow(image: "quay.io/kubermatic/startio-ci:v0.2.3-0", kkp: "v2.18.4")
+        let repository = try await wizardRepository(
+            WizardFixtures.awsRepository(pipeline: (".github/workflows/kkp.yaml", workflow)))
+        defer { repository.remove() }
+        let (result, _, after) = try await adoptKeepingFiles(repository, except: ".github/workflows/kkp.yaml")
+        #expect(result.standardOutput.contains("image: quay.io/kubermatic/startio-ci:v0.2.3-0"))
+        #expect(after[".github/workflows/kkp.yaml"] == nil)
+        let spec = try String(contentsOfFile: "\(repository.path)/slipway.yml", encoding: .utf8)
+        #expect(spec.contains("kubermatic-installer: 2.18.4"))
+        let check = try await slipway.run(["generate", "--check"], in: repository.path)
+        #expect(check.status == 0, "\(check.standardOutput)\(check.standardError)")
+    }
+
     /// What the repository does not say must be given, and is asked for by name.
     @Test func whatCannotBeToldIsAskedFor() async throws {
         let repository = try await wizardRepository(WizardFixtures.awsRepository())
