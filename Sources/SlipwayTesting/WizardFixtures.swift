@@ -22,6 +22,14 @@ public enum WizardFixtures {
                       terraform init
                       terraform output -json > output.json
             """
+        // What every deploy job of the wizard's workflow starts with.
+        let deployer = """
+                  - uses: actions/checkout@v2
+                  - uses: webfactory/ssh-agent@v0.5.3
+                    with: { ssh-private-key: "${{ secrets.SSH_PRIVATE_KEY }}" }
+            \(aws)
+            \(output)
+            """
         return """
             # KKP automation workflow
             name: "KKP delivery pipeline with GitOps"
@@ -110,11 +118,7 @@ public enum WizardFixtures {
                 if: ${{ github.event_name == 'push' }}
                 container: \(image)
                 steps:
-                  - uses: actions/checkout@v2
-                  - uses: webfactory/ssh-agent@v0.5.3
-                    with: { ssh-private-key: "${{ secrets.SSH_PRIVATE_KEY }}" }
-            \(aws)
-            \(output)
+            \(deployer)
                   - name: Provision/update cluster with KubeOne
                     working-directory: kubeone
                     run: kubeone apply -m kubeone.yaml -t ../terraform/aws/output.json -y -v
@@ -125,11 +129,7 @@ public enum WizardFixtures {
                 if: ${{ github.event_name == 'push' }}
                 container: \(image)
                 steps:
-                  - uses: actions/checkout@v2
-                  - uses: webfactory/ssh-agent@v0.5.3
-                    with: { ssh-private-key: "${{ secrets.SSH_PRIVATE_KEY }}" }
-            \(aws)
-            \(output)
+            \(deployer)
                   - name: Retrieve kubeconfig of KubeOne cluster
                     working-directory: kubeone
                     run: kubeone kubeconfig -m kubeone.yaml -t ../terraform/aws/output.json > kubeconfig
