@@ -170,4 +170,28 @@ private func pipeline(of files: [GeneratedFile]) throws -> (Pipeline, [Diagnosti
             }
         }
     }
+
+    /// Every file `init` writes, per variant, and what `--adopt` writes for the wizard's GitHub
+    /// repository, as golden files (`RECORD_SNAPSHOTS=1` re-records them), with the list of paths,
+    /// so a template change shows in review as the change it makes.
+    @Test(arguments: KKPFixtures.variants.map(\.name) + ["kkp-adopted-github"])
+    func goldenRepositories(variant: String) throws {
+        let files: [GeneratedFile]
+        if let found = KKPFixtures.variants.first(where: { $0.name == variant }) {
+            files = try KKPFixtures.repository(git: found.git, extra: found.extra)
+        } else {
+            files = try KKPAdoption.files(
+                for: try WizardRepository.detect(WizardFixtures.awsRepository()),
+                given: ["git-owner": .init("acme"), "git-repository": .init("platform")])
+        }
+        let listing = files.map(\.path).joined(separator: "\n") + "\n"
+        if let difference = Snapshot.compare(listing, fixture: "bundle-\(variant)", name: "files.txt") {
+            Issue.record(Comment(rawValue: difference))
+        }
+        for file in files {
+            if let difference = Snapshot.compare(file.contents, fixture: "bundle-\(variant)", name: file.path) {
+                Issue.record(Comment(rawValue: difference))
+            }
+        }
+    }
 }
