@@ -79,6 +79,8 @@ private func must(
             KKP_SECRET_SEED=\(seed)
             KKP_ADMIN_PASSWORD_HASH='$2y$10$abcdefghijklmnopqrstuuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ01'
             FLUX_GITHUB_TOKEN=ghp_standinstandinstandin
+            KUBEONE_AWS_ACCESS_KEY_ID=AKIAKUBEONEMACHINES
+            KUBEONE_AWS_SECRET_ACCESS_KEY=kubeonekubeonekubeonekubeonekubeone0123
 
             """)
         let environmentFile = "\(directory.path)/secrets.env"
@@ -133,6 +135,8 @@ private func must(
             let first = try await push()
             try #require(first.status == 0, "\(first.standardOutput.suffix(6000))\(first.standardError)")
             #expect(state("kubeone") == "apply\n")
+            // The cluster keeps KubeOne's own key, not the pipeline's.
+            #expect(state("kubeone-credentials") == "AKIAKUBEONEMACHINES\n")
             #expect(state("kubermatic") == "deploy storageclass=aws\n")
             #expect(state("flux") == "bootstrap github\n")
             let applied = state("applied")

@@ -69,6 +69,19 @@ kkp_ssh_key_file() {
   printf '%s\n' "$KKP_TMP/ssh_key"
 }
 
+# Writes $KKP_TMP/kubeone-credentials.yaml for `kubeone apply --credentials`: the AWS key KubeOne
+# stores in the cluster for machine-controller and the cloud controller (KUBEONE_AWS_*), narrower
+# than the pipeline's and not a session that expires.
+kkp_kubeone_credentials() {
+  local id secret
+  id=$(kkp_secret KUBEONE_AWS_ACCESS_KEY_ID '^[A-Z0-9]{16,}$')
+  secret=$(kkp_secret KUBEONE_AWS_SECRET_ACCESS_KEY '^[A-Za-z0-9/+=]{30,}$')
+  (
+    umask 077
+    printf 'AWS_ACCESS_KEY_ID: "%s"\nAWS_SECRET_ACCESS_KEY: "%s"\n' "$id" "$secret" >"$KKP_TMP/kubeone-credentials.yaml"
+  )
+}
+
 # Exports the SSH public key as Terraform's ssh_public_key variable.
 kkp_ssh_public_key() {
   TF_VAR_ssh_public_key=$(kkp_secret SSH_PUBLIC_KEY '^(ssh-|ecdsa-|sk-)')
