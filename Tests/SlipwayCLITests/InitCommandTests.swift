@@ -193,6 +193,20 @@ private func files(in directory: String) -> [String] {
         #expect(FileManager.default.fileExists(atPath: "\(directory.path)/repo/.gitlab-ci.yml"))
     }
 
+    /// On a terminal, a cloud given ahead that cannot be set up is refused before any question.
+    @Test func anUnavailableCloudIsRefusedBeforeAnyQuestion() async throws {
+        let script = try requireTool("script")
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let result = try await SlipwayBinary(path: script).run(
+            ["-qec", "\(slipway.path) init repo --preset kkp --cloud gcp --no-color", "/dev/null"], in: directory.path,
+            input: "")
+        #expect(result.status == 2, "\(result.standardOutput)")
+        #expect(result.standardOutput.contains("'cloud' is 'gcp': the KKP preset cannot set up GCP yet"))
+        #expect(!result.standardOutput.contains("Where is the repository hosted"))
+        #expect(!FileManager.default.fileExists(atPath: "\(directory.path)/repo"))
+    }
+
     /// The presets and modes that are not here yet say so, and write nothing.
     @Test func whatIsNotAvailableSaysSo() async throws {
         let directory = try TemporaryDirectory()

@@ -3,8 +3,8 @@ import SlipwayBundles
 import SlipwayCore
 
 /// `init --preset kkp --adopt`: reads a repository the KKP start wizard generated, writes
-/// `slipway.yml`, `scripts/kkp.sh` and the CI file around it, removes the wizard's pipeline file,
-/// and reports what it found, assumed and could not tell.
+/// `slipway.yml`, `scripts/kkp.sh` and the CI file around it, removes or replaces the wizard's
+/// pipeline file, and reports what it found, assumed and could not tell.
 struct Adoption {
     let directory: String
     var given: [String: KKPAnswers.Given]
@@ -64,7 +64,7 @@ struct Adoption {
             .flatMap { SpecValidator.pipeline(text: $0.contents).pipeline?.spec.secrets } ?? []
         let environment = (wizard.fluxPath.map { ($0 as NSString).lastPathComponent }) ?? "master"
         let protection = [
-            "github": "required reviewers", "gitlab": "as a protected environment",
+            "github": "with required reviewers", "gitlab": "as a protected environment",
             "bitbucket": "with deployment permissions",
         ][wizard.git.rawValue]!
         var steps = [

@@ -148,6 +148,10 @@ struct InitCommand: ParsableCommand {
         let seed = seed ?? UInt64.random(in: .min ... .max)
         let interactive = !yes && isatty(STDIN_FILENO) == 1
         var resolved: KKPAnswers?
+        // A cloud given ahead that cannot be set up is said before any question is asked.
+        if interactive, let cloud = given["cloud"], let problem = Self.available("cloud", cloud) {
+            problems.append(problem)
+        }
         if interactive && problems.isEmpty {
             do {
                 resolved = try Prompter(terminal: terminal, seed: seed, check: Self.available).ask(given: &given)
