@@ -776,6 +776,8 @@ private func logs(in directory: TemporaryDirectory) throws -> String {
     }
 
     @Test func aRunningRunIsStoppedThenCancelled() async throws {
+        // A name of its own: other tests run `sleep 30` at the same time.
+        let marker = "slipway-cancel-\(UUID().uuidString.prefix(8))"
         let directory = try workspace(
             """
             version: 1
@@ -784,7 +786,7 @@ private func logs(in directory: TemporaryDirectory) throws -> String {
                 paths: ["**"]
                 run: |
                   echo started > started.txt
-                  sleep 30
+                  exec -a \(marker) sleep 30
             """)
         defer { directory.remove() }
         let runner = try slipway.start(["run", "--event", "push", "--changed", "x"], in: directory.path)
@@ -796,7 +798,7 @@ private func logs(in directory: TemporaryDirectory) throws -> String {
         await runner.exited(within: .seconds(20))
         #expect(!runner.isRunning)
         #expect(runner.terminationStatus == 130)
-        #expect(await Processes.gone(matching: "sleep 30"))
+        #expect(await Processes.gone(matching: marker))
         let store = try RunStore(path: StateDirectory(root: directory.path).database)
         let run = try #require(try store.runs(limit: 1).first)
         #expect(run.status == .cancelled)
