@@ -39,7 +39,7 @@ private func files(in directory: String) -> [String] {
             ["github": ".github/workflows/slipway.yml", "gitlab": ".gitlab-ci.yml"][git]
             ?? "bitbucket-pipelines.yml"
         #expect(written.contains(ciFile))
-        for path in ["terraform/aws/main.tf", "scripts/kkp.sh", "flux/clusters/jolly-lovelace/kubermatic/seed.yaml"] {
+        for path in ["terraform/aws/main.tf", "scripts/kkp.sh", "flux/clusters/upbeat-poincare/kubermatic/seed.yaml"] {
             #expect(written.contains(path), "\(path) in \(written)")
         }
         #expect(result.standardOutput.contains("created   slipway.yml"))
@@ -184,7 +184,7 @@ private func files(in directory: String) -> [String] {
             ["-qec", "\(slipway.path) init repo --preset kkp --seed 3 --no-color", "/dev/null"], in: directory.path,
             input: lines.joined(separator: "\n") + "\n")
         #expect(result.status == 0, "\(result.standardOutput)")
-        #expect(result.standardOutput.contains("Cluster name [serene-wilson]:"))
+        #expect(result.standardOutput.contains("Cluster name [friendly-poincare]:"))
         #expect(result.standardOutput.contains("Region [eu-central-1]:"))
         #expect(result.standardOutput.contains("it has a scheme: write only the name: kkp.example.com"))
         let spec = try String(contentsOfFile: "\(directory.path)/repo/slipway.yml", encoding: .utf8)

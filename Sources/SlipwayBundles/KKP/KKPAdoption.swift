@@ -1,5 +1,4 @@
 import Foundation
-import Mustache
 import SlipwayCore
 
 /// What `init --preset kkp --adopt` writes around a wizard repository.
@@ -14,6 +13,12 @@ public enum KKPAdoption {
         /// What to do about it.
         public var notes: [String]
     }
+
+    /// The answers adoption takes (as flags); everything else comes from the repository's files.
+    public static let answerKeys: Set<String> = [
+        "git-owner", "git-repository", "git-personal", "git-hostname", "region", "kkp-version", "cluster-name",
+        "kubernetes-version",
+    ]
 
     /// The files adoption writes for `wizard`, with `given` answers (flags) filling in or
     /// correcting what the repository did not say.
@@ -113,8 +118,8 @@ public enum KKPAdoption {
         if let bucket { context["stateBucket"] = bucket }
         if let fluxToken { context["fluxToken"] = fluxToken }
         do {
-            let spec = try render(resource: "kkp/adopt/slipway.yml.mustache", context)
-            let library = try render(resource: "kkp/repository/scripts/kkp.sh.mustache", context)
+            let spec = try KKPBundle.render(resource: "kkp/adopt/slipway.yml.mustache", context)
+            let library = try KKPBundle.render(resource: "kkp/repository/scripts/kkp.sh.mustache", context)
             return [
                 GeneratedFile(path: "scripts/kkp.sh", contents: library),
                 GeneratedFile(path: "slipway.yml", contents: spec),
@@ -146,10 +151,4 @@ public enum KKPAdoption {
         "vsphere": ["VSPHERE_SERVER", "VSPHERE_USER", "VSPHERE_PASSWORD"],
     ]
 
-    private static func render(resource: String, _ context: [String: Any]) throws -> String {
-        guard let root = Bundle.module.url(forResource: "Resources", withExtension: nil),
-            let text = try? String(contentsOf: root.appendingPathComponent(resource), encoding: .utf8)
-        else { throw BundleError.missingResource(resource) }
-        return try MustacheTemplate(string: "{{% CONTENT_TYPE: TEXT}}\n" + text).render(context)
-    }
 }

@@ -176,8 +176,8 @@ public struct KKPAnswers: Hashable, Sendable {
                 "kubernetes-version", kubernetesVersion, "KubeOne 1.9, which the repository pins, manages 1.29 to 1.31",
                 "choose a 1.29, 1.30 or 1.31 release, such as 1.31.4")
         }
-        let autoscalerMin = resolver.number("autoscaler-min", default: 2, range: 1...100)
-        let autoscalerMax = resolver.number("autoscaler-max", default: 5, range: 1...100)
+        let autoscalerMin = resolver.number("autoscaler-min", default: fallback("autoscaler-min"), range: 1...100)
+        let autoscalerMax = resolver.number("autoscaler-max", default: fallback("autoscaler-max"), range: 1...100)
         let defaultRegion = cloud == .gcp ? "europe-west3" : "eu-central-1"
         let region = resolver.text(
             "region", default: fallback("region"),
@@ -198,9 +198,9 @@ public struct KKPAnswers: Hashable, Sendable {
         // Answers derived from a wrong or missing one are not reported again as missing.
         let adminWrong = adminEmail == nil
         let issuerEmail = resolver.email("issuer-email", default: adminEmail, quiet: adminWrong)
-        let monitoring = resolver.flag("monitoring", default: false)
-        let logging = resolver.flag("logging", default: false)
-        let alerting = resolver.flag("alerting", default: false)
+        let monitoring = resolver.flag("monitoring", default: fallback("monitoring"))
+        let logging = resolver.flag("logging", default: fallback("logging"))
+        let alerting = resolver.flag("alerting", default: fallback("alerting"))
         let adminDomain = adminEmail.flatMap { $0.split(separator: "@").last.map(String.init) }
         let allowedEmailDomain = resolver.text(
             "allowed-email-domain", default: adminDomain, pattern: Resolver.dnsName, reason: "not a domain",
@@ -259,7 +259,7 @@ public struct KKPAnswers: Hashable, Sendable {
         let gitRepository = resolver.text(
             "git-repository", default: nil, pattern: "^[A-Za-z0-9._-]+$", reason: "not a repository name",
             hint: "the repository's name, without the owner")
-        let gitPersonal = resolver.flag("git-personal", default: false)
+        let gitPersonal = resolver.flag("git-personal", default: fallback("git-personal"))
         var gitHostname: String?
         if given["git-hostname"] != nil {
             gitHostname = resolver.text(
@@ -420,19 +420,19 @@ private struct Resolver {
         return choice
     }
 
-    mutating func number(_ key: String, default fallback: Int, range: ClosedRange<Int>) -> Int? {
-        guard let value = value(key, default: String(fallback), hint: "") else { return nil }
+    mutating func number(_ key: String, default fallback: String?, range: ClosedRange<Int>) -> Int? {
+        guard let value = value(key, default: fallback, hint: "pass --\(key) with a whole number") else { return nil }
         guard let number = Int(value), range.contains(number) else {
             fail(
                 key, value, "not a whole number from \(range.lowerBound) to \(range.upperBound)",
-                "for example \(fallback)")
+                "for example \(fallback ?? String(range.lowerBound))")
             return nil
         }
         return number
     }
 
-    mutating func flag(_ key: String, default fallback: Bool) -> Bool? {
-        guard let value = value(key, default: String(fallback), hint: "") else { return nil }
+    mutating func flag(_ key: String, default fallback: String?) -> Bool? {
+        guard let value = value(key, default: fallback, hint: "pass --\(key) true or false") else { return nil }
         switch value.lowercased() {
         case "true", "yes", "on": return true
         case "false", "no", "off": return false
@@ -485,12 +485,7 @@ enum ClusterNames {
 
     /// A name from `seed`, the same for the same seed.
     static func generate(seed: UInt64) -> String {
-        var state = seed &+ 0x9E37_79B9_7F4A_7C15
-        func next() -> UInt64 {
-            state = (state ^ (state >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            state = (state ^ (state >> 27)) &* 0x94D0_49BB_1331_11EB
-            return state ^ (state >> 31)
-        }
-        return "\(adjectives[Int(next() % UInt64(adjectives.count))])-\(names[Int(next() % UInt64(names.count))])"
+        var draw = SeededIdentifiers(seed: seed)
+        return "\(adjectives[draw.index(below: adjectives.count)])-\(names[draw.index(below: names.count)])"
     }
 }

@@ -8,6 +8,9 @@ public enum BundleCloud: String, Sendable, CaseIterable {
     case aws
     /// Google Cloud.
     case gcp
+
+    /// The cloud as people name it: AWS, GCP.
+    public var displayName: String { rawValue.uppercased() }
 }
 
 /// Why a bundle cannot produce what was asked.
@@ -28,6 +31,9 @@ public enum BundleError: Error, Equatable, Sendable {
 /// adding that folder plus its sections in `kubeone.yaml`, the Seed, the storage-class addon and
 /// `slipway.yml` (credentials, region), and lifting the guard in `repository`.
 public enum KKPBundle {
+    /// The clouds the bundle has Terraform for; `init` refuses the others before asking anything.
+    public static let clouds: Set<BundleCloud> = [.aws]
+
     /// The generated CI file's path for each Git provider, as the generators write it.
     public static func ciFile(for git: KKPAnswers.Git) -> String {
         switch git {
@@ -43,7 +49,7 @@ public enum KKPBundle {
     /// `seed` makes the generated identifiers (the state bucket's suffix, the project's and the
     /// admin's ids) reproducible; `init` draws it at random.
     public static func repository(_ answers: KKPAnswers, seed: UInt64) throws(BundleError) -> [GeneratedFile] {
-        guard answers.cloud == .aws else { throw .cloudNotAvailable(answers.cloud) }
+        guard clouds.contains(answers.cloud) else { throw .cloudNotAvailable(answers.cloud) }
         let context = Self.context(answers, seed: seed)
         var files: [GeneratedFile] = []
         for resource in try resources(under: "kkp/repository") {
@@ -52,13 +58,7 @@ public enum KKPBundle {
             var contents = resource.contents
             if path.hasSuffix(".mustache") {
                 path.removeLast(".mustache".count)
-                let template: MustacheTemplate
-                do {
-                    template = try MustacheTemplate(string: "{{% CONTENT_TYPE: TEXT}}\n" + contents)
-                } catch {
-                    throw .missingResource("\(resource.path): \(error)")
-                }
-                contents = template.render(context)
+                contents = try render(contents, named: resource.path, context)
                 if contents.allSatisfy(\.isWhitespace) { continue }
             }
             if path == "gitignore" { path = ".gitignore" }
@@ -150,6 +150,24 @@ public enum KKPBundle {
         return "US"
     }
 
+    /// `text`, a mustache template (the resource `name`), rendered with `context` as plain text:
+    /// nothing is HTML-escaped.
+    static func render(_ text: String, named name: String, _ context: [String: Any]) throws(BundleError) -> String {
+        do {
+            return try MustacheTemplate(string: "{{% CONTENT_TYPE: TEXT}}\n" + text).render(context)
+        } catch {
+            throw .missingResource("\(name): \(error)")
+        }
+    }
+
+    /// The resource at `path` (below `Resources/`), rendered with `context`.
+    static func render(resource path: String, _ context: [String: Any]) throws(BundleError) -> String {
+        guard let root = Bundle.module.url(forResource: "Resources", withExtension: nil),
+            let text = try? String(contentsOf: root.appendingPathComponent(path), encoding: .utf8)
+        else { throw .missingResource(path) }
+        return try render(text, named: path, context)
+    }
+
     /// Every file below `directory` of the resources, in path order, relative to it.
     static func resources(under directory: String) throws(BundleError) -> [GeneratedFile] {
         guard let resources = Bundle.module.url(forResource: "Resources", withExtension: nil) else {
@@ -193,6 +211,9 @@ struct SeededIdentifiers {
         value = (value ^ (value >> 27)) &* 0x94D0_49BB_1331_11EB
         return value ^ (value >> 31)
     }
+
+    /// A number from 0 up to, not including, `count`.
+    mutating func index(below count: Int) -> Int { Int(next() % UInt64(count)) }
 
     /// `count` characters of `[a-z0-9]`, starting with a letter.
     mutating func lowercase(_ count: Int) -> String {

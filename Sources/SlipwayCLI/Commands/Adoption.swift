@@ -33,7 +33,7 @@ struct Adoption {
                 ])
             throw ExitStatus.usage
         }
-        for key in given.keys.sorted() where !Self.answers.contains(key) {
+        for key in given.keys.sorted() where !KKPAdoption.answerKeys.contains(key) {
             terminal.printWarning(
                 "--adopt does not use --\(key)", notes: ["the repository's own files say it; change them there"])
         }
@@ -84,12 +84,6 @@ struct Adoption {
                 + "Before you push:\n"
                 + steps.enumerated().map { "  \($0.offset + 1). \($0.element)\n" }.joined())
     }
-
-    /// The answers adoption reads; the others come from the repository's own files.
-    static let answers: Set<String> = [
-        "git-owner", "git-repository", "git-personal", "git-hostname", "region", "kkp-version", "cluster-name",
-        "kubernetes-version",
-    ]
 
     /// Asks for each answer the pipeline needs that neither the repository nor a flag gave.
     mutating func ask(what wizard: WizardRepository, terminal: Terminal) {

@@ -168,7 +168,7 @@ struct InitCommand: ParsableCommand {
                 problems += error.all.filter { !reported.contains($0.key) }
             }
             if let cloud = given["cloud"], let problem = Self.available("cloud", cloud) {
-                // The GCP answers are moot while GCP is refused.
+                // The GCP answers are moot while the cloud is refused.
                 problems.removeAll { $0.key == "gcp-project" }
                 problems.append(problem)
                 resolved = nil
@@ -203,10 +203,15 @@ struct InitCommand: ParsableCommand {
     /// A problem with an answer this version of the preset cannot act on yet (a cloud without its
     /// Terraform), before anything else is asked.
     static func available(_ key: String, _ given: KKPAnswers.Given) -> KKPAnswers.Problem? {
-        guard key == "cloud", given.value.lowercased() == BundleCloud.gcp.rawValue else { return nil }
+        guard key == "cloud", let cloud = BundleCloud(rawValue: given.value.lowercased()),
+            !KKPBundle.clouds.contains(cloud)
+        else { return nil }
+        let available = KKPBundle.clouds.map(\.rawValue).sorted().joined(separator: ", ")
         return KKPAnswers.Problem(
-            key: "cloud", kind: .invalid(value: given.value, reason: "the KKP preset cannot set up GCP yet"),
-            hint: "use --cloud aws; GCP's Terraform waits for a google provider the tests can run (docs/init.md)",
+            key: "cloud",
+            kind: .invalid(value: given.value, reason: "the KKP preset cannot set up \(cloud.displayName) yet"),
+            hint:
+                "use --cloud \(available); the \(cloud.displayName) Terraform waits for a provider the tests can run (docs/init.md)",
             location: given.location)
     }
 
