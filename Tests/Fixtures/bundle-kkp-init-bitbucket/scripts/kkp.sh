@@ -88,6 +88,11 @@ kkp_ssh_public_key() {
   export TF_VAR_ssh_public_key
 }
 
+# terraform init of the root $1 against its state: the backend.hcl beside it.
+kkp_terraform_init() {
+  terraform -chdir="$1" init -input=false -backend-config=backend.hcl
+}
+
 # Writes a one-line summary of the Terraform plan in $KKP_TMP/plan.txt to the job summary, and
 # prints it.
 kkp_plan_summary() {

@@ -104,6 +104,12 @@ kkp_gitlab_state() {
     "locally, export TF_HTTP_PASSWORD with a personal access token (api scope)"
 }
 
+# terraform init of the root $1 against its state: GitLab's managed state $2 (default kkp).
+kkp_terraform_init() {
+  kkp_gitlab_state "${2:-kkp}"
+  terraform -chdir="$1" init -input=false
+}
+
 # Writes a one-line summary of the Terraform plan in $KKP_TMP/plan.txt to the job summary, and
 # prints it.
 kkp_plan_summary() {
