@@ -2,23 +2,6 @@ import Foundation
 import SlipwayTesting
 import Testing
 
-/// Runs a program from `PATH` in `directory`.
-private func sh(
-    _ program: String, _ arguments: [String], in directory: String, environment: [String: String?] = [:]
-) async throws -> CommandResult {
-    try await SlipwayBinary(path: "/usr/bin/env").run([program] + arguments, in: directory, environment: environment)
-}
-
-/// Runs a program and requires it to succeed; returns what it printed.
-@discardableResult
-private func must(
-    _ program: String, _ arguments: [String], in directory: String, environment: [String: String?] = [:]
-) async throws -> String {
-    let result = try await sh(program, arguments, in: directory, environment: environment)
-    try #require(result.status == 0, "\(program) \(arguments): \(result.standardOutput)\(result.standardError)")
-    return result.standardOutput
-}
-
 /// The repository `init --preset kkp` writes for GitHub on AWS, run on the local runner against
 /// emulated AWS: real git, terraform with the aws provider, the aws CLI and moto; stand-ins for
 /// kubeone, kubermatic-installer, helm, kubectl and flux (Tests/Fixtures/kkp-stand-ins).

@@ -57,3 +57,20 @@ struct PlanJSON: Decodable, Equatable {
         self = try JSONDecoder().decode(PlanJSON.self, from: Data(result.standardOutput.utf8))
     }
 }
+
+/// Runs a program from `PATH` in `directory`.
+func sh(
+    _ program: String, _ arguments: [String], in directory: String, environment: [String: String?] = [:]
+) async throws -> CommandResult {
+    try await SlipwayBinary(path: "/usr/bin/env").run([program] + arguments, in: directory, environment: environment)
+}
+
+/// Runs a program and requires it to succeed; returns what it printed.
+@discardableResult
+func must(
+    _ program: String, _ arguments: [String], in directory: String, environment: [String: String?] = [:]
+) async throws -> String {
+    let result = try await sh(program, arguments, in: directory, environment: environment)
+    try #require(result.status == 0, "\(program) \(arguments): \(result.standardOutput)\(result.standardError)")
+    return result.standardOutput
+}

@@ -118,8 +118,8 @@ public enum KKPAdoption {
         if let bucket { context["stateBucket"] = bucket }
         if let fluxToken { context["fluxToken"] = fluxToken }
         do {
-            let spec = try KKPBundle.render(resource: "kkp/adopt/slipway.yml.mustache", context)
-            let library = try KKPBundle.render(resource: "kkp/repository/scripts/kkp.sh.mustache", context)
+            let spec = try BundleResources.render(resource: "kkp/adopt/slipway.yml.mustache", context)
+            let library = try BundleResources.render(resource: "kkp/repository/scripts/kkp.sh.mustache", context)
             return [
                 GeneratedFile(path: "scripts/kkp.sh", contents: library),
                 GeneratedFile(path: "slipway.yml", contents: spec),

@@ -76,78 +76,17 @@ public struct KKPAnswers: Hashable, Sendable {
     ]
 
     /// An answer that is missing, not understood, or wrong.
-    public struct Problem: Hashable, Sendable {
-        /// What is wrong with it.
-        public enum Kind: Hashable, Sendable {
-            /// No answer and no default.
-            case missing
-            /// The value is not what the key takes; `reason` says why.
-            case invalid(value: String, reason: String)
-            /// No such key; `suggestion` is the key meant, when it looks like a typo.
-            case unknown(suggestion: String?)
-        }
-
-        /// The answer's key.
-        public var key: String
-        /// What is wrong.
-        public var kind: Kind
-        /// What to do about it.
-        public var hint: String
-        /// Where the answer was given, in an answers file.
-        public var location: SourceLocation?
-
-        /// Creates a problem.
-        public init(key: String, kind: Kind, hint: String, location: SourceLocation? = nil) {
-            self.key = key
-            self.kind = kind
-            self.hint = hint
-            self.location = location
-        }
-
-        /// The problem as one sentence.
-        public var message: String {
-            switch kind {
-            case .missing: return "no answer for '\(key)'"
-            case .invalid(let value, let reason): return "'\(key)' is '\(value)': \(reason)"
-            case .unknown(let suggestion):
-                return "unknown answer '\(key)'" + (suggestion.map { " (did you mean '\($0)'?)" } ?? "")
-            }
-        }
-    }
-
+    public typealias Problem = AnswerProblem
     /// A given answer: its text and, from an answers file, where it stands.
-    public struct Given: Hashable, Sendable {
-        /// The answer as written.
-        public var value: String
-        /// Where its value was written, in an answers file.
-        public var location: SourceLocation?
-        /// Where its key was written, in an answers file.
-        public var keyLocation: SourceLocation?
-
-        /// Creates a given answer.
-        public init(_ value: String, at location: SourceLocation? = nil, key keyLocation: SourceLocation? = nil) {
-            self.value = value
-            self.location = location
-            self.keyLocation = keyLocation ?? location
-        }
-    }
-
+    public typealias Given = GivenAnswer
     /// Every problem with the answers given, at once.
-    public struct Problems: Error, Hashable, Sendable {
-        /// The problems, in the order the answers are asked.
-        public var all: [Problem]
-
-        /// Creates the problems.
-        public init(all: [Problem]) {
-            self.all = all
-        }
-    }
+    public typealias Problems = AnswerProblems
 
     /// The answers from `given` (by key) and the defaults; throws every problem with them.
     ///
     /// `clusterNameSeed` makes the generated default cluster name reproducible.
     public static func resolve(_ given: [String: Given], clusterNameSeed: UInt64) throws(Problems) -> KKPAnswers {
-        var resolver = Resolver(given: given)
+        var resolver = AnswerResolver(given: given)
         for key in given.keys.sorted() where !keys.contains(key) {
             resolver.problems.append(
                 Problem(
@@ -203,7 +142,7 @@ public struct KKPAnswers: Hashable, Sendable {
         let alerting = resolver.flag("alerting", default: fallback("alerting"))
         let adminDomain = adminEmail.flatMap { $0.split(separator: "@").last.map(String.init) }
         let allowedEmailDomain = resolver.text(
-            "allowed-email-domain", default: adminDomain, pattern: Resolver.dnsName, reason: "not a domain",
+            "allowed-email-domain", default: adminDomain, pattern: AnswerResolver.dnsName, reason: "not a domain",
             hint: "the domain of the e-mail addresses allowed to sign in, such as example.com", quiet: adminWrong)
         let projectName = resolver.text(
             "project-name", default: fallback("project-name"), pattern: "^[A-Za-z0-9][A-Za-z0-9 _-]{0,62}$",
@@ -215,7 +154,7 @@ public struct KKPAnswers: Hashable, Sendable {
         var route53Zone: String?
         if given["route53-zone"] != nil {
             route53Zone = resolver.text(
-                "route53-zone", default: nil, pattern: Resolver.dnsName, reason: "not a DNS zone name",
+                "route53-zone", default: nil, pattern: AnswerResolver.dnsName, reason: "not a DNS zone name",
                 hint: "the hosted zone's name without a trailing dot, such as example.com")
             if cloud == .gcp {
                 resolver.problems.append(
@@ -263,7 +202,7 @@ public struct KKPAnswers: Hashable, Sendable {
         var gitHostname: String?
         if given["git-hostname"] != nil {
             gitHostname = resolver.text(
-                "git-hostname", default: nil, pattern: Resolver.dnsName, reason: "not a hostname",
+                "git-hostname", default: nil, pattern: AnswerResolver.dnsName, reason: "not a hostname",
                 hint: "only the host, such as git.example.com: no https:// and no path")
         }
         if let autoscalerMin, let autoscalerMax, autoscalerMin > autoscalerMax {
@@ -291,7 +230,10 @@ public struct KKPAnswers: Hashable, Sendable {
     }
 }
 
-extension KKPAnswers {
+extension KKPAnswers: PresetAnswers {
+    /// Every answer's key: the same whatever was answered.
+    public static func keys(given: [String: Given]) -> [String] { keys }
+
     /// The default of the answer `key` given the others, as `init` shows it at a prompt; nil when
     /// the answer has none.
     public static func defaultAnswer(_ key: String, given: [String: Given], clusterNameSeed: UInt64) -> String? {
@@ -366,109 +308,6 @@ extension KKPAnswers {
     /// Whether an empty answer at the prompt means "none" rather than "the default".
     public static func isOptional(_ key: String) -> Bool {
         ["route53-zone", "aws-role", "git-hostname"].contains(key)
-    }
-}
-
-/// Reads each answer with its default and check, and collects what is wrong.
-private struct Resolver {
-    let given: [String: KKPAnswers.Given]
-    var problems: [KKPAnswers.Problem] = []
-
-    static let dnsName = "^([a-z0-9]([a-z0-9-]*[a-z0-9])?\\.)+[a-z]{2,}$"
-
-    init(given: [String: KKPAnswers.Given]) { self.given = given }
-
-    mutating func fail(_ key: String, _ value: String, _ reason: String, _ hint: String) {
-        problems.append(
-            KKPAnswers.Problem(
-                key: key, kind: .invalid(value: value, reason: reason), hint: hint, location: given[key]?.location))
-    }
-
-    /// The answer or its default; with neither, a "missing" problem unless `quiet` (the default
-    /// comes from another answer that is wrong, and that one is reported).
-    mutating func value(_ key: String, default fallback: String?, hint: String, quiet: Bool = false) -> String? {
-        if let answer = given[key] { return answer.value.trimmingCharacters(in: .whitespaces) }
-        if let fallback { return fallback }
-        if !quiet { problems.append(KKPAnswers.Problem(key: key, kind: .missing, hint: hint)) }
-        return nil
-    }
-
-    mutating func text(
-        _ key: String, default fallback: String?, pattern: String, reason: String, hint: String, quiet: Bool = false
-    ) -> String? {
-        guard
-            let value = value(
-                key, default: fallback, hint: "pass --\(key) or set it in the answers file; \(hint)", quiet: quiet)
-        else { return nil }
-        guard value.range(of: pattern, options: .regularExpression) != nil else {
-            fail(key, value, reason, hint)
-            return nil
-        }
-        return value
-    }
-
-    mutating func choice<Choice: RawRepresentable & CaseIterable>(
-        _ key: String, _ type: Choice.Type, default fallback: Choice?
-    ) -> Choice? where Choice.RawValue == String {
-        let options = Choice.allCases.map(\.rawValue).joined(separator: ", ")
-        guard let value = value(key, default: fallback?.rawValue, hint: "pass --\(key) with one of: \(options)")
-        else { return nil }
-        guard let choice = Choice(rawValue: value.lowercased()) else {
-            fail(key, value, "not one of \(options)", "pass --\(key) with one of: \(options)")
-            return nil
-        }
-        return choice
-    }
-
-    mutating func number(_ key: String, default fallback: String?, range: ClosedRange<Int>) -> Int? {
-        guard let value = value(key, default: fallback, hint: "pass --\(key) with a whole number") else { return nil }
-        guard let number = Int(value), range.contains(number) else {
-            fail(
-                key, value, "not a whole number from \(range.lowerBound) to \(range.upperBound)",
-                "for example \(fallback ?? String(range.lowerBound))")
-            return nil
-        }
-        return number
-    }
-
-    mutating func flag(_ key: String, default fallback: String?) -> Bool? {
-        guard let value = value(key, default: fallback, hint: "pass --\(key) true or false") else { return nil }
-        switch value.lowercased() {
-        case "true", "yes", "on": return true
-        case "false", "no", "off": return false
-        default:
-            fail(key, value, "not true or false", "write true or false")
-            return nil
-        }
-    }
-
-    mutating func email(_ key: String, default fallback: String?, quiet: Bool = false) -> String? {
-        text(
-            key, default: fallback, pattern: "^[^@\\s]+@([a-z0-9]([a-z0-9-]*[a-z0-9])?\\.)+[a-z]{2,}$",
-            reason: "not an e-mail address", hint: "such as admin@example.com", quiet: quiet)
-    }
-
-    /// The endpoint, with the wizard's two classic mistakes named.
-    mutating func endpoint() -> String? {
-        let hint = "the DNS name KKP answers at, such as kkp.example.com"
-        guard
-            let value = value("endpoint", default: nil, hint: "pass --endpoint or set it in the answers file; \(hint)")
-        else { return nil }
-        let bare = (value.components(separatedBy: "://").last ?? value).trimmingCharacters(
-            in: CharacterSet(charactersIn: "/"))
-        if value.contains("://") {
-            fail("endpoint", value, "it has a scheme", "write only the name: \(bare)")
-            return nil
-        }
-        if value.hasSuffix("/") {
-            fail("endpoint", value, "it ends with a slash", "write it without the slash: \(bare)")
-            return nil
-        }
-        guard value.lowercased() == value, value.range(of: Resolver.dnsName, options: .regularExpression) != nil else {
-            fail("endpoint", value, "not a lowercase DNS name", hint)
-            return nil
-        }
-        return value
     }
 }
 

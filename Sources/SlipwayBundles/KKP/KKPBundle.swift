@@ -52,13 +52,13 @@ public enum KKPBundle {
         guard clouds.contains(answers.cloud) else { throw .cloudNotAvailable(answers.cloud) }
         let context = Self.context(answers, seed: seed)
         var files: [GeneratedFile] = []
-        for resource in try resources(under: "kkp/repository") {
+        for resource in try BundleResources.files(under: "kkp/repository") {
             var path = resource.path.replacingOccurrences(of: "__cluster__", with: answers.clusterName)
             if path.hasPrefix("terraform/"), !path.hasPrefix("terraform/\(answers.cloud.rawValue)/") { continue }
             var contents = resource.contents
             if path.hasSuffix(".mustache") {
                 path.removeLast(".mustache".count)
-                contents = try render(contents, named: resource.path, context)
+                contents = try BundleResources.render(contents, named: resource.path, context)
                 if contents.allSatisfy(\.isWhitespace) { continue }
             }
             if path == "gitignore" { path = ".gitignore" }
@@ -148,53 +148,6 @@ public enum KKPBundle {
         if region.hasPrefix("eu") { return "DE" }
         if region.hasPrefix("ap") || region.hasPrefix("asia") { return "SG" }
         return "US"
-    }
-
-    /// `text`, a mustache template (the resource `name`), rendered with `context` as plain text:
-    /// nothing is HTML-escaped.
-    static func render(_ text: String, named name: String, _ context: [String: Any]) throws(BundleError) -> String {
-        do {
-            return try MustacheTemplate(string: "{{% CONTENT_TYPE: TEXT}}\n" + text).render(context)
-        } catch {
-            throw .missingResource("\(name): \(error)")
-        }
-    }
-
-    /// The resource at `path` (below `Resources/`), rendered with `context`.
-    static func render(resource path: String, _ context: [String: Any]) throws(BundleError) -> String {
-        guard let root = Bundle.module.url(forResource: "Resources", withExtension: nil),
-            let text = try? String(contentsOf: root.appendingPathComponent(path), encoding: .utf8)
-        else { throw .missingResource(path) }
-        return try render(text, named: path, context)
-    }
-
-    /// Every file below `directory` of the resources, in path order, relative to it.
-    static func resources(under directory: String) throws(BundleError) -> [GeneratedFile] {
-        guard let resources = Bundle.module.url(forResource: "Resources", withExtension: nil) else {
-            throw .missingResource("Resources")
-        }
-        let root = resources.appendingPathComponent(directory).standardizedFileURL
-        guard let enumerator = FileManager.default.enumerator(atPath: root.path) else {
-            throw .missingResource(directory)
-        }
-        var relativePaths: [String] = []
-        while let relative = enumerator.nextObject() as? String {
-            var isDirectory: ObjCBool = false
-            let path = root.appendingPathComponent(relative).path
-            guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), !isDirectory.boolValue,
-                !(relative as NSString).lastPathComponent.hasPrefix(".")
-            else { continue }
-            relativePaths.append(relative)
-        }
-        var files: [GeneratedFile] = []
-        for relative in relativePaths.sorted() {
-            guard let contents = try? String(contentsOf: root.appendingPathComponent(relative), encoding: .utf8) else {
-                throw .missingResource("\(directory)/\(relative)")
-            }
-            files.append(GeneratedFile(path: relative, contents: contents))
-        }
-        if files.isEmpty { throw .missingResource(directory) }
-        return files
     }
 }
 

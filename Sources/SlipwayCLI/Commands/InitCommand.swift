@@ -26,6 +26,11 @@ struct InitCommand: ParsableCommand {
             terminal, defaults are taken and every missing or invalid answer is listed at
             once (exit 2).
 
+            --preset kops writes a kOps repository: one cluster template, a values
+            file per cluster, and a pipeline that dry-runs pull requests against a
+            private copy of each cluster's state and deploys the clusters one after
+            another, in promotion order, through their gates.
+
             --adopt instead reads a repository the KKP start wizard generated
             and writes the pipeline around its files, which stay unchanged; the
             wizard's pipeline file is replaced.
@@ -38,6 +43,9 @@ struct InitCommand: ParsableCommand {
               slipway init platform --preset kkp --git github --cloud aws
               slipway init --preset kkp --answers answers.yml --yes
               slipway init --preset kkp --adopt --git-owner acme --git-repository platform
+              slipway init clusters --preset kops --git gitlab --dns-zone k8s.example.com \\
+                --state-store s3://acme-kops-state --git-owner acme --git-repository clusters \\
+                --answer region@prod=us-east-1 --yes
               slipway init platform --preset kkp --git gitlab --cloud aws \\
                 --endpoint kkp.example.com --admin-email admin@example.com \\
                 --git-owner acme --git-repository platform --yes
@@ -47,7 +55,7 @@ struct InitCommand: ParsableCommand {
     @Argument(help: ArgumentHelp("The repository's directory; created when missing.", valueName: "dir"))
     var directory: String = "."
 
-    @Option(help: "What to set up: kkp (kops comes later).")
+    @Option(help: "What to set up: kkp or kops.")
     var preset: Preset
 
     @Option(help: ArgumentHelp("A YAML file of answers (keys as the flags, without dashes).", valueName: "file"))
@@ -94,6 +102,19 @@ struct InitCommand: ParsableCommand {
     @Option(help: "The repository's name.") var gitRepository: String?
     @Option(help: "Whether the owner is a personal account: true or false (default false).") var gitPersonal: String?
     @Option(help: "A self-hosted Git server's hostname.") var gitHostname: String?
+    @Option(help: "kOps: the clusters' environments in promotion order (default dev,staging,prod).")
+    var clusters: String?
+    @Option(help: "kOps: the Route53 zone the clusters' names live in.") var dnsZone: String?
+    @Option(help: "kOps: the state store, s3://bucket[/prefix].") var stateStore: String?
+    @Option(help: "kOps: the kOps release (default 1.31.0).") var kopsVersion: String?
+    @Option(help: "kOps: environments whose deploys wait for an approval (default: all but the first).")
+    var gated: String?
+    @Option(
+        name: .customLong("answer"),
+        help: ArgumentHelp(
+            "Any answer as key=value, such as a cluster's own region@prod=us-east-1 (repeatable).",
+            valueName: "key=value"))
+    var extraAnswers: [String] = []
 
     /// The answers given as flags, by key.
     var flagAnswers: [String: String] {
@@ -106,34 +127,89 @@ struct InitCommand: ParsableCommand {
             ("allowed-email-domain", allowedEmailDomain), ("project-name", projectName), ("datacenter", datacenter),
             ("route53-zone", route53Zone), ("gcp-project", gcpProject), ("aws-role", awsRole),
             ("git-owner", gitOwner), ("git-repository", gitRepository), ("git-personal", gitPersonal),
-            ("git-hostname", gitHostname),
+            ("git-hostname", gitHostname), ("clusters", clusters), ("dns-zone", dnsZone), ("state-store", stateStore),
+            ("kops-version", kopsVersion), ("gated", gated),
         ]
-        return Dictionary(uniqueKeysWithValues: pairs.compactMap { key, value in value.map { (key, $0) } })
+        var answers = Dictionary(uniqueKeysWithValues: pairs.compactMap { key, value in value.map { (key, $0) } })
+        for answer in extraAnswers {
+            guard let equals = answer.firstIndex(of: "=") else { continue }
+            answers[String(answer[..<equals])] = String(answer[answer.index(after: equals)...])
+        }
+        return answers
+    }
+
+    func validate() throws {
+        if let wrong = extraAnswers.first(where: { !$0.contains("=") || $0.hasPrefix("=") }) {
+            throw ValidationError("--answer takes key=value, such as region@prod=us-east-1; got '\(wrong)'")
+        }
     }
 
     func run() throws {
         let terminal = Terminal(noColor: noColor)
-        switch (preset, adopt) {
-        case (.kops, _):
-            terminal.printError(
-                "the kops preset is not available in this version of slipway",
-                notes: ["--preset kkp writes a KKP repository; the kOps pipeline is described in examples/kops"])
-            throw ExitStatus.usage
-        case (.kkp, true):
+        if adopt {
+            guard preset == .kkp else {
+                terminal.printError(
+                    "--adopt brings a repository the KKP start wizard generated onto Slipway; kops has none to adopt",
+                    notes: ["leave out --adopt to write a new kOps repository"])
+                throw ExitStatus.usage
+            }
             var adoption = Adoption(
-                directory: directory, given: flagAnswers.mapValues { KKPAnswers.Given($0) },
+                directory: directory, given: flagAnswers.mapValues { GivenAnswer($0) },
                 interactive: !yes && isatty(STDIN_FILENO) == 1)
             return try adoption.run(terminal: terminal)
-        case (.kkp, false): break
         }
         let target = InitTarget(directory: directory)
         if let refusal = target.refusal(force: force) {
             terminal.printError(refusal.message, notes: refusal.notes)
             throw ExitStatus.usage
         }
+        let seed = seed ?? UInt64.random(in: .min ... .max)
+        let files: [GeneratedFile]
+        let wrote: String
+        let ciFile: String
+        do {
+            switch preset {
+            case .kkp:
+                let answers = try resolve(KKPAnswers.self, seed: seed, terminal: terminal, check: Self.available)
+                files = try InitFiles.kkp(answers, seed: seed)
+                wrote =
+                    "the KKP repository for \(answers.clusterName) at \(answers.endpoint) (\(answers.git.rawValue), \(answers.cloud.rawValue))"
+                ciFile = KKPBundle.ciFile(for: answers.git)
+            case .kops:
+                let answers = try resolve(KOpsAnswers.self, seed: seed, terminal: terminal) { _, _ in nil }
+                files = try InitFiles.kops(answers)
+                let names = answers.clusters.map { "\($0.environment) (\($0.name))" }.joined(separator: " → ")
+                wrote = "the kOps repository for \(names) (\(answers.git.rawValue))"
+                ciFile = KKPBundle.ciFile(for: answers.git)
+            }
+        } catch let error as InitFiles.Failure {
+            terminal.printError(error.message, notes: error.notes)
+            throw ExitStatus.usage
+        }
+        try target.write(files, terminal: terminal)
+        terminal.write(
+            """
 
-        var given: [String: KKPAnswers.Given] = [:]
-        var problems: [KKPAnswers.Problem] = []
+            \(terminal.out.success("Wrote")) \(wrote) in \(target.displayName).
+            Next:
+              1. create the secrets README.md lists (never commit them)
+              2. slipway tools lock && slipway generate    # record the tools' digests (needs network)
+              3. commit and push; \(ciFile)'s header says what to set up once
+
+            """)
+    }
+
+    /// The answers from the answers file, the flags and (on a terminal) prompts; prints every
+    /// problem and throws when they cannot be resolved.
+    ///
+    /// `check` refuses an answer this version cannot act on (a cloud without its Terraform) before
+    /// any question is asked.
+    func resolve<Answers: PresetAnswers>(
+        _ type: Answers.Type, seed: UInt64, terminal: Terminal,
+        check: @escaping (String, GivenAnswer) -> AnswerProblem?
+    ) throws -> Answers {
+        var given: [String: GivenAnswer] = [:]
+        var problems: [AnswerProblem] = []
         if let answers {
             guard let text = try? String(contentsOfFile: answers, encoding: .utf8) else {
                 terminal.printError(
@@ -143,34 +219,34 @@ struct InitCommand: ParsableCommand {
             }
             (given, problems) = AnswersFile.read(text, file: answers)
         }
-        for (key, value) in flagAnswers { given[key] = KKPAnswers.Given(value) }
+        for (key, value) in flagAnswers { given[key] = GivenAnswer(value) }
 
-        let seed = seed ?? UInt64.random(in: .min ... .max)
         let interactive = !yes && isatty(STDIN_FILENO) == 1
-        var resolved: KKPAnswers?
-        // A cloud given ahead that cannot be set up is said before any question is asked.
-        if interactive, let cloud = given["cloud"], let problem = Self.available("cloud", cloud) {
-            problems.append(problem)
-        }
-        if interactive && problems.isEmpty {
-            do {
-                resolved = try Prompter(terminal: terminal, seed: seed, check: Self.available).ask(given: &given)
-            } catch {
-                problems = error.problems
+        var resolved: Answers?
+        let refused = given.keys.sorted().compactMap { key in check(key, given[key]!) }
+        if interactive {
+            // What cannot be set up is said before any question is asked.
+            problems += refused
+            if problems.isEmpty {
+                do {
+                    resolved = try Prompter<Answers>(terminal: terminal, seed: seed, check: check).ask(given: &given)
+                } catch {
+                    problems = error.problems
+                }
             }
-        } else if !interactive {
+        } else {
             // Every problem at once: the answers file's own, then the answers'.
             do {
-                resolved = try KKPAnswers.resolve(given, clusterNameSeed: seed)
+                resolved = try Answers.resolve(given, clusterNameSeed: seed)
             } catch {
                 // An answer the file already got wrong is reported once.
                 let reported = Set(problems.map(\.key))
                 problems += error.all.filter { !reported.contains($0.key) }
             }
-            if let cloud = given["cloud"], let problem = Self.available("cloud", cloud) {
+            if !refused.isEmpty {
                 // The GCP answers are moot while the cloud is refused.
-                problems.removeAll { $0.key == "gcp-project" }
-                problems.append(problem)
+                if refused.contains(where: { $0.key == "cloud" }) { problems.removeAll { $0.key == "gcp-project" } }
+                problems += refused
                 resolved = nil
             }
         }
@@ -178,36 +254,17 @@ struct InitCommand: ParsableCommand {
             report(problems, terminal: terminal, interactive: interactive)
             throw ExitStatus.usage
         }
-
-        let files: [GeneratedFile]
-        do {
-            files = try InitFiles.kkp(resolved, seed: seed)
-        } catch let error as InitFiles.Failure {
-            terminal.printError(error.message, notes: error.notes)
-            throw ExitStatus.usage
-        }
-        try target.write(files, terminal: terminal)
-        let ciFile = KKPBundle.ciFile(for: resolved.git)
-        terminal.write(
-            """
-
-            \(terminal.out.success("Wrote")) the KKP repository for \(resolved.clusterName) at \(resolved.endpoint) (\(resolved.git.rawValue), \(resolved.cloud.rawValue)) in \(target.displayName).
-            Next:
-              1. create the secrets README.md lists (never commit them)
-              2. slipway tools lock && slipway generate    # record the tools' digests (needs network)
-              3. commit and push; \(ciFile)'s header says what to set up once
-
-            """)
+        return resolved
     }
 
     /// A problem with an answer this version of the preset cannot act on yet (a cloud without its
     /// Terraform), before anything else is asked.
-    static func available(_ key: String, _ given: KKPAnswers.Given) -> KKPAnswers.Problem? {
+    static func available(_ key: String, _ given: GivenAnswer) -> AnswerProblem? {
         guard key == "cloud", let cloud = BundleCloud(rawValue: given.value.lowercased()),
             !KKPBundle.clouds.contains(cloud)
         else { return nil }
         let available = KKPBundle.clouds.map(\.rawValue).sorted().joined(separator: ", ")
-        return KKPAnswers.Problem(
+        return AnswerProblem(
             key: "cloud",
             kind: .invalid(value: given.value, reason: "the KKP preset cannot set up \(cloud.displayName) yet"),
             hint:
@@ -216,7 +273,7 @@ struct InitCommand: ParsableCommand {
     }
 
     /// Prints every answer problem, located where the answers file gave it.
-    func report(_ problems: [KKPAnswers.Problem], terminal: Terminal, interactive: Bool) {
+    func report(_ problems: [AnswerProblem], terminal: Terminal, interactive: Bool) {
         for problem in problems {
             var text = ""
             if let location = problem.location { text += terminal.err.bold("\(location):") + " " }
@@ -256,22 +313,34 @@ enum InitFiles {
         return try withCI(files, platform: answers.git.platform)
     }
 
+    static func kops(_ answers: KOpsAnswers) throws -> [GeneratedFile] {
+        let files: [GeneratedFile]
+        do {
+            files = try KOpsBundle.repository(answers)
+        } catch {
+            throw Failure(
+                message: "slipway's kOps bundle is broken: \(error)",
+                notes: ["this is a packaging bug; report it with `slipway --version`"])
+        }
+        return try withCI(files, platform: answers.git.platform)
+    }
+
     /// `files` and the CI file `slipway generate` writes for `platform` from their `slipway.yml`.
     static func withCI(_ files: [GeneratedFile], platform: Platform) throws -> [GeneratedFile] {
         guard let spec = files.first(where: { $0.path == "slipway.yml" }) else {
-            throw Failure(message: "slipway's KKP bundle has no slipway.yml", notes: ["report it"])
+            throw Failure(message: "slipway's bundle has no slipway.yml", notes: ["report it"])
         }
         let result = SpecValidator.pipeline(text: spec.contents, file: "slipway.yml")
         guard let pipeline = result.pipeline else {
             let errors = result.diagnostics.filter { $0.severity == .error }.map { "\($0)" }
             throw Failure(
-                message: "slipway's KKP bundle wrote a slipway.yml slipway rejects", notes: errors + ["report it"])
+                message: "slipway's bundle wrote a slipway.yml slipway rejects", notes: errors + ["report it"])
         }
         do {
             return files + (try Generators.generate(platform, pipeline))
         } catch {
             throw Failure(
-                message: "slipway cannot generate CI for its own KKP bundle",
+                message: "slipway cannot generate CI for its own bundle",
                 notes: error.diagnostics.map { "\($0)" } + ["report it"])
         }
     }

@@ -4,32 +4,37 @@ import SlipwayCore
 
 /// Asks `init`'s questions on a terminal: each answer not given yet, with its default shown, then
 /// again for each answer the bundle rejects.
-struct Prompter {
+struct Prompter<Answers: PresetAnswers> {
     let terminal: Terminal
     let seed: UInt64
     /// What `init` itself refuses about an answer, beyond the bundle's checks.
-    let check: (String, KKPAnswers.Given) -> KKPAnswers.Problem?
+    let check: (String, GivenAnswer) -> AnswerProblem?
 
     /// What went wrong while asking; printed by the caller.
     struct Stopped: Error {
-        var problems: [KKPAnswers.Problem]
+        var problems: [AnswerProblem]
     }
 
     /// The answers, asked for where `given` has none; throws the problems that asking cannot fix
     /// (an unknown key in the answers file, input that ended).
-    func ask(given: inout [String: KKPAnswers.Given]) throws(Stopped) -> KKPAnswers {
+    func ask(given: inout [String: GivenAnswer]) throws(Stopped) -> Answers {
         terminal.write("Answer each question; Enter takes the default in brackets.\n")
-        for key in KKPAnswers.keys where given[key] == nil && KKPAnswers.applies(key, given: given) {
+        // The keys are looked up again after each answer: one may add questions (a cluster each).
+        var asked: Set<String> = []
+        while let key = Answers.keys(given: given).first(where: {
+            given[$0] == nil && !asked.contains($0) && Answers.applies($0, given: given)
+        }) {
+            asked.insert(key)
             try askOne(key, into: &given)
         }
-        var lastProblems: [KKPAnswers.Problem] = []
+        var lastProblems: [AnswerProblem] = []
         for _ in 0..<3 {
             do {
-                return try KKPAnswers.resolve(given, clusterNameSeed: seed)
+                return try Answers.resolve(given, clusterNameSeed: seed)
             } catch {
                 lastProblems = error.all
             }
-            let fixable = lastProblems.filter { KKPAnswers.keys.contains($0.key) }
+            let fixable = lastProblems.filter { Answers.keys(given: given).contains($0.key) }
             guard fixable.count == lastProblems.count else { throw Stopped(problems: lastProblems) }
             for problem in fixable {
                 terminal.write(terminal.out.warning("\(problem.message)") + ": \(problem.hint)\n")
@@ -41,10 +46,10 @@ struct Prompter {
     }
 
     /// The problem with the answer to `key` alone, if any (not the answers still to come).
-    private func invalid(_ key: String, given: [String: KKPAnswers.Given]) -> KKPAnswers.Problem? {
+    private func invalid(_ key: String, given: [String: GivenAnswer]) -> AnswerProblem? {
         if let answer = given[key], let problem = check(key, answer) { return problem }
         do {
-            _ = try KKPAnswers.resolve(given, clusterNameSeed: seed)
+            _ = try Answers.resolve(given, clusterNameSeed: seed)
             return nil
         } catch {
             return error.all.first { problem in
@@ -54,22 +59,23 @@ struct Prompter {
         }
     }
 
-    private func askOne(_ key: String, into given: inout [String: KKPAnswers.Given]) throws(Stopped) {
-        let fallback = KKPAnswers.defaultAnswer(key, given: given, clusterNameSeed: seed)
-        let optional = KKPAnswers.isOptional(key)
+    private func askOne(_ key: String, into given: inout [String: GivenAnswer]) throws(Stopped) {
+        let fallback = Answers.defaultAnswer(key, given: given, clusterNameSeed: seed)
+        let optional = Answers.isOptional(key)
         let shown = fallback.map { " [\($0)]" } ?? (optional ? " [none]" : "")
         for _ in 0..<3 {
-            terminal.write("\(KKPAnswers.question(key))\(shown): ")
+            terminal.write("\(Answers.question(key))\(shown): ")
             guard let line = readLine(strippingNewline: true) else {
                 terminal.write("\n")
                 throw Stopped(problems: [
-                    KKPAnswers.Problem(
-                        key: key, kind: .missing, hint: "the input ended; pass --\(key) or use --answers FILE --yes")
+                    AnswerProblem(
+                        key: key, kind: .missing,
+                        hint: "the input ended; pass \(GivenAnswer.flag(for: key)) or use --answers FILE --yes")
                 ])
             }
             let answer = line.trimmingCharacters(in: .whitespaces)
             if !answer.isEmpty {
-                given[key] = KKPAnswers.Given(answer)
+                given[key] = GivenAnswer(answer)
                 // Checked at once, so a mistake is fixed while the question is on screen.
                 if let problem = invalid(key, given: given) {
                     terminal.write("  " + terminal.out.warning(problem.message) + ": \(problem.hint)\n")
@@ -79,14 +85,16 @@ struct Prompter {
                 return
             }
             if let fallback {
-                given[key] = KKPAnswers.Given(fallback)
+                given[key] = GivenAnswer(fallback)
                 return
             }
             if optional { return }
             terminal.write("  this one has no default; type an answer\n")
         }
         throw Stopped(problems: [
-            KKPAnswers.Problem(key: key, kind: .missing, hint: "pass --\(key), or answer it at the prompt")
+            AnswerProblem(
+                key: key, kind: .missing, hint: "pass \(GivenAnswer.flag(for: key)), or answer it at the prompt")
         ])
     }
+
 }

@@ -10,7 +10,7 @@ public enum AnswersFile {
     /// them. A key given twice, a nested value or a file that is not a mapping is a problem with a
     /// location; the other answers are still read.
     public static func read(_ text: String, file: String) -> (
-        given: [String: KKPAnswers.Given], problems: [KKPAnswers.Problem]
+        given: [String: GivenAnswer], problems: [AnswerProblem]
     ) {
         func location(_ mark: Yams.Mark?) -> SourceLocation? {
             mark.map { SourceLocation(file: file, line: $0.line, column: $0.column) }
@@ -34,20 +34,20 @@ public enum AnswersFile {
                 ]
             )
         }
-        var given: [String: KKPAnswers.Given] = [:]
-        var problems: [KKPAnswers.Problem] = []
+        var given: [String: GivenAnswer] = [:]
+        var problems: [AnswerProblem] = []
         for (keyNode, valueNode) in mapping {
             guard case .scalar(let key) = keyNode else {
                 problems.append(
-                    KKPAnswers.Problem(
+                    AnswerProblem(
                         key: "?", kind: .invalid(value: "\(keyNode)", reason: "an answer's key must be a plain name"),
-                        hint: "write each answer as key: value, such as endpoint: kkp.example.com",
+                        hint: "write each answer as key: value, such as git: github",
                         location: location(keyNode.mark)))
                 continue
             }
             if let earlier = given[key.string] {
                 problems.append(
-                    KKPAnswers.Problem(
+                    AnswerProblem(
                         key: key.string,
                         kind: .invalid(
                             value: valueNode.scalar?.string ?? "…",
@@ -57,28 +57,27 @@ public enum AnswersFile {
             }
             guard case .scalar(let value) = valueNode else {
                 problems.append(
-                    KKPAnswers.Problem(
+                    AnswerProblem(
                         key: key.string, kind: .invalid(value: "a list or mapping", reason: "it takes one value"),
                         hint: "write it as \(key.string): value", location: location(valueNode.mark)))
                 continue
             }
             // An empty value (`route53-zone:`) is the same as leaving the answer out.
             if value.string.isEmpty || (value.style == .plain && value.string == "~") { continue }
-            given[key.string] = KKPAnswers.Given(
+            given[key.string] = GivenAnswer(
                 value.string, at: location(valueNode.mark), key: location(keyNode.mark))
         }
         return (given, problems)
     }
 
-    private static func fileProblem(_ file: String, reason: String, at location: SourceLocation?) -> KKPAnswers.Problem
-    {
-        KKPAnswers.Problem(
+    private static func fileProblem(_ file: String, reason: String, at location: SourceLocation?) -> AnswerProblem {
+        AnswerProblem(
             key: "answers", kind: .invalid(value: file, reason: reason),
-            hint: "the answers file is YAML: one 'key: value' per line, such as endpoint: kkp.example.com",
+            hint: "the answers file is YAML: one 'key: value' per line, such as git: github",
             location: location ?? SourceLocation(file: file, line: 1, column: 1))
     }
 
-    private static func syntaxProblem(_ error: YamlError, file: String) -> KKPAnswers.Problem {
+    private static func syntaxProblem(_ error: YamlError, file: String) -> AnswerProblem {
         switch error {
         case .scanner(_, let problem, let mark, _), .parser(_, let problem, let mark, _),
             .composer(_, let problem, let mark, _):
