@@ -8,13 +8,6 @@ import Testing
 private let repositoryRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
     .deletingLastPathComponent().path
 
-/// Runs a program from `PATH` in `directory` with `environment` added.
-private func run(
-    _ program: String, _ arguments: [String], in directory: String, environment: [String: String?] = [:]
-) async throws -> CommandResult {
-    try await SlipwayBinary(path: "/usr/bin/env").run([program] + arguments, in: directory, environment: environment)
-}
-
 /// A Terraform CLI configuration that installs the aws provider from the machine's mirror.
 private func terraformConfiguration(in directory: TemporaryDirectory) throws -> String {
     try TerraformMirror.configuration(in: directory)

@@ -10,6 +10,7 @@ private let repositoryRoot = URL(fileURLWithPath: #filePath).deletingLastPathCom
 
 private func examplePipeline(_ name: String) throws -> Pipeline {
     if name.hasPrefix("kkp-") { return try KKPFixtures.pipeline(named: name) }
+    if name.hasPrefix("kops-") { return try KOpsFixtures.pipeline(named: name) }
     let result = SpecValidator.pipeline(path: "\(repositoryRoot)/examples/\(name)/slipway.yml")
     return try #require(result.pipeline, "\(result.diagnostics)")
 }
@@ -519,7 +520,7 @@ private struct GitHubConcurrencyModel {
 @Suite struct GitHubConcurrencyTests {
     /// Four pushes' applies reach prod's group while the first runs: every one of them runs, in
     /// the order they came; none is cancelled.
-    @Test(arguments: ["kkp", "kkp-init-github", "kkp-adopted-github"])
+    @Test(arguments: ["kkp", "kkp-init-github", "kkp-adopted-github", "kops-init-github"])
     func deploysQueueInOrderAndNoneIsCancelled(example name: String) throws {
         let pipeline = try examplePipeline(name)
         let document = try #require(

@@ -220,6 +220,45 @@ struct GitLabWorkTree {
         }
     }
 
+    /// The kOps pipeline `init` writes, through the model of GitLab's rules: the first push runs
+    /// every cluster's jobs, a merge request of one cluster's values dry-runs that cluster alone,
+    /// and a web pipeline of another branch or a fork deploys nothing.
+    @Test func theKOpsPipelineSelectsPerCluster() async throws {
+        let pipeline = try KOpsFixtures.pipeline(named: "kops-init-gitlab")
+        let remote = try await MarkedRepository.make(files: [
+            "templates/cluster.yaml", "clusters/defaults.yaml", "clusters/dev/values.yaml", "clusters/prod/values.yaml",
+            "scripts/kops.sh", "README.md",
+        ])
+        defer { remote.remove() }
+        let tree = try await GitLabWorkTree(pipeline, in: remote)
+        let repository = remote.repository
+        let first = try await repository.git("rev-parse", "HEAD")
+
+        let canonical = ["CI_PROJECT_PATH": "acme/clusters"]
+        let push = try await tree.child("push", extra: canonical)
+        #expect(Set(push) == Set(try await remote.expected(pipeline, .push).filter(\.value).keys))
+        #expect(Set(push).isSuperset(of: ["deploy-dev", "deploy-prod"]), "nothing succeeded yet: \(push)")
+
+        try repository.write("clusters/prod/values.yaml", "bigger\n")
+        let head = try await repository.commit("Bigger prod")
+        let changes = try await ChangeSetResolver(runner: ProcessRunner(), directory: repository.path)
+            .pullRequest(base: first, head: head)
+        let mergeRequest = try await tree.child(
+            "merge_request_event", branch: nil,
+            extra: canonical.merging(["CI_MERGE_REQUEST_DIFF_BASE_SHA": first]) { $1 })
+        let planned = Planner().plan(pipeline, event: .pullRequest, changes: changes).selectedIDs
+        #expect(Set(mergeRequest) == Set(planned.map(JobInstance.slug(for:))))
+        #expect(Set(mergeRequest) == ["render-prod", "dry-run-prod"], "\(mergeRequest)")
+
+        let mutating = Set(pipeline.instances.filter(\.mutates).map(\.slug))
+        let everything = try await tree.child("web", extra: canonical.merging(["SLIPWAY_ALL": "true"]) { $1 })
+        #expect(!mutating.isDisjoint(with: everything), "\(everything)")
+        for (branch, extra) in [("feature", canonical), ("main", ["CI_PROJECT_PATH": "someone/clusters"])] {
+            let web = try await tree.child("web", branch: branch, extra: extra.merging(["SLIPWAY_ALL": "true"]) { $1 })
+            #expect(!web.isEmpty && mutating.isDisjoint(with: web), "\(branch) \(extra): \(web)")
+        }
+    }
+
     @Test func refusalsPointAtTheKeywordAndTheReservedName() throws {
         let marked = MarkedText(
             """

@@ -37,6 +37,12 @@ private func pipelines(examples: [String] = ["kkp", "kops"], negations: Bool = t
         let validated = SpecValidator.pipeline(text: spec.contents)
         result.append((variant.name, try #require(validated.pipeline, "\(validated.diagnostics)")))
     }
+    for variant in KOpsFixtures.variants {
+        let files = try KOpsFixtures.repository(git: variant.git, extra: variant.extra)
+        let spec = try #require(files.first { $0.path == "slipway.yml" })
+        let validated = SpecValidator.pipeline(text: spec.contents)
+        result.append((variant.name, try #require(validated.pipeline, "\(validated.diagnostics)")))
+    }
     // Wizard repositories adopted by `init --adopt`, one per Git provider.
     var gitlab = WizardFixtures.awsRepository(pipeline: (".gitlab-ci.yml", WizardFixtures.gitlabPipeline))
     gitlab["terraform/aws/backend.tf"] = "terraform {\n  backend \"http\" {}\n}\n"

@@ -19,6 +19,14 @@ public struct KOpsAnswers: Hashable, Sendable {
         public var dnsZone: String
         /// The AWS region.
         public var region: String
+
+        /// Creates a cluster.
+        public init(environment: String, name: String, dnsZone: String, region: String) {
+            self.environment = environment
+            self.name = name
+            self.dnsZone = dnsZone
+            self.region = region
+        }
     }
 
     /// Where the repository is hosted (`git`).
