@@ -211,14 +211,146 @@ private func files(in directory: String) -> [String] {
     @Test func whatIsNotAvailableSaysSo() async throws {
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
-        let kops = try await slipway.run(["init", "repo", "--preset", "kops", "--yes"], in: directory.path)
+        let kops = try await slipway.run(["init", "--preset", "kops", "--adopt"], in: directory.path)
         #expect(kops.status == 2)
-        #expect(kops.standardError.contains("the kops preset is not available in this version"))
+        #expect(kops.standardError.contains("kops has none to adopt"))
         let gcp = try await slipway.run(
             ["init", "repo", "--preset", "kkp", "--yes", "--gcp-project", "acme-platform"]
                 + required.map { $0 == "aws" ? "gcp" : $0 }, in: directory.path)
         #expect(gcp.status == 2)
         #expect(gcp.standardError.contains("error: 'cloud' is 'gcp': the KKP preset cannot set up GCP yet"))
         #expect(!FileManager.default.fileExists(atPath: "\(directory.path)/repo"))
+    }
+}
+
+/// The flags every kOps test repository needs: the answers without a default.
+private let kopsRequired = [
+    "--git", "gitlab", "--dns-zone", "k8s.example.com", "--state-store", "s3://acme-kops-state", "--git-owner",
+    "acme", "--git-repository", "clusters",
+]
+
+/// End-to-end: `slipway init --preset kops` as users run it.
+@Suite struct KOpsInitCommandTests {
+    /// The repository it writes validates, generates nothing new, and plans one cluster's change
+    /// as that cluster's dry run.
+    @Test(arguments: ["github", "gitlab", "bitbucket"])
+    func theWrittenRepositoryValidatesAndIsGenerated(git: String) async throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        var arguments = kopsRequired
+        arguments[1] = git
+        let result = try await slipway.run(
+            ["init", "repo", "--preset", "kops", "--yes", "--answer", "region@prod=us-east-1"] + arguments,
+            in: directory.path)
+        try #require(result.status == 0, "\(result.standardError)")
+        let repository = "\(directory.path)/repo"
+        let written = files(in: repository)
+        for path in ["templates/cluster.yaml", "clusters/prod/values.yaml", "scripts/kops.sh", "README.md"] {
+            #expect(written.contains(path), "\(path) in \(written)")
+        }
+        #expect(
+            result.standardOutput.contains(
+                "Wrote the kOps repository for dev (dev.k8s.example.com) → staging (staging.k8s.example.com) → prod (prod.k8s.example.com)"
+            ))
+        let prod = try String(contentsOfFile: "\(repository)/clusters/prod/values.yaml", encoding: .utf8)
+        #expect(prod.contains("  - us-east-1a"))
+        #expect((try await slipway.run(["validate"], in: repository)).status == 0)
+        let check = try await slipway.run(["generate", "--check"], in: repository)
+        #expect(check.status == 0, "\(check.standardOutput)\(check.standardError)")
+        let plan = try PlanJSON(
+            try await slipway.run(
+                ["plan", "--event", "pull_request", "--changed", "clusters/prod/values.yaml", "--format", "json"],
+                in: repository))
+        #expect(plan.selected.map(\.id) == ["render@prod", "dry-run@prod"])
+    }
+
+    /// With --yes, every missing or wrong answer is listed at once, a cluster's own answers
+    /// named as --answer takes them, and nothing is written.
+    @Test func everyProblemAtOnceAndNothingWritten() async throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let result = try await slipway.run(
+            [
+                "init", "repo", "--preset", "kops", "--yes", "--git", "github", "--state-store", "s3://Acme",
+                "--clusters", "dev,prod", "--answer", "region@prd=us-east-1", "--endpoint", "kkp.example.com",
+            ], in: directory.path)
+        #expect(result.status == 2)
+        for text in [
+            "no answer for 'dns-zone'", "'state-store' is 's3://Acme': not an S3 state store",
+            "unknown answer 'region@prd' (did you mean 'region@prod'?)", "unknown answer 'endpoint'",
+            "no answer for 'git-owner'", "init wrote nothing: 6 answers need fixing",
+        ] {
+            #expect(result.standardError.contains(text), "\(text) in \(result.standardError)")
+        }
+        #expect(!FileManager.default.fileExists(atPath: "\(directory.path)/repo"))
+        let malformed = try await slipway.run(
+            ["init", "repo", "--preset", "kops", "--answer", "region"] + kopsRequired, in: directory.path)
+        #expect(malformed.status == 2)
+        #expect(malformed.standardError.contains("--answer takes key=value, such as region@prod=us-east-1"))
+    }
+
+    /// An answers file gives the clusters their own answers, located when wrong.
+    @Test func anAnswersFileGivesEachClusterItsOwn() async throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        try directory.write(
+            "answers.yml",
+            """
+            git: bitbucket
+            clusters: test,live
+            dns-zone: k8s.example.com
+            name@live: live.example.com
+            state-store: s3://acme-kops-state
+            git-owner: acme
+            git-repository: clusters
+
+            """)
+        let wrong = try await slipway.run(
+            ["init", "repo", "--preset", "kops", "--answers", "answers.yml", "--yes"], in: directory.path)
+        #expect(wrong.status == 2)
+        #expect(
+            wrong.standardError.contains(
+                "answers.yml:4:12: error: 'name@live' is 'live.example.com': it is not inside its DNS zone k8s.example.com"
+            ),
+            "\(wrong.standardError)")
+        #expect(wrong.standardError.contains("note: use a name such as live.k8s.example.com, or give dns-zone@live"))
+        let fixed = try await slipway.run(
+            [
+                "init", "repo", "--preset", "kops", "--answers", "answers.yml", "--yes", "--answer",
+                "dns-zone@live=example.com",
+            ],
+            in: directory.path)
+        #expect(fixed.status == 0, "\(fixed.standardError)")
+        let spec = try String(contentsOfFile: "\(directory.path)/repo/slipway.yml", encoding: .utf8)
+        #expect(spec.contains("KOPS_CLUSTER_NAME: live.example.com"))
+        #expect(
+            spec.contains(
+                "- name: live\n    # Every deploy to this cluster waits for one approval per run.\n    gate: manual"))
+    }
+
+    /// On a terminal it asks each question with its default, a question per cluster once the
+    /// clusters are known, and again at once for a wrong answer.
+    @Test func promptsOnATerminal() async throws {
+        let script = try requireTool("script")
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        // git, two clusters, the zone, the region; per cluster its name and region; the state
+        // store (wrong, then right), the releases, the gates, the role, owner and repository.
+        var lines = ["github", "dev,prod", "k8s.example.com", ""]
+        lines += ["", "", "", "us-east-1"]
+        lines += ["https://acme-kops-state", "s3://acme-kops-state", "", "", "", "", "acme", "clusters"]
+        let result = try await SlipwayBinary(path: script).run(
+            ["-qec", "\(slipway.path) init repo --preset kops --no-color", "/dev/null"], in: directory.path,
+            input: lines.joined(separator: "\n") + "\n")
+        #expect(result.status == 0, "\(result.standardOutput)")
+        #expect(result.standardOutput.contains("Cluster name for prod [prod.k8s.example.com]:"))
+        #expect(result.standardOutput.contains("Region for prod [eu-central-1]:"))
+        #expect(
+            result.standardOutput.contains(
+                "Environments whose deploys wait for an approval (comma-separated, or none) [prod]:"))
+        #expect(result.standardOutput.contains("'state-store' is 'https://acme-kops-state': not an S3 state store"))
+        let values = try String(contentsOfFile: "\(directory.path)/repo/clusters/prod/values.yaml", encoding: .utf8)
+        #expect(values.contains("  - us-east-1a"))
+        #expect(FileManager.default.fileExists(atPath: "\(directory.path)/repo/.github/workflows/slipway.yml"))
     }
 }
