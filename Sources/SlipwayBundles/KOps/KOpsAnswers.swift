@@ -152,7 +152,7 @@ extension KOpsAnswers: PresetAnswers {
             let hint: String
             if key.contains("@") {
                 hint =
-                    "a cluster's answers are name@, dns-zone@ and region@ one of the environments in clusters (\(environments(given: given).joined(separator: ", ")))"
+                    "a cluster's own answers are name@ENV, dns-zone@ENV and region@ENV, for an ENV of clusters: \(environments(given: given).joined(separator: ", "))"
             } else {
                 hint =
                     "the answers are: \(sharedKeys.joined(separator: ", ")), and name@, dns-zone@, region@ per cluster"
