@@ -136,6 +136,27 @@ struct AnswerResolver {
         return value
     }
 
+    /// The IAM role CI assumes through OIDC, when one is given; `example` is the role's name in
+    /// the hint.
+    mutating func awsRole(example: String) -> String? {
+        guard given["aws-role"] != nil else { return nil }
+        return text(
+            "aws-role", default: nil, pattern: "^arn:aws[a-z-]*:iam::[0-9]{12}:role/[A-Za-z0-9+=,.@_/-]+$",
+            reason: "not an IAM role ARN",
+            hint: "the ARN of the role CI assumes through OIDC, such as arn:aws:iam::123456789012:role/\(example)")
+    }
+
+    /// The repository's owner (`git-owner`, described by `ownerHint`) and name (`git-repository`).
+    mutating func repository(ownerHint: String) -> (owner: String?, name: String?) {
+        let owner = text(
+            "git-owner", default: nil, pattern: "^[A-Za-z0-9][A-Za-z0-9._-]*(/[A-Za-z0-9._-]+)*$",
+            reason: "not a user, organization or group name", hint: ownerHint)
+        let name = text(
+            "git-repository", default: nil, pattern: "^[A-Za-z0-9._-]+$", reason: "not a repository name",
+            hint: "the repository's name, without the owner")
+        return (owner, name)
+    }
+
     mutating func choice<Choice: RawRepresentable & CaseIterable>(
         _ key: String, _ type: Choice.Type, default fallback: Choice?
     ) -> Choice? where Choice.RawValue == String {

@@ -4,6 +4,23 @@ import SlipwayCore
 
 /// The bundles' template files: package resources below `Resources/`, rendered with mustache.
 enum BundleResources {
+    /// The file `resource` writes at `path`: a template (`.mustache`, the suffix dropped) rendered
+    /// with `context`, any other file copied; `gitignore` becomes `.gitignore`. Nil when the
+    /// template renders empty, which leaves the file out.
+    static func file(_ resource: GeneratedFile, at path: String, _ context: [String: Any]) throws(BundleError)
+        -> GeneratedFile?
+    {
+        var path = path
+        var contents = resource.contents
+        if path.hasSuffix(".mustache") {
+            path.removeLast(".mustache".count)
+            contents = try render(contents, named: resource.path, context)
+            if contents.allSatisfy(\.isWhitespace) { return nil }
+        }
+        if path == "gitignore" { path = ".gitignore" }
+        return GeneratedFile(path: path, contents: contents)
+    }
+
     /// `text`, a mustache template (the resource `name`), rendered with `context` as plain text:
     /// nothing is HTML-escaped.
     static func render(_ text: String, named name: String, _ context: [String: Any]) throws(BundleError) -> String {

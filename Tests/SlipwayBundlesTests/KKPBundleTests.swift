@@ -5,16 +5,6 @@ import SlipwayTesting
 import Testing
 import Yams
 
-private let repositoryRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-    .deletingLastPathComponent().path
-
-/// The pipeline of a rendered repository's `slipway.yml`.
-private func pipeline(of files: [GeneratedFile]) throws -> (Pipeline, [Diagnostic]) {
-    let spec = try #require(files.first { $0.path == "slipway.yml" })
-    let result = SpecValidator.pipeline(text: spec.contents)
-    return (try #require(result.pipeline, "\(result.diagnostics)"), result.diagnostics)
-}
-
 /// The repository `init --preset kkp` writes: its layout, its pipeline, and what it must never hold.
 @Suite struct KKPBundleTests {
     @Test(arguments: KKPFixtures.variants.map(\.name))

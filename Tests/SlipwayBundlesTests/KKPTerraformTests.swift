@@ -5,9 +5,6 @@ import SlipwayRunner
 import SlipwayTesting
 import Testing
 
-private let repositoryRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-    .deletingLastPathComponent().path
-
 /// A Terraform CLI configuration that installs the aws provider from the machine's mirror.
 private func terraformConfiguration(in directory: TemporaryDirectory) throws -> String {
     try TerraformMirror.configuration(in: directory)

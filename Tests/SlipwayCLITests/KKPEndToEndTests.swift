@@ -39,10 +39,7 @@ import Testing
         }
         let bucket = try #require(spec.firstMatch(of: /TF_STATE_BUCKET: ([a-z0-9-]+)/)?.1).description
 
-        let git: [String: String?] = [
-            "GIT_AUTHOR_NAME": "Test", "GIT_AUTHOR_EMAIL": "test@example.com", "GIT_COMMITTER_NAME": "Test",
-            "GIT_COMMITTER_EMAIL": "test@example.com",
-        ]
+        let git = gitIdentity
         try await must("git", ["init", "-q", "-b", "main"], in: repository)
         try await must("git", ["add", "-A"], in: repository)
         try await must("git", ["commit", "-qm", "KKP on AWS"], in: repository, environment: git)

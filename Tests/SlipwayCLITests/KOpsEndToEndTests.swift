@@ -34,10 +34,7 @@ import Testing
         }
         try pin(kops: "1.31.0")
 
-        let git: [String: String?] = [
-            "GIT_AUTHOR_NAME": "Test", "GIT_AUTHOR_EMAIL": "test@example.com", "GIT_COMMITTER_NAME": "Test",
-            "GIT_COMMITTER_EMAIL": "test@example.com",
-        ]
+        let git = gitIdentity
         try await must("git", ["init", "-q", "-b", "main"], in: repository)
         try await must("git", ["add", "-A"], in: repository)
         try await must("git", ["commit", "-qm", "kOps clusters"], in: repository, environment: git)

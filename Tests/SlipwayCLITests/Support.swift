@@ -74,3 +74,9 @@ func must(
     try #require(result.status == 0, "\(program) \(arguments): \(result.standardOutput)\(result.standardError)")
     return result.standardOutput
 }
+
+/// A commit identity for git in tests, which must not depend on the machine's configuration.
+let gitIdentity: [String: String?] = [
+    "GIT_AUTHOR_NAME": "Test", "GIT_AUTHOR_EMAIL": "test@example.com", "GIT_COMMITTER_NAME": "Test",
+    "GIT_COMMITTER_EMAIL": "test@example.com",
+]

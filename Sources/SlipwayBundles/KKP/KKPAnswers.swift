@@ -178,12 +178,8 @@ public struct KKPAnswers: Hashable, Sendable {
                 "gcp-project", default: nil, pattern: "^[a-z][a-z0-9-]{4,28}[a-z0-9]$", reason: "not a GCP project id",
                 hint: "the project id (not its name or number), such as acme-platform")
         }
-        var awsRole: String?
+        let awsRole = resolver.awsRole(example: "kkp-ci")
         if given["aws-role"] != nil {
-            awsRole = resolver.text(
-                "aws-role", default: nil, pattern: "^arn:aws[a-z-]*:iam::[0-9]{12}:role/[A-Za-z0-9+=,.@_/-]+$",
-                reason: "not an IAM role ARN",
-                hint: "the ARN of the role CI assumes through OIDC, such as arn:aws:iam::123456789012:role/kkp-ci")
             if cloud == .gcp {
                 resolver.problems.append(
                     Problem(
@@ -191,13 +187,8 @@ public struct KKPAnswers: Hashable, Sendable {
                         hint: "leave it out on GCP", location: given["aws-role"]?.location))
             }
         }
-        let gitOwner = resolver.text(
-            "git-owner", default: nil, pattern: "^[A-Za-z0-9][A-Za-z0-9._-]*(/[A-Za-z0-9._-]+)*$",
-            reason: "not a user, organization or group name",
-            hint: "the account or organization (GitLab: group, subgroups with /) that owns the repository")
-        let gitRepository = resolver.text(
-            "git-repository", default: nil, pattern: "^[A-Za-z0-9._-]+$", reason: "not a repository name",
-            hint: "the repository's name, without the owner")
+        let (gitOwner, gitRepository) = resolver.repository(
+            ownerHint: "the account or organization (GitLab: group, subgroups with /) that owns the repository")
         let gitPersonal = resolver.flag("git-personal", default: fallback("git-personal"))
         var gitHostname: String?
         if given["git-hostname"] != nil {

@@ -53,16 +53,9 @@ public enum KKPBundle {
         let context = Self.context(answers, seed: seed)
         var files: [GeneratedFile] = []
         for resource in try BundleResources.files(under: "kkp/repository") {
-            var path = resource.path.replacingOccurrences(of: "__cluster__", with: answers.clusterName)
+            let path = resource.path.replacingOccurrences(of: "__cluster__", with: answers.clusterName)
             if path.hasPrefix("terraform/"), !path.hasPrefix("terraform/\(answers.cloud.rawValue)/") { continue }
-            var contents = resource.contents
-            if path.hasSuffix(".mustache") {
-                path.removeLast(".mustache".count)
-                contents = try BundleResources.render(contents, named: resource.path, context)
-                if contents.allSatisfy(\.isWhitespace) { continue }
-            }
-            if path == "gitignore" { path = ".gitignore" }
-            files.append(GeneratedFile(path: path, contents: contents))
+            if let file = try BundleResources.file(resource, at: path, context) { files.append(file) }
         }
         return files.sorted { $0.path < $1.path }
     }

@@ -233,20 +233,9 @@ extension KOpsAnswers: PresetAnswers {
                 "choose Kubernetes 1.\(kopsMinor) or older, or a kOps release of 1.\(kubernetesMinor) or later")
         }
         let gated = resolveGated(&resolver, environments: environments, fallback: fallback("gated"))
-        var awsRole: String?
-        if given["aws-role"] != nil {
-            awsRole = resolver.text(
-                "aws-role", default: nil, pattern: "^arn:aws[a-z-]*:iam::[0-9]{12}:role/[A-Za-z0-9+=,.@_/-]+$",
-                reason: "not an IAM role ARN",
-                hint: "the ARN of the role CI assumes through OIDC, such as arn:aws:iam::123456789012:role/kops-ci")
-        }
-        let gitOwner = resolver.text(
-            "git-owner", default: nil, pattern: "^[A-Za-z0-9][A-Za-z0-9._-]*(/[A-Za-z0-9._-]+)*$",
-            reason: "not a user, organization or group name",
-            hint: "the owner of the canonical repository, the only one whose pipelines deploy")
-        let gitRepository = resolver.text(
-            "git-repository", default: nil, pattern: "^[A-Za-z0-9._-]+$", reason: "not a repository name",
-            hint: "the repository's name, without the owner")
+        let awsRole = resolver.awsRole(example: "kops-ci")
+        let (gitOwner, gitRepository) = resolver.repository(
+            ownerHint: "the owner of the canonical repository, the only one whose pipelines deploy")
         guard resolver.problems.isEmpty, let git, environments != nil, let stateStore, let kopsVersion,
             let kubernetesVersion, let gated, let gitOwner, let gitRepository
         else { throw AnswerProblems(all: resolver.problems) }

@@ -34,16 +34,8 @@ public enum KOpsBundle {
             } else {
                 contexts = [(resource.path, shared)]
             }
-            for (original, context) in contexts {
-                var path = original
-                var contents = resource.contents
-                if path.hasSuffix(".mustache") {
-                    path.removeLast(".mustache".count)
-                    contents = try BundleResources.render(contents, named: resource.path, context)
-                    if contents.allSatisfy(\.isWhitespace) { continue }
-                }
-                if path == "gitignore" { path = ".gitignore" }
-                files.append(GeneratedFile(path: path, contents: contents))
+            for (path, context) in contexts {
+                if let file = try BundleResources.file(resource, at: path, context) { files.append(file) }
             }
         }
         return files.sorted { $0.path < $1.path }
