@@ -4,9 +4,10 @@ import SlipwayCore
 
 /// The bundles' template files: package resources below `Resources/`, rendered with mustache.
 enum BundleResources {
-    /// The file `resource` writes at `path`: a template (`.mustache`, the suffix dropped) rendered
-    /// with `context`, any other file copied; `gitignore` becomes `.gitignore`. Nil when the
-    /// template renders empty, which leaves the file out.
+    /// The file `resource` writes at `path`, or nil when it is a template that renders empty.
+    ///
+    /// A template (`.mustache`, the suffix dropped) is rendered with `context`, any other file is
+    /// copied; `gitignore` becomes `.gitignore`.
     static func file(_ resource: GeneratedFile, at path: String, _ context: [String: Any]) throws(BundleError)
         -> GeneratedFile?
     {
