@@ -348,14 +348,21 @@ struct BitbucketStepModel {
     }
 }
 
-/// The repository `init --preset kops` writes for Bitbucket, run through the step model on a push
-/// that touches every cluster: each step installs kOps (a recording stand-in, served as a release
-/// from a mirror on loopback) and talks to a state store in moto; every cluster is deployed with
-/// its own rendered manifest, although Bitbucket restores every earlier artifact into every step.
-@Suite struct BitbucketKOpsBundleTests {
-    @Test(.timeLimit(.minutes(10))) func everyClusterDeploysItsOwnManifest() async throws {
-        let (_, git, extra) = try #require(KOpsFixtures.variants.first { $0.name == "kops-init-bitbucket" })
-        var files = try KOpsFixtures.repository(git: git, extra: extra)
+/// A kOps repository pushed to `main` and run through Bitbucket's step model: each step installs
+/// kOps (the recording stand-in, served as the pinned release from a mirror on loopback) and uses a
+/// state store in moto (bucket `acme-kops-state`).
+private struct KOpsOnBitbucket {
+    /// What the steps did, the stand-in's calls, and each cluster's `config` in the state store.
+    struct Result {
+        var outcome: BitbucketStepModel.Outcome
+        var calls: String
+        var configs: [String: String]
+    }
+
+    /// Runs `files` (with their `slipway.yml`) on a push; `stateKeys` are the state store's keys to
+    /// read back afterwards.
+    static func push(_ files: [GeneratedFile], stateKeys: [String]) async throws -> Result {
+        var files = files
         let server = try await ReleaseServer(repository: repositoryRoot)
         let release = "github.com/kubernetes/kops/releases/download/v1.31.0/kops-linux-amd64"
         try server.file(
@@ -384,7 +391,7 @@ struct BitbucketStepModel {
             "{\"STANDIN_LOG\": \"\(home.path)/log\", \"STANDIN_STATE\": \"\(home.path)/state\"}\n")
         try home.write("log", "")
 
-        try await MotoServer.with(repository: repositoryRoot) { moto in
+        let result = try await MotoServer.with(repository: repositoryRoot) { moto in
             var environment = moto.environment()
             let store = try await SlipwayGeneratorsTests.run(
                 "aws",
@@ -392,7 +399,7 @@ struct BitbucketStepModel {
                     "s3api", "create-bucket", "--bucket", "acme-kops-state", "--create-bucket-configuration",
                     "LocationConstraint=eu-central-1",
                 ], in: home.path, environment: environment.mapValues { $0 })
-            #expect(store.status == 0, "\(store.standardError)")
+            try #require(store.status == 0, "\(store.standardError)")
             environment.merge(remote.ciEnvironment()) { $1 }
             environment["PATH"] =
                 remote.ciEnvironment()["PATH"]!.replacingOccurrences(of: ":/usr/bin:/bin", with: "")
@@ -401,32 +408,88 @@ struct BitbucketStepModel {
             environment["SLIPWAY_TOOL_MIRROR"] = server.mirror
             environment["BITBUCKET_COMMIT"] = head
             environment["BITBUCKET_BRANCH"] = "main"
-            environment["BITBUCKET_REPO_FULL_NAME"] = "acme/clusters"
+            environment["BITBUCKET_REPO_FULL_NAME"] = pipeline.spec.repository ?? "acme/clusters"
             let model = BitbucketStepModel(
                 steps: try steps(file, section: ["branches", "main"]), clone: repository.path, environment: environment)
             let outcome = try await model.execute()
-            var expected = ["slipway changes": "succeeded"]
-            for job in ["render", "dry-run", "deploy"] {
-                for cluster in ["dev", "staging", "prod"] { expected["\(job)@\(cluster)"] = "succeeded" }
-            }
-            #expect(
-                outcome.status == expected,
-                "\(outcome.output.sorted { $0.key < $1.key }.map { "\($0): \($1.suffix(1500))" })")
-            let calls = try String(contentsOfFile: "\(home.path)/log", encoding: .utf8)
-            for cluster in ["dev", "staging", "prod"] {
-                #expect(
-                    calls.contains(
-                        "kops replace --force -f out/\(cluster)/cluster.yaml [state=s3://acme-kops-state/clusters]"),
-                    "\(calls)")
+            var configs: [String: String] = [:]
+            for key in stateKeys {
                 let config = try await SlipwayGeneratorsTests.run(
-                    "aws", ["s3", "cp", "s3://acme-kops-state/clusters/\(cluster).k8s.example.com/config", "-"],
-                    in: home.path, environment: moto.environment().mapValues { $0 })
-                #expect(
-                    config.standardOutput.contains("name: \(cluster).k8s.example.com"),
-                    "\(cluster): \(config.standardOutput)")
+                    "aws", ["s3", "cp", "s3://acme-kops-state/\(key)", "-"], in: home.path,
+                    environment: moto.environment().mapValues { $0 })
+                if config.status == 0 { configs[key] = config.standardOutput }
             }
+            return Result(
+                outcome: outcome, calls: try String(contentsOfFile: "\(home.path)/log", encoding: .utf8),
+                configs: configs)
         }
         await server.stop()
+        return result
+    }
+}
+
+/// Every earlier artifact reaches every later Bitbucket step: kOps repositories whose clusters'
+/// renders produce files run on a push touching every cluster, and each cluster is deployed with
+/// its own manifest.
+@Suite struct BitbucketKOpsTests {
+    /// The repository `init --preset kops` writes for Bitbucket.
+    @Test(.timeLimit(.minutes(10))) func theBundleDeploysEveryClusterWithItsOwnManifest() async throws {
+        let (_, git, extra) = try #require(KOpsFixtures.variants.first { $0.name == "kops-init-bitbucket" })
+        let clusters = ["dev", "staging", "prod"]
+        let result = try await KOpsOnBitbucket.push(
+            try KOpsFixtures.repository(git: git, extra: extra),
+            stateKeys: clusters.map { "clusters/\($0).k8s.example.com/config" })
+        var expected = ["slipway changes": "succeeded"]
+        for job in ["render", "dry-run", "deploy"] {
+            for cluster in clusters { expected["\(job)@\(cluster)"] = "succeeded" }
+        }
+        #expect(
+            result.outcome.status == expected,
+            "\(result.outcome.output.sorted { $0.key < $1.key }.map { "\($0): \($1.suffix(1500))" })")
+        for cluster in clusters {
+            #expect(
+                result.calls.contains(
+                    "kops replace --force -f out/\(cluster)/cluster.yaml [state=s3://acme-kops-state/clusters]"),
+                "\(result.calls)")
+            let config = result.configs["clusters/\(cluster).k8s.example.com/config"] ?? ""
+            #expect(config.contains("name: \(cluster).k8s.example.com"), "\(cluster): \(config)")
+        }
+    }
+
+    /// examples/kops, whose three renders all produce `out/cluster.yaml`: each environment's
+    /// replace gets its own environment's file, not the last one restored.
+    @Test(.timeLimit(.minutes(10))) func theExampleDeploysEveryEnvironmentWithItsOwnManifest() async throws {
+        let environments = ["dev", "staging", "prod"]
+        var files = [
+            GeneratedFile(
+                path: "slipway.yml",
+                contents: try String(contentsOfFile: "\(repositoryRoot)/examples/kops/slipway.yml", encoding: .utf8)),
+            GeneratedFile(
+                path: "templates/cluster.yaml",
+                contents:
+                    "apiVersion: kops.k8s.io/v1alpha2\nkind: Cluster\nmetadata:\n  name: {{ .clusterName }}\nspec:\n  kubernetesVersion: 1.31.4\n"
+            ),
+        ]
+        for environment in environments {
+            files.append(
+                GeneratedFile(
+                    path: "clusters/\(environment)/values.yaml", contents: "clusterName: \(environment).k8s.acme.dev\n")
+            )
+        }
+        let result = try await KOpsOnBitbucket.push(
+            files, stateKeys: environments.map { "\($0).k8s.acme.dev/config" })
+        for job in ["template", "replace", "update", "rolling-update"] {
+            for environment in environments {
+                #expect(
+                    result.outcome.status["\(job)@\(environment)"] == "succeeded",
+                    "\(job)@\(environment): \(result.outcome.output["\(job)@\(environment)"]?.suffix(1500) ?? "")")
+            }
+        }
+        for environment in environments {
+            let config = result.configs["\(environment).k8s.acme.dev/config"] ?? ""
+            #expect(config.contains("name: \(environment).k8s.acme.dev"), "\(environment): \(config)")
+            #expect(result.calls.contains("kops update cluster --name \(environment).k8s.acme.dev --yes"))
+        }
     }
 }
 
