@@ -493,6 +493,116 @@ private struct KOpsOnBitbucket {
     }
 }
 
+/// The KKP repository `init --preset kkp` writes for Bitbucket (AWS, static keys, a Route53 zone),
+/// run through the step model on its first push: every step in a fresh clone with every earlier
+/// artifact restored, against moto over TLS, with real terraform (the aws provider from the
+/// machine's mirror) and the aws CLI, and the recording stand-ins for kubeone,
+/// kubermatic-installer, helm, kubectl and flux on `PATH` (Tests/Fixtures/kkp-stand-ins).
+@Suite struct BitbucketKKPTests {
+    @Test(.timeLimit(.minutes(20))) func theBundleDeploysThroughEveryStep() async throws {
+        var files = try KKPFixtures.repository(git: .bitbucket, extra: ["route53-zone": "example.com"])
+        // The tools are this machine's and the stand-ins, on PATH: no pin, nothing to install.
+        let specIndex = try #require(files.firstIndex { $0.path == "slipway.yml" })
+        files[specIndex].contents = files[specIndex].contents.replacing(
+            #/\ntools:\n(  .*\n)+/#, with: "\n")
+        for backend in ["terraform/aws/backend.hcl", "terraform/aws/dns/backend.hcl"] {
+            let index = try #require(files.firstIndex { $0.path == backend })
+            files[index].contents += "use_path_style = true\n"
+        }
+        let pipeline = try #require(
+            SpecValidator.pipeline(text: files[specIndex].contents).pipeline,
+            "\(files[specIndex].contents.prefix(3000))")
+        let file = try BitbucketGenerator().generate(pipeline)[0].contents
+
+        let remote = try await MarkedRepository.make(files: ["LICENSE"])
+        let work = try TemporaryDirectory(prefix: "kkp-bitbucket")
+        defer {
+            remote.remove()
+            work.remove()
+        }
+        let repository = remote.repository
+        for generated in files { try repository.write(generated.path, generated.contents) }
+        try repository.write("bitbucket-pipelines.yml", file)
+        let head = try await repository.commit("KKP on AWS")
+        try await repository.git("push", "--quiet", "origin", "main")
+
+        let standIns = "\(repositoryRoot)/Tests/Fixtures/kkp-stand-ins"
+        for tool in ["kubeone", "kubermatic-installer", "helm", "kubectl", "flux"] {
+            try work.writeExecutable(
+                "bin/\(tool)", try String(contentsOfFile: "\(standIns)/\(tool)", encoding: .utf8))
+        }
+        try work.write("state/.keep", "")
+        try work.write("stand-ins.log", "")
+        _ = try await SlipwayGeneratorsTests.run(
+            "ssh-keygen", ["-q", "-t", "ed25519", "-N", "", "-f", "\(work.path)/key"], in: work.path)
+        let privateKey = try String(contentsOfFile: "\(work.path)/key", encoding: .utf8)
+
+        try await MotoServer.with(repository: repositoryRoot, tls: true) { moto in
+            var environment = moto.environment()
+            let zone = try await SlipwayGeneratorsTests.run(
+                "aws", ["route53", "create-hosted-zone", "--name", "example.com", "--caller-reference", "bitbucket"],
+                in: work.path, environment: environment.mapValues { $0 })
+            try #require(zone.status == 0, "\(zone.standardError)")
+            environment.merge(remote.ciEnvironment()) { $1 }
+            environment["PATH"] =
+                "\(work.path)/bin:"
+                + remote.ciEnvironment()["PATH"]!.replacingOccurrences(of: ":/usr/bin:/bin", with: "")
+                + ":" + (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin")
+            environment["HOME"] = work.path
+            environment["STANDIN_LOG"] = "\(work.path)/stand-ins.log"
+            environment["STANDIN_STATE"] = "\(work.path)/state"
+            environment["TF_CLI_CONFIG_FILE"] = try TerraformMirror.configuration(in: work)
+            environment["TF_PLUGIN_CACHE_DIR"] = "\(work.path)/plugin-cache"
+            try FileManager.default.createDirectory(
+                atPath: "\(work.path)/plugin-cache", withIntermediateDirectories: true)
+            environment["TF_VAR_ami_name_pattern"] = "ubuntu/images/hvm-ssd/ubuntu-xenial-16.04-amd64-server-*"
+            // The repository variables: what README.md says to create.
+            environment["SSH_PRIVATE_KEY"] = privateKey
+            environment["SSH_PUBLIC_KEY"] = try String(contentsOfFile: "\(work.path)/key.pub", encoding: .utf8)
+            environment["FLUX_SSH_PRIVATE_KEY"] = privateKey
+            environment["KKP_SECRET_SEED"] = "0123456789abcdef0123456789abcdef0123456789abcdef"
+            environment["KKP_ADMIN_PASSWORD_HASH"] = "$2y$10$abcdefghijklmnopqrstuuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ01"
+            environment["KUBEONE_AWS_ACCESS_KEY_ID"] = "AKIAKUBEONEMACHINES"
+            environment["KUBEONE_AWS_SECRET_ACCESS_KEY"] = "kubeonekubeonekubeonekubeonekubeone0123"
+            environment["BITBUCKET_COMMIT"] = head
+            environment["BITBUCKET_BRANCH"] = "main"
+            environment["BITBUCKET_REPO_FULL_NAME"] = "acme/platform"
+            let model = BitbucketStepModel(
+                steps: try steps(file, section: ["branches", "main"]), clone: repository.path, environment: environment)
+            let outcome = try await model.execute()
+            let report = outcome.output.sorted { $0.key < $1.key }.map { "\($0): \($1.suffix(2500))" }
+            for job in [
+                "slipway changes", "terraform-kkp-validate", "terraform-backend-prepare", "terraform-plan",
+                "terraform-apply", "kubeone-apply", "kubermatic-validate", "kkp-deploy", "dns-update", "flux-validate",
+                "flux-bootstrap",
+            ] {
+                #expect(outcome.status[job] == "succeeded", "\(job): \(report)")
+            }
+            // terraform-apply applied the plan terraform-plan made in another step, and KubeOne
+            // found the hosts in the outputs it read from the state.
+            let calls = try String(contentsOfFile: "\(work.path)/stand-ins.log", encoding: .utf8)
+            #expect(calls.contains("kubeone apply --manifest kubeone/kubeone.yaml --tfjson"), "\(calls)")
+            #expect(calls.contains("flux bootstrap git --url=ssh://git@bitbucket.org/acme/platform.git"), "\(calls)")
+            let records = try await SlipwayGeneratorsTests.run(
+                "aws",
+                [
+                    "route53", "list-resource-record-sets", "--hosted-zone-id",
+                    try #require(
+                        (try await SlipwayGeneratorsTests.run(
+                            "aws",
+                            ["route53", "list-hosted-zones", "--query", "HostedZones[0].Id", "--output", "text"],
+                            in: work.path, environment: moto.environment().mapValues { $0 })).standardOutput.split(
+                                separator: "\n"
+                            ).first.map(String.init)),
+                ], in: work.path, environment: moto.environment().mapValues { $0 })
+            #expect(records.standardOutput.contains("kkp.example.com."), "\(records.standardOutput)")
+            // No key reached a step's output.
+            let keyLine = try #require(privateKey.split(separator: "\n").dropFirst().first)
+            #expect(!outcome.output.values.contains { $0.contains(keyLine) })
+        }
+    }
+}
+
 /// Custom pipelines run on any branch and forks run pipelines: mutating steps run only on the
 /// default branch of the canonical repository (`repository`).
 @Suite struct BitbucketDeployGuardTests {
