@@ -266,6 +266,75 @@ private func allMarked(_ pipeline: Pipeline) -> [String: SlipwayCore.Mark] {
             "\(wrong.standardError)")
     }
 
+    /// kOps 1.31 and later apply with `kops reconcile cluster` (control plane before nodes, as an
+    /// upgrade needs); older releases update, preview the roll, and roll. Either way the deploy
+    /// validates the cluster, and the state lands in the live store.
+    @Test(arguments: [("1.30.2", false), ("1.31.0", true)])
+    func theDeployAppliesTheWayItsKOpsReleaseCan(version: String, reconciles: Bool) async throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        for file in try KOpsFixtures.repository(git: .github) { try directory.write(file.path, file.contents) }
+        try directory.write(
+            "bin/kops",
+            try String(contentsOfFile: "\(repositoryRoot)/Tests/Fixtures/kops-stand-in/kops", encoding: .utf8))
+        chmod("\(directory.path)/bin/kops", 0o755)
+        try directory.write(
+            "bin/kops-stand-in.json",
+            "{\"STANDIN_LOG\": \"\(directory.path)/log\", \"STANDIN_STATE\": \"\(directory.path)/state\", \"STANDIN_KOPS_VERSION\": \"\(version)\"}\n"
+        )
+        try directory.write("log", "")
+        try await MotoServer.with(repository: repositoryRoot) { moto in
+            var environment: [String: String?] = moto.environment().mapValues { $0 }
+            let bucket = try await run(
+                "aws",
+                [
+                    "s3api", "create-bucket", "--bucket", "acme-kops-state", "--create-bucket-configuration",
+                    "LocationConstraint=eu-central-1",
+                ], in: directory.path, environment: environment)
+            try #require(bucket.status == 0, "\(bucket.standardError)")
+            environment["PATH"] = "\(directory.path)/bin:" + (ProcessInfo.processInfo.environment["PATH"] ?? "")
+            environment["SLIPWAY_ENVIRONMENT"] = "staging"
+            environment["KOPS_CLUSTER_NAME"] = "staging.k8s.example.com"
+            environment["KOPS_STATE_STORE"] = "s3://acme-kops-state"
+            // The cluster runs already, from an older spec: the deploy has nodes to roll.
+            try directory.write(
+                "state/cloud/staging.k8s.example.com.json", "{\"applied\": \"older\", \"needsRoll\": false}")
+            let deployed = try await run(
+                "bash", ["-euo", "pipefail", "-c", "source scripts/kops.sh; kops_render; kops_deploy"],
+                in: directory.path, environment: environment)
+            #expect(deployed.status == 0, "\(deployed.standardOutput)\(deployed.standardError)")
+            // Each call without the state store the stand-in notes, and without the kubeconfig's
+            // temporary path.
+            let logged = try String(contentsOfFile: "\(directory.path)/log", encoding: .utf8)
+            let calls: [String] = logged.split(separator: "\n").map { line in
+                var call = String(line.split(separator: " [").first ?? line)
+                if call.hasPrefix("kops export kubeconfig") {
+                    call = call.components(separatedBy: " --kubeconfig").first ?? call
+                }
+                return call
+            }.filter { !$0.hasPrefix("kops toolbox") }
+            let cluster = "staging.k8s.example.com"
+            var expected = ["kops replace --force -f out/staging/cluster.yaml"]
+            if reconciles {
+                expected.append("kops reconcile cluster --name \(cluster) --yes")
+            } else {
+                expected.append("kops update cluster --name \(cluster) --yes")
+                expected.append("kops rolling-update cluster --name \(cluster)")
+                expected.append("kops rolling-update cluster --name \(cluster) --yes")
+            }
+            expected.append("kops export kubeconfig --name \(cluster) --admin=1h")
+            expected.append("kops validate cluster --name \(cluster) --wait 15m")
+            expected.append("kops update cluster --name \(cluster)")
+            #expect(calls == expected, "\(logged)")
+            let rolls = try String(contentsOfFile: "\(directory.path)/state/rolls", encoding: .utf8)
+            #expect(rolls == "staging.k8s.example.com\n")
+            let config = try await run(
+                "aws", ["s3", "cp", "s3://acme-kops-state/staging.k8s.example.com/kops-version.txt", "-"],
+                in: directory.path, environment: moto.environment().mapValues { $0 })
+            #expect(config.standardOutput == version)
+        }
+    }
+
     /// Every file `init --preset kops` writes, per variant, as golden files (`RECORD_SNAPSHOTS=1`
     /// re-records them), so a template change shows in review as the change it makes.
     @Test(arguments: KOpsFixtures.variants.map(\.name))

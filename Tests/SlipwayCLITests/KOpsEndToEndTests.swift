@@ -175,8 +175,9 @@ import Testing
                 in: repository, environment: environment)
             #expect(push.status == 3, "\(push.standardOutput.suffix(6000))\(push.standardError)")
             let firstCalls = try logged()
+            // kOps 1.31 reconciles: control plane first, then the nodes.
             #expect(
-                firstCalls.contains("kops update cluster --name dev.k8s.example.com --yes [state=s3://\(bucket)]"),
+                firstCalls.contains("kops reconcile cluster --name dev.k8s.example.com --yes [state=s3://\(bucket)]"),
                 "\(firstCalls)")
             #expect(
                 !firstCalls.contains("staging.k8s.example.com --yes")
@@ -197,14 +198,14 @@ import Testing
                 calls.firstIndex { $0.hasPrefix(call) && $0.hasSuffix("[state=s3://\(bucket)]") }
             }
             let order = [
-                "kops replace --force -f out/dev/cluster.yaml", "kops update cluster --name dev.k8s.example.com --yes",
+                "kops replace --force -f out/dev/cluster.yaml",
+                "kops reconcile cluster --name dev.k8s.example.com --yes",
                 "kops validate cluster --name dev.k8s.example.com",
                 "kops replace --force -f out/staging/cluster.yaml",
-                "kops update cluster --name staging.k8s.example.com --yes",
-                "kops rolling-update cluster --name staging.k8s.example.com --yes",
+                "kops reconcile cluster --name staging.k8s.example.com --yes",
                 "kops validate cluster --name staging.k8s.example.com",
                 "kops replace --force -f out/prod/cluster.yaml",
-                "kops update cluster --name prod.k8s.example.com --yes",
+                "kops reconcile cluster --name prod.k8s.example.com --yes",
                 "kops validate cluster --name prod.k8s.example.com",
             ]
             let positions = order.map(position)

@@ -117,6 +117,14 @@ kops_dry_run() {
   } | kops_summary
 }
 
+# Whether this kops has `reconcile cluster` (1.31 and later), which updates and rolls the control
+# plane before the nodes, as the kubelet version skew policy asks of a Kubernetes upgrade.
+kops_reconciles() {
+  local minor
+  minor=$(kops version --short 2>/dev/null | sed -n 's/^v\{0,1\}1\.\([0-9][0-9]*\)\..*/\1/p')
+  [[ -n $minor ]] && ((minor >= 31))
+}
+
 # Stores the manifest in the state store, applies it to the cloud, rolls the nodes that need it
 # and waits until the cluster validates.
 kops_deploy() {
@@ -127,14 +135,22 @@ kops_deploy() {
   trap "rm -rf '$work'" EXIT
   kops replace --force -f "$manifest"
   local status=0
-  kops update cluster --name "$name" --yes >"$work/update.txt" 2>&1 || status=$?
-  cat "$work/update.txt"
-  kops_check_downgrade "$work/update.txt"
-  ((status == 0)) || kops_fail "kops update cluster --yes failed for $name: its output is above" \
+  if kops_reconciles; then
+    # kOps' order since 1.31: control plane first, then the nodes, then what they no longer need.
+    # (Updating every instance group at once and then rolling would start nodes newer than their
+    # control plane during an upgrade.)
+    kops reconcile cluster --name "$name" --yes 2>&1 | tee "$work/apply.txt" || status=$?
+  else
+    kops update cluster --name "$name" --yes 2>&1 | tee "$work/apply.txt" || status=$?
+  fi
+  kops_check_downgrade "$work/apply.txt"
+  ((status == 0)) || kops_fail "kOps could not apply $name: its output is above" \
     "the state store already holds the new spec; the next push (or slipway run --event manual) tries again"
-  echo "--- nodes that need replacing:"
-  kops rolling-update cluster --name "$name" | tee "$work/roll.txt"
-  kops rolling-update cluster --name "$name" --yes
+  if ! kops_reconciles; then
+    echo "--- nodes that need replacing:"
+    kops rolling-update cluster --name "$name" | tee "$work/roll.txt"
+    kops rolling-update cluster --name "$name" --yes
+  fi
   # Admin credentials for the validation only, short-lived, in the job's private directory.
   kops export kubeconfig --name "$name" --admin=1h --kubeconfig "$work/kubeconfig"
   KUBECONFIG="$work/kubeconfig" kops validate cluster --name "$name" --wait 15m
@@ -148,7 +164,8 @@ kops_deploy() {
   fence=$(printf '\140\140\140')
   {
     printf '### %s: deployed\n\n%stext\n' "$name" "$fence"
-    cat "$work/roll.txt"
+    cat "$work/apply.txt"
+    if [[ -f $work/roll.txt ]]; then cat "$work/roll.txt"; fi
     printf '%s\n' "$fence"
   } | kops_summary
 }
