@@ -266,9 +266,10 @@ private func allMarked(_ pipeline: Pipeline) -> [String: SlipwayCore.Mark] {
             "\(wrong.standardError)")
     }
 
+    /// The deploy applies the way its kOps release can, validates, and writes the live store.
+    ///
     /// kOps 1.31 and later apply with `kops reconcile cluster` (control plane before nodes, as an
-    /// upgrade needs); older releases update, preview the roll, and roll. Either way the deploy
-    /// validates the cluster, and the state lands in the live store.
+    /// upgrade needs); older releases update, preview the roll, and roll.
     @Test(arguments: [("1.30.2", false), ("1.31.0", true)])
     func theDeployAppliesTheWayItsKOpsReleaseCan(version: String, reconciles: Bool) async throws {
         let directory = try TemporaryDirectory()
