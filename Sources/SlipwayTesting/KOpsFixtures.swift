@@ -1,3 +1,4 @@
+import Foundation
 import SlipwayBundles
 import SlipwayCore
 
@@ -46,5 +47,25 @@ public enum KOpsFixtures {
             throw KKPFixtures.Invalid(name: name, diagnostics: result.diagnostics)
         }
         return pipeline
+    }
+
+    /// Puts the recording kops stand-in (Tests/Fixtures/kops-stand-in) at `bin/kops` in `directory`,
+    /// with its settings (where it logs, where it keeps the "cloud", which release it is) at
+    /// `settings`, relative to `directory`: beside it (`bin/kops-stand-in.json`), or in a home
+    /// directory (`.kops-stand-in.json`) when the steps install kops themselves.
+    public static func installStandIn(
+        in directory: TemporaryDirectory, repository: String, log: String, state: String, version: String? = nil,
+        settings: String = "bin/kops-stand-in.json", binary: Bool = true
+    ) throws {
+        if binary {
+            try directory.writeExecutable(
+                "bin/kops",
+                try String(contentsOfFile: "\(repository)/Tests/Fixtures/kops-stand-in/kops", encoding: .utf8))
+        }
+        var values = ["STANDIN_LOG": log, "STANDIN_STATE": state]
+        if let version { values["STANDIN_KOPS_VERSION"] = version }
+        let data = try JSONSerialization.data(withJSONObject: values, options: [.sortedKeys])
+        try directory.write(settings, String(decoding: data, as: UTF8.self) + "\n")
+        if !FileManager.default.fileExists(atPath: log) { try Data().write(to: URL(fileURLWithPath: log)) }
     }
 }

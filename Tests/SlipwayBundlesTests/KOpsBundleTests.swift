@@ -233,13 +233,8 @@ private func allMarked(_ pipeline: Pipeline) -> [String: SlipwayCore.Mark] {
         try directory.write(
             "templates/leak.yaml",
             "apiVersion: v1\nkind: Leak\nmetadata:\n  name: '{{ env \"AWS_SECRET_ACCESS_KEY\" }}x'\n")
-        try directory.write(
-            "bin/kops",
-            try String(contentsOfFile: "\(repositoryRoot)/Tests/Fixtures/kops-stand-in/kops", encoding: .utf8))
-        chmod("\(directory.path)/bin/kops", 0o755)
-        try directory.write(
-            "bin/kops-stand-in.json",
-            "{\"STANDIN_LOG\": \"\(directory.path)/log\", \"STANDIN_STATE\": \"\(directory.path)\"}\n")
+        try KOpsFixtures.installStandIn(
+            in: directory, repository: repositoryRoot, log: "\(directory.path)/log", state: directory.path)
         let rendered = try await run(
             "bash", ["-euo", "pipefail", "-c", "source scripts/kops.sh; kops_render"], in: directory.path,
             environment: [
@@ -275,15 +270,9 @@ private func allMarked(_ pipeline: Pipeline) -> [String: SlipwayCore.Mark] {
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
         for file in try KOpsFixtures.repository(git: .github) { try directory.write(file.path, file.contents) }
-        try directory.write(
-            "bin/kops",
-            try String(contentsOfFile: "\(repositoryRoot)/Tests/Fixtures/kops-stand-in/kops", encoding: .utf8))
-        chmod("\(directory.path)/bin/kops", 0o755)
-        try directory.write(
-            "bin/kops-stand-in.json",
-            "{\"STANDIN_LOG\": \"\(directory.path)/log\", \"STANDIN_STATE\": \"\(directory.path)/state\", \"STANDIN_KOPS_VERSION\": \"\(version)\"}\n"
-        )
-        try directory.write("log", "")
+        try KOpsFixtures.installStandIn(
+            in: directory, repository: repositoryRoot, log: "\(directory.path)/log",
+            state: "\(directory.path)/state", version: version)
         try await MotoServer.with(repository: repositoryRoot) { moto in
             var environment: [String: String?] = moto.environment().mapValues { $0 }
             let bucket = try await run(

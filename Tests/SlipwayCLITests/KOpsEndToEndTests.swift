@@ -45,13 +45,7 @@ import Testing
         // environment, as the render does.
         let log = "\(directory.path)/stand-in.log"
         let state = "\(directory.path)/stand-in"
-        try directory.write(
-            "bin/kops",
-            try String(contentsOfFile: "\(repositoryRoot)/Tests/Fixtures/kops-stand-in/kops", encoding: .utf8))
-        chmod("\(directory.path)/bin/kops", 0o755)
-        try directory.write(
-            "bin/kops-stand-in.json", "{\"STANDIN_LOG\": \"\(log)\", \"STANDIN_STATE\": \"\(state)\"}\n")
-        try directory.write("stand-in.log", "")
+        try KOpsFixtures.installStandIn(in: directory, repository: repositoryRoot, log: log, state: state)
         try directory.write("stand-in/.keep", "")
         func logged() throws -> String { try String(contentsOfFile: log, encoding: .utf8) }
         func rolls() -> String { (try? String(contentsOfFile: "\(state)/rolls", encoding: .utf8)) ?? "" }

@@ -375,21 +375,16 @@ private struct KOpsOnBitbucket {
         let pipeline = try #require(SpecValidator.pipeline(text: files[specIndex].contents).pipeline)
         let file = try BitbucketGenerator().generate(pipeline)[0].contents
 
-        let remote = try await MarkedRepository.make(files: ["README.md"])
+        let (remote, head) = try await MarkedRepository.pushing(
+            files + [GeneratedFile(path: "bitbucket-pipelines.yml", contents: file)], message: "kOps clusters")
         let home = try TemporaryDirectory(prefix: "kops-home")
         defer {
             remote.remove()
             home.remove()
         }
-        let repository = remote.repository
-        for generated in files { try repository.write(generated.path, generated.contents) }
-        try repository.write("bitbucket-pipelines.yml", file)
-        let head = try await repository.commit("kOps clusters")
-        try await repository.git("push", "--quiet", "origin", "main")
-        try home.write(
-            ".kops-stand-in.json",
-            "{\"STANDIN_LOG\": \"\(home.path)/log\", \"STANDIN_STATE\": \"\(home.path)/state\"}\n")
-        try home.write("log", "")
+        try KOpsFixtures.installStandIn(
+            in: home, repository: repositoryRoot, log: "\(home.path)/log", state: "\(home.path)/state",
+            settings: ".kops-stand-in.json", binary: false)
 
         let result = try await MotoServer.with(repository: repositoryRoot) { moto in
             var environment = moto.environment()
@@ -410,7 +405,8 @@ private struct KOpsOnBitbucket {
             environment["BITBUCKET_BRANCH"] = "main"
             environment["BITBUCKET_REPO_FULL_NAME"] = pipeline.spec.repository ?? "acme/clusters"
             let model = BitbucketStepModel(
-                steps: try steps(file, section: ["branches", "main"]), clone: repository.path, environment: environment)
+                steps: try steps(file, section: ["branches", "main"]), clone: remote.repository.path,
+                environment: environment)
             let outcome = try await model.execute()
             var configs: [String: String] = [:]
             for key in stateKeys {
@@ -514,17 +510,14 @@ private struct KOpsOnBitbucket {
             "\(files[specIndex].contents.prefix(3000))")
         let file = try BitbucketGenerator().generate(pipeline)[0].contents
 
-        let remote = try await MarkedRepository.make(files: ["LICENSE"])
+        let (remote, head) = try await MarkedRepository.pushing(
+            files + [GeneratedFile(path: "bitbucket-pipelines.yml", contents: file)], message: "KKP on AWS")
+        let repository = remote.repository
         let work = try TemporaryDirectory(prefix: "kkp-bitbucket")
         defer {
             remote.remove()
             work.remove()
         }
-        let repository = remote.repository
-        for generated in files { try repository.write(generated.path, generated.contents) }
-        try repository.write("bitbucket-pipelines.yml", file)
-        let head = try await repository.commit("KKP on AWS")
-        try await repository.git("push", "--quiet", "origin", "main")
 
         let standIns = "\(repositoryRoot)/Tests/Fixtures/kkp-stand-ins"
         for tool in ["kubeone", "kubermatic-installer", "helm", "kubectl", "flux"] {

@@ -27,6 +27,16 @@ struct MarkedRepository {
         return MarkedRepository(repository: repository, origin: origin, tools: tools)
     }
 
+    /// A marked repository holding `files` on top of its base commit, committed as one commit
+    /// with `message` and pushed; returns it and that commit.
+    static func pushing(_ files: [GeneratedFile], message: String) async throws -> (MarkedRepository, String) {
+        let remote = try await make(files: ["LICENSE"])
+        for file in files { try remote.repository.write(file.path, file.contents) }
+        let head = try await remote.repository.commit(message)
+        try await remote.repository.git("push", "--quiet", "origin", "main")
+        return (remote, head)
+    }
+
     func remove() {
         repository.remove()
         origin.remove()
