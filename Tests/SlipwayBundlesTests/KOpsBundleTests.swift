@@ -325,6 +325,34 @@ private func allMarked(_ pipeline: Pipeline) -> [String: SlipwayCore.Mark] {
         }
     }
 
+    /// A dry run against a state store that does not exist stops, saying where the bucket comes
+    /// from, and writes nothing.
+    @Test func aMissingStateStoreIsNamed() async throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        for file in try KOpsFixtures.repository(git: .github) { try directory.write(file.path, file.contents) }
+        try KOpsFixtures.installStandIn(
+            in: directory, repository: repositoryRoot, log: "\(directory.path)/log", state: "\(directory.path)/state")
+        try await MotoServer.with(repository: repositoryRoot) { moto in
+            var environment: [String: String?] = moto.environment().mapValues { $0 }
+            environment["PATH"] = "\(directory.path)/bin:" + (ProcessInfo.processInfo.environment["PATH"] ?? "")
+            environment["SLIPWAY_ENVIRONMENT"] = "dev"
+            environment["KOPS_CLUSTER_NAME"] = "dev.k8s.example.com"
+            environment["KOPS_STATE_STORE"] = "s3://acme-kops-state"
+            let dryRun = try await run(
+                "bash", ["-euo", "pipefail", "-c", "source scripts/kops.sh; kops_render; kops_dry_run"],
+                in: directory.path, environment: environment)
+            #expect(dryRun.status == 1)
+            #expect(
+                dryRun.standardError.contains(
+                    "error: cannot copy s3://acme-kops-state/dev.k8s.example.com from the state store"),
+                "\(dryRun.standardError)")
+            #expect(dryRun.standardError.contains("note: does the bucket exist?"))
+            let calls = try String(contentsOfFile: "\(directory.path)/log", encoding: .utf8)
+            #expect(!calls.contains("kops replace"), "\(calls)")
+        }
+    }
+
     /// Every file `init --preset kops` writes, per variant, as golden files (`RECORD_SNAPSHOTS=1`
     /// re-records them), so a template change shows in review as the change it makes.
     @Test(arguments: KOpsFixtures.variants.map(\.name))

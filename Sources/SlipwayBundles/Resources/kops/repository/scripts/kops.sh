@@ -68,7 +68,8 @@ kops_dry_run() {
   trap "rm -rf '$work'" EXIT
   mkdir -m 700 "$work/state"
   aws s3 sync "$store/$name" "$work/state/$name" --exclude '*backups/*' --only-show-errors ||
-    kops_fail "cannot copy $store/$name from the state store" \
+    kops_fail "cannot copy $store/$name from the state store; the aws CLI's message is above" \
+      "does the bucket exist? README.md, \"Setting it up\", step 1 creates it" \
       "the credentials need s3:ListBucket and s3:GetObject on the bucket (README.md, \"AWS credentials\")"
   if [[ ! -f $work/state/$name/config ]]; then
     echo "$name is not in $store yet: the dry run shows it created"
