@@ -29,6 +29,19 @@ import Testing
         #expect(wizard.unknown.map(\.subject) == ["repository"])
     }
 
+    /// Adoption asks only for what neither the repository nor a flag says; no cloud but AWS needs
+    /// a region.
+    @Test func adoptionAsksOnlyForWhatNothingSays() throws {
+        let wizard = try WizardRepository.detect(WizardFixtures.awsRepository())
+        #expect(KKPAdoption.unanswered(for: wizard, given: [:]).map(\.key) == ["git-owner", "git-repository"])
+        #expect(
+            KKPAdoption.unanswered(
+                for: wizard, given: ["git-owner": GivenAnswer("acme"), "git-repository": GivenAnswer(" ")]
+            ).map(\.key) == ["git-repository"], "an empty answer is no answer")
+        let gce = try WizardRepository.detect(WizardFixtures.repository(git: "github", cloud: "gce"))
+        #expect(!KKPAdoption.unanswered(for: gce, given: [:]).map(\.key).contains("region"))
+    }
+
     /// v0.2.3 differs in the image tag and the KKP release; without the installer's VERSION the
     /// release comes from the Flux source of KKP's charts.
     @Test func otherGenerationsAndTheFluxSourceFallback() throws {

@@ -20,6 +20,31 @@ public enum KKPAdoption {
         "kubernetes-version",
     ]
 
+    /// The answers adoption needs that neither the repository nor `given` says, in the order they
+    /// are asked: each key with what it is.
+    public static func unanswered(for wizard: WizardRepository, given: [String: GivenAnswer]) -> [(
+        key: String, meaning: String
+    )] {
+        func answered(_ key: String) -> Bool {
+            !(given[key]?.value.trimmingCharacters(in: .whitespaces).isEmpty ?? true)
+        }
+        var keys: [(key: String, meaning: String)] = []
+        if !answered("git-owner"), wizard.gitOwner == nil {
+            keys.append(("git-owner", "the account or organization that owns the repository"))
+        }
+        if !answered("git-repository"), wizard.gitRepository == nil {
+            keys.append(("git-repository", "the repository's name"))
+        }
+        // The region comes from the variables, the S3 backend or the old pipeline (WizardRepository).
+        if !answered("region"), wizard.region == nil, wizard.cloud == "aws" {
+            keys.append(("region", "the AWS region the cluster runs in"))
+        }
+        if !answered("kkp-version"), wizard.kkpVersion == nil {
+            keys.append(("kkp-version", "the KKP release that runs now, such as v2.21.1"))
+        }
+        return keys
+    }
+
     /// The files adoption writes for `wizard`, with `given` answers (flags) filling in or
     /// correcting what the repository did not say.
     public static func files(
@@ -54,19 +79,15 @@ public enum KKPAdoption {
         var credentials = used.isEmpty ? defaults : used
         if wizard.cloud == "gce", used.isEmpty, wizard.git == .bitbucket { credentials = ["GCLOUD_SERVICE_KEY"] }
         func answer(_ key: String) -> String? { given[key]?.value.trimmingCharacters(in: .whitespaces) }
-        var missing: [String] = []
+        let missing = unanswered(for: wizard, given: given)
         let owner = answer("git-owner") ?? wizard.gitOwner
         let name = answer("git-repository") ?? wizard.gitRepository
-        if owner == nil { missing.append("--git-owner: the account or organization that owns the repository") }
-        if name == nil { missing.append("--git-repository: the repository's name") }
         let region = answer("region") ?? wizard.region ?? (backendRegion.isEmpty ? nil : backendRegion)
-        if region == nil, wizard.cloud == "aws" { missing.append("--region: the AWS region the cluster runs in") }
         let kkpVersion = answer("kkp-version") ?? wizard.kkpVersion
-        if kkpVersion == nil { missing.append("--kkp-version: the KKP release that runs now, such as v2.21.1") }
         guard missing.isEmpty, let owner, let name, let kkpVersion else {
             throw Refusal(
                 message: "the repository does not say everything the pipeline needs",
-                notes: missing.map { "pass \($0)" })
+                notes: missing.map { "pass --\($0.key): \($0.meaning)" })
         }
         let personal =
             answer("git-personal").map { ["true", "yes", "on"].contains($0.lowercased()) }

@@ -87,11 +87,7 @@ struct Adoption {
 
     /// Asks for each answer the pipeline needs that neither the repository nor a flag gave.
     mutating func ask(what wizard: WizardRepository, terminal: Terminal) {
-        let needed: [(key: String, known: Bool)] = [
-            ("git-owner", wizard.gitOwner != nil), ("git-repository", wizard.gitRepository != nil),
-            ("region", wizard.region != nil), ("kkp-version", wizard.kkpVersion != nil),
-        ]
-        for (key, known) in needed where !known && given[key] == nil {
+        for (key, _) in KKPAdoption.unanswered(for: wizard, given: given) {
             terminal.write("\(KKPAnswers.question(key)): ")
             guard let line = readLine(strippingNewline: true) else { return }
             let answer = line.trimmingCharacters(in: .whitespaces)
