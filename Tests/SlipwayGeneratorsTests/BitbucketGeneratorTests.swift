@@ -301,6 +301,13 @@ struct BitbucketStepModel {
         // The examples change each of their environments in more than one step.
         let mutating = pipeline.instances.filter(\.mutates).compactMap(\.environment)
         if !name.hasPrefix("kops-init") { #expect(mutating.count > Set(mutating).count) }
+        // Bitbucket asks at each manual step: the header says where a gate asks more than once.
+        let asksRepeatedly = file.contains("asks once for each that runs")
+        let gatedSteps = Dictionary(grouping: pipeline.instances.filter { $0.approval != nil && $0.environment != nil })
+        {
+            $0.environment!
+        }
+        #expect(asksRepeatedly == gatedSteps.values.contains { $0.count > 1 }, "\(name)")
     }
 }
 

@@ -197,6 +197,22 @@ private struct BitbucketWriter {
             lines.append(
                 "Gates are manual steps: anyone with write access can run one, unless deployment permissions (Premium) restrict the environment."
             )
+            // An environment's gate covers the run's changes to it; Bitbucket has no approval that
+            // spans steps outside a deployment stage (docs/platforms.md), so each step asks.
+            var gatedSteps: [String: Int] = [:]
+            var order: [String] = []
+            for instance in pipeline.instances {
+                guard case .environment(let environment) = instance.approval else { continue }
+                if gatedSteps[environment] == nil { order.append(environment) }
+                gatedSteps[environment, default: 0] += 1
+            }
+            let repeated = order.filter { gatedSteps[$0, default: 0] > 1 }
+            if !repeated.isEmpty {
+                let counts = repeated.map { "\($0) (\(gatedSteps[$0]!) steps)" }.joined(separator: ", ")
+                lines.append(
+                    "Bitbucket asks at each manual step, so an environment whose changes span several steps asks once for each that runs: \(counts)."
+                )
+            }
         }
         if pipeline.instances.contains(where: { !$0.produces.isEmpty }) {
             lines.append(
