@@ -502,8 +502,13 @@ private struct KOpsOnBitbucket {
 /// machine's mirror) and the aws CLI, and the recording stand-ins for kubeone,
 /// kubermatic-installer, helm, kubectl and flux on `PATH` (Tests/Fixtures/kkp-stand-ins).
 @Suite struct BitbucketKKPTests {
-    @Test(.timeLimit(.minutes(20))) func theBundleDeploysThroughEveryStep() async throws {
-        var files = try KKPFixtures.repository(git: .bitbucket, extra: ["route53-zone": "example.com"])
+    /// With static keys as repository variables, and with OIDC: each step then writes Bitbucket's
+    /// token to a file and the aws CLI and Terraform assume the role through STS (moto's) themselves.
+    @Test(.timeLimit(.minutes(20)), arguments: [false, true])
+    func theBundleDeploysThroughEveryStep(oidc: Bool) async throws {
+        var extra = ["route53-zone": "example.com"]
+        if oidc { extra["aws-role"] = "arn:aws:iam::123456789012:role/kkp-ci" }
+        var files = try KKPFixtures.repository(git: .bitbucket, extra: extra)
         // The tools are this machine's and the stand-ins, on PATH: no pin, nothing to install.
         let specIndex = try #require(files.firstIndex { $0.path == "slipway.yml" })
         files[specIndex].contents = files[specIndex].contents.replacing(
@@ -567,6 +572,14 @@ private struct KOpsOnBitbucket {
             environment["BITBUCKET_COMMIT"] = head
             environment["BITBUCKET_BRANCH"] = "main"
             environment["BITBUCKET_REPO_FULL_NAME"] = "acme/platform"
+            if oidc {
+                // No stored key: what Bitbucket gives a step with `oidc: true` (a JWT moto does not check).
+                environment["AWS_ACCESS_KEY_ID"] = nil
+                environment["AWS_SECRET_ACCESS_KEY"] = nil
+                environment["BITBUCKET_STEP_OIDC_TOKEN"] = "eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJzdGVwIn0.c2lnbmF0dXJl"
+                // Terraform's S3 backend sends STS calls to the STS endpoint alone, not AWS_ENDPOINT_URL.
+                environment["AWS_ENDPOINT_URL_STS"] = environment["AWS_ENDPOINT_URL"]
+            }
             let model = BitbucketStepModel(
                 steps: try steps(file, section: ["branches", "main"]), clone: repository.path, environment: environment)
             let outcome = try await model.execute()
