@@ -93,7 +93,9 @@ public enum KKPBundle {
             "gitName": ["github": "GitHub", "gitlab": "GitLab", "bitbucket": "Bitbucket"][answers.git.rawValue]!,
             "cloud": answers.cloud.rawValue, "aws": answers.cloud == .aws, "gcp": answers.cloud == .gcp,
             "cloudName": answers.cloud == .aws ? "AWS" : "Google Cloud",
-            "storageClass": answers.cloud == .aws ? "aws" : "gce",
+            // The installer's --storageclass names KKP's provider types (`gcp`); only the installers
+            // before the cobra rewrite (2.18-2.20) took `gce` (docs/decisions.md).
+            "storageClass": answers.cloud == .aws ? "aws" : "gcp",
             "clusterName": answers.clusterName, "kubernetesVersion": answers.kubernetesVersion,
             "autoscalerMin": answers.autoscalerMin, "autoscalerMax": answers.autoscalerMax,
             "region": answers.region, "country": country(of: answers.region),
