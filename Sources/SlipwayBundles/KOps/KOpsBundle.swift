@@ -10,8 +10,8 @@ import SlipwayCore
 /// any other is copied (the kOps templates are Go templates, rendered by kops itself);
 /// `__environment__` in a path is written once per cluster.
 public enum KOpsBundle {
-    /// The digests of kOps releases Slipway knows, per platform; others are recorded by
-    /// `slipway tools lock`.
+    /// The linux-amd64 digest of the kOps releases Slipway knows (the one examples/kops pins);
+    /// `slipway tools lock` records the other platforms' and other releases'.
     static let kopsDigests = [
         "1.31.0": "9253d15938376236d6578384e3d5ee0b973bdaf3303fb5fd6fbb3c59aedb9d8d"
     ]
