@@ -19,6 +19,21 @@ public protocol PresetAnswers: Sendable {
     static func resolve(_ given: [String: GivenAnswer], clusterNameSeed: UInt64) throws(AnswerProblems) -> Self
 }
 
+/// Where a bundle's repository is hosted, which decides its CI platform.
+public enum GitProvider: String, Hashable, Sendable, CaseIterable {
+    /// github.com, GitLab (gitlab.com or self-hosted), or Bitbucket Cloud.
+    case github, gitlab, bitbucket
+
+    /// The generated CI file's path, as the generators write it.
+    public var ciFile: String {
+        switch self {
+        case .github: return ".github/workflows/slipway.yml"
+        case .gitlab: return ".gitlab-ci.yml"
+        case .bitbucket: return "bitbucket-pipelines.yml"
+        }
+    }
+}
+
 /// An answer that is missing, not understood, or wrong.
 public struct AnswerProblem: Hashable, Sendable {
     /// What is wrong with it.

@@ -1,3 +1,4 @@
+import Foundation
 import SlipwayBundles
 import SlipwayCore
 
@@ -66,5 +67,18 @@ public enum KKPFixtures {
         public let name: String
         /// Why it was rejected.
         public let diagnostics: [Diagnostic]
+    }
+
+    /// Puts the recording stand-ins for kubeone, kubermatic-installer, helm, kubectl and flux
+    /// (Tests/Fixtures/kkp-stand-ins) in `bin/` of `directory`, with an empty `stand-ins.log` and a
+    /// `state/` directory for what they record (`STANDIN_LOG`, `STANDIN_STATE`).
+    public static func installStandIns(in directory: TemporaryDirectory, repository: String) throws {
+        for tool in ["kubeone", "kubermatic-installer", "helm", "kubectl", "flux"] {
+            try directory.writeExecutable(
+                "bin/\(tool)",
+                try String(contentsOfFile: "\(repository)/Tests/Fixtures/kkp-stand-ins/\(tool)", encoding: .utf8))
+        }
+        try directory.write("state/.keep", "")
+        try directory.write("stand-ins.log", "")
     }
 }

@@ -5,7 +5,7 @@ import SlipwayCore
 /// Answers for `init --preset kops` that tests share, and the repositories they give.
 public enum KOpsFixtures {
     /// Every answer without a default, for `git`, plus `extra` (which win).
-    public static func given(git: KKPAnswers.Git, extra: [String: String] = [:]) -> [String: GivenAnswer] {
+    public static func given(git: GitProvider, extra: [String: String] = [:]) -> [String: GivenAnswer] {
         var answers = [
             "git": git.rawValue, "dns-zone": "k8s.example.com", "state-store": "s3://acme-kops-state",
             "git-owner": "acme", "git-repository": "clusters",
@@ -15,13 +15,13 @@ public enum KOpsFixtures {
     }
 
     /// The resolved answers for `git` with `extra`.
-    public static func answers(git: KKPAnswers.Git, extra: [String: String] = [:]) throws -> KOpsAnswers {
+    public static func answers(git: GitProvider, extra: [String: String] = [:]) throws -> KOpsAnswers {
         try KOpsAnswers.resolve(given(git: git, extra: extra), clusterNameSeed: 1)
     }
 
     /// The variants tests run through every validator: each Git provider; three clusters with one
     /// in another region, two clusters with OIDC, and one ungated cluster.
-    public static let variants: [(name: String, git: KKPAnswers.Git, extra: [String: String])] = [
+    public static let variants: [(name: String, git: GitProvider, extra: [String: String])] = [
         ("kops-init-github", .github, ["region@prod": "us-east-1"]),
         (
             "kops-init-gitlab", .gitlab,
@@ -34,7 +34,7 @@ public enum KOpsFixtures {
     ]
 
     /// The bundle's files for a variant.
-    public static func repository(git: KKPAnswers.Git, extra: [String: String] = [:]) throws -> [GeneratedFile] {
+    public static func repository(git: GitProvider, extra: [String: String] = [:]) throws -> [GeneratedFile] {
         try KOpsBundle.repository(answers(git: git, extra: extra))
     }
 

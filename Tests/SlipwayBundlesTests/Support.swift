@@ -20,3 +20,36 @@ func run(
 ) async throws -> CommandResult {
     try await SlipwayBinary(path: "/usr/bin/env").run([program] + arguments, in: directory, environment: environment)
 }
+
+/// Compares the files a bundle writes with the golden files of `fixture`, leaving out what a golden
+/// would only repeat: a file copied verbatim from the bundle's resources (`resources`, below
+/// `Sources/SlipwayBundles/Resources/`), and a file rendered exactly as in `reference` (another
+/// variant, whose goldens hold it).
+///
+/// A golden file kept for a file left out is reported (and removed with `RECORD_SNAPSHOTS=1`), so
+/// none goes stale; a file that starts to differ from the reference needs a golden of its own.
+func expectGoldenFiles(
+    _ files: [GeneratedFile], fixture: String, resources: String, reference: [GeneratedFile]? = nil,
+    sourceLocation: Testing.SourceLocation = #_sourceLocation
+) {
+    let resourceRoot = "\(repositoryRoot)/Sources/SlipwayBundles/Resources/\(resources)"
+    let referenced = Dictionary((reference ?? []).map { ($0.path, $0.contents) }) { first, _ in first }
+    for file in files {
+        let copied = FileManager.default.contents(atPath: "\(resourceRoot)/\(file.path)") == Data(file.contents.utf8)
+        if copied || referenced[file.path] == file.contents {
+            let stale = Snapshot.path(fixture, file.path)
+            guard FileManager.default.fileExists(atPath: stale) else { continue }
+            if ProcessInfo.processInfo.environment["RECORD_SNAPSHOTS"] == "1" {
+                try? FileManager.default.removeItem(atPath: stale)
+            } else {
+                Issue.record(
+                    "\(stale) repeats \(copied ? "a resource copied as it is" : "the reference variant's file"); delete it",
+                    sourceLocation: sourceLocation)
+            }
+            continue
+        }
+        if let difference = Snapshot.compare(file.contents, fixture: fixture, name: file.path) {
+            Issue.record(Comment(rawValue: difference), sourceLocation: sourceLocation)
+        }
+    }
+}

@@ -66,13 +66,7 @@ import Testing
         let environmentFile = "\(directory.path)/secrets.env"
 
         // The stand-ins, first on PATH.
-        let standIns = "\(repositoryRoot)/Tests/Fixtures/kkp-stand-ins"
-        for tool in ["kubeone", "kubermatic-installer", "helm", "kubectl", "flux"] {
-            try directory.write("bin/\(tool)", try String(contentsOfFile: "\(standIns)/\(tool)", encoding: .utf8))
-            chmod("\(directory.path)/bin/\(tool)", 0o755)
-        }
-        try directory.write("state/.keep", "")
-        try directory.write("stand-ins.log", "")
+        try KKPFixtures.installStandIns(in: directory, repository: repositoryRoot)
         let log = "\(directory.path)/stand-ins.log"
         func logged() throws -> String { try String(contentsOfFile: log, encoding: .utf8) }
         func state(_ name: String) -> String {

@@ -531,13 +531,7 @@ private struct KOpsOnBitbucket {
             work.remove()
         }
 
-        let standIns = "\(repositoryRoot)/Tests/Fixtures/kkp-stand-ins"
-        for tool in ["kubeone", "kubermatic-installer", "helm", "kubectl", "flux"] {
-            try work.writeExecutable(
-                "bin/\(tool)", try String(contentsOfFile: "\(standIns)/\(tool)", encoding: .utf8))
-        }
-        try work.write("state/.keep", "")
-        try work.write("stand-ins.log", "")
+        try KKPFixtures.installStandIns(in: work, repository: repositoryRoot)
         _ = try await SlipwayGeneratorsTests.run(
             "ssh-keygen", ["-q", "-t", "ed25519", "-N", "", "-f", "\(work.path)/key"], in: work.path)
         let privateKey = try String(contentsOfFile: "\(work.path)/key", encoding: .utf8)

@@ -9,10 +9,7 @@ import SlipwayCore
 /// answer at once, each with what to do about it.
 public struct KKPAnswers: Hashable, Sendable {
     /// Where the repository is hosted.
-    public enum Git: String, Hashable, Sendable, CaseIterable {
-        /// github.com, GitLab (gitlab.com or self-hosted), or Bitbucket Cloud.
-        case github, gitlab, bitbucket
-    }
+    public typealias Git = GitProvider
 
     /// Where the repository is hosted (`git`).
     public var git: Git

@@ -34,15 +34,6 @@ public enum KKPBundle {
     /// The clouds the bundle has Terraform for; `init` refuses the others before asking anything.
     public static let clouds: Set<BundleCloud> = [.aws]
 
-    /// The generated CI file's path for each Git provider, as the generators write it.
-    public static func ciFile(for git: KKPAnswers.Git) -> String {
-        switch git {
-        case .github: return ".github/workflows/slipway.yml"
-        case .gitlab: return ".gitlab-ci.yml"
-        case .bitbucket: return "bitbucket-pipelines.yml"
-        }
-    }
-
     /// Every file of the repository for `answers`, in path order, without the CI file (which
     /// `slipway generate` writes from the `slipway.yml` among them).
     ///
@@ -112,7 +103,7 @@ public enum KKPBundle {
             "gitOwner": answers.gitOwner, "gitRepository": answers.gitRepository,
             "gitPersonal": answers.gitPersonal ? "true" : "false", "gitHost": gitHost,
             "repositoryPath": "\(answers.gitOwner)/\(answers.gitRepository)", "remoteURL": remoteURL,
-            "defaultBranch": "main", "ciFile": ciFile(for: answers.git),
+            "defaultBranch": "main", "ciFile": answers.git.ciFile,
             "stateBucket": "tf-state-\(answers.clusterName)-\(ids.lowercase(8))",
             "projectID": ids.lowercase(10), "userID": ids.lowercase(16),
             "adminUserID": ids.uuid(), "telemetryID": ids.uuid(),

@@ -30,7 +30,7 @@ public struct KOpsAnswers: Hashable, Sendable {
     }
 
     /// Where the repository is hosted (`git`).
-    public var git: KKPAnswers.Git
+    public var git: GitProvider
     /// The clusters, in promotion order.
     public var clusters: [Cluster]
     /// The state store shared by every cluster: `s3://bucket` or `s3://bucket/prefix`, no trailing slash.
@@ -164,7 +164,7 @@ extension KOpsAnswers: PresetAnswers {
         }
         func fallback(_ key: String) -> String? { defaultAnswer(key, given: given, clusterNameSeed: clusterNameSeed) }
 
-        let git = resolver.choice("git", KKPAnswers.Git.self, default: nil)
+        let git = resolver.choice("git", GitProvider.self, default: nil)
         let environments = resolveEnvironments(&resolver)
         let dnsZone = resolver.text(
             "dns-zone", default: nil, pattern: AnswerResolver.dnsName, reason: "not a DNS zone name",

@@ -62,7 +62,7 @@ public enum KOpsBundle {
             "staticKeys": answers.awsRole == nil,
             "gitOwner": answers.gitOwner, "gitRepository": answers.gitRepository,
             "repositoryPath": "\(answers.gitOwner)/\(answers.gitRepository)",
-            "defaultBranch": "main", "ciFile": KKPBundle.ciFile(for: answers.git),
+            "defaultBranch": "main", "ciFile": answers.git.ciFile,
             "singleGated": answers.gated.count == 1,
         ]
         if !answers.gated.isEmpty { context["gatedList"] = listed(answers.gated) }

@@ -174,13 +174,13 @@ struct InitCommand: ParsableCommand {
                 files = try InitFiles.kkp(answers, seed: seed)
                 wrote =
                     "the KKP repository for \(answers.clusterName) at \(answers.endpoint) (\(answers.git.rawValue), \(answers.cloud.rawValue))"
-                ciFile = KKPBundle.ciFile(for: answers.git)
+                ciFile = answers.git.ciFile
             case .kops:
                 let answers = try resolve(KOpsAnswers.self, seed: seed, terminal: terminal) { _, _ in nil }
                 files = try InitFiles.kops(answers)
                 let names = answers.clusters.map { "\($0.environment) (\($0.name))" }.joined(separator: " → ")
                 wrote = "the kOps repository for \(names) (\(answers.git.rawValue))"
-                ciFile = KKPBundle.ciFile(for: answers.git)
+                ciFile = answers.git.ciFile
             }
         } catch let error as InitFiles.Failure {
             terminal.printError(error.message, notes: error.notes)
@@ -317,12 +317,21 @@ enum InitFiles {
         let files: [GeneratedFile]
         do {
             files = try KOpsBundle.repository(answers)
+        } catch .missingResource(let name) {
+            throw Failure(
+                message: "slipway's kOps bundle is broken: \(name)",
+                notes: ["this is a packaging bug; report it with `slipway --version`"])
         } catch {
             throw Failure(
-                message: "slipway's kOps bundle is broken: \(error)",
-                notes: ["this is a packaging bug; report it with `slipway --version`"])
+                message: "slipway's kOps bundle cannot write this repository: \(error)",
+                notes: ["report it with `slipway --version`"])
         }
         return try withCI(files, platform: answers.git.platform)
+    }
+
+    /// A diagnostic about the bundle's own output as one line: where, then what.
+    private static func located(_ diagnostic: Diagnostic) -> String {
+        (diagnostic.location.map { "\($0): " } ?? "") + diagnostic.message
     }
 
     /// `files` and the CI file `slipway generate` writes for `platform` from their `slipway.yml`.
@@ -332,7 +341,7 @@ enum InitFiles {
         }
         let result = SpecValidator.pipeline(text: spec.contents, file: "slipway.yml")
         guard let pipeline = result.pipeline else {
-            let errors = result.diagnostics.filter { $0.severity == .error }.map { "\($0)" }
+            let errors = result.diagnostics.filter { $0.severity == .error }.map(located)
             throw Failure(
                 message: "slipway's bundle wrote a slipway.yml slipway rejects", notes: errors + ["report it"])
         }
@@ -341,7 +350,7 @@ enum InitFiles {
         } catch {
             throw Failure(
                 message: "slipway cannot generate CI for its own bundle",
-                notes: error.diagnostics.map { "\($0)" } + ["report it"])
+                notes: error.diagnostics.map(located) + ["report it"])
         }
     }
 }
