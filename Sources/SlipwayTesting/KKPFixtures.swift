@@ -19,8 +19,8 @@ public enum KKPFixtures {
         try KKPAnswers.resolve(given(git: git, extra: extra), clusterNameSeed: 1)
     }
 
-    /// The variants tests run through every validator: each Git provider, with and without a
-    /// Route53 zone, OIDC and the monitoring stack.
+    /// The variants tests run through every validator: each Git provider on each cloud, with and
+    /// without a Route53 zone, OIDC and the monitoring stack.
     public static let variants: [(name: String, git: KKPAnswers.Git, extra: [String: String])] = [
         ("kkp-init-github", .github, ["route53-zone": "example.com", "monitoring": "true", "alerting": "true"]),
         ("kkp-init-gitlab", .gitlab, ["logging": "true"]),
@@ -28,7 +28,21 @@ public enum KKPFixtures {
             "kkp-init-bitbucket", .bitbucket,
             ["route53-zone": "example.com", "aws-role": "arn:aws:iam::123456789012:role/kkp-ci"]
         ),
+        ("kkp-init-gcp-github", .github, gcp(oidc: true)),
+        ("kkp-init-gcp-gitlab", .gitlab, gcp(oidc: false)),
+        ("kkp-init-gcp-bitbucket", .bitbucket, gcp(oidc: false)),
     ]
+
+    /// The answers that put a variant on GCP: its project, and with `oidc` workload identity.
+    public static func gcp(oidc: Bool) -> [String: String] {
+        var answers = ["cloud": "gcp", "gcp-project": "acme-platform"]
+        if oidc {
+            answers["gcp-workload-identity-provider"] =
+                "projects/123456789/locations/global/workloadIdentityPools/ci/providers/github"
+            answers["gcp-service-account"] = "kkp-ci@acme-platform.iam.gserviceaccount.com"
+        }
+        return answers
+    }
 
     /// The bundle's files for a variant (seed 1).
     public static func repository(git: KKPAnswers.Git, extra: [String: String] = [:]) throws -> [GeneratedFile] {

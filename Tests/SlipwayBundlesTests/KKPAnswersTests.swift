@@ -94,8 +94,43 @@ private let minimal = [
         let answers = try KKPAnswers.resolve(given(gcp), clusterNameSeed: 1)
         #expect(answers.region == "europe-west3")
         #expect(answers.datacenter == "gcp-europe-west3")
+        #expect(answers.gcpWorkloadIdentityProvider == nil && answers.gcpServiceAccount == nil)
         gcp["route53-zone"] = "example.com"
         #expect(throws: KKPAnswers.Problems.self) { try KKPAnswers.resolve(given(gcp), clusterNameSeed: 1) }
+    }
+
+    /// Workload identity is a provider and a service account, both or neither, on GCP only.
+    @Test func gcpWorkloadIdentityIsAPair() throws {
+        var gcp = minimal.merging(["cloud": "gcp", "gcp-project": "acme-platform"]) { $1 }
+        let provider = "projects/123/locations/global/workloadIdentityPools/ci/providers/github"
+        gcp["gcp-workload-identity-provider"] = provider
+        do {
+            _ = try KKPAnswers.resolve(given(gcp), clusterNameSeed: 1)
+            Issue.record("a provider without a service account")
+        } catch {
+            #expect(error.all.map(\.key) == ["gcp-service-account"])
+        }
+        gcp["gcp-service-account"] = "kkp-ci@acme-platform.iam.gserviceaccount.com"
+        let answers = try KKPAnswers.resolve(given(gcp), clusterNameSeed: 1)
+        #expect(answers.gcpWorkloadIdentityProvider == provider)
+        #expect(answers.gcpServiceAccount == "kkp-ci@acme-platform.iam.gserviceaccount.com")
+
+        gcp["gcp-workload-identity-provider"] = "github-provider"
+        do {
+            _ = try KKPAnswers.resolve(given(gcp), clusterNameSeed: 1)
+            Issue.record("a provider's short name")
+        } catch {
+            #expect(error.all.map(\.key) == ["gcp-workload-identity-provider"])
+            #expect(error.all.first?.hint.hasPrefix("projects/PROJECT_NUMBER/") == true)
+        }
+        var aws = minimal
+        aws["gcp-service-account"] = "kkp-ci@acme-platform.iam.gserviceaccount.com"
+        do {
+            _ = try KKPAnswers.resolve(given(aws), clusterNameSeed: 1)
+            Issue.record("GCP's answer on AWS")
+        } catch {
+            #expect(error.all.map(\.key) == ["gcp-service-account"])
+        }
     }
 
     @Test func answersFromAFileKeepTheirPlace() throws {

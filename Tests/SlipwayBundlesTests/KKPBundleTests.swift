@@ -15,25 +15,36 @@ import Yams
             #expect(!file.path.contains("__cluster__") && !file.path.hasSuffix(".mustache"), "\(file.path)")
             // A mustache tag left behind; `${{ … }}` (GitHub expressions) is not one.
             #expect(file.contents.firstMatch(of: /(^|[^$])\{\{/) == nil, "\(file.path) kept a tag")
-            #expect(!file.contents.contains("\n\n\n"), "\(file.path) has a run of blank lines")
+            // Python keeps two blank lines between definitions (PEP 8).
+            if !file.path.hasSuffix(".py") {
+                #expect(!file.contents.contains("\n\n\n"), "\(file.path) has a run of blank lines")
+            }
             #expect(file.contents.hasSuffix("\n") && !file.contents.hasPrefix("\n"), "\(file.path)")
         }
         let paths = Set(files.map(\.path))
+        let cloud = extra["cloud"] ?? "aws"
         for path in [
             ".gitignore", "README.md", "slipway.yml", "scripts/kkp.sh", "kubeone/kubeone.yaml",
             "kubeone/addons/00_kubermatic-ns.yaml", "kubeone/addons/01_kubermatic-sc.yaml",
             "kubermatic/kubermatic-configuration.yaml", "kubermatic/values.yaml", "kubermatic/cluster-issuer.yaml",
-            "terraform/aws/main.tf", "terraform/aws/variables.tf", "terraform/aws/outputs.tf",
-            "terraform/aws/versions.tf", "terraform/aws/terraform.tfvars", "terraform/aws/dns/main.tf",
+            "terraform/\(cloud)/main.tf", "terraform/\(cloud)/variables.tf", "terraform/\(cloud)/outputs.tf",
+            "terraform/\(cloud)/versions.tf", "terraform/\(cloud)/terraform.tfvars",
             "flux/clusters/kkp-test/kubermatic/seed.yaml", "flux/clusters/kkp-test/kubermatic/project.yaml",
             "flux/clusters/kkp-test/kubermatic/user.yaml", "flux/clusters/kkp-test/kubermatic/userprojectbinding.yaml",
             "flux/clusters/kkp-test/kubermatic/preset.yaml",
         ] {
             #expect(paths.contains(path), "\(variant) lacks \(path)")
         }
+        // Only the chosen cloud's Terraform.
+        let other = cloud == "aws" ? "gcp" : "aws"
+        #expect(!paths.contains { $0.hasPrefix("terraform/\(other)/") }, "\(variant) has \(other)'s Terraform")
         // GitLab keeps the state in its managed Terraform state: no bucket to prepare or name.
-        let s3 = ["terraform/aws/backend.hcl", "terraform/aws/prepare-backend.sh", "terraform/aws/dns/backend.hcl"]
-        for path in s3 { #expect(paths.contains(path) == (git != .gitlab), "\(variant): \(path)") }
+        let backend =
+            cloud == "aws"
+            ? ["terraform/aws/backend.hcl", "terraform/aws/prepare-backend.sh", "terraform/aws/dns/backend.hcl"]
+            : ["terraform/gcp/backend.hcl", "terraform/gcp/prepare-backend.py"]
+        for path in backend { #expect(paths.contains(path) == (git != .gitlab), "\(variant): \(path)") }
+        #expect(paths.contains("terraform/aws/dns/main.tf") == (cloud == "aws"))
         #expect(paths.contains("terraform/aws/dns/terraform.tfvars") == (extra["route53-zone"] != nil))
         let mla = ["monitoring", "logging", "alerting"].contains { extra[$0] == "true" }
         #expect(paths.contains("flux/clusters/kkp-test/mla/helmreleases.yaml") == mla)
@@ -62,6 +73,11 @@ import Yams
         ]
         if git == .gitlab { expected.removeAll { $0 == "terraform-backend-prepare" } }
         if extra["route53-zone"] == nil { expected.removeAll { $0 == "dns-update" } }
+        if extra["cloud"] == "gcp" {
+            // No Route53 on GCP; the API load balancer gets its other members after KubeOne.
+            expected.removeAll { $0 == "terraform-kkp-dns-validate" }
+            expected.insert("terraform-api-pool", at: expected.firstIndex(of: "kubeone-apply")! + 1)
+        }
         #expect(pipeline.spec.jobs.map(\.name) == expected)
         #expect(pipeline.spec.platforms == [git == .github ? .github : git == .gitlab ? .gitlab : .bitbucket])
         #expect(pipeline.spec.repository == "acme/platform")
@@ -80,6 +96,20 @@ import Yams
         if extra["aws-role"] != nil {
             #expect(!pipeline.spec.secrets.contains("AWS_SECRET_ACCESS_KEY"))
             #expect(pipeline.spec.oidc.aws?.role == extra["aws-role"])
+        }
+        // On GCP: nothing of AWS's; workload identity instead of a key when given.
+        if extra["cloud"] == "gcp" {
+            #expect(!pipeline.spec.secrets.contains { $0.hasPrefix("AWS_") || $0.hasPrefix("KUBEONE_AWS") })
+            #expect(pipeline.spec.env.first { $0.name == "GOOGLE_PROJECT" }?.value == "acme-platform")
+            #expect(pipeline.spec.tools.map(\.name).contains("aws") == false)
+            let workloadIdentity = extra["gcp-workload-identity-provider"]
+            #expect(pipeline.spec.secrets.contains("GOOGLE_CREDENTIALS") == (workloadIdentity == nil))
+            #expect(pipeline.spec.oidc.gcp?.provider == workloadIdentity)
+            #expect(pipeline.spec.oidc.gcp?.serviceAccount == extra["gcp-service-account"])
+            for job in pipeline.spec.jobs where job.mutates {
+                #expect(
+                    job.secrets.contains("GOOGLE_CREDENTIALS") || job.oidc.contains(.gcp), "\(job.name) has no access")
+            }
         }
     }
 

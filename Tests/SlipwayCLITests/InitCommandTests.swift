@@ -193,33 +193,39 @@ private func files(in directory: String) -> [String] {
         #expect(FileManager.default.fileExists(atPath: "\(directory.path)/repo/.gitlab-ci.yml"))
     }
 
-    /// On a terminal, a cloud given ahead that cannot be set up is refused before any question.
-    @Test func anUnavailableCloudIsRefusedBeforeAnyQuestion() async throws {
-        let script = try requireTool("script")
-        let directory = try TemporaryDirectory()
-        defer { directory.remove() }
-        let result = try await SlipwayBinary(path: script).run(
-            ["-qec", "\(slipway.path) init repo --preset kkp --cloud gcp --no-color", "/dev/null"], in: directory.path,
-            input: "")
-        #expect(result.status == 2, "\(result.standardOutput)")
-        #expect(result.standardOutput.contains("'cloud' is 'gcp': the KKP preset cannot set up GCP yet"))
-        #expect(!result.standardOutput.contains("Where is the repository hosted"))
-        #expect(!FileManager.default.fileExists(atPath: "\(directory.path)/repo"))
-    }
-
-    /// The presets and modes that are not here yet say so, and write nothing.
-    @Test func whatIsNotAvailableSaysSo() async throws {
+    /// GCP asks its project, and takes workload identity as a pair: what is missing is listed at
+    /// once and nothing is written; with the answers, the repository is GCP's alone.
+    @Test func gcpNeedsItsProjectAndWorkloadIdentityAsAPair() async throws {
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
         let kops = try await slipway.run(["init", "--preset", "kops", "--adopt"], in: directory.path)
         #expect(kops.status == 2)
         #expect(kops.standardError.contains("kops has none to adopt"))
-        let gcp = try await slipway.run(
-            ["init", "repo", "--preset", "kkp", "--yes", "--gcp-project", "acme-platform"]
-                + required.map { $0 == "aws" ? "gcp" : $0 }, in: directory.path)
-        #expect(gcp.status == 2)
-        #expect(gcp.standardError.contains("error: 'cloud' is 'gcp': the KKP preset cannot set up GCP yet"))
+        let gcp = required.map { $0 == "aws" ? "gcp" : $0 }
+        let incomplete = try await slipway.run(
+            [
+                "init", "repo", "--preset", "kkp", "--yes", "--no-color", "--gcp-service-account",
+                "kkp-ci@acme-platform.iam.gserviceaccount.com",
+            ] + gcp, in: directory.path)
+        #expect(incomplete.status == 2)
+        #expect(incomplete.standardError.contains("error: no answer for 'gcp-project'"))
+        #expect(incomplete.standardError.contains("error: no answer for 'gcp-workload-identity-provider'"))
         #expect(!FileManager.default.fileExists(atPath: "\(directory.path)/repo"))
+
+        let result = try await slipway.run(
+            [
+                "init", "repo", "--preset", "kkp", "--yes", "--gcp-project", "acme-platform",
+                "--gcp-workload-identity-provider",
+                "projects/42/locations/global/workloadIdentityPools/ci/providers/gitlab",
+                "--gcp-service-account", "kkp-ci@acme-platform.iam.gserviceaccount.com",
+            ] + gcp, in: directory.path)
+        #expect(result.status == 0, "\(result.standardError)")
+        let written = try FileManager.default.subpathsOfDirectory(atPath: "\(directory.path)/repo/terraform")
+        #expect(written.contains("gcp/main.tf") && !written.contains { $0.hasPrefix("aws") })
+        let spec = try String(contentsOfFile: "\(directory.path)/repo/slipway.yml", encoding: .utf8)
+        #expect(spec.contains("provider: projects/42/locations/global/workloadIdentityPools/ci/providers/gitlab"))
+        let validate = try await slipway.run(["validate"], in: "\(directory.path)/repo")
+        #expect(validate.status == 0, "\(validate.standardError)")
     }
 }
 

@@ -120,7 +120,7 @@ public enum KKPAdoption {
             "defaultBranch": "main", "clusterName": clusterName,
             "environment": (wizard.fluxPath.map { ($0 as NSString).lastPathComponent }) ?? "master",
             "repositoryPath": "\(owner)/\(name)", "terraformRoot": wizard.terraformRoot, "region": region ?? "",
-            "aws": wizard.cloud == "aws", "gce": wizard.cloud == "gce",
+            "aws": wizard.cloud == "aws", "gce": wizard.cloud == "gce", "gcp": wizard.cloud == "gce",
             "s3": wizard.cloud == "aws" && bucket != nil, "gcs": wizard.cloud == "gce" && bucket != nil,
             "cloudSecrets": credentials.joined(separator: ", "),
             "kubectlVersion": kubernetes, "kubeoneVersion": kubeone,

@@ -53,6 +53,12 @@ public struct KKPAnswers: Hashable, Sendable {
     public var route53Zone: String?
     /// GCP: the project the cluster lives in.
     public var gcpProject: String?
+    /// GCP: the workload identity provider CI authenticates through
+    /// (`projects/NUMBER/locations/global/workloadIdentityPools/POOL/providers/PROVIDER`); nil means
+    /// a service account key as a CI secret.
+    public var gcpWorkloadIdentityProvider: String?
+    /// GCP: the service account CI impersonates through `gcpWorkloadIdentityProvider`.
+    public var gcpServiceAccount: String?
     /// AWS: the IAM role CI assumes through OIDC; nil means static access keys as CI secrets.
     public var awsRole: String?
     /// The user, organization or group that owns the repository.
@@ -69,7 +75,8 @@ public struct KKPAnswers: Hashable, Sendable {
         "git", "cloud", "cluster-name", "kubernetes-version", "autoscaler-min", "autoscaler-max", "region",
         "worker-type", "control-plane-type", "kkp-version", "endpoint", "admin-email", "issuer-email", "monitoring",
         "logging", "alerting", "allowed-email-domain", "project-name", "datacenter", "route53-zone", "gcp-project",
-        "aws-role", "git-owner", "git-repository", "git-personal", "git-hostname",
+        "gcp-workload-identity-provider", "gcp-service-account", "aws-role", "git-owner", "git-repository",
+        "git-personal", "git-hostname",
     ]
 
     /// An answer that is missing, not understood, or wrong.
@@ -175,6 +182,7 @@ public struct KKPAnswers: Hashable, Sendable {
                 "gcp-project", default: nil, pattern: "^[a-z][a-z0-9-]{4,28}[a-z0-9]$", reason: "not a GCP project id",
                 hint: "the project id (not its name or number), such as acme-platform")
         }
+        let (gcpWorkloadIdentityProvider, gcpServiceAccount) = resolver.gcpWorkloadIdentity(onGCP: cloud == .gcp)
         let awsRole = resolver.awsRole(example: "kkp-ci")
         if given["aws-role"] != nil {
             if cloud == .gcp {
@@ -212,7 +220,8 @@ public struct KKPAnswers: Hashable, Sendable {
             controlPlaneType: controlPlaneType, kkpVersion: kkpVersion, endpoint: endpoint, adminEmail: adminEmail,
             issuerEmail: issuerEmail, monitoring: monitoring, logging: logging, alerting: alerting,
             allowedEmailDomain: allowedEmailDomain, projectName: projectName, datacenter: datacenter,
-            route53Zone: route53Zone, gcpProject: gcpProject, awsRole: awsRole, gitOwner: gitOwner,
+            route53Zone: route53Zone, gcpProject: gcpProject, gcpWorkloadIdentityProvider: gcpWorkloadIdentityProvider,
+            gcpServiceAccount: gcpServiceAccount, awsRole: awsRole, gitOwner: gitOwner,
             gitRepository: gitRepository,
             gitPersonal: gitPersonal, gitHostname: gitHostname)
     }
@@ -253,7 +262,7 @@ extension KKPAnswers: PresetAnswers {
     public static func question(_ key: String) -> String {
         switch key {
         case "git": return "Where is the repository hosted (github, gitlab, bitbucket)?"
-        case "cloud": return "Which cloud runs the cluster (aws)?"
+        case "cloud": return "Which cloud runs the cluster (aws, gcp)?"
         case "cluster-name": return "Cluster name"
         case "kubernetes-version": return "Kubernetes version"
         case "autoscaler-min": return "Fewest worker nodes"
@@ -273,6 +282,9 @@ extension KKPAnswers: PresetAnswers {
         case "datacenter": return "Seed datacenter name"
         case "route53-zone": return "Route53 zone for the endpoint (empty: manage DNS yourself)"
         case "gcp-project": return "GCP project id"
+        case "gcp-workload-identity-provider":
+            return "Workload identity provider for OIDC, projects/…/providers/… (empty: a service account key)"
+        case "gcp-service-account": return "Service account CI impersonates through it"
         case "aws-role": return "IAM role ARN for OIDC (empty: static access keys)"
         case "git-owner": return "Repository owner (user, organization or group)"
         case "git-repository": return "Repository name"
@@ -288,14 +300,16 @@ extension KKPAnswers: PresetAnswers {
         let cloud = given["cloud"]?.value.lowercased()
         switch key {
         case "route53-zone", "aws-role": return cloud != BundleCloud.gcp.rawValue
-        case "gcp-project": return cloud == BundleCloud.gcp.rawValue
+        case "gcp-project", "gcp-workload-identity-provider": return cloud == BundleCloud.gcp.rawValue
+        case "gcp-service-account":
+            return cloud == BundleCloud.gcp.rawValue && !(given["gcp-workload-identity-provider"]?.value ?? "").isEmpty
         default: return true
         }
     }
 
     /// Whether an empty answer at the prompt means "none" rather than "the default".
     public static func isOptional(_ key: String) -> Bool {
-        ["route53-zone", "aws-role", "git-hostname"].contains(key)
+        ["route53-zone", "aws-role", "git-hostname", "gcp-workload-identity-provider"].contains(key)
     }
 }
 
@@ -314,5 +328,32 @@ enum ClusterNames {
     static func generate(seed: UInt64) -> String {
         var draw = SeededIdentifiers(seed: seed)
         return "\(adjectives[draw.index(below: adjectives.count)])-\(names[draw.index(below: names.count)])"
+    }
+}
+
+extension AnswerResolver {
+    /// The workload identity provider and service account CI authenticates to GCP with, both or
+    /// neither (neither: a service account key as a CI secret); refused off GCP.
+    mutating func gcpWorkloadIdentity(onGCP: Bool) -> (provider: String?, serviceAccount: String?) {
+        let keys = ["gcp-workload-identity-provider", "gcp-service-account"]
+        guard keys.contains(where: { given[$0] != nil }) else { return (nil, nil) }
+        guard onGCP else {
+            for key in keys where given[key] != nil {
+                fail(key, given[key]!.value, "it is GCP's", "leave it out on AWS; --aws-role is AWS's OIDC")
+            }
+            return (nil, nil)
+        }
+        let provider = text(
+            keys[0], default: nil,
+            pattern: "^projects/[0-9]+/locations/global/workloadIdentityPools/[a-z0-9-]+/providers/[a-z0-9-]+$",
+            reason: "not a workload identity provider's full name",
+            hint:
+                "projects/PROJECT_NUMBER/locations/global/workloadIdentityPools/POOL/providers/PROVIDER (gcloud iam workload-identity-pools providers describe … --format='value(name)')"
+        )
+        let account = text(
+            keys[1], default: nil, pattern: "^[a-z][a-z0-9-]{4,28}[a-z0-9]@[a-z0-9-]+\\.iam\\.gserviceaccount\\.com$",
+            reason: "not a service account's e-mail",
+            hint: "the service account CI impersonates, such as kkp-ci@acme-platform.iam.gserviceaccount.com")
+        return (provider, account)
     }
 }

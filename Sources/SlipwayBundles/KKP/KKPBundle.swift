@@ -15,8 +15,6 @@ public enum BundleCloud: String, Sendable, CaseIterable {
 
 /// Why a bundle cannot produce what was asked.
 public enum BundleError: Error, Equatable, Sendable {
-    /// The bundle has no files for this cloud yet.
-    case cloudNotAvailable(BundleCloud)
     /// A resource the package should carry is missing or broken (a packaging mistake).
     case missingResource(String)
 }
@@ -29,18 +27,14 @@ public enum BundleError: Error, Equatable, Sendable {
 /// any other is copied; `__cluster__` in a path becomes the cluster's name; a file that renders
 /// empty is not written. A cloud's Terraform sits under `terraform/<cloud>/`; adding a cloud is
 /// adding that folder plus its sections in `kubeone.yaml`, the Seed, the storage-class addon and
-/// `slipway.yml` (credentials, region), and lifting the guard in `repository`.
+/// `slipway.yml` (credentials, region), and a case in `BundleCloud`.
 public enum KKPBundle {
-    /// The clouds the bundle has Terraform for; `init` refuses the others before asking anything.
-    public static let clouds: Set<BundleCloud> = [.aws]
-
     /// Every file of the repository for `answers`, in path order, without the CI file (which
     /// `slipway generate` writes from the `slipway.yml` among them).
     ///
     /// `seed` makes the generated identifiers (the state bucket's suffix, the project's and the
     /// admin's ids) reproducible; `init` draws it at random.
     public static func repository(_ answers: KKPAnswers, seed: UInt64) throws(BundleError) -> [GeneratedFile] {
-        guard clouds.contains(answers.cloud) else { throw .cloudNotAvailable(answers.cloud) }
         let context = Self.context(answers, seed: seed)
         var files: [GeneratedFile] = []
         for resource in try BundleResources.files(under: "kkp/repository") {
@@ -99,7 +93,7 @@ public enum KKPBundle {
             "allowedEmailDomain": answers.allowedEmailDomain, "projectName": answers.projectName,
             "datacenter": answers.datacenter,
             "dns": answers.cloud == .aws && answers.route53Zone != nil,
-            "staticKeys": answers.awsRole == nil,
+            "awsCLI": answers.cloud == .aws && answers.git != .gitlab,
             "gitOwner": answers.gitOwner, "gitRepository": answers.gitRepository,
             "gitPersonal": answers.gitPersonal ? "true" : "false", "gitHost": gitHost,
             "repositoryPath": "\(answers.gitOwner)/\(answers.gitRepository)", "remoteURL": remoteURL,
@@ -109,7 +103,28 @@ public enum KKPBundle {
             "adminUserID": ids.uuid(), "telemetryID": ids.uuid(),
         ]
         if let zone = answers.route53Zone { context["route53Zone"] = zone }
+        // The pipeline's cloud credentials: OIDC when a role (AWS) or a workload identity provider
+        // (GCP) was given, else keys as CI secrets; KubeOne always gets a key of its own.
+        let cloudSecrets: [String]
+        let kubeoneSecrets: [String]
+        switch answers.cloud {
+        case .aws:
+            context["staticKeys"] = answers.awsRole == nil
+            cloudSecrets = ["AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"]
+            kubeoneSecrets = ["KUBEONE_AWS_ACCESS_KEY_ID", "KUBEONE_AWS_SECRET_ACCESS_KEY"]
+        case .gcp:
+            context["staticKeys"] = answers.gcpWorkloadIdentityProvider == nil
+            cloudSecrets = ["GOOGLE_CREDENTIALS"]
+            kubeoneSecrets = ["KUBEONE_GOOGLE_CREDENTIALS"]
+        }
+        context["cloudSecrets"] = cloudSecrets.joined(separator: ", ")
+        context["cloudSecretList"] = cloudSecrets
+        context["kubeoneSecrets"] = kubeoneSecrets.joined(separator: ", ")
+        context["kubeoneSecretList"] = kubeoneSecrets
         if let role = answers.awsRole { context["awsRole"] = role }
+        if let project = answers.gcpProject { context["gcpProject"] = project }
+        if let provider = answers.gcpWorkloadIdentityProvider { context["gcpProvider"] = provider }
+        if let account = answers.gcpServiceAccount { context["gcpServiceAccount"] = account }
         if let hostname = answers.gitHostname { context["gitHostname"] = hostname }
         switch answers.git {
         case .github: context["fluxToken"] = "FLUX_GITHUB_TOKEN"

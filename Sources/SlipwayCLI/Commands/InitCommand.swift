@@ -77,7 +77,7 @@ struct InitCommand: ParsableCommand {
     var noColor = false
 
     @Option(help: "Where the repository is hosted: github, gitlab or bitbucket.") var git: String?
-    @Option(help: "The cloud: aws (gcp comes later).") var cloud: String?
+    @Option(help: "The cloud: aws or gcp.") var cloud: String?
     @Option(help: "The cluster's name (default: a generated one).") var clusterName: String?
     @Option(help: "Kubernetes version (default 1.31.4).") var kubernetesVersion: String?
     @Option(help: "Fewest worker nodes (default 2).") var autoscalerMin: String?
@@ -97,6 +97,10 @@ struct InitCommand: ParsableCommand {
     @Option(help: "The seed datacenter's name (default <cloud>-<region>).") var datacenter: String?
     @Option(help: "AWS: the Route53 zone the endpoint lives in; enables dns-update.") var route53Zone: String?
     @Option(help: "GCP: the project id.") var gcpProject: String?
+    @Option(help: "GCP: the workload identity provider CI authenticates through (default: a key).")
+    var gcpWorkloadIdentityProvider: String?
+    @Option(help: "GCP: the service account CI impersonates through workload identity.")
+    var gcpServiceAccount: String?
     @Option(help: "AWS: the IAM role CI assumes through OIDC (default: static keys).") var awsRole: String?
     @Option(help: "The repository's owner: user, organization or group.") var gitOwner: String?
     @Option(help: "The repository's name.") var gitRepository: String?
@@ -125,7 +129,9 @@ struct InitCommand: ParsableCommand {
             ("endpoint", endpoint), ("admin-email", adminEmail), ("issuer-email", issuerEmail),
             ("monitoring", monitoring), ("logging", logging), ("alerting", alerting),
             ("allowed-email-domain", allowedEmailDomain), ("project-name", projectName), ("datacenter", datacenter),
-            ("route53-zone", route53Zone), ("gcp-project", gcpProject), ("aws-role", awsRole),
+            ("route53-zone", route53Zone), ("gcp-project", gcpProject),
+            ("gcp-workload-identity-provider", gcpWorkloadIdentityProvider), ("gcp-service-account", gcpServiceAccount),
+            ("aws-role", awsRole),
             ("git-owner", gitOwner), ("git-repository", gitRepository), ("git-personal", gitPersonal),
             ("git-hostname", gitHostname), ("clusters", clusters), ("dns-zone", dnsZone), ("state-store", stateStore),
             ("kops-version", kopsVersion), ("gated", gated),
@@ -170,13 +176,13 @@ struct InitCommand: ParsableCommand {
         do {
             switch preset {
             case .kkp:
-                let answers = try resolve(KKPAnswers.self, seed: seed, terminal: terminal, check: Self.available)
+                let answers = try resolve(KKPAnswers.self, seed: seed, terminal: terminal)
                 files = try InitFiles.kkp(answers, seed: seed)
                 wrote =
                     "the KKP repository for \(answers.clusterName) at \(answers.endpoint) (\(answers.git.rawValue), \(answers.cloud.rawValue))"
                 ciFile = answers.git.ciFile
             case .kops:
-                let answers = try resolve(KOpsAnswers.self, seed: seed, terminal: terminal) { _, _ in nil }
+                let answers = try resolve(KOpsAnswers.self, seed: seed, terminal: terminal)
                 files = try InitFiles.kops(answers)
                 let names = answers.clusters.map { "\($0.environment) (\($0.name))" }.joined(separator: " → ")
                 wrote = "the kOps repository for \(names) (\(answers.git.rawValue))"
@@ -201,13 +207,7 @@ struct InitCommand: ParsableCommand {
 
     /// The answers from the answers file, the flags and (on a terminal) prompts; prints every
     /// problem and throws when they cannot be resolved.
-    ///
-    /// `check` refuses an answer this version cannot act on (a cloud without its Terraform) before
-    /// any question is asked.
-    func resolve<Answers: PresetAnswers>(
-        _ type: Answers.Type, seed: UInt64, terminal: Terminal,
-        check: @escaping (String, GivenAnswer) -> AnswerProblem?
-    ) throws -> Answers {
+    func resolve<Answers: PresetAnswers>(_ type: Answers.Type, seed: UInt64, terminal: Terminal) throws -> Answers {
         var given: [String: GivenAnswer] = [:]
         var problems: [AnswerProblem] = []
         if let answers {
@@ -223,13 +223,11 @@ struct InitCommand: ParsableCommand {
 
         let interactive = !yes && isatty(STDIN_FILENO) == 1
         var resolved: Answers?
-        let refused = given.keys.sorted().compactMap { key in check(key, given[key]!) }
         if interactive {
-            // What cannot be set up is said before any question is asked.
-            problems += refused
+            // A broken answers file is said before any question is asked.
             if problems.isEmpty {
                 do {
-                    resolved = try Prompter<Answers>(terminal: terminal, seed: seed, check: check).ask(given: &given)
+                    resolved = try Prompter<Answers>(terminal: terminal, seed: seed).ask(given: &given)
                 } catch {
                     problems = error.problems
                 }
@@ -243,33 +241,12 @@ struct InitCommand: ParsableCommand {
                 let reported = Set(problems.map(\.key))
                 problems += error.all.filter { !reported.contains($0.key) }
             }
-            if !refused.isEmpty {
-                // The GCP answers are moot while the cloud is refused.
-                if refused.contains(where: { $0.key == "cloud" }) { problems.removeAll { $0.key == "gcp-project" } }
-                problems += refused
-                resolved = nil
-            }
         }
         guard let resolved, problems.isEmpty else {
             report(problems, terminal: terminal, interactive: interactive)
             throw ExitStatus.usage
         }
         return resolved
-    }
-
-    /// A problem with an answer this version of the preset cannot act on yet (a cloud without its
-    /// Terraform), before anything else is asked.
-    static func available(_ key: String, _ given: GivenAnswer) -> AnswerProblem? {
-        guard key == "cloud", let cloud = BundleCloud(rawValue: given.value.lowercased()),
-            !KKPBundle.clouds.contains(cloud)
-        else { return nil }
-        let available = KKPBundle.clouds.map(\.rawValue).sorted().joined(separator: ", ")
-        return AnswerProblem(
-            key: "cloud",
-            kind: .invalid(value: given.value, reason: "the KKP preset cannot set up \(cloud.displayName) yet"),
-            hint:
-                "use --cloud \(available); the \(cloud.displayName) Terraform waits for a provider the tests can run (docs/init.md)",
-            location: given.location)
     }
 
     /// Prints every answer problem, located where the answers file gave it.
@@ -301,10 +278,6 @@ enum InitFiles {
         let files: [GeneratedFile]
         do {
             files = try KKPBundle.repository(answers, seed: seed)
-        } catch .cloudNotAvailable(let cloud) {
-            throw Failure(
-                message: "the KKP preset cannot set up \(cloud.rawValue) yet",
-                notes: ["--cloud aws is available; the GCP Terraform waits for a provider it can be tested with"])
         } catch .missingResource(let name) {
             throw Failure(
                 message: "slipway's KKP bundle is broken: \(name)",

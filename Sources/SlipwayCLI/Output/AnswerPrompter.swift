@@ -7,8 +7,6 @@ import SlipwayCore
 struct Prompter<Answers: PresetAnswers> {
     let terminal: Terminal
     let seed: UInt64
-    /// What `init` itself refuses about an answer, beyond the bundle's checks.
-    let check: (String, GivenAnswer) -> AnswerProblem?
 
     /// What went wrong while asking; printed by the caller.
     struct Stopped: Error {
@@ -47,7 +45,6 @@ struct Prompter<Answers: PresetAnswers> {
 
     /// The problem with the answer to `key` alone, if any (not the answers still to come).
     private func invalid(_ key: String, given: [String: GivenAnswer]) -> AnswerProblem? {
-        if let answer = given[key], let problem = check(key, answer) { return problem }
         do {
             _ = try Answers.resolve(given, clusterNameSeed: seed)
             return nil

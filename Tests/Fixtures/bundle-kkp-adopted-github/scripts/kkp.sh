@@ -117,24 +117,6 @@ kkp_sops_decrypt() {
   done
 }
 
-# Makes the Google service account key available as the tools expect it: GOOGLE_CREDENTIALS (the
-# key itself, as Terraform and KubeOne read it) and GOOGLE_APPLICATION_CREDENTIALS (a private file,
-# for gcloud). The wizard's Bitbucket bundles stored it base64-encoded as GCLOUD_SERVICE_KEY.
-kkp_google_credentials() {
-  local key
-  if [[ -n ${GOOGLE_CREDENTIALS:-} ]]; then
-    key=$(kkp_secret GOOGLE_CREDENTIALS '^[[:space:]]*\{')
-  else
-    key=$(kkp_secret GCLOUD_SERVICE_KEY '^[[:space:]]*\{')
-  fi
-  GOOGLE_CREDENTIALS=$key
-  (
-    umask 077
-    printf '%s\n' "$key" >"$KKP_TMP/google-credentials.json"
-  )
-  export GOOGLE_CREDENTIALS GOOGLE_APPLICATION_CREDENTIALS=$KKP_TMP/google-credentials.json
-}
-
 # Waits (up to 10 minutes) for the load balancer of Service $2 in namespace $1 and prints its DNS
 # name.
 kkp_load_balancer() {
