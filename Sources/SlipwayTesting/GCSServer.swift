@@ -6,7 +6,7 @@ import Foundation
 ///
 /// The credentials it checks are made here: an RSA key of its own (`serviceAccountKey`), an OIDC
 /// token (`subjectToken`), and `staticToken` for tools given a token directly.
-public final class GCSServer: @unchecked Sendable {
+public final class GCSServer: StoppableServer, @unchecked Sendable {
     /// The port the front listens on.
     public let port: Int
     /// The front's URL: storage's JSON API is under `/storage/v1`.
@@ -18,7 +18,7 @@ public final class GCSServer: @unchecked Sendable {
     /// Where the front records each request (JSON lines, never a token).
     public let log: String
     private let directory: TemporaryDirectory
-    private let process: Process
+    private let process: LoopbackServerProcess
 
     /// A service account key (the JSON `gcloud iam service-accounts keys create` writes) whose
     /// signature the front verifies; with `signedBy`, one whose private key the front does not know.
@@ -74,51 +74,29 @@ public final class GCSServer: @unchecked Sendable {
         keys.waitUntilExit()
         guard keys.terminationStatus == 0 else { throw DidNotStart() }
         let portFile = "\(directory.path)/port"
-        process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         // A bounded lifetime: a server a crashed test forgets still stops on its own.
-        process.arguments = [
-            "python3", "\(repository)/scripts/gcs_server.py", portFile, "600", log, "\(directory.path)/public.pem",
-            subjectToken, staticToken,
-        ]
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        let start = ContinuousClock.now
-        while ContinuousClock.now - start < .seconds(60) {
-            if let text = try? String(contentsOfFile: portFile, encoding: .utf8), let port = Int(text) {
-                self.port = port
-                return
-            }
-            if !process.isRunning { break }
-            try await Task.sleep(for: .milliseconds(50))
+        guard
+            let server = try await LoopbackServerProcess.start(
+                script: "\(repository)/scripts/gcs_server.py",
+                [portFile, "600", log, "\(directory.path)/public.pem", subjectToken, staticToken], portFile: portFile)
+        else {
+            directory.remove()
+            throw DidNotStart()
         }
-        process.terminate()
-        directory.remove()
-        throw DidNotStart()
+        process = server
+        port = server.port
     }
 
     /// Runs `body` with a server of its own, and stops the server afterwards, whatever happens.
     public static func with<Result>(repository: String, _ body: (GCSServer) async throws -> Result) async throws
         -> Result
     {
-        let server = try await GCSServer(repository: repository)
-        do {
-            let result = try await body(server)
-            await server.stop()
-            return result
-        } catch {
-            await server.stop()
-            throw error
-        }
+        try await serving(try await GCSServer(repository: repository), body)
     }
 
     /// Stops the server (the front stops fake-gcs-server on its way out).
     public func stop() async {
-        process.terminate()
-        await process.exited(within: .seconds(10))
-        if process.isRunning { kill(process.processIdentifier, SIGKILL) }
-        await process.exited(within: .seconds(5))
+        await process.stop(grace: .seconds(10))
         directory.remove()
     }
 

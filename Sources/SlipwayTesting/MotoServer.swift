@@ -5,10 +5,10 @@ import Foundation
 ///
 /// Point the AWS CLI and Terraform's AWS provider at it with `environment` (they read
 /// `AWS_ENDPOINT_URL`); the credentials are moto's own test values, never real ones.
-public final class MotoServer: @unchecked Sendable {
+public final class MotoServer: StoppableServer, @unchecked Sendable {
     /// The port it listens on.
     public let port: Int
-    private let process: Process
+    private let process: LoopbackServerProcess
     /// With TLS: the directory holding its self-signed certificate (`cert.pem`).
     private let certificates: TemporaryDirectory?
 
@@ -54,49 +54,25 @@ public final class MotoServer: @unchecked Sendable {
         } else {
             certificates = nil
         }
-        process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         // A bounded lifetime: a server a crashed test forgets still stops on its own.
-        process.arguments = ["python3", "\(repository)/scripts/moto_server.py", portFile, "900"] + tlsArguments
-        // Not the test's own output: a test host waits for every holder of its pipes to close them.
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        let start = ContinuousClock.now
-        while ContinuousClock.now - start < .seconds(60) {
-            if let text = try? String(contentsOfFile: portFile, encoding: .utf8), let port = Int(text) {
-                self.port = port
-                try? FileManager.default.removeItem(atPath: portFile)
-                return
-            }
-            if !process.isRunning { break }
-            try await Task.sleep(for: .milliseconds(50))
-        }
-        process.terminate()
-        throw DidNotStart()
+        guard
+            let server = try await LoopbackServerProcess.start(
+                script: "\(repository)/scripts/moto_server.py", [portFile, "900"] + tlsArguments, portFile: portFile)
+        else { throw DidNotStart() }
+        process = server
+        port = server.port
     }
 
     /// Runs `body` with a server of its own, and stops the server afterwards, whatever happens.
     public static func with<Result>(
         repository: String, tls: Bool = false, _ body: (MotoServer) async throws -> Result
     ) async throws -> Result {
-        let server = try await MotoServer(repository: repository, tls: tls)
-        do {
-            let result = try await body(server)
-            await server.stop()
-            return result
-        } catch {
-            await server.stop()
-            throw error
-        }
+        try await serving(try await MotoServer(repository: repository, tls: tls), body)
     }
 
     /// Stops the server.
     public func stop() async {
-        process.terminate()
-        await process.exited(within: .seconds(5))
-        if process.isRunning { kill(process.processIdentifier, SIGKILL) }
-        await process.exited(within: .seconds(5))
+        await process.stop()
         certificates?.remove()
     }
 

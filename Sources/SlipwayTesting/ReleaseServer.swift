@@ -12,7 +12,7 @@ public final class ReleaseServer: @unchecked Sendable {
     public let root: TemporaryDirectory
     /// The port it listens on.
     public let port: Int
-    private let process: Process
+    private let process: LoopbackServerProcess
 
     /// The mirror URL (`SLIPWAY_TOOL_MIRROR`) that serves `root`.
     public var mirror: String { "http://127.0.0.1:\(port)" }
@@ -21,33 +21,22 @@ public final class ReleaseServer: @unchecked Sendable {
     public init(repository: String) async throws {
         root = try TemporaryDirectory(prefix: "slipway-releases")
         let portFile = "\(root.path).port"
-        process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         // A bounded lifetime: a server a crashed test forgets still stops on its own.
-        process.arguments = ["python3", "\(repository)/scripts/release_server.py", root.path, portFile, "600"]
-        // Not the test's own output: a test host waits for every holder of its pipes to close them.
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        let start = ContinuousClock.now
-        while ContinuousClock.now - start < .seconds(20) {
-            if let text = try? String(contentsOfFile: portFile, encoding: .utf8), let port = Int(text) {
-                self.port = port
-                try? FileManager.default.removeItem(atPath: portFile)
-                return
-            }
-            try await Task.sleep(for: .milliseconds(20))
+        guard
+            let server = try await LoopbackServerProcess.start(
+                script: "\(repository)/scripts/release_server.py", [root.path, portFile, "600"], portFile: portFile,
+                timeout: .seconds(20))
+        else {
+            root.remove()
+            throw ServerDidNotStart()
         }
-        process.terminate()
-        throw ServerDidNotStart()
+        process = server
+        port = server.port
     }
 
     /// Stops the server and removes what it served.
     public func stop() async {
-        process.terminate()
-        await process.exited(within: .seconds(5))
-        if process.isRunning { kill(process.processIdentifier, SIGKILL) }
-        await process.exited(within: .seconds(5))
+        await process.stop()
         root.remove()
     }
 
