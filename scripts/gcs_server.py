@@ -22,6 +22,7 @@ LIFETIME seconds, so a server a crashed test forgets does not outlive it.
 Usage: gcs_server.py PORT_FILE LIFETIME LOG_FILE PUBLIC_KEY SUBJECT_TOKEN STATIC_TOKEN
 """
 import base64
+import ctypes
 import http.server
 import json
 import os
@@ -56,6 +57,13 @@ def free_port():
         return probe.getsockname()[1]
 
 
+def die_with_the_front():
+    # Linux: the emulator is killed when this process dies, however it dies (a SIGKILL included).
+    ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+
+
+# A test host may block SIGTERM in the mask its children inherit; stopping must still reach us.
+signal.pthread_sigmask(signal.SIG_UNBLOCK, [signal.SIGTERM])
 backend_port = free_port()
 backend = subprocess.Popen(
     [str(wrapper._get_binary_path()), "-host", "127.0.0.1", "-port", str(backend_port), "-scheme", "http",
@@ -63,7 +71,7 @@ backend = subprocess.Popen(
      # Object downloads (GET /<bucket>/<object>, as Terraform's gcs backend reads its state) are
      # served only on the public host.
      "-public-host", f"127.0.0.1:{backend_port}"],
-    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, preexec_fn=die_with_the_front)
 
 
 def record(entry):
