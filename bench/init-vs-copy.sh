@@ -4,7 +4,7 @@
 # `cp -R` of the very tree it writes, which creates the same directories and files and renders
 # nothing. Prints the medians of RUNS runs each, the ratio, and the 200 ms budget the KKP issue sets.
 #
-# Usage: bench/init-vs-copy.sh [RUNS] [kkp|kops]
+# Usage: bench/init-vs-copy.sh [RUNS] [kkp|kkp-gcp|kops]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 runs=${1:-30}
@@ -16,6 +16,9 @@ trap 'rm -rf "$work"' EXIT
 if [[ $preset == kops ]]; then
   answers=(--preset kops --yes --git github --dns-zone k8s.example.com --state-store s3://acme-kops-state
     --git-owner acme --git-repository clusters)
+elif [[ $preset == kkp-gcp ]]; then
+  answers=(--preset kkp --yes --git github --cloud gcp --gcp-project acme-platform --endpoint kkp.example.com
+    --admin-email admin@example.com --git-owner acme --git-repository platform --monitoring true --seed 1)
 else
   answers=(--preset kkp --yes --git github --cloud aws --endpoint kkp.example.com --route53-zone example.com
     --admin-email admin@example.com --git-owner acme --git-repository platform --monitoring true --seed 1)
@@ -36,7 +39,7 @@ def median(command):
 init = median([slipway, "init", "TARGET", *answers])
 copy = median(["cp", "-R", f"{work}/template", "TARGET"])
 files = int(subprocess.run(["find", f"{work}/template", "-type", "f"], capture_output=True, text=True).stdout.count("\n"))
-print(f"slipway init --preset {preset} ({files} files): {init * 1000:.1f} ms median of {runs}")
+print(f"slipway init, {preset} ({files} files): {init * 1000:.1f} ms median of {runs}")
 print(f"cp -R of the same tree:            {copy * 1000:.1f} ms median of {runs}")
 print(f"ratio init / copy: {init / copy:.1f}x; budget 200 ms: {'within' if init < 0.2 else 'OVER'}")
 PY

@@ -258,6 +258,36 @@ private func checkout(_ files: [GeneratedFile]) throws -> TemporaryDirectory {
         }
     }
 
+    /// The README says how to make the two service accounts, with the roles each needs (the state
+    /// bucket's only where the state is in GCS), and asks for no key when CI uses workload identity.
+    @Test func theReadmeSaysHowToMakeTheServiceAccounts() throws {
+        for (git, oidc) in [(KKPAnswers.Git.github, false), (.gitlab, false), (.github, true)] {
+            let readme = try #require(try gcpRepository(git: git, oidc: oidc).first { $0.path == "README.md" }).contents
+            let createsKey = readme.contains(
+                "gcloud iam service-accounts keys create kkp-ci.json --iam-account kkp-ci@acme-platform.iam.gserviceaccount.com"
+            )
+            #expect(createsKey == !oidc, "\(git) oidc \(oidc)")
+            #expect(readme.contains("roles/storage.admin") == (git != .gitlab), "\(git)")
+            #expect(readme.contains("`KUBEONE_GOOGLE_CREDENTIALS`"))
+            #expect(readme.contains("GCP project acme-platform"))
+            #expect(!readme.contains("security groups") && !readme.contains("Route53"))
+        }
+    }
+
+    /// KubeOne's GCE cloud config uses the provider's own spellings (gcfg silently drops others),
+    /// and sends the cloud controller to its mounted key, since the nodes' account has no roles.
+    @Test func theCloudConfigIsWhatTheProviderReads() throws {
+        let files = try gcpRepository()
+        let manifest = try #require(files.first { $0.path == "kubeone/kubeone.yaml" }).contents
+        let parsed = try #require(try Yams.load(yaml: manifest) as? [String: Any])
+        let provider = try #require(parsed["cloudProvider"] as? [String: Any])
+        #expect(provider["external"] as? Bool == true)
+        let lines = (provider["cloudConfig"] as? String ?? "").split(separator: "\n").map(String.init)
+        #expect(lines == ["[global]", "regional = true", "multizone = true", "token-url = \"nil\""])
+        let main = try #require(files.first { $0.path == "terraform/gcp/main.tf" }).contents
+        #expect(!main.contains("google_project_iam"), "the nodes' service account gets no role")
+    }
+
     /// What a change runs on GCP: pull requests plan, a push of kubeone/ provisions and then puts
     /// every node behind the API load balancer, and a kubermatic change touches neither.
     @Test func whatAChangeRuns() throws {
