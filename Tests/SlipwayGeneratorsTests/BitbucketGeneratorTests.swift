@@ -89,10 +89,18 @@ private func steps(_ text: String, section: [String]) throws -> [(name: String, 
         let text = try BitbucketGenerator().generate(try example("kops"))[0].contents
         let push = try steps(text, section: ["branches", "main"])
         #expect(push.first?.name == "slipway changes")
-        #expect(push.count == 13)
+        // The detection, twelve jobs, and an approval step before each of prod's three that change it.
+        #expect(push.count == 16)
         let updateProd = try #require(push.first { $0.name == "update@prod" })
         #expect((updateProd.step["condition"] as? [String: Any])?["state"] as? String == "SLIPWAY_RUN_8 == true")
-        #expect(updateProd.step["trigger"] as? String == "manual")
+        // prod's gate asks at the approval step before the first of the run's prod steps, not here.
+        #expect(updateProd.step["trigger"] == nil)
+        let names = push.map(\.name)
+        let approval = try #require(names.firstIndex(of: "update@prod")).advanced(by: -1)
+        #expect(push[approval].name == "approve prod")
+        #expect(push[approval].step["trigger"] as? String == "manual")
+        #expect(
+            (push[approval].step["condition"] as? [String: Any])?["state"] as? String == "SLIPWAY_APPROVE_8 == true")
         // The first step that changes prod names the deployment; later ones share its queue.
         let firstProd = try #require(push.first { $0.step["deployment"] as? String == "prod" })
         #expect(firstProd.name == "replace@prod")
@@ -207,12 +215,15 @@ private func steps(_ text: String, section: [String]) throws -> [(name: String, 
 /// Bitbucket's step model, from its documentation (docs/platforms.md): steps run one after another,
 /// each in a fresh clone; a step whose `condition: state:` is false is skipped; output variables a
 /// step declares reach every later step; and every earlier step's artifacts are restored into every
-/// later step, at their paths, a later artifact over an earlier one.
+/// later step, at their paths, a later artifact over an earlier one. A manual step whose condition
+/// holds pauses the pipeline until someone runs it; the model runs it, and records that it asked.
 struct BitbucketStepModel {
-    /// What happened to each step, in order: `succeeded`, `failed` or `skipped`, with its output.
+    /// What happened to each step, in order: `succeeded`, `failed` or `skipped`, with its output,
+    /// and the manual steps that asked to be run.
     struct Outcome {
         var status: [String: String] = [:]
         var output: [String: String] = [:]
+        var asked: [String] = []
     }
 
     let steps: [(name: String, script: String, step: [String: Any])]
@@ -232,6 +243,7 @@ struct BitbucketStepModel {
                     continue
                 }
             }
+            if step["trigger"] as? String == "manual" { outcome.asked.append(name) }
             let workspace = try TemporaryDirectory(prefix: "bitbucket-step")
             defer { workspace.remove() }
             // A fresh clone, then every earlier artifact.
@@ -301,13 +313,18 @@ struct BitbucketStepModel {
         // The examples change each of their environments in more than one step.
         let mutating = pipeline.instances.filter(\.mutates).compactMap(\.environment)
         if !name.hasPrefix("kops-init") { #expect(mutating.count > Set(mutating).count) }
-        // Bitbucket asks at each manual step: the header says where a gate asks more than once.
-        let asksRepeatedly = file.contains("asks once for each that runs")
-        let gatedSteps = Dictionary(grouping: pipeline.instances.filter { $0.approval != nil && $0.environment != nil })
-        {
-            $0.environment!
+        // An environment's gate asks at its approval steps only (one runs per run); a job's own
+        // gate at the job's step.
+        for (stepName, _, step) in try steps(file, section: ["branches", "main"]) {
+            let manual = step["trigger"] as? String == "manual"
+            if stepName.hasPrefix("approve ") {
+                #expect(manual)
+            } else if let instance = pipeline.instance(stepName) {
+                let ownGate: Bool
+                if case .job = instance.approval { ownGate = true } else { ownGate = false }
+                #expect(manual == ownGate, "\(name): \(stepName)")
+            }
         }
-        #expect(asksRepeatedly == gatedSteps.values.contains { $0.count > 1 }, "\(name)")
     }
 }
 
@@ -446,6 +463,8 @@ private struct KOpsOnBitbucket {
         for job in ["render", "dry-run", "deploy"] {
             for cluster in clusters { expected["\(job)@\(cluster)"] = "succeeded" }
         }
+        // This variant gates no cluster: nothing asks.
+        #expect(result.outcome.asked.isEmpty)
         #expect(
             result.outcome.status == expected,
             "\(result.outcome.output.sorted { $0.key < $1.key }.map { "\($0): \($1.suffix(1500))" })")
@@ -488,6 +507,8 @@ private struct KOpsOnBitbucket {
                     "\(job)@\(environment): \(result.outcome.output["\(job)@\(environment)"]?.suffix(1500) ?? "")")
             }
         }
+        // prod's gate asked once, for its three changing steps.
+        #expect(result.outcome.asked == ["approve prod"], "\(result.outcome.asked)")
         for environment in environments {
             let config = result.configs["\(environment).k8s.acme.dev/config"] ?? ""
             #expect(config.contains("name: \(environment).k8s.acme.dev"), "\(environment): \(config)")
@@ -587,6 +608,8 @@ private struct KOpsOnBitbucket {
             }
             // terraform-apply applied the plan terraform-plan made in another step, and KubeOne
             // found the hosts in the outputs it read from the state.
+            // The cluster's gate asked once, before the first step that changes it, for all five.
+            #expect(outcome.asked == ["approve kkp-test"])
             let calls = try String(contentsOfFile: "\(work.path)/stand-ins.log", encoding: .utf8)
             #expect(calls.contains("kubeone apply --manifest kubeone/kubeone.yaml --tfjson"), "\(calls)")
             #expect(calls.contains("flux bootstrap git --url=ssh://git@bitbucket.org/acme/platform.git"), "\(calls)")

@@ -15,12 +15,13 @@ func run(
         [program] + arguments, in: directory, environment: environment, input: input)
 }
 
-/// A random pipeline with per-environment jobs, jobs without paths, negations and mutating chains.
-func randomSpec(using generator: inout SeededGenerator, negations: Bool = true) -> String {
+/// A random pipeline with per-environment jobs, jobs without paths, negations and mutating chains;
+/// with `gated`, prod's changes wait for an approval.
+func randomSpec(using generator: inout SeededGenerator, negations: Bool = true, gated: Bool = false) -> String {
     let directories = ["a", "b", "c", "dev", "prod", "d i r", "été"]
     var text = """
         version: 1
-        environments: [dev, prod]
+        environments: [dev, \(gated ? "{ name: prod, gate: manual }" : "prod")]
         oidc:
           aws: { role: "arn:aws:iam::123456789012:role/ci", region: eu-west-1 }
           gcp: { provider: projects/1/locations/global/workloadIdentityPools/ci/providers/ci, serviceAccount: ci@p.iam.gserviceaccount.com }

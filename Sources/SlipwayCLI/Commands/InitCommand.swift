@@ -294,10 +294,6 @@ enum InitFiles {
             throw Failure(
                 message: "slipway's kOps bundle is broken: \(name)",
                 notes: ["this is a packaging bug; report it with `slipway --version`"])
-        } catch {
-            throw Failure(
-                message: "slipway's kOps bundle cannot write this repository: \(error)",
-                notes: ["report it with `slipway --version`"])
         }
         return try withCI(files, platform: answers.git.platform)
     }

@@ -40,8 +40,11 @@ public struct BitbucketGenerator: Sendable {
                         at: pipeline.location(ofScript: instance.name)))
             }
         }
+        let approvals = Set(pipeline.approvalPoints.map(\.instance))
         for event in Event.allCases {
-            let count = pipeline.instances.filter { pipeline.takesPart($0, in: event) }.count
+            let taking = pipeline.instances.filter { pipeline.takesPart($0, in: event) }
+            // The change detection, each instance, and a manual step before each approval point.
+            let count = taking.count + taking.filter { approvals.contains($0.id) }.count
             if count + 1 > Self.maximumSteps {
                 problems.append(
                     Diagnostic(
@@ -88,6 +91,11 @@ private struct BitbucketWriter {
 
     /// The output variable that says whether an instance runs.
     func runVariable(_ instance: JobInstance) -> String { "SLIPWAY_RUN_\(index(instance))" }
+
+    /// The output variable that says whether an environment's gate asks at `point`.
+    func approvalVariable(_ point: ApprovalPoint) -> String {
+        "SLIPWAY_APPROVE_\(pipeline.index(of: point.instance) ?? 0)"
+    }
 
     /// The output variable carrying a producer's checksum manifest digest.
     func digestVariable(_ instance: JobInstance) -> String { JobScripts.digestVariable(instance, in: pipeline) }
@@ -171,9 +179,27 @@ private struct BitbucketWriter {
         // carries it; every step that changes it shares its concurrency group.
         var deployed: Set<String> = []
         for instance in instances {
+            if let point = pipeline.approvalPoint(before: instance.id) { approvalStep(point) }
             let deployment =
                 instance.mutates ? instance.environment.flatMap { deployed.insert($0).inserted ? $0 : nil } : nil
             step(instance, event: event, deployment: deployment)
+        }
+    }
+
+    /// The manual step where an environment's gate asks, once per run: it runs only before the
+    /// first of the run's steps that change the environment, and those steps then run without
+    /// asking again.
+    func approvalStep(_ point: ApprovalPoint) {
+        yaml.item {
+            yaml.nest("step") {
+                yaml.entry("name", string: "approve \(point.environment)")
+                yaml.nest("condition") { yaml.entry("state", "\(approvalVariable(point)) == true") }
+                yaml.entry("trigger", "manual")
+                yaml.nest("clone") { yaml.entry("enabled", "false") }
+                yaml.entry("max-time", "5")
+                let message = "approved: this run's changes to \(point.environment) go ahead, from \(point.instance) on"
+                yaml.nest("script") { embed("echo \(ChangeDetectionScript.singleQuoted(message))\n") }
+            }
         }
     }
 
@@ -195,22 +221,11 @@ private struct BitbucketWriter {
         }
         if pipeline.instances.contains(where: { $0.gate != nil }) {
             lines.append(
-                "Gates are manual steps: anyone with write access can run one, unless deployment permissions (Premium) restrict the environment."
+                "Gates are manual steps: anyone with write access can run one; deployment permissions (Premium) also hold an environment's 'deployment' step for who may deploy."
             )
-            // An environment's gate covers the run's changes to it; Bitbucket has no approval that
-            // spans steps outside a deployment stage (docs/platforms.md), so each step asks.
-            var gatedSteps: [String: Int] = [:]
-            var order: [String] = []
-            for instance in pipeline.instances {
-                guard case .environment(let environment) = instance.approval else { continue }
-                if gatedSteps[environment] == nil { order.append(environment) }
-                gatedSteps[environment, default: 0] += 1
-            }
-            let repeated = order.filter { gatedSteps[$0, default: 0] > 1 }
-            if !repeated.isEmpty {
-                let counts = repeated.map { "\($0) (\(gatedSteps[$0]!) steps)" }.joined(separator: ", ")
+            if !pipeline.approvalPoints.isEmpty {
                 lines.append(
-                    "Bitbucket asks at each manual step, so an environment whose changes span several steps asks once for each that runs: \(counts)."
+                    "An environment's gate asks once per run, at an 'approve' step before the first step of the run that changes it."
                 )
             }
         }
@@ -261,10 +276,9 @@ private struct BitbucketWriter {
         let detection = ChangeDetectionScript(
             pipeline: pipeline, converges: converges,
             deployGuard: .defaultBranch(of: spec, branch: "BITBUCKET_BRANCH", repository: "BITBUCKET_REPO_FULL_NAME"),
-            marksRemotePrefix: MarkRefs.tagPrefix
-        ) { instance in
-            "SLIPWAY_RUN_\(pipeline.index(of: instance.id) ?? 0)"
-        }
+            marksRemotePrefix: MarkRefs.tagPrefix,
+            outputName: { instance in "SLIPWAY_RUN_\(pipeline.index(of: instance.id) ?? 0)" },
+            approvalName: { point in "SLIPWAY_APPROVE_\(pipeline.index(of: point.instance) ?? 0)" })
         var environment =
             "export \(Input.event)=\(event.rawValue) \(Input.output)=\"$BITBUCKET_PIPELINES_VARIABLES_PATH\"\n"
         switch event {
@@ -283,6 +297,7 @@ private struct BitbucketWriter {
                 yaml.entry("max-time", "10")
                 yaml.nest("output-variables") {
                     for instance in instances { yaml.item(runVariable(instance)) }
+                    for point in pipeline.approvalPoints { yaml.item(approvalVariable(point)) }
                 }
                 yaml.nest("script") { embed(environment + detection.text) }
             }
@@ -331,7 +346,8 @@ private struct BitbucketWriter {
                 yaml.entry("name", string: instance.id)
                 if let image = instance.image { yaml.entry("image", string: image) }
                 yaml.nest("condition") { yaml.entry("state", "\(runVariable(instance)) == true") }
-                if instance.gate != nil { yaml.entry("trigger", "manual") }
+                // An environment's gate asks at its approval step; a job's own gate asks here.
+                if case .job = instance.approval { yaml.entry("trigger", "manual") }
                 if !instance.oidc.isEmpty {
                     yaml.comment("Short-lived cloud credentials from Bitbucket's OIDC token; no stored keys.")
                     yaml.entry("oidc", "true")

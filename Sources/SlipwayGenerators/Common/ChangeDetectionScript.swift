@@ -37,6 +37,7 @@ public struct ChangeDetectionScript: Sendable {
 
     private let pipeline: Pipeline
     private let outputName: @Sendable (JobInstance) -> String
+    private let approvalName: @Sendable (ApprovalPoint) -> String
     private let converges: Bool
     private let deployGuard: DeployGuard?
     private let marksRemotePrefix: String
@@ -84,15 +85,21 @@ public struct ChangeDetectionScript: Sendable {
     /// of what `before..after` touched, reading the marks from under `marksRemotePrefix` on the
     /// remote. The `untrusted` instances (ids) never run for a pull request from a fork
     /// (`Input.fork`).
+    ///
+    /// Each of `pipeline.approvalPoints` gets an output too (named by `approvalName`), true when
+    /// its environment's gate asks there in this run: its instance runs and none of the
+    /// environment's gated instances before it does.
     public init(
         pipeline: Pipeline, converges: Bool = false, deployGuard: DeployGuard? = nil,
         marksRemotePrefix: String = MarkRefs.prefix, untrusted: Set<String> = [],
-        outputName: @escaping @Sendable (JobInstance) -> String = { $0.slug }
+        outputName: @escaping @Sendable (JobInstance) -> String = { $0.slug },
+        approvalName: @escaping @Sendable (ApprovalPoint) -> String = { $0.slug }
     ) {
         self.pipeline = pipeline
         self.untrusted = untrusted
         self.marksRemotePrefix = marksRemotePrefix
         self.outputName = outputName
+        self.approvalName = approvalName
         self.converges = converges
         self.deployGuard = deployGuard
     }
@@ -186,9 +193,13 @@ public struct ChangeDetectionScript: Sendable {
             "output() {",
             "  echo \"$1=$2\" >>\"${\(Input.output)}\"",
             "  echo \"$1: $2\"",
-            "}",
-            "",
         ]
+        // The approval points read the jobs' outputs back.
+        if !pipeline.approvalPoints.isEmpty {
+            lines += ["  outputs[$1]=$2", "}", "declare -A outputs=()", ""]
+        } else {
+            lines += ["}", ""]
+        }
         // Decide the outputs first, so only the pattern lists some output reads are evaluated.
         var used: Set<String> = []
         var outputs: [String] = []
@@ -273,7 +284,35 @@ public struct ChangeDetectionScript: Sendable {
         lines.append("  exit 1")
         lines.append("  ;;")
         lines.append("esac")
+        lines += approvals
         return lines.joined(separator: "\n") + "\n"
+    }
+
+    /// The outputs of the approval points: an environment's gate asks once per run, at the point
+    /// before the first of the run's gated instances for it.
+    private var approvals: [String] {
+        let points = pipeline.approvalPoints
+        guard !points.isEmpty else { return [] }
+        var lines = [
+            "",
+            "# An environment's gate asks once per run, before the first of the run's jobs for it.",
+            "# approve NAME JOB EARLIER...: true when JOB runs and no EARLIER job does.",
+            "approve() {",
+            "  local name=$1 job=$2 earlier value=false",
+            "  shift 2",
+            "  if [[ ${outputs[$job]:-false} == true ]]; then",
+            "    value=true",
+            "    for earlier in \"$@\"; do if [[ ${outputs[$earlier]:-false} == true ]]; then value=false; fi; done",
+            "  fi",
+            "  output \"$name\" \"$value\"",
+            "}",
+        ]
+        for point in points {
+            guard let instance = pipeline.instance(point.instance) else { continue }
+            let earlier = point.earlier.compactMap(pipeline.instance).map(outputName)
+            lines.append((["approve", approvalName(point), outputName(instance)] + earlier).joined(separator: " "))
+        }
+        return lines
     }
 
     /// The events that converge when `converges` is set.

@@ -75,7 +75,9 @@ selects() {
 output() {
   echo "$1=$2" >>"${SLIPWAY_OUTPUT}"
   echo "$1: $2"
+  outputs[$1]=$2
 }
+declare -A outputs=()
 
 if [[ $SLIPWAY_EVENT != push && $SLIPWAY_EVENT != manual ]]; then
   # template@dev: clusters/dev/** templates/**
@@ -531,6 +533,21 @@ schedule)
   exit 1
   ;;
 esac
+
+# An environment's gate asks once per run, before the first of the run's jobs for it.
+# approve NAME JOB EARLIER...: true when JOB runs and no EARLIER job does.
+approve() {
+  local name=$1 job=$2 earlier value=false
+  shift 2
+  if [[ ${outputs[$job]:-false} == true ]]; then
+    value=true
+    for earlier in "$@"; do if [[ ${outputs[$earlier]:-false} == true ]]; then value=false; fi; done
+  fi
+  output "$name" "$value"
+}
+approve slipway-approve-replace-prod replace-prod
+approve slipway-approve-update-prod update-prod replace-prod
+approve slipway-approve-rolling-update-prod rolling-update-prod replace-prod update-prod
 )
 
 # The child pipeline: the selected jobs, with this run's event, and whether they record marks.
