@@ -212,7 +212,9 @@ private func steps(_ text: String, section: [String]) throws -> [(name: String, 
     }
 }
 
-/// Bitbucket's step model, from its documentation (docs/platforms.md): steps run one after another,
+/// Bitbucket's step model, from its documentation (docs/platforms.md).
+///
+/// Steps run one after another,
 /// each in a fresh clone; a step whose `condition: state:` is false is skipped; output variables a
 /// step declares reach every later step; and every earlier step's artifacts are restored into every
 /// later step, at their paths, a later artifact over an earlier one. A manual step whose condition
