@@ -155,14 +155,14 @@ struct MarkedRepository {
         return answers
     }
 
-    /// What `Planner.converge` selects for `event`, from the marks Swift reads off the refs.
+    /// What `Planner.converge` selects for `event`, from the marks Swift reads off the refs, with
+    /// where environment gates ask.
     func expected(_ pipeline: Pipeline, _ event: Event) async throws -> [String: Bool] {
         let resolver = ChangeSetResolver(runner: ProcessRunner(), directory: repository.path)
         let marks = Convergence.marks(bySlug: try await resolver.markRefs(), in: pipeline)
         let state = try #require(try await resolver.convergence(marks: marks))
         let plan = Planner().converge(pipeline, event: event, state)
-        let selected = Set(plan.selectedIDs)
-        return Dictionary(uniqueKeysWithValues: pipeline.instances.map { ($0.slug, selected.contains($0.id)) })
+        return detectionAnswers(pipeline, selected: Set(plan.selectedIDs))
     }
 }
 

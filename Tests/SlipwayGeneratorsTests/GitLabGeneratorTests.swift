@@ -295,14 +295,26 @@ struct GitLabWorkTree {
         #expect(update["interruptible"] as? Bool == false)
         #expect((update["environment"] as? [String: Any])?["name"] as? String == "prod")
         #expect(update["rules"] == nil)
-        #expect(update["when"] as? String == "manual")
-        #expect(update["allow_failure"] as? Bool == false)
+        // prod's gate asks at an approval job, not here.
+        #expect(update["when"] == nil)
         let needs = try #require(update["needs"] as? [[String: Any]])
         // Its need and its promotion predecessor, then the producer it receives files from through
-        // replace@prod, which GitLab hands artifacts to only when listed here.
-        #expect(needs.map { $0["job"] as? String } == ["replace-prod", "update-staging", "template-prod"])
-        #expect(needs.map { $0["artifacts"] as? Bool } == [false, false, true])
+        // replace@prod, which GitLab hands artifacts to only when listed here, then the approval
+        // jobs that may have asked for prod in this run (the child holds one at most).
+        #expect(
+            needs.map { $0["job"] as? String } == [
+                "replace-prod", "update-staging", "template-prod", "slipway-approve-replace-prod",
+                "slipway-approve-update-prod",
+            ])
+        #expect(needs.map { $0["artifacts"] as? Bool } == [false, false, true, false, false])
         #expect(needs.allSatisfy { $0["optional"] as? Bool == true })
+        let approval = try #require(jobs["slipway-approve-update-prod"] as? [String: Any])
+        #expect(approval["when"] as? String == "manual")
+        #expect(approval["allow_failure"] as? Bool == false)
+        let environment = try #require(approval["environment"] as? [String: Any])
+        #expect(environment["name"] as? String == "prod" && environment["action"] as? String == "prepare")
+        #expect(
+            (approval["needs"] as? [[String: Any]])?.map { $0["job"] as? String } == ["replace-prod", "update-staging"])
         let template = try #require(jobs["template-dev"] as? [String: Any])
         // A job that does not list a secret unsets it.
         let wrapper = try #require((template["variables"] as? [String: Any])?["SLIPWAY_WRAPPER"] as? [String: Any])
@@ -422,8 +434,9 @@ struct GitLabWorkTree {
         let jobs = try await tree.child("push")
         let expected = pipeline.executionOrder.filter { pipeline.instance($0)?.events.contains(.push) == true }
             .map(JobInstance.slug(for:))
-        #expect(Set(jobs) == Set(expected), "\(jobs)")
-        #expect(jobs.count == 12)
+        // prod's gate asks once: the approval job before the first prod job of the run.
+        #expect(Set(jobs) == Set(expected + ["slipway-approve-replace-prod"]), "\(jobs)")
+        #expect(jobs.count == 13)
 
         let child = try document(
             try String(contentsOfFile: "\(tree.path)/\(GitLabGenerator.childPath)", encoding: .utf8))
@@ -431,7 +444,11 @@ struct GitLabWorkTree {
             for job in ["replace", "update", "rolling-update"] {
                 let definition = try #require(child["\(job)-\(environment)"] as? [String: Any])
                 #expect(definition["resource_group"] as? String == "slipway-\(environment)")
-                #expect((definition["when"] as? String == "manual") == (environment == "prod"), "\(job)-\(environment)")
+                #expect(definition["when"] == nil, "\(job)-\(environment)")
+                #expect(
+                    (definition["needs"] as? [[String: Any]])?.contains {
+                        $0["job"] as? String == "slipway-approve-replace-prod"
+                    } == (environment == "prod"), "\(job)-\(environment)")
             }
         }
         // Promotion: staging's first deploy waits for dev's last, prod's for staging's.

@@ -150,3 +150,16 @@ func failingApplyPipeline() throws -> Pipeline {
         """
     return try #require(SpecValidator.pipeline(text: spec).pipeline)
 }
+
+/// The answers the change detection gives when the planner selects `selected` (instance ids): each
+/// instance's, and at each approval point whether its environment's gate asks there, which is
+/// before the first selected gated instance of the environment in execution order.
+func detectionAnswers(_ pipeline: Pipeline, selected: Set<String>) -> [String: Bool] {
+    var answers = Dictionary(uniqueKeysWithValues: pipeline.instances.map { ($0.slug, selected.contains($0.id)) })
+    var asked: Set<String> = []
+    for id in pipeline.executionOrder {
+        guard let point = pipeline.approvalPoint(before: id) else { continue }
+        answers[point.slug] = selected.contains(id) && asked.insert(point.environment).inserted
+    }
+    return answers
+}

@@ -222,6 +222,11 @@ private struct GitLabWriter {
                 "Gates are blocking manual jobs: anyone who may merge to the branch can start one, unless a protected environment lists who may deploy."
             )
         }
+        if !pipeline.approvalPoints.isEmpty {
+            lines.append(
+                "An environment's gate asks once per run, at a slipway-approve-* job before the first of the run's jobs that change it."
+            )
+        }
         var environments: [String] = []
         for instance in pipeline.instances where instance.mutates || instance.gate != nil {
             if let environment = instance.environment, !environments.contains(environment) {
@@ -365,10 +370,54 @@ private struct GitLabWriter {
         }
         for id in pipeline.executionOrder {
             guard let instance = pipeline.instance(id) else { continue }
+            if let point = pipeline.approvalPoint(before: id) {
+                yaml.blank()
+                approvalJob(point, before: instance, yaml)
+            }
             yaml.blank()
             job(instance, yaml)
         }
         return yaml.text
+    }
+
+    /// The blocking manual job where an environment's gate asks, once per run.
+    ///
+    /// The detection puts it into the child only before the first of the run's jobs for the
+    /// environment, and those jobs wait for it instead of asking themselves. Its environment, with `action: prepare`,
+    /// makes a protected environment decide who may run it, and records no deployment.
+    func approvalJob(_ point: ApprovalPoint, before instance: JobInstance, _ yaml: YAMLWriter) {
+        yaml.nest(point.slug) {
+            yaml.entry("stage", "slipway")
+            yaml.nest("environment") {
+                yaml.entry("name", string: point.environment)
+                yaml.entry("action", "prepare")
+            }
+            yaml.entry("interruptible", "false")
+            yaml.entry("timeout", "5 minutes")
+            // What the job itself waits for (GitLab's needs wait transitively).
+            let upstream = instance.waitsFor
+            if upstream.isEmpty {
+                yaml.entry("needs", "[]")
+            } else {
+                yaml.comment(
+                    "Asks once what \(instance.id) waits for is done; a job that is not selected is not in the pipeline."
+                )
+                yaml.nest("needs") {
+                    for need in upstream {
+                        yaml.item {
+                            yaml.entry("job", JobInstance.slug(for: need))
+                            yaml.entry("optional", "true")
+                            yaml.entry("artifacts", "false")
+                        }
+                    }
+                }
+            }
+            yaml.entry("when", "manual")
+            yaml.comment("Blocking: the run's jobs for '\(point.environment)' wait for the approval.")
+            yaml.entry("allow_failure", "false")
+            let message = "approved: this run's changes to \(point.environment) go ahead, from \(point.instance) on"
+            yaml.nest("script") { yaml.item(YAMLWriter.quoted("echo " + ChangeDetectionScript.singleQuoted(message))) }
+        }
     }
 
     /// The file-level variable that holds `MarkScript.function`.
@@ -390,8 +439,13 @@ private struct GitLabWriter {
             yaml.entry("timeout", "\(instance.timeoutMinutes) minutes")
             // What it receives files from is in `needs` too: GitLab hands artifacts only to the jobs
             // that list their producer there.
-            var upstream = instance.waitsFor
-            upstream += instance.receivesFrom.filter { !upstream.contains($0) }
+            var upstream = instance.waitsFor.map(JobInstance.slug(for:))
+            upstream += instance.receivesFrom.map(JobInstance.slug(for:)).filter { !upstream.contains($0) }
+            // An environment's gate: whichever of its approval jobs this run holds.
+            let environmentGate: Bool
+            if case .environment = instance.approval { environmentGate = true } else { environmentGate = false }
+            if environmentGate { upstream += pipeline.approvalPoints(awaitedBy: instance.id).map(\.slug) }
+            let receives = Set(instance.receivesFrom.map(JobInstance.slug(for:)))
             if upstream.isEmpty {
                 yaml.entry("needs", "[]")
             } else {
@@ -399,14 +453,14 @@ private struct GitLabWriter {
                 yaml.nest("needs") {
                     for need in upstream {
                         yaml.item {
-                            yaml.entry("job", JobInstance.slug(for: need))
+                            yaml.entry("job", need)
                             yaml.entry("optional", "true")
-                            yaml.entry("artifacts", instance.receivesFrom.contains(need) ? "true" : "false")
+                            yaml.entry("artifacts", receives.contains(need) ? "true" : "false")
                         }
                     }
                 }
             }
-            if gated {
+            if gated && !environmentGate {
                 yaml.entry("when", "manual")
                 yaml.comment("Blocking: what needs this job waits for the approval.")
                 yaml.entry("allow_failure", "false")
