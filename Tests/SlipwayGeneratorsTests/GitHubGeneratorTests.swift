@@ -74,7 +74,11 @@ private func steps(_ job: [String: Any]) -> [[String: Any]] {
             #expect(job["name"] is String, "\(key) has no name")
             let permissions = try #require(job["permissions"] as? [String: String], "\(key) has no permissions")
             let usesOIDC = ["terraform-plan", "terraform-apply", "kubeone-apply"].contains(key)
-            if key == "slipway-marks" {
+            if key.hasPrefix("slipway-approve-") {
+                // An approval job reads nothing and runs nothing of the spec's.
+                #expect(permissions.isEmpty, "\(key)")
+                #expect(steps(job).allSatisfy { $0["uses"] == nil }, "\(key)")
+            } else if key == "slipway-marks" {
                 // The only job that may write runs none of the spec's scripts and gets no secret.
                 #expect(permissions == ["contents": "write"])
                 let scripts = steps(job).compactMap { $0["run"] as? String }.joined()
@@ -129,7 +133,8 @@ private func steps(_ job: [String: Any]) -> [[String: Any]] {
             updateProd["needs"] as? [String] == [
                 "slipway-changes", "template-dev", "template-staging", "template-prod", "replace-dev",
                 "replace-staging",
-                "replace-prod", "update-dev", "update-staging",
+                "replace-prod", "update-dev", "update-staging", "slipway-approve-replace-prod",
+                "slipway-approve-update-prod",
             ])
         let condition = try #require(updateProd["if"] as? String)
         #expect(condition.contains("needs.slipway-changes.outputs['update-prod'] == 'true'"))
@@ -137,7 +142,20 @@ private func steps(_ job: [String: Any]) -> [[String: Any]] {
         #expect((updateProd["concurrency"] as? [String: Any])?["cancel-in-progress"] as? Bool == false)
         #expect(updateProd["environment"] as? String == "prod")
         let outputs = try #require(all["slipway-changes"]?["outputs"] as? [String: String])
-        #expect(outputs.count == 12)
+        // One per job, and one per place prod's gate may ask.
+        #expect(outputs.count == 15)
+        // prod's gate: reviewers on prod-approval, which only the approval jobs reference.
+        let approval = try #require(all["slipway-approve-update-prod"])
+        #expect(approval["environment"] as? String == "prod-approval")
+        #expect(
+            approval["needs"] as? [String] == [
+                "slipway-changes", "template-dev", "template-staging", "template-prod", "replace-dev",
+                "replace-staging", "replace-prod", "update-dev", "update-staging", "slipway-approve-replace-prod",
+            ])
+        let approvalCondition = try #require(approval["if"] as? String)
+        #expect(approvalCondition.contains("needs.slipway-changes.outputs['slipway-approve-update-prod'] == 'true'"))
+        #expect(approvalCondition.contains("github.ref == 'refs/heads/main'"))
+        #expect(all.values.filter { ($0["environment"] as? String)?.hasSuffix("-approval") == true }.count == 3)
     }
 
     @Test func artifactsAreCheckedBeforeUse() throws {
@@ -541,5 +559,126 @@ private struct GitHubConcurrencyModel {
         // What GitHub's default would do, for contrast: the second and third pushes' deploys are lost.
         let fallback = GitHubConcurrencyModel(["group": "slipway-master", "cancel-in-progress": false])
         #expect(fallback.outcome(["a", "b", "c", "d"]) == (["a", "d"], ["b", "c"]))
+    }
+}
+
+/// How GitHub runs a workflow's jobs, for what gates depend on (docs/platforms.md): a job starts
+/// when every job it needs has finished, if its `if` holds; a job that references an environment
+/// with required reviewers waits for them (each such job asks on its own); a rejected job fails,
+/// and a job whose `if` is false is skipped.
+///
+/// The `if` conditions are evaluated term by term for the forms the generator writes; any other
+/// term is reported, so the model never guesses.
+struct GitHubRunModel {
+    let jobs: [String: [String: Any]]
+    /// What the change detection answered, by output name.
+    let outputs: [String: Bool]
+    /// The environments whose required reviewers make a job wait.
+    let reviewed: Set<String>
+    /// Whether the reviewers approve a job waiting on `environment`.
+    let approves: (String) -> Bool
+
+    struct Outcome {
+        var result: [String: String] = [:]
+        /// The environments reviewers were asked for, in order, one entry per ask.
+        var asked: [String] = []
+        var unknownTerms: [String] = []
+    }
+
+    func run() -> Outcome {
+        var outcome = Outcome()
+        outcome.result["slipway-changes"] = "success"
+        var remaining = Set(jobs.keys).subtracting(["slipway-changes", "slipway-marks"])
+        while !remaining.isEmpty {
+            guard
+                let ready = remaining.sorted().first(where: { key in
+                    (jobs[key]?["needs"] as? [String] ?? []).allSatisfy { outcome.result[$0] != nil }
+                })
+            else { break }
+            remaining.remove(ready)
+            let job = jobs[ready]!
+            let needs = job["needs"] as? [String] ?? []
+            guard holds(job["if"] as? String ?? "", needs: needs, outcome: &outcome) else {
+                outcome.result[ready] = "skipped"
+                continue
+            }
+            if let environment = job["environment"] as? String, reviewed.contains(environment) {
+                outcome.asked.append(environment)
+                if !approves(environment) {
+                    outcome.result[ready] = "failure"
+                    continue
+                }
+            }
+            outcome.result[ready] = "success"
+        }
+        return outcome
+    }
+
+    private func holds(_ condition: String, needs: [String], outcome: inout Outcome) -> Bool {
+        let body = condition.replacingOccurrences(of: "${{", with: "").replacingOccurrences(of: "}}", with: "")
+        let results = needs.compactMap { outcome.result[$0] }
+        var value = true
+        for term in body.components(separatedBy: " && ").map({ $0.trimmingCharacters(in: .whitespaces) }) {
+            if term == "!cancelled()" || term.hasPrefix("github.repository == ") { continue }
+            if term.hasPrefix("github.ref == ") {
+                value = value && term == "github.ref == 'refs/heads/main'"
+            } else if let match = term.firstMatch(of: /^needs\.slipway-changes\.outputs\['([^']+)'\] == 'true'$/) {
+                value = value && outputs[String(match.1)] == true
+            } else if term == "!contains(needs.*.result, 'failure')" {
+                value = value && !results.contains("failure")
+            } else if term == "!contains(needs.*.result, 'cancelled')" {
+                value = value && !results.contains("cancelled")
+            } else {
+                outcome.unknownTerms.append(term)
+            }
+        }
+        return value
+    }
+}
+
+/// An environment's gate asks once per run on GitHub, before the first of the run's jobs for it,
+/// whatever the run selects; a rejection stops every job of the environment and what waits for them.
+@Suite struct GitHubGateTests {
+    @Test(arguments: ["kkp", "kops", "kkp-init-github", "kops-init-github"])
+    func anEnvironmentsGateAsksOncePerRun(example name: String) throws {
+        let pipeline = try examplePipeline(name)
+        let (_, document) = try workflow(pipeline)
+        let all = try jobs(document)
+        let reviewed = Set(pipeline.approvalPoints.map { "\($0.environment)-approval" })
+        try #require(!reviewed.isEmpty)
+        // No job of a gated environment references its approval environment but the approval jobs.
+        for (key, job) in all where reviewed.contains(job["environment"] as? String ?? "") {
+            #expect(key.hasPrefix("slipway-approve-"), "\(key)")
+        }
+        var generator = SeededGenerator(seed: 0x6A7E)
+        let ids = pipeline.instances.filter { $0.events.contains(.push) }.map(\.id)
+        for round in 0..<60 {
+            // Any selection: everything, one job, or a random part.
+            let selected: Set<String> =
+                round == 0 ? Set(ids) : Set(ids.filter { _ in Int.random(in: 0..<3, using: &generator) == 0 })
+            let outputs = detectionAnswers(pipeline, selected: selected)
+            let approved = GitHubRunModel(jobs: all, outputs: outputs, reviewed: reviewed) { _ in true }.run()
+            #expect(approved.unknownTerms.isEmpty, "\(approved.unknownTerms)")
+            let gatedEnvironments = Set(
+                selected.compactMap { id -> String? in
+                    guard case .environment(let environment) = pipeline.instance(id)?.approval else { return nil }
+                    return environment
+                })
+            #expect(
+                approved.asked.sorted() == gatedEnvironments.map { "\($0)-approval" }.sorted(),
+                "\(name), selected \(selected.sorted())")
+            for id in selected {
+                #expect(approved.result[JobInstance.slug(for: id)] == "success", "\(name): \(id) did not run")
+            }
+            // Rejected: nothing of the environment runs, nor anything waiting for it; the rest runs.
+            let rejected = GitHubRunModel(jobs: all, outputs: outputs, reviewed: reviewed) { _ in false }.run()
+            let asked = Set(pipeline.approvalPoints.filter { outputs[$0.slug] == true })
+            for id in selected {
+                let stopped = !asked.isDisjoint(with: pipeline.approvalPoints(awaitedBy: id))
+                #expect(
+                    (rejected.result[JobInstance.slug(for: id)] == "success") == !stopped,
+                    "\(name): \(id) after a rejection")
+            }
+        }
     }
 }

@@ -151,6 +151,10 @@ private struct Writer {
             detectionJob()
             for id in pipeline.executionOrder {
                 guard let instance = pipeline.instance(id) else { continue }
+                if let point = pipeline.approvalPoint(before: id) {
+                    yaml.blank()
+                    approvalJob(point, before: instance)
+                }
                 yaml.blank()
                 job(instance)
             }
@@ -172,7 +176,15 @@ private struct Writer {
         let environments = gitHubEnvironments()
         if !environments.isEmpty {
             lines.append("Environments (Settings > Environments): \(environments.joined(separator: ", ")).")
-            lines.append("Add required reviewers to the gated ones; that is what makes a gate wait for approval.")
+            let reviewed = reviewedEnvironments()
+            if !reviewed.isEmpty {
+                lines.append(
+                    "Add required reviewers to \(reviewed.joined(separator: ", ")) (that is what makes a gate wait), and to no other:"
+                )
+                lines.append(
+                    "GitHub asks at every job that references an environment with reviewers, so a gated environment is approved once per run at <env>-approval."
+                )
+            }
             lines.append(
                 "Required reviewers exist for public repositories on every plan, for private ones only on GitHub Enterprise: elsewhere a gate does not wait."
             )
@@ -307,9 +319,26 @@ private struct Writer {
         return gated ? "\(instance.name)-approval" : nil
     }
 
+    /// Every environment the workflow references: the jobs' own, then the approval environments
+    /// of gated environments.
     func gitHubEnvironments() -> [String] {
         var seen: Set<String> = []
-        return pipeline.instances.compactMap(gitHubEnvironment).filter { seen.insert($0).inserted }
+        let approvals = pipeline.approvalPoints.map { "\($0.environment)-approval" }
+        return (pipeline.instances.compactMap(gitHubEnvironment) + approvals).filter { seen.insert($0).inserted }
+    }
+
+    /// The environments whose required reviewers make a run wait: a gated environment's approval
+    /// environment, and a job's own gate's environment.
+    func reviewedEnvironments() -> [String] {
+        var seen: Set<String> = []
+        let reviewed = pipeline.executionOrder.compactMap(pipeline.instance).compactMap { instance -> String? in
+            switch instance.approval {
+            case .job: return gitHubEnvironment(instance)
+            case .environment(let environment): return "\(environment)-approval"
+            case nil: return nil
+            }
+        }
+        return reviewed.filter { seen.insert($0).inserted }
     }
 
     func triggers() {
@@ -375,6 +404,9 @@ private struct Writer {
             yaml.nest("outputs") {
                 for instance in pipeline.instances {
                     yaml.entry(instance.slug, "${{ steps.detect.outputs['\(instance.slug)'] }}")
+                }
+                for point in pipeline.approvalPoints {
+                    yaml.entry(point.slug, "${{ steps.detect.outputs['\(point.slug)'] }}")
                 }
             }
             yaml.nest("steps") {
@@ -485,13 +517,59 @@ private struct Writer {
         return direct(instance) || instance.receivesFrom.compactMap(pipeline.instance).contains(where: direct)
     }
 
+    /// The job where an environment's gate asks, once per run.
+    ///
+    /// GitHub asks for required reviewers at every job that references the environment, one wave
+    /// of ready jobs after another (github.com/liquibase/liquibase/pull/7964 measured it), so the
+    /// reviewers belong to `<environment>-approval`, which only these jobs reference. The detection
+    /// enables the one before the first of the run's jobs for the environment; those jobs need
+    /// every approval job that could have asked, and a rejection stops them as a failure does.
+    func approvalJob(_ point: ApprovalPoint, before instance: JobInstance) {
+        var awaited: [ApprovalPoint] = []
+        for upstream in pipeline.upstream(of: instance.id) {
+            for other in pipeline.approvalPoints(awaitedBy: upstream) where !awaited.contains(other) {
+                awaited.append(other)
+            }
+        }
+        let needs = pipeline.upstream(of: instance.id).map(JobInstance.slug(for:)) + awaited.map(\.slug)
+        yaml.nest(point.slug) {
+            yaml.entry("name", string: "approve \(point.environment)")
+            yaml.wrapped("needs", "[\(([GitHubGenerator.detectionJob] + needs).joined(separator: ", "))]")
+            var guards = " && github.ref == 'refs/heads/\(spec.defaultBranch)'"
+            if let repository = spec.repository { guards += " && github.repository == '\(repository)'" }
+            yaml.wrapped(
+                "if",
+                "${{ !cancelled() && needs.\(GitHubGenerator.detectionJob).outputs['\(point.slug)'] == 'true'"
+                    + guards + " && !contains(needs.*.result, 'failure') && !contains(needs.*.result, 'cancelled') }}")
+            yaml.entry("runs-on", "ubuntu-latest")
+            yaml.entry("timeout-minutes", "5")
+            yaml.entry("permissions", "{}")
+            yaml.comment(
+                "Gate: this waits for the required reviewers of '\(point.environment)-approval', once per run for '\(point.environment)'."
+            )
+            yaml.entry("environment", string: "\(point.environment)-approval")
+            yaml.nest("steps") {
+                yaml.item {
+                    yaml.entry("name", "Approved")
+                    yaml.entry("shell", Self.shell)
+                    let message =
+                        "approved: this run's changes to \(point.environment) go ahead, from \(point.instance) on"
+                    yaml.literal("run", "echo \(ChangeDetectionScript.singleQuoted(message))\n")
+                }
+            }
+        }
+    }
+
     func job(_ instance: JobInstance) {
         let waitsFor = pipeline.upstream(of: instance.id)
+        // Whichever approval job asked for an environment this job is or waits for.
+        let approvals = pipeline.approvalPoints(awaitedBy: instance.id).map(\.slug)
         yaml.nest(instance.slug) {
             yaml.entry("name", string: instance.id)
             yaml.wrapped(
                 "needs",
-                "[\(([GitHubGenerator.detectionJob] + waitsFor.map(JobInstance.slug(for:))).joined(separator: ", "))]")
+                "[\(([GitHubGenerator.detectionJob] + waitsFor.map(JobInstance.slug(for:)) + approvals).joined(separator: ", "))]"
+            )
             // Runs when selected and nothing upstream failed or was cancelled; an upstream job that
             // was skipped because it was not selected does not hold this one back.
             // A mutating job deploys only from the default branch: a manual run of another branch
@@ -518,8 +596,13 @@ private struct Writer {
                 }
             }
             if let environment = gitHubEnvironment(instance) {
-                if instance.gate != nil {
+                switch instance.approval {
+                case .job:
                     yaml.comment("Gate: this waits for the required reviewers of the '\(environment)' environment.")
+                case .environment(let gated):
+                    yaml.comment("'\(gated)' was approved once for this run, at \(gated)-approval.")
+                case nil:
+                    break
                 }
                 yaml.entry("environment", string: environment)
             }
