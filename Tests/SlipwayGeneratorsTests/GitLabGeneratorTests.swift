@@ -105,6 +105,47 @@ struct GitLabWorkTree {
 }
 
 @Suite struct GitLabGeneratorTests {
+    /// GitLab.com refuses a pipeline where one job needs more than 50 others; the job that would
+    /// is named where it is written, with its count: what it waits for plus the approvals of its
+    /// gated environment.
+    @Test func aJobNeedingMoreThanGitLabAllowsIsRefusedWhereItIsWritten() throws {
+        let producers = (1...49).map {
+            "\n  step-\($0):\n    on: [push]\n    paths: [\"src/\($0)/**\"]\n    run: \"true\""
+        }
+        let marked = MarkedText(
+            """
+            version: 1
+            environments: [{ name: prod, gate: manual }]
+            jobs:
+              first:
+                on: [push]
+                mutates: true
+                environment: prod
+                paths: ["first/**"]
+                run: "true"
+              ⟨last⟩last:
+                on: [push]
+                mutates: true
+                environment: prod
+                needs: [first, \((1...49).map { "step-\($0)" }.joined(separator: ", "))]
+                paths: ["last/**"]
+                run: "true"
+            """ + producers.joined())
+        let pipeline = try #require(SpecValidator.pipeline(text: marked.text, file: marked.file).pipeline)
+        do {
+            _ = try GitLabGenerator().generate(pipeline)
+            Issue.record("52 needs must be refused")
+        } catch {
+            // 50 jobs it waits for, and the approvals before first and before itself.
+            #expect(
+                error.diagnostics == [
+                    Diagnostic(
+                        .tooManyNeeds(platform: .gitlab, job: "last", needs: 52, limit: 50), at: marked.location("last")
+                    )
+                ])
+        }
+    }
+
     @Test func goldenConfiguration() throws {
         let files = try GitLabGenerator().generate(try example("kops"))
         #expect(files.map(\.path) == [".gitlab-ci.yml", ".gitlab/slipway/jobs.yml", ".gitlab/slipway/detect.sh"])

@@ -86,6 +86,8 @@ public enum DiagnosticKind: Hashable, Sendable {
     case secretNamesCollide(platform: Platform, secret: String, other: String)
     /// An event's pipeline would have more steps than the platform allows.
     case tooManySteps(platform: Platform, event: Event, steps: Int, limit: Int)
+    /// A job would need more jobs than the platform lets one job need.
+    case tooManyNeeds(platform: Platform, job: String, needs: Int, limit: Int)
     /// A job's `timeout` is longer than the platform lets a job (or step) run.
     case timeoutAbovePlatformLimit(platform: Platform, job: String, minutes: Int, limit: Int)
     /// A job's `run` is longer than the platform reads in one string.
@@ -245,6 +247,9 @@ public enum DiagnosticKind: Hashable, Sendable {
         case .tooManySteps(let platform, let event, let steps, let limit):
             return
                 "\(platform): the \(event.rawValue) pipeline would have \(steps) steps; \(platform.displayName) allows \(limit)"
+        case .tooManyNeeds(let platform, let job, let needs, let limit):
+            return
+                "\(platform): job '\(job)' would need \(needs) jobs; \(platform.displayName) lets one job need \(limit)"
         case .timeoutAbovePlatformLimit(let platform, let job, let minutes, let limit):
             return
                 "\(platform): job '\(job)' may run \(minutes) minutes, but \(platform.displayName) stops a job after \(limit) minutes"
@@ -351,6 +356,15 @@ public enum DiagnosticKind: Hashable, Sendable {
             return [Note("remove the line '\(line)' from the script")]
         case .tooManySteps:
             return [Note("split the repository's pipeline, or generate for github or gitlab")]
+        case .tooManyNeeds:
+            return [
+                Note(
+                    "it needs what it waits for, the producers of the files it receives, and the approvals of its gated environments; need fewer jobs, or split the pipeline"
+                ),
+                Note(
+                    "GitLab.com refuses the pipeline (\"One job can only need 50 others\"); a self-managed instance may raise the limit"
+                ),
+            ]
         case .scriptTooLong:
             return [
                 Note("move the script into a file in the repository and run that file from 'run'"),

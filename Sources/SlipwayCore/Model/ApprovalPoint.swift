@@ -17,19 +17,23 @@ public struct ApprovalPoint: Sendable, Hashable {
     public var slug: String { "slipway-approve-\(JobInstance.slug(for: instance))" }
 }
 
-extension Pipeline {
-    /// Every approval point, in execution order.
-    public var approvalPoints: [ApprovalPoint] {
+extension ApprovalPoint {
+    /// Every approval point of `instances` (indexed by id in `index`), in execution order `order`.
+    static func points(of instances: [JobInstance], index: [String: Int], order: [String]) -> [ApprovalPoint] {
         var gated: [String: [String]] = [:]
         var points: [ApprovalPoint] = []
-        for id in executionOrder {
-            guard let instance = instance(id), case .environment(let environment) = instance.approval else { continue }
+        for id in order {
+            guard let offset = index[id], case .environment(let environment) = instances[offset].approval else {
+                continue
+            }
             points.append(ApprovalPoint(environment: environment, instance: id, earlier: gated[environment] ?? []))
             gated[environment, default: []].append(id)
         }
         return points
     }
+}
 
+extension Pipeline {
     /// The approval point before instance `id`, when its environment's gate asks there.
     public func approvalPoint(before id: String) -> ApprovalPoint? {
         approvalPoints.first { $0.instance == id }

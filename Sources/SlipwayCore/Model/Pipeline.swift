@@ -12,6 +12,8 @@ public struct Pipeline: Sendable {
     public let executionOrder: [String]
     /// Every tool `slipway.yml` pins, resolved, in the order `tools` lists them.
     public let tools: [PinnedTool]
+    /// Every place an environment's gate may ask, in execution order (`ApprovalPoint`).
+    public let approvalPoints: [ApprovalPoint]
 
     private let indexByID: [String: Int]
 
@@ -23,7 +25,9 @@ public struct Pipeline: Sendable {
         self.indexByID = index
         let order = Self.topologicalOrder(instances, index: index)
         self.executionOrder = order
-        self.instances = Self.resolvingReceivedFiles(instances, index: index, order: order)
+        let resolved = Self.resolvingReceivedFiles(instances, index: index, order: order)
+        self.instances = resolved
+        self.approvalPoints = ApprovalPoint.points(of: resolved, index: index, order: order)
     }
 
     /// Sets each instance's `receivesFrom`: every producer it needs, directly or transitively.

@@ -38,6 +38,10 @@ public struct GitLabGenerator: Sendable {
     /// Creates the generator.
     public init() {}
 
+    /// How many jobs one job may need on GitLab.com: "One job can only need 50 others"
+    /// (gitlab-org/gitlab#419720; self-managed instances set it, gitlab-org/gitlab!103827).
+    static let maximumNeeds = 50
+
     /// The configuration for `pipeline`, or the reasons it cannot be generated exactly.
     public func generate(_ pipeline: Pipeline) throws(GeneratorFailure) -> [GeneratedFile] {
         var problems: [Diagnostic] = []
@@ -55,8 +59,18 @@ public struct GitLabGenerator: Sendable {
                         at: pipeline.location(ofJob: instance.name)))
             }
         }
-        if !problems.isEmpty { throw GeneratorFailure(diagnostics: problems) }
         let writer = GitLabWriter(pipeline: pipeline)
+        var overNeeds: Set<String> = []
+        for instance in pipeline.instances {
+            let count = writer.needs(of: instance).count
+            if count > Self.maximumNeeds, overNeeds.insert(instance.name).inserted {
+                problems.append(
+                    Diagnostic(
+                        .tooManyNeeds(platform: .gitlab, job: instance.name, needs: count, limit: Self.maximumNeeds),
+                        at: pipeline.location(ofJob: instance.name)))
+            }
+        }
+        if !problems.isEmpty { throw GeneratorFailure(diagnostics: problems) }
         return [
             GeneratedFile(path: Self.path, contents: writer.parent()),
             GeneratedFile(path: Self.jobsPath, contents: writer.jobs()),
@@ -423,6 +437,21 @@ private struct GitLabWriter {
     /// The file-level variable that holds `MarkScript.function`.
     static let markFunctionVariable = "SLIPWAY_MARK_FUNCTION"
 
+    /// What `instance`'s job needs, by job key, and whether it takes that job's artifacts: what it
+    /// waits for, the producers it receives files from (GitLab hands artifacts only to the jobs
+    /// that list their producer), and for an environment's gate every approval job that could have
+    /// asked (the child holds one at most).
+    func needs(of instance: JobInstance) -> [(job: String, artifacts: Bool)] {
+        let receives = Set(instance.receivesFrom)
+        var ids = instance.waitsFor
+        ids += instance.receivesFrom.filter { !ids.contains($0) }
+        var needs = ids.map { (job: JobInstance.slug(for: $0), artifacts: receives.contains($0)) }
+        if case .environment = instance.approval {
+            needs += pipeline.approvalPoints(awaitedBy: instance.id).map { (job: $0.slug, artifacts: false) }
+        }
+        return needs
+    }
+
     func job(_ instance: JobInstance, _ yaml: YAMLWriter) {
         let gated = instance.gate != nil
         yaml.nest(instance.slug) {
@@ -439,13 +468,7 @@ private struct GitLabWriter {
             yaml.entry("timeout", "\(instance.timeoutMinutes) minutes")
             // What it receives files from is in `needs` too: GitLab hands artifacts only to the jobs
             // that list their producer there.
-            var upstream = instance.waitsFor.map(JobInstance.slug(for:))
-            upstream += instance.receivesFrom.map(JobInstance.slug(for:)).filter { !upstream.contains($0) }
-            // An environment's gate: whichever of its approval jobs this run holds.
-            let environmentGate: Bool
-            if case .environment = instance.approval { environmentGate = true } else { environmentGate = false }
-            if environmentGate { upstream += pipeline.approvalPoints(awaitedBy: instance.id).map(\.slug) }
-            let receives = Set(instance.receivesFrom.map(JobInstance.slug(for:)))
+            let upstream = needs(of: instance)
             if upstream.isEmpty {
                 yaml.entry("needs", "[]")
             } else {
@@ -453,14 +476,14 @@ private struct GitLabWriter {
                 yaml.nest("needs") {
                     for need in upstream {
                         yaml.item {
-                            yaml.entry("job", need)
+                            yaml.entry("job", need.job)
                             yaml.entry("optional", "true")
-                            yaml.entry("artifacts", receives.contains(need) ? "true" : "false")
+                            yaml.entry("artifacts", need.artifacts ? "true" : "false")
                         }
                     }
                 }
             }
-            if gated && !environmentGate {
+            if case .job = instance.approval {
                 yaml.entry("when", "manual")
                 yaml.comment("Blocking: what needs this job waits for the approval.")
                 yaml.entry("allow_failure", "false")
