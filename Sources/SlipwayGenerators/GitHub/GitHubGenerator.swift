@@ -517,6 +517,21 @@ private struct Writer {
         return direct(instance) || instance.receivesFrom.compactMap(pipeline.instance).contains(where: direct)
     }
 
+    /// A job's `if`: the detection's `output` says it runs, and nothing it needs failed or was
+    /// cancelled; a job that was skipped because it was not selected does not hold it back.
+    ///
+    /// With `deploys`, also only from the default branch (a manual run of another branch may check,
+    /// never change, live infrastructure) of the canonical repository (a fork's runs never deploy).
+    func condition(output: String, deploys: Bool) -> String {
+        var guards = ""
+        if deploys {
+            guards += " && github.ref == 'refs/heads/\(spec.defaultBranch)'"
+            if let repository = spec.repository { guards += " && github.repository == '\(repository)'" }
+        }
+        return "${{ !cancelled() && needs.\(GitHubGenerator.detectionJob).outputs['\(output)'] == 'true'" + guards
+            + " && !contains(needs.*.result, 'failure') && !contains(needs.*.result, 'cancelled') }}"
+    }
+
     /// The job where an environment's gate asks, once per run.
     ///
     /// GitHub asks for required reviewers at every job that references the environment, one wave
@@ -535,12 +550,7 @@ private struct Writer {
         yaml.nest(point.slug) {
             yaml.entry("name", string: "approve \(point.environment)")
             yaml.wrapped("needs", "[\(([GitHubGenerator.detectionJob] + needs).joined(separator: ", "))]")
-            var guards = " && github.ref == 'refs/heads/\(spec.defaultBranch)'"
-            if let repository = spec.repository { guards += " && github.repository == '\(repository)'" }
-            yaml.wrapped(
-                "if",
-                "${{ !cancelled() && needs.\(GitHubGenerator.detectionJob).outputs['\(point.slug)'] == 'true'"
-                    + guards + " && !contains(needs.*.result, 'failure') && !contains(needs.*.result, 'cancelled') }}")
+            yaml.wrapped("if", condition(output: point.slug, deploys: true))
             yaml.entry("runs-on", "ubuntu-latest")
             yaml.entry("timeout-minutes", "5")
             yaml.entry("permissions", "{}")
@@ -570,20 +580,7 @@ private struct Writer {
                 "needs",
                 "[\(([GitHubGenerator.detectionJob] + waitsFor.map(JobInstance.slug(for:)) + approvals).joined(separator: ", "))]"
             )
-            // Runs when selected and nothing upstream failed or was cancelled; an upstream job that
-            // was skipped because it was not selected does not hold this one back.
-            // A mutating job deploys only from the default branch: a manual run of another branch
-            // may check, never change, live infrastructure.
-            var branch = instance.mutates ? " && github.ref == 'refs/heads/\(spec.defaultBranch)'" : ""
-            // A fork's workflow runs never deploy.
-            if instance.mutates, let repository = spec.repository {
-                branch += " && github.repository == '\(repository)'"
-            }
-            yaml.wrapped(
-                "if",
-                "${{ !cancelled() && needs.\(GitHubGenerator.detectionJob).outputs['\(instance.slug)'] == 'true'"
-                    + branch
-                    + " && !contains(needs.*.result, 'failure') && !contains(needs.*.result, 'cancelled') }}")
+            yaml.wrapped("if", condition(output: instance.slug, deploys: instance.mutates))
             yaml.entry("runs-on", "ubuntu-latest")
             yaml.entry("timeout-minutes", "\(instance.timeoutMinutes)")
             yaml.nest("permissions") {
