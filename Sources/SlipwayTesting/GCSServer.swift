@@ -61,18 +61,11 @@ public final class GCSServer: StoppableServer, @unchecked Sendable {
     public init(repository: String) async throws {
         directory = try TemporaryDirectory(prefix: "slipway-gcs")
         log = "\(directory.path)/requests.jsonl"
-        let keys = Process()
-        keys.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        keys.arguments = [
-            "sh", "-c",
-            "openssl genrsa -out key.pem 2048 && openssl rsa -in key.pem -pubout -out public.pem",
-        ]
-        keys.currentDirectoryURL = URL(fileURLWithPath: directory.path)
-        keys.standardOutput = FileHandle.nullDevice
-        keys.standardError = FileHandle.nullDevice
-        try keys.run()
-        keys.waitUntilExit()
-        guard keys.terminationStatus == 0 else { throw DidNotStart() }
+        let keys = ["sh", "-c", "openssl genrsa -out key.pem 2048 && openssl rsa -in key.pem -pubout -out public.pem"]
+        guard try LoopbackServerProcess.runQuietly(keys, in: directory.path) else {
+            directory.remove()
+            throw DidNotStart()
+        }
         let portFile = "\(directory.path)/port"
         // A bounded lifetime: a server a crashed test forgets still stops on its own.
         guard

@@ -36,6 +36,20 @@ struct LoopbackServerProcess {
         return nil
     }
 
+    /// Runs `arguments` (through `env`) in `directory` with its output discarded, as the servers'
+    /// set-up does (making keys and certificates); whether it succeeded.
+    static func runQuietly(_ arguments: [String], in directory: String? = nil) throws -> Bool {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = arguments
+        if let directory { process.currentDirectoryURL = URL(fileURLWithPath: directory) }
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        process.waitUntilExit()
+        return process.terminationStatus == 0
+    }
+
     /// Stops it: SIGTERM, then SIGKILL when it has not stopped within `grace`.
     func stop(grace: Duration = .seconds(5)) async {
         process.terminate()

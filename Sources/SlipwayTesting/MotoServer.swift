@@ -37,18 +37,15 @@ public final class MotoServer: StoppableServer, @unchecked Sendable {
         var tlsArguments: [String] = []
         if tls {
             let directory = try TemporaryDirectory(prefix: "slipway-moto-tls")
-            let openssl = Process()
-            openssl.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-            openssl.arguments = [
+            let certificate = [
                 "openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", "/CN=127.0.0.1",
                 "-addext", "subjectAltName=IP:127.0.0.1", "-keyout", "\(directory.path)/key.pem", "-out",
                 "\(directory.path)/cert.pem",
             ]
-            openssl.standardOutput = FileHandle.nullDevice
-            openssl.standardError = FileHandle.nullDevice
-            try openssl.run()
-            openssl.waitUntilExit()
-            guard openssl.terminationStatus == 0 else { throw DidNotStart() }
+            guard try LoopbackServerProcess.runQuietly(certificate) else {
+                directory.remove()
+                throw DidNotStart()
+            }
             certificates = directory
             tlsArguments = ["\(directory.path)/cert.pem", "\(directory.path)/key.pem"]
         } else {

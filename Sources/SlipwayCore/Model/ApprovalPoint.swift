@@ -15,6 +15,11 @@ public struct ApprovalPoint: Sendable, Hashable {
 
     /// The approval's key in CI files: `slipway-approve-<instance slug>`.
     public var slug: String { "slipway-approve-\(JobInstance.slug(for: instance))" }
+
+    /// What the approval prints once given, in the run's log.
+    public var approvedMessage: String {
+        "approved: this run's changes to \(environment) go ahead, from \(instance) on"
+    }
 }
 
 extension ApprovalPoint {
@@ -46,13 +51,23 @@ extension Pipeline {
     /// None of them waits for `id` itself, since a point waits only for what its instance waits for
     /// and comes before it in execution order.
     public func approvalPoints(awaitedBy id: String) -> [ApprovalPoint] {
-        let points = approvalPoints
-        let covered = Set(upstream(of: id) + [id])
+        approvalPoints(covering: Set(upstream(of: id) + [id]))
+    }
+
+    /// The approval points the point before instance `id` waits for, on platforms where it waits
+    /// for everything upstream: those of what `id` waits for.
+    public func approvalPoints(awaitedByPointBefore id: String) -> [ApprovalPoint] {
+        approvalPoints(covering: Set(upstream(of: id)))
+    }
+
+    /// The points of the gated instances in `covered`, and of their environments' gated
+    /// instances before them.
+    private func approvalPoints(covering covered: Set<String>) -> [ApprovalPoint] {
         var awaited: Set<String> = []
-        for point in points where covered.contains(point.instance) {
+        for point in approvalPoints where covered.contains(point.instance) {
             awaited.insert(point.instance)
             awaited.formUnion(point.earlier)
         }
-        return points.filter { awaited.contains($0.instance) }
+        return approvalPoints.filter { awaited.contains($0.instance) }
     }
 }

@@ -197,8 +197,7 @@ private struct BitbucketWriter {
                 yaml.entry("trigger", "manual")
                 yaml.nest("clone") { yaml.entry("enabled", "false") }
                 yaml.entry("max-time", "5")
-                let message = "approved: this run's changes to \(point.environment) go ahead, from \(point.instance) on"
-                yaml.nest("script") { embed("echo \(ChangeDetectionScript.singleQuoted(message))\n") }
+                yaml.nest("script") { embed("echo \(ChangeDetectionScript.singleQuoted(point.approvedMessage))\n") }
             }
         }
     }

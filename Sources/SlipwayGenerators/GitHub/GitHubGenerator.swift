@@ -540,13 +540,9 @@ private struct Writer {
     /// enables the one before the first of the run's jobs for the environment; those jobs need
     /// every approval job that could have asked, and a rejection stops them as a failure does.
     func approvalJob(_ point: ApprovalPoint, before instance: JobInstance) {
-        var awaited: [ApprovalPoint] = []
-        for upstream in pipeline.upstream(of: instance.id) {
-            for other in pipeline.approvalPoints(awaitedBy: upstream) where !awaited.contains(other) {
-                awaited.append(other)
-            }
-        }
-        let needs = pipeline.upstream(of: instance.id).map(JobInstance.slug(for:)) + awaited.map(\.slug)
+        let needs =
+            pipeline.upstream(of: instance.id).map(JobInstance.slug(for:))
+            + pipeline.approvalPoints(awaitedByPointBefore: instance.id).map(\.slug)
         yaml.nest(point.slug) {
             yaml.entry("name", string: "approve \(point.environment)")
             yaml.wrapped("needs", "[\(([GitHubGenerator.detectionJob] + needs).joined(separator: ", "))]")
@@ -562,9 +558,7 @@ private struct Writer {
                 yaml.item {
                     yaml.entry("name", "Approved")
                     yaml.entry("shell", Self.shell)
-                    let message =
-                        "approved: this run's changes to \(point.environment) go ahead, from \(point.instance) on"
-                    yaml.literal("run", "echo \(ChangeDetectionScript.singleQuoted(message))\n")
+                    yaml.literal("run", "echo \(ChangeDetectionScript.singleQuoted(point.approvedMessage))\n")
                 }
             }
         }

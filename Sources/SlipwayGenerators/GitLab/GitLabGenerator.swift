@@ -397,8 +397,9 @@ private struct GitLabWriter {
     /// The blocking manual job where an environment's gate asks, once per run.
     ///
     /// The detection puts it into the child only before the first of the run's jobs for the
-    /// environment, and those jobs wait for it instead of asking themselves. Its environment, with `action: prepare`,
-    /// makes a protected environment decide who may run it, and records no deployment.
+    /// environment, and those jobs wait for it instead of asking themselves. Its environment, with
+    /// `action: prepare`, makes a protected environment decide who may run it, and records no
+    /// deployment.
     func approvalJob(_ point: ApprovalPoint, before instance: JobInstance, _ yaml: YAMLWriter) {
         yaml.nest(point.slug) {
             yaml.entry("stage", "slipway")
@@ -409,33 +410,38 @@ private struct GitLabWriter {
             yaml.entry("interruptible", "false")
             yaml.entry("timeout", "5 minutes")
             // What the job itself waits for (GitLab's needs wait transitively).
-            let upstream = instance.waitsFor
-            if upstream.isEmpty {
-                yaml.entry("needs", "[]")
-            } else {
-                yaml.comment(
-                    "Asks once what \(instance.id) waits for is done; a job that is not selected is not in the pipeline."
-                )
-                yaml.nest("needs") {
-                    for need in upstream {
-                        yaml.item {
-                            yaml.entry("job", JobInstance.slug(for: need))
-                            yaml.entry("optional", "true")
-                            yaml.entry("artifacts", "false")
-                        }
-                    }
-                }
-            }
+            writeNeeds(
+                instance.waitsFor.map { (job: JobInstance.slug(for: $0), artifacts: false) },
+                because:
+                    "Asks once what \(instance.id) waits for is done; a job that is not selected is not in the pipeline.",
+                yaml)
             yaml.entry("when", "manual")
             yaml.comment("Blocking: the run's jobs for '\(point.environment)' wait for the approval.")
             yaml.entry("allow_failure", "false")
-            let message = "approved: this run's changes to \(point.environment) go ahead, from \(point.instance) on"
-            yaml.nest("script") { yaml.item(YAMLWriter.quoted("echo " + ChangeDetectionScript.singleQuoted(message))) }
+            yaml.nest("script") {
+                yaml.item(YAMLWriter.quoted("echo " + ChangeDetectionScript.singleQuoted(point.approvedMessage)))
+            }
         }
     }
 
     /// The file-level variable that holds `MarkScript.function`.
     static let markFunctionVariable = "SLIPWAY_MARK_FUNCTION"
+
+    /// Writes `needs`, each optional (a job that is not selected is not in the child), with the
+    /// comment `because` above them; `[]` when there are none.
+    func writeNeeds(_ needs: [(job: String, artifacts: Bool)], because: String, _ yaml: YAMLWriter) {
+        guard !needs.isEmpty else { return yaml.entry("needs", "[]") }
+        yaml.comment(because)
+        yaml.nest("needs") {
+            for need in needs {
+                yaml.item {
+                    yaml.entry("job", need.job)
+                    yaml.entry("optional", "true")
+                    yaml.entry("artifacts", need.artifacts ? "true" : "false")
+                }
+            }
+        }
+    }
 
     /// What `instance`'s job needs, by job key, and whether it takes that job's artifacts: what it
     /// waits for, the producers it receives files from (GitLab hands artifacts only to the jobs
@@ -468,21 +474,8 @@ private struct GitLabWriter {
             yaml.entry("timeout", "\(instance.timeoutMinutes) minutes")
             // What it receives files from is in `needs` too: GitLab hands artifacts only to the jobs
             // that list their producer there.
-            let upstream = needs(of: instance)
-            if upstream.isEmpty {
-                yaml.entry("needs", "[]")
-            } else {
-                yaml.comment("Optional: a job that is not selected is not in the pipeline.")
-                yaml.nest("needs") {
-                    for need in upstream {
-                        yaml.item {
-                            yaml.entry("job", need.job)
-                            yaml.entry("optional", "true")
-                            yaml.entry("artifacts", need.artifacts ? "true" : "false")
-                        }
-                    }
-                }
-            }
+            writeNeeds(
+                needs(of: instance), because: "Optional: a job that is not selected is not in the pipeline.", yaml)
             if case .job = instance.approval {
                 yaml.entry("when", "manual")
                 yaml.comment("Blocking: what needs this job waits for the approval.")
