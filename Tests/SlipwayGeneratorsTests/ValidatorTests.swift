@@ -116,6 +116,14 @@ private func pipelines(examples: [String] = ["kkp", "kops"], negations: Bool = t
                 }
             }
             #expect(scripts >= jobs.count)
+            // The scripts the workflow holds once for every job that evaluates them.
+            for (key, value) in (document["env"] as? [String: Any] ?? [:]).sorted(by: { $0.key < $1.key }) {
+                guard let script = value as? String, script.contains("\n") else { continue }
+                let path = "scripts/env-\(key).sh"
+                try directory.write(path, "#!/usr/bin/env bash\nset -euo pipefail\n" + script)
+                let check = try await run(shellcheck, ["--severity=style", path], in: directory.path)
+                #expect(check.status == 0, "\(name) env \(key):\n\(check.standardOutput)")
+            }
         }
     }
 }

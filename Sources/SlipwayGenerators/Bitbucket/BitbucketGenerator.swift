@@ -306,7 +306,7 @@ private struct BitbucketWriter {
     /// A script as a file written by a quoted here-document, then run by bash: Bitbucket's own
     /// shell may not be bash, and the here-document keeps every character literal.
     ///
-    /// With `toolFunctions`, an item between the two writes `ToolScripts.functions` to a file the
+    /// With `toolFunctions`, an item between the two writes `ToolScripts.functions(_:)` to a file the
     /// script sources: the first such step in the file holds it under a YAML anchor, which
     /// Bitbucket supports (support.atlassian.com/bitbucket-cloud/docs/yaml-anchors), and every later
     /// one repeats it by alias, so the file holds the functions once.
@@ -317,7 +317,7 @@ private struct BitbucketWriter {
                 + BitbucketGenerator.scriptDelimiter + "\n")
         if toolFunctions {
             sharedFile(
-                ToolScripts.functions, to: Self.toolFunctionsFile, anchor: Self.toolFunctionsAnchor,
+                ToolScripts.functions(pipeline), to: Self.toolFunctionsFile, anchor: Self.toolFunctionsAnchor,
                 delimiter: BitbucketGenerator.toolFunctionsDelimiter, written: toolFunctionsWritten)
         }
         if markFunction {

@@ -104,17 +104,16 @@ public struct ChangeDetectionScript: Sendable {
         self.deployGuard = deployGuard
     }
 
-    /// The line that outputs `value` for `instance`: false for a mutating instance where the
-    /// deploy guard fails.
-    private func output(_ instance: JobInstance, _ value: String) -> String {
+    /// The line that outputs `value` for `instance` in `event`, or nil for `false`, which every
+    /// output left unset gets at the end: false for a mutating instance where the deploy guard
+    /// fails, and for an untrusted one in a pull request from a fork.
+    private func output(_ instance: JobInstance, _ value: String, event: Event) -> String? {
+        guard value != "false" else { return nil }
         let name = outputName(instance)
-        var line = "output \(name) \(value)"
-        if deployGuard != nil, instance.mutates, value != "false" {
-            line = "if [[ $deploys == true ]]; then output \(name) \(value); else output \(name) false; fi"
-        }
-        guard untrusted.contains(instance.id), value != "false" else { return line }
-        return
-            "if [[ ${\(Input.fork):-false} == true ]]; then if [[ \(value) == true ]]; then fork_skipped+=(\(name)); fi; output \(name) false; else \(line); fi"
+        if deployGuard != nil, instance.mutates { return "deploy \(name) \(value)" }
+        // Only a pull request comes from a fork.
+        if untrusted.contains(instance.id), event == .pullRequest { return "trusted \(name) \(value)" }
+        return "output \(name) \(value)"
     }
 
     /// The script's text.
@@ -190,16 +189,15 @@ public struct ChangeDetectionScript: Sendable {
             "  [[ -s $selected ]]",
             "}",
             "",
+            "# output NAME VALUE: NAME's output, once; every output left unset is false at the end.",
+            "declare -A outputs=()",
             "output() {",
             "  echo \"$1=$2\" >>\"${\(Input.output)}\"",
             "  echo \"$1: $2\"",
+            "  outputs[$1]=$2",
+            "}",
+            "",
         ]
-        // The approval points read the jobs' outputs back.
-        if !pipeline.approvalPoints.isEmpty {
-            lines += ["  outputs[$1]=$2", "}", "declare -A outputs=()", ""]
-        } else {
-            lines += ["}", ""]
-        }
         // Decide the outputs first, so only the pattern lists some output reads are evaluated.
         var used: Set<String> = []
         var outputs: [String] = []
@@ -228,9 +226,33 @@ public struct ChangeDetectionScript: Sendable {
                     let references = values.map { "\"$\(variable[$0]!)\"" }
                     value = references.count == 1 ? references[0] : "\"$(any \(references.joined(separator: " ")))\""
                 }
-                outputs.append("  " + output(instance, value))
+                if let line = output(instance, value, event: event) { outputs.append("  " + line) }
             }
             outputs.append("  ;;")
+        }
+        if outputs.contains(where: { $0.hasPrefix("  trusted ") }) {
+            lines += [
+                "# trusted NAME VALUE: NAME's output, false in a pull request from a fork, which gets no",
+                "# secrets (NAME is then in fork_skipped if it would have run).",
+                "trusted() {",
+                "  if [[ ${\(Input.fork):-false} == true ]]; then",
+                "    if [[ $2 == true ]]; then fork_skipped+=(\"$1\"); fi",
+                "    output \"$1\" false",
+                "  else",
+                "    output \"$1\" \"$2\"",
+                "  fi",
+                "}",
+                "",
+            ]
+        }
+        if outputs.contains(where: { $0.hasPrefix("  deploy ") }) {
+            lines += [
+                "# deploy NAME VALUE: a mutating job's output, false where jobs may not deploy ($deploys).",
+                "deploy() {",
+                "  if [[ $deploys == true ]]; then output \"$1\" \"$2\"; else output \"$1\" false; fi",
+                "}",
+                "",
+            ]
         }
 
         if outputs.contains(where: { $0.contains("$(any ") }) {
@@ -265,7 +287,7 @@ public struct ChangeDetectionScript: Sendable {
         if !used.isEmpty { lines.append("") }
         if converges { lines += outOfDate }
         // Only where some output depends on it: a pipeline without mutating jobs does not ask.
-        if let deployGuard, outputs.contains(where: { $0.contains("$deploys") }) {
+        if let deployGuard, outputs.contains(where: { $0.hasPrefix("  deploy ") }) {
             lines += [
                 "deploys=false",
                 "if \(deployGuard.test); then",
@@ -284,6 +306,11 @@ public struct ChangeDetectionScript: Sendable {
         lines.append("  exit 1")
         lines.append("  ;;")
         lines.append("esac")
+        lines += Self.wrapped(["for", "name", "in"] + pipeline.instances.map(outputName), last: "; do")
+        lines += [
+            "  if [[ -z ${outputs[$name]:-} ]]; then output \"$name\" false; fi",
+            "done",
+        ]
         lines += approvals
         return lines.joined(separator: "\n") + "\n"
     }
@@ -296,21 +323,30 @@ public struct ChangeDetectionScript: Sendable {
         var lines = [
             "",
             "# An environment's gate asks once per run, before the first of the run's jobs for it.",
-            "# approve NAME JOB EARLIER...: true when JOB runs and no EARLIER job does.",
+            "# approve NAME JOB [NAME JOB]...: for one environment's gated jobs in execution order, NAME is",
+            "# true for the first JOB that runs, and false for every other.",
             "approve() {",
-            "  local name=$1 job=$2 earlier value=false",
-            "  shift 2",
-            "  if [[ ${outputs[$job]:-false} == true ]]; then",
-            "    value=true",
-            "    for earlier in \"$@\"; do if [[ ${outputs[$earlier]:-false} == true ]]; then value=false; fi; done",
-            "  fi",
-            "  output \"$name\" \"$value\"",
+            "  local asked=false",
+            "  while (($# >= 2)); do",
+            "    if [[ $asked == false && ${outputs[$2]:-false} == true ]]; then",
+            "      asked=true",
+            "      output \"$1\" true",
+            "    else",
+            "      output \"$1\" false",
+            "    fi",
+            "    shift 2",
+            "  done",
             "}",
         ]
+        var environments: [String] = []
+        var arguments: [String: [String]] = [:]
         for point in points {
             guard let instance = pipeline.instance(point.instance) else { continue }
-            let earlier = point.earlier.compactMap(pipeline.instance).map(outputName)
-            lines.append((["approve", approvalName(point), outputName(instance)] + earlier).joined(separator: " "))
+            if arguments[point.environment] == nil { environments.append(point.environment) }
+            arguments[point.environment, default: []] += [approvalName(point), outputName(instance)]
+        }
+        for environment in environments {
+            lines += Self.wrapped(["approve"] + (arguments[environment] ?? []))
         }
         return lines
     }
@@ -326,11 +362,10 @@ public struct ChangeDetectionScript: Sendable {
         }
     }
 
-    /// The variable holding whether instance `index` (in `pipeline.instances`) is out of date,
-    /// its time of success, and whether it is selected.
-    private func variables(_ instance: JobInstance) -> (outOfDate: String, time: String, selected: String) {
-        let index = pipeline.index(of: instance.id) ?? 0
-        return ("o_\(index)", "t_\(index)", "s_\(index)")
+    /// The variable holding whether `instance` is selected (`s_INDEX`, by its place in
+    /// `pipeline.instances`).
+    private func selectedVariable(_ instance: JobInstance) -> String {
+        "s_\(pipeline.index(of: instance.id) ?? 0)"
     }
 
     /// Reads the marks and decides, for every instance that may be out of date, whether it is:
@@ -424,50 +459,61 @@ public struct ChangeDetectionScript: Sendable {
             "",
         ]
         let candidates = convergingInstances
-        // The marks worth walking back to: of jobs whose definition is unchanged, not at the head.
-        lines.append("wanted_marks=()")
+        // Per instance, one table entry and one call: the logic is written once (a workflow
+        // has a size limit, and this script is part of it).
+        lines += [
+            "# The fingerprint each job's mark must carry for the job to be up to date.",
+            "declare -A expected=()",
+        ]
         for instance in candidates {
-            let slug = Self.singleQuoted(instance.slug)
-            lines += [
-                "if [[ -n ${mark_commit[\(slug)]:-} && ${mark_commit[\(slug)]} != \"$head\" ]]; then",
-                "  if [[ ${mark_fingerprint[\(slug)]} == \(Self.singleQuoted(instance.fingerprint)) ]]; then wanted_marks+=(\"${mark_commit[\(slug)]}\"); fi",
-                "fi",
-            ]
+            lines.append("expected[\(Self.singleQuoted(instance.slug))]=\(instance.fingerprint)")
         }
+        lines += [
+            "# The marks worth walking back to: of jobs whose definition is unchanged, not at the head.",
+            "wanted_marks=()",
+            "for slug in \"${!expected[@]}\"; do",
+            "  if [[ -n ${mark_commit[$slug]:-} && ${mark_commit[$slug]} != \"$head\" && ${mark_fingerprint[$slug]} == \"${expected[$slug]}\" ]]; then",
+            "    wanted_marks+=(\"${mark_commit[$slug]}\")",
+            "  fi",
+            "done",
+            "",
+            "# outdated INDEX SLUG PATTERN...: sets out_of_date[INDEX] to whether job SLUG is out of date since",
+            "# its mark (no mark, another fingerprint, or a selected path changed since the marked commit),",
+            "# and succeeded_at[INDEX] to its mark's time; a mark on the walk is decided later (`pending`).",
+            "# Without patterns, any change counts.",
+            "declare -a out_of_date=() succeeded_at=()",
+            "# shellcheck disable=SC2034 # succeeded_at is read only where a job needs a mutating one",
+            "outdated() {",
+            "  local index=$1 slug=$2 commit value=true",
+            "  shift 2",
+            "  commit=${mark_commit[$slug]:-}",
+            "  succeeded_at[index]=${mark_time[$slug]:-}",
+            "  if [[ -n $commit ]]; then",
+            "    value=false",
+            "    if [[ ${mark_fingerprint[$slug]} != \"${expected[$slug]}\" ]]; then",
+            "      value=true",
+            "    elif [[ $commit != \"$head\" ]]; then",
+            "      if ! since \"$commit\"; then",
+            "        value=true",
+            "      elif [[ -n ${approximate[$commit]:-} ]]; then",
+            "        pending \"$index\" \"$commit\" \"$@\"",
+            "      elif (($# == 0)); then",
+            "        if [[ -s $changed ]]; then value=true; fi",
+            "      elif selects \"$@\"; then",
+            "        value=true",
+            "      fi",
+            "    fi",
+            "  fi",
+            "  out_of_date[index]=$value",
+            "}",
+        ]
         for instance in candidates {
-            let (outOfDate, time, _) = variables(instance)
-            let slug = Self.singleQuoted(instance.slug)
-            let test: String
             let arguments = instance.patterns.patterns.map { pattern in
                 Self.singleQuoted((pattern.isNegated ? "-" : "+") + PatternRegex.expression(for: pattern))
             }
-            if instance.patterns.patterns.isEmpty {
-                test = "[[ -s $changed ]]"
-            } else {
-                test = "selects \(arguments.joined(separator: " "))"
-            }
             let index = pipeline.index(of: instance.id) ?? 0
-            let pending = (["pending", "\(index)", "\"${mark_commit[\(slug)]}\""] + arguments).joined(separator: " ")
-            // Its time of success matters only against a mutating instance it needs (rule d).
-            let timed = instance.needs.contains { pipeline.instance($0)?.mutates == true }
-            lines += [
-                "# \(instance.id)",
-                timed ? "\(outOfDate)=true \(time)=" : "\(outOfDate)=true",
-                "if [[ -n ${mark_commit[\(slug)]:-} ]]; then",
-                timed ? "  \(time)=${mark_time[\(slug)]} \(outOfDate)=false" : "  \(outOfDate)=false",
-                "  if [[ ${mark_fingerprint[\(slug)]} != \(Self.singleQuoted(instance.fingerprint)) ]]; then",
-                "    \(outOfDate)=true",
-                "  elif [[ ${mark_commit[\(slug)]} != \"$head\" ]]; then",
-                "    if ! since \"${mark_commit[\(slug)]}\"; then",
-                "      \(outOfDate)=true",
-                "    elif [[ -n ${approximate[${mark_commit[\(slug)]}]:-} ]]; then",
-                "      \(pending)",
-                "    elif \(test); then",
-                "      \(outOfDate)=true",
-                "    fi",
-                "  fi",
-                "fi",
-            ]
+            lines.append(
+                (["outdated", "\(index)", Self.singleQuoted(instance.slug)] + arguments).joined(separator: " "))
         }
         // The pending instances: for each selected path, its mode and object at the marked commit
         // (the old side of the oldest change after it) against the head's (the newest change's new
@@ -492,17 +538,17 @@ public struct ChangeDetectionScript: Sendable {
             "        if (differs) print i",
             "      }",
             "    }' \"$diffs/walk\" >\"$diffs/outdated\"",
-            "  while read -r index; do printf -v \"o_$index\" true; done <\"$diffs/outdated\"",
+            "  while read -r index; do out_of_date[index]=true; done <\"$diffs/outdated\"",
             "fi",
         ]
         // Rule (d): a mutating instance it needs succeeded after it did.
         for instance in candidates {
-            let (outOfDate, time, _) = variables(instance)
+            let index = pipeline.index(of: instance.id) ?? 0
             for need in instance.needs {
                 guard let upstream = pipeline.instance(need), upstream.mutates else { continue }
                 let mark = "${mark_time[\(Self.singleQuoted(upstream.slug))]:-}"
                 lines.append(
-                    "if [[ $\(outOfDate) == false && -n \(mark) ]] && ((\(mark) > \(time))); then \(outOfDate)=true; fi"
+                    "if [[ ${out_of_date[\(index)]} == false && -n \(mark) ]] && ((\(mark) > succeeded_at[\(index)])); then out_of_date[\(index)]=true; fi"
                 )
             }
         }
@@ -516,17 +562,18 @@ public struct ChangeDetectionScript: Sendable {
         var lines: [String] = []
         let candidates = Set(convergingInstances.map(\.id))
         for instance in pipeline.instances {
-            let (outOfDate, _, selected) = variables(instance)
+            let selected = selectedVariable(instance)
+            let index = pipeline.index(of: instance.id) ?? 0
             let direct =
                 candidates.contains(instance.id) && pipeline.takesPart(instance, in: event) && !instance.onlyWithNeeds
-            lines.append("\(selected)=\(direct ? "$\(outOfDate)" : "false")")
+            lines.append("\(selected)=\(direct ? "${out_of_date[\(index)]}" : "false")")
         }
         for id in pipeline.executionOrder {
             guard let instance = pipeline.instance(id), pipeline.takesPart(instance, in: event) else { continue }
             let mutatingNeeds = instance.needs.compactMap { pipeline.instance($0) }.filter(\.mutates)
             guard !mutatingNeeds.isEmpty else { continue }
-            let condition = mutatingNeeds.map { "$\(variables($0).selected) == true" }.joined(separator: " || ")
-            lines.append("if [[ \(condition) ]]; then \(variables(instance).selected)=true; fi")
+            let condition = mutatingNeeds.map { "$\(selectedVariable($0)) == true" }.joined(separator: " || ")
+            lines.append("if [[ \(condition) ]]; then \(selectedVariable(instance))=true; fi")
         }
         for id in pipeline.executionOrder.reversed() {
             guard let instance = pipeline.instance(id) else { continue }
@@ -534,19 +581,19 @@ public struct ChangeDetectionScript: Sendable {
                 guard let upstream = pipeline.instance(need), !upstream.mutates, pipeline.takesPart(upstream, in: event)
                 else { continue }
                 lines.append(
-                    "if [[ $\(variables(instance).selected) == true ]]; then \(variables(upstream).selected)=true; fi")
+                    "if [[ $\(selectedVariable(instance)) == true ]]; then \(selectedVariable(upstream))=true; fi")
             }
         }
         if event == .manual {
             // `--all`: every job that listens to manual runs, as `slipway plan --event manual --all`.
             let everything = pipeline.instances.filter { pipeline.takesPart($0, in: event) }
-                .map { "\(variables($0).selected)=true" }
+                .map { "\(selectedVariable($0))=true" }
             if !everything.isEmpty {
                 lines.append("if [[ \"${\(Input.all):-}\" == true ]]; then \(everything.joined(separator: " ")); fi")
             }
         }
         for instance in pipeline.instances {
-            lines.append(output(instance, "\"$\(variables(instance).selected)\""))
+            if let line = output(instance, "\"$\(selectedVariable(instance))\"", event: event) { lines.append(line) }
         }
         return lines
     }
@@ -563,6 +610,23 @@ public struct ChangeDetectionScript: Sendable {
         "  fi",
         "  ;;",
     ]
+
+    /// A command of `words` (then `last`) on lines of at most about 100 characters, continued
+    /// with a backslash, so that no line of a generated file grows with the pipeline.
+    static func wrapped(_ words: [String], last: String = "") -> [String] {
+        var lines: [String] = []
+        var line = ""
+        for word in words {
+            if !line.isEmpty && line.count + word.count > 100 {
+                lines.append(line + " \\")
+                line = "  "
+            } else if !line.isEmpty && line != "  " {
+                line += " "
+            }
+            line += word
+        }
+        return lines + [line + last]
+    }
 
     /// `text` as one single-quoted bash word.
     static func singleQuoted(_ text: String) -> String {

@@ -43,7 +43,7 @@ enum JobScripts {
             if restoresCopies { script += restoreCopy(producer) }
             script += verifyChecksums(producer, digestVariable: digestVariable(producer, in: pipeline))
         }
-        return script + ToolScripts.prepare(instance, loadFunctions: loadToolFunctions)
+        return script + ToolScripts.prepare(instance, in: pipeline, loadFunctions: loadToolFunctions)
     }
 
     /// The audience a platform's OIDC token must carry for `provider`.

@@ -1,3 +1,4 @@
+import Foundation
 import SlipwayCore
 
 /// The bash that installs and checks a job's pinned tools in generated CI.
@@ -12,64 +13,111 @@ enum ToolScripts {
     static let functionsVariable = "SLIPWAY_TOOL_FUNCTIONS"
 
     /// What every job that runs pinned tools evaluates first: `slipway_error`,
-    /// `slipway_detect_platform`, `slipway_install` and `slipway_check`.
-    static let functions = errorFunction + platformFunction + installFunction + checkFunction
-
-    /// Everything a job does about its tools before its script: installs (without `image`) and
-    /// version checks (always), after `loadFunctions` (the text that defines `functions`).
-    static func prepare(_ instance: JobInstance, loadFunctions: String) -> String {
-        guard !instance.tools.isEmpty else { return "" }
-        var script = loadFunctions
-        if instance.installsTools { script += install(instance.tools) }
-        for tool in instance.tools { script += check(tool) }
+    /// `slipway_detect_platform`, `slipway_install` and `slipway_check`, then an install and a
+    /// check function per tool the pipeline pins (`installFunction(_:)`, `checkFunction(_:)`).
+    ///
+    /// A tool's releases and digests are written once per file this way, not once per job: a job's
+    /// own step is a call per tool.
+    static func functions(_ pipeline: Pipeline) -> String {
+        let used = Set(pipeline.instances.flatMap { $0.tools.map(\.name) })
+        let tools = pipeline.tools.filter { used.contains($0.name) }
+        // Named over every pinned tool, as `prepare` names them.
+        let names = functionNames(pipeline.tools)
+        let installed = Set(pipeline.instances.filter(\.installsTools).flatMap { $0.tools.map(\.name) })
+        var script = commonFunctions
+        for tool in tools {
+            guard let name = names[tool.name] else { continue }
+            if installed.contains(tool.name) { script += installFunction(tool, named: name) }
+            script += checkFunction(tool, named: name)
+        }
         return script
     }
 
-    /// Evaluates `functions` from `functionsVariable`.
+    /// The functions that do not depend on the pipeline.
+    static let commonFunctions = errorFunction + platformFunction + installFunction + checkFunction
+
+    /// Everything a job does about its tools before its script: installs (without `image`) and
+    /// version checks (always), after `loadFunctions` (the text that defines `functions(_:)`).
+    static func prepare(_ instance: JobInstance, in pipeline: Pipeline, loadFunctions: String) -> String {
+        guard !instance.tools.isEmpty else { return "" }
+        let names = functionNames(pipeline.tools)
+        var script = loadFunctions
+        if instance.installsTools {
+            let quoted = ChangeDetectionScript.singleQuoted
+            let tools = instance.tools.map { "\($0.name) \($0.version)" }.joined(separator: ", ")
+            script += "slipway_detect_platform \(quoted(tools)) || exit 1\n"
+            for tool in instance.tools { script += "slipway_install_\(names[tool.name] ?? tool.name)\n" }
+            script += "if [[ -n \"${slipway_unverified:-}\" ]]; then exit 1; fi\n"
+        }
+        for tool in instance.tools { script += "slipway_check_\(names[tool.name] ?? tool.name)\n" }
+        return script
+    }
+
+    /// Evaluates `functions(_:)` from `functionsVariable`.
     static let evaluateFunctions = "eval \"$\(functionsVariable)\"\n"
 
-    /// Installs `tools` for the runner's platform and puts them first on `PATH`: a call of
-    /// `slipway_install` per tool for each platform with a digest; every tool without one for the
-    /// runner's platform is named before the job stops.
-    static func install(_ tools: [PinnedTool]) -> String {
-        let quoted = ChangeDetectionScript.singleQuoted
-        let names = tools.map { "\($0.name) \($0.version)" }.joined(separator: ", ")
-        var script = "slipway_detect_platform \(quoted(names)) || exit 1\n"
+    /// The part of each tool's function names after `slipway_install_` and `slipway_check_`: its
+    /// name with every character bash does not allow in a portable name as `_`, numbered when
+    /// two tools would get the same.
+    static func functionNames(_ tools: [PinnedTool]) -> [String: String] {
+        var names: [String: String] = [:]
+        var taken: Set<String> = []
         for tool in tools {
-            script += "case ${slipway_platform:?} in\n"
-            for platform in tool.lockedPlatforms {
-                guard let release = tool.release(for: platform), let digest = release.sha256 else { continue }
-                script += """
-                    \(platform.key))
-                      slipway_install \(platform.key) \(quoted(tool.name)) \(quoted(tool.version)) \\
-                        \(quoted(release.url)) \\
-                        \(quoted(digest)) \(quoted(release.format.rawValue)) \(quoted(release.executable))
-                      ;;
-
-                    """
+            let base = String(
+                tool.name.unicodeScalars.map { scalar in
+                    scalar.isASCII && (CharacterSet.alphanumerics.contains(scalar) || scalar == "_")
+                        ? Character(scalar) : "_"
+                })
+            var name = base
+            var number = 2
+            while !taken.insert(name).inserted {
+                name = "\(base)_\(number)"
+                number += 1
             }
-            let locked =
-                tool.lockedPlatforms.isEmpty ? "none" : tool.lockedPlatforms.map(\.key).joined(separator: ", ")
+            names[tool.name] = name
+        }
+        return names
+    }
+
+    /// `slipway_install_NAME`: installs `tool` for the runner's platform (`slipway_install`), or
+    /// names it and sets `slipway_unverified` when `slipway.yml` pins no digest for that platform.
+    static func installFunction(_ tool: PinnedTool, named name: String) -> String {
+        let quoted = ChangeDetectionScript.singleQuoted
+        var script = "slipway_install_\(name)() {\n  case ${slipway_platform:?} in\n"
+        for platform in tool.lockedPlatforms {
+            guard let release = tool.release(for: platform), let digest = release.sha256 else { continue }
             script += """
-                *)
-                  slipway_error "slipway.yml pins no SHA-256 for \(tool.name) \(tool.version) on $slipway_platform (it pins: \(locked))"
-                  echo "note: run 'slipway tools lock \(tool.name)' and commit slipway.yml, or give the job an image with \(tool.name) \(tool.version)" >&2
-                  slipway_unverified=1
-                  ;;
-                esac
+                  \(platform.key))
+                    slipway_install \(platform.key) \(quoted(tool.name)) \(quoted(tool.version)) \\
+                      \(quoted(release.url)) \\
+                      \(quoted(digest)) \(quoted(release.format.rawValue)) \(quoted(release.executable))
+                    ;;
 
                 """
         }
-        return script + "if [[ -n \"${slipway_unverified:-}\" ]]; then exit 1; fi\n"
+        let locked = tool.lockedPlatforms.isEmpty ? "none" : tool.lockedPlatforms.map(\.key).joined(separator: ", ")
+        script += """
+              *)
+                slipway_error "slipway.yml pins no SHA-256 for \(tool.name) \(tool.version) on $slipway_platform (it pins: \(locked))"
+                echo "note: run 'slipway tools lock \(tool.name)' and commit slipway.yml, or give the job an image with \(tool.name) \(tool.version)" >&2
+                # shellcheck disable=SC2034 # read by the job's install step
+                slipway_unverified=1
+                ;;
+              esac
+            }
+
+            """
+        return script
     }
 
-    /// Fails unless `tool` is on `PATH` and prints its pinned version (`VersionMatch`) when asked.
-    static func check(_ tool: PinnedTool) -> String {
+    /// `slipway_check_NAME`: fails unless `tool` is on `PATH` and prints its pinned version
+    /// (`VersionMatch`) when asked (`slipway_check`).
+    static func checkFunction(_ tool: PinnedTool, named name: String) -> String {
         let quoted = ChangeDetectionScript.singleQuoted
         let arguments =
             [tool.name, tool.version, VersionMatch.bashPattern(version: tool.version), tool.name]
             + tool.versionArguments
-        return "slipway_check \(arguments.map(quoted).joined(separator: " "))\n"
+        return "slipway_check_\(name)() {\n  slipway_check \(arguments.map(quoted).joined(separator: " "))\n}\n"
     }
 
     /// `slipway_detect_platform TOOLS`: sets `$slipway_platform` to the runner's platform, as

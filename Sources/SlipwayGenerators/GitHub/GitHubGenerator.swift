@@ -118,6 +118,14 @@ public struct GitHubGenerator: Sendable {
 private struct Writer {
     let pipeline: Pipeline
     let yaml = YAMLWriter()
+    /// `ToolScripts.functions(_:)` in parts GitHub can read (`partLength`).
+    let toolFunctionParts: [String]
+
+    init(pipeline: Pipeline) {
+        self.pipeline = pipeline
+        let functions = ToolScripts.functions(pipeline)
+        toolFunctionParts = Self.parts(of: functions) ?? [functions]
+    }
 
     var spec: Spec { pipeline.spec }
 
@@ -135,15 +143,34 @@ private struct Writer {
             yaml.entry("group", "slipway-${{ github.workflow }}-${{ github.event.pull_request.number || github.sha }}")
             yaml.entry("cancel-in-progress", "${{ github.event_name == 'pull_request' }}")
         }
+        yaml.blank()
+        yaml.comment("Every script runs in bash, which stops at the first failing command.")
+        yaml.nest("defaults") {
+            yaml.nest("run") { yaml.entry("shell", Self.shell) }
+        }
         let runsTools = pipeline.instances.contains { !$0.tools.isEmpty }
-        if !spec.env.isEmpty || runsTools {
-            yaml.blank()
-            yaml.nest("env") {
-                for (name, value) in spec.env { yaml.entry(name, string: value) }
-                if runsTools {
-                    yaml.comment("Installs and checks pinned tools; every job that runs one evaluates it.")
-                    yaml.literal(ToolScripts.functionsVariable, ToolScripts.functions)
+        let checksOutdated = converges && pipeline.instances.contains(where: \.mutates)
+        let restores = pipeline.instances.contains { !$0.receivesFrom.isEmpty }
+        yaml.blank()
+        yaml.nest("env") {
+            for (name, value) in spec.env { yaml.entry(name, string: value) }
+            yaml.comment("The event as Slipway names it, for the change detection and every job's script.")
+            yaml.entry(ChangeDetectionScript.Input.event, Self.event)
+            // Scripts many jobs run, held once so that the file stays small (GitHub reads
+            // nothing over 512,000 bytes); the steps evaluate them.
+            if runsTools {
+                yaml.comment("Installs and checks pinned tools; every job that runs one evaluates it.")
+                for (index, part) in toolFunctionParts.enumerated() {
+                    yaml.literal(Self.toolFunctionsVariable(part: index), part)
                 }
+            }
+            if checksOutdated {
+                yaml.comment("Stops a deploy whose commit is no longer the head of \(spec.defaultBranch).")
+                yaml.literal(Self.outdatedCheckVariable, outdatedCheckScript)
+            }
+            if restores {
+                yaml.comment("Verifies the files a job receives against the digest their producer recorded.")
+                yaml.literal(Self.restoreVariable, Self.restoreScript)
             }
         }
         yaml.blank()
@@ -209,6 +236,18 @@ private struct Writer {
         yaml.comment(lines.joined(separator: "\n"))
     }
 
+    /// The workflow variable holding part `part` (from 0) of the tool functions.
+    static func toolFunctionsVariable(part: Int) -> String {
+        part == 0 ? ToolScripts.functionsVariable : "\(ToolScripts.functionsVariable)_\(part + 1)"
+    }
+
+    /// Evaluates the tool functions from their `parts` variables.
+    static func evaluateToolFunctions(parts: Int) -> String {
+        guard parts > 1 else { return ToolScripts.evaluateFunctions }
+        let joined = (0..<parts).map { "$\(toolFunctionsVariable(part: $0))" }.joined()
+        return "# The functions are in parts: GitHub refuses any string over 21,000 characters.\neval \"\(joined)\"\n"
+    }
+
     /// Whether pushes and manual runs converge: some job takes part in them.
     var converges: Bool { ChangeDetectionScript.converges(pipeline) }
 
@@ -222,35 +261,55 @@ private struct Writer {
 
         """
 
+    /// The workflow variable holding `outdatedCheckScript`.
+    static let outdatedCheckVariable = "SLIPWAY_OUTDATED_CHECK"
+
     /// Stops a mutating job whose run is of an older commit than the default branch's head.
     ///
     /// Deploys queue in their environment's concurrency group in the order their jobs got there,
     /// not in commit order, so an older run's apply could otherwise undo a newer one's. The newer
     /// commit's run deploys instead: this job has not marked its commit, so convergence selects it
     /// there (GitLab's "prevent outdated deployment jobs" does the same).
-    func outdatedDeployCheck() {
+    var outdatedCheckScript: String {
         let branch = ChangeDetectionScript.singleQuoted("refs/heads/\(spec.defaultBranch)")
+        return Self.tokenForGit + """
+            if ! command -v git >/dev/null; then
+              echo "::warning::this job's image has no git, so it cannot check that \(spec.defaultBranch) has not moved on; an older run could deploy after a newer one"
+              exit 0
+            fi
+            # The repository's URL, not 'origin': a container job's checkout may have no .git.
+            latest=$(git ls-remote "$GITHUB_SERVER_URL/$GITHUB_REPOSITORY" \(branch) | cut -f 1)
+            if [[ -n $latest && $latest != "$GITHUB_SHA" ]]; then
+              echo "::error::\(spec.defaultBranch) has moved on to ${latest:0:7} since this run of ${GITHUB_SHA:0:7}; the newer commit's run deploys instead, so this one changes nothing"
+              exit 1
+            fi
+
+            """
+    }
+
+    /// The step that runs `outdatedCheckScript` with the job's token.
+    func outdatedDeployCheck() {
         yaml.item {
             yaml.entry("name", string: "Stop if \(spec.defaultBranch) has moved on")
-            yaml.entry("shell", Self.shell)
             yaml.nest("env") { yaml.entry("SLIPWAY_TOKEN", "${{ github.token }}") }
-            yaml.literal(
-                "run",
-                Self.tokenForGit + """
-                    if ! command -v git >/dev/null; then
-                      echo "::warning::this job's image has no git, so it cannot check that \(spec.defaultBranch) has not moved on; an older run could deploy after a newer one"
-                      exit 0
-                    fi
-                    # The repository's URL, not 'origin': a container job's checkout may have no .git.
-                    latest=$(git ls-remote "$GITHUB_SERVER_URL/$GITHUB_REPOSITORY" \(branch) | cut -f 1)
-                    if [[ -n $latest && $latest != "$GITHUB_SHA" ]]; then
-                      echo "::error::\(spec.defaultBranch) has moved on to ${latest:0:7} since this run of ${GITHUB_SHA:0:7}; the newer commit's run deploys instead, so this one changes nothing"
-                      exit 1
-                    fi
-
-                    """)
+            yaml.literal("run", "eval \"$\(Self.outdatedCheckVariable)\"\n")
         }
     }
+
+    /// The workflow variable holding `restoreScript`.
+    static let restoreVariable = "SLIPWAY_RESTORE"
+
+    /// Unpacks the archive `$ARCHIVE` that `$SLIPWAY_PRODUCER` uploaded, once its SHA-256 is the
+    /// `$EXPECTED_SHA256` the producer recorded.
+    static let restoreScript = """
+        actual=$(sha256sum "$ARCHIVE" | cut -d ' ' -f 1)
+        if [[ "$actual" != "$EXPECTED_SHA256" ]]; then
+          echo "::error title=Artifact altered::the files $SLIPWAY_PRODUCER produced do not match the SHA-256 it recorded (expected $EXPECTED_SHA256, got $actual); re-run the pipeline from $SLIPWAY_PRODUCER"
+          exit 1
+        fi
+        tar -xf "$ARCHIVE"
+
+        """
 
     /// Whether `instance`'s job outputs when it succeeded, for its mark: a mutating instance that
     /// needs another is out of date when that one succeeded later (docs/planning.md), so the time
@@ -281,28 +340,35 @@ private struct Writer {
             yaml.nest("steps") {
                 checkoutWithHistory(because: "The whole history: a mark moves only to a later commit.")
                 // One mark that cannot be written does not keep the others from being written.
-                var script = Self.tokenForGit + MarkScript.function + "slipway_failed=0\n"
-                for (index, instance) in instances.enumerated() {
-                    let time = recordsSuccessTime(instance) ? "\"$SUCCEEDED_AT_\(index)\"" : ""
-                    script +=
-                        "if [[ $RESULT_\(index) == success ]]; then "
-                        + MarkScript.call(instance, branch: spec.defaultBranch, succeededAt: time).dropLast()
-                        + " || slipway_failed=1; fi\n"
+                let quoted = ChangeDetectionScript.singleQuoted
+                var script =
+                    Self.tokenForGit + MarkScript.function + """
+                        # Each job's result and recorded time, from the needs context (jq is on GitHub's runners).
+                        declare -A result=() succeeded_at=()
+                        while IFS=$'\\t' read -r slug outcome time; do
+                          result[$slug]=$outcome succeeded_at[$slug]=$time
+                        done < <(jq -r 'to_entries[] | [.key, .value.result, (.value.outputs.succeeded_at // "")] | @tsv' <<<"$SLIPWAY_NEEDS")
+                        slipway_failed=0
+                        # mark SLUG FINGERPRINT [ID]: marks job SLUG (instance ID, if not SLUG) when it succeeded.
+                        mark() {
+                          if [[ ${result[$1]:-} == success ]]; then
+                            slipway_mark "$1" "${3:-$1}" "$2" \(quoted(spec.defaultBranch)) "${succeeded_at[$1]:-}" || slipway_failed=1
+                          fi
+                        }
+
+                        """
+                for instance in instances {
+                    var arguments = [quoted(instance.slug), quoted(instance.fingerprint)]
+                    if instance.id != instance.slug { arguments.append(quoted(instance.id)) }
+                    script += "mark \(arguments.joined(separator: " "))\n"
                 }
                 script += "exit \"$slipway_failed\"\n"
                 let parts = Self.parts(of: script)
                 yaml.item {
                     yaml.entry("name", "Record which jobs are up to date")
-                    yaml.entry("shell", Self.shell)
                     yaml.nest("env") {
                         yaml.entry("SLIPWAY_TOKEN", "${{ github.token }}")
-                        for (index, instance) in instances.enumerated() {
-                            yaml.entry("RESULT_\(index)", "${{ needs['\(instance.slug)'].result }}")
-                            if recordsSuccessTime(instance) {
-                                yaml.entry(
-                                    "SUCCEEDED_AT_\(index)", "${{ needs['\(instance.slug)'].outputs.succeeded_at }}")
-                            }
-                        }
+                        yaml.entry("SLIPWAY_NEEDS", "${{ toJSON(needs) }}")
                         scriptParts(parts)
                     }
                     yaml.literal("run", Self.run(script, parts: parts))
@@ -423,7 +489,6 @@ private struct Writer {
                 yaml.item {
                     yaml.entry("name", "Decide which jobs run")
                     yaml.entry("id", "detect")
-                    yaml.entry("shell", Self.shell)
                     yaml.nest("env") {
                         typealias Input = ChangeDetectionScript.Input
                         if converges {
@@ -432,7 +497,6 @@ private struct Writer {
                                 yaml.entry(ChangeDetectionScript.Input.all, "${{ inputs.all == true }}")
                             }
                         }
-                        yaml.entry(Input.event, Self.event)
                         yaml.entry(
                             Input.baseSHA,
                             "${{ github.event.pull_request.base.sha || github.event.merge_group.base_sha }}")
@@ -557,7 +621,6 @@ private struct Writer {
             yaml.nest("steps") {
                 yaml.item {
                     yaml.entry("name", "Approved")
-                    yaml.entry("shell", Self.shell)
                     yaml.literal("run", "echo \(ChangeDetectionScript.singleQuoted(point.approvedMessage))\n")
                 }
             }
@@ -642,7 +705,6 @@ private struct Writer {
                     yaml.item {
                         yaml.entry("name", "Record when this job succeeded")
                         yaml.entry("id", "succeeded")
-                        yaml.entry("shell", Self.shell)
                         yaml.literal("run", "echo \"time=$(date +%s)\" >>\"$GITHUB_OUTPUT\"\n")
                     }
                 }
@@ -667,22 +729,12 @@ private struct Writer {
             yaml.item {
                 yaml.entry("name", string: "Verify and restore what \(producer.id) produced")
                 yaml.entry("if", produced)
-                yaml.entry("shell", Self.shell)
                 yaml.nest("env") {
+                    yaml.entry("SLIPWAY_PRODUCER", string: producer.id)
                     yaml.entry("EXPECTED_SHA256", "${{ needs['\(producer.slug)'].outputs.artifact_sha256 }}")
                     yaml.entry("ARCHIVE", "\(directory)/files.tar")
                 }
-                yaml.literal(
-                    "run",
-                    """
-                    actual=$(sha256sum "$ARCHIVE" | cut -d ' ' -f 1)
-                    if [[ "$actual" != "$EXPECTED_SHA256" ]]; then
-                      echo "::error title=Artifact altered::the files \(producer.id) produced do not match the SHA-256 it recorded (expected $EXPECTED_SHA256, got $actual); re-run the pipeline from \(producer.id)"
-                      exit 1
-                    fi
-                    tar -xf "$ARCHIVE"
-
-                    """)
+                yaml.literal("run", "eval \"$\(Self.restoreVariable)\"\n")
             }
         }
     }
@@ -703,8 +755,11 @@ private struct Writer {
         }
         yaml.item {
             yaml.entry("name", string: "\(instance.installsTools ? "Install" : "Check") \(names)")
-            yaml.entry("shell", Self.shell)
-            yaml.literal("run", ToolScripts.prepare(instance, loadFunctions: ToolScripts.evaluateFunctions))
+            yaml.literal(
+                "run",
+                ToolScripts.prepare(
+                    instance, in: pipeline,
+                    loadFunctions: Self.evaluateToolFunctions(parts: toolFunctionParts.count)))
         }
     }
 
@@ -742,7 +797,6 @@ private struct Writer {
     func runStep(_ instance: JobInstance) {
         yaml.item {
             yaml.entry("name", string: instance.description ?? "Run \(instance.id)")
-            yaml.entry("shell", Self.shell)
             if let workdir = instance.workdir { yaml.entry("working-directory", string: workdir) }
             let attempts = instance.attempts
             yaml.nest("env") {
@@ -750,7 +804,6 @@ private struct Writer {
                 if let environment = instance.environment {
                     yaml.entry("SLIPWAY_ENVIRONMENT", string: environment)
                 }
-                yaml.entry("SLIPWAY_EVENT", Self.event)
                 yaml.entry("SLIPWAY_RUN_ID", "${{ github.run_id }}")
                 yaml.entry("SLIPWAY_FINGERPRINT", instance.fingerprint)
                 for secret in instance.secrets { yaml.entry(secret, "${{ secrets.\(secret) }}") }
@@ -779,7 +832,6 @@ private struct Writer {
         yaml.item {
             yaml.entry("name", "Package what this job produced")
             yaml.entry("id", "package")
-            yaml.entry("shell", Self.shell)
             yaml.literal(
                 "run",
                 """

@@ -370,7 +370,7 @@ private struct GitLabWriter {
             if runsTools {
                 yaml.comment("Installs and checks pinned tools; every job that runs one evaluates it.")
                 yaml.nest(ToolScripts.functionsVariable) {
-                    yaml.literal("value", ToolScripts.functions)
+                    yaml.literal("value", ToolScripts.functions(pipeline))
                     yaml.entry("expand", "false")
                 }
             }

@@ -72,12 +72,18 @@ selects() {
   [[ -s $selected ]]
 }
 
+# output NAME VALUE: NAME's output, once; every output left unset is false at the end.
+declare -A outputs=()
 output() {
   echo "$1=$2" >>"${SLIPWAY_OUTPUT}"
   echo "$1: $2"
   outputs[$1]=$2
 }
-declare -A outputs=()
+
+# deploy NAME VALUE: a mutating job's output, false where jobs may not deploy ($deploys).
+deploy() {
+  if [[ $deploys == true ]]; then output "$1" "$2"; else output "$1" false; fi
+}
 
 if [[ $SLIPWAY_EVENT != push && $SLIPWAY_EVENT != manual ]]; then
   # template@dev: clusters/dev/** templates/**
@@ -174,235 +180,69 @@ pending() {
   if [[ -s $diffs/s_$index ]]; then echo "$index ${position[$commit]}" >>"$diffs/pending"; fi
 }
 
+# The fingerprint each job's mark must carry for the job to be up to date.
+declare -A expected=()
+expected['template-dev']=d8272d91b19b645c36d99a926e66758f1a570bcddde01153c0e188b6a07b3230
+expected['template-staging']=d8272d91b19b645c36d99a926e66758f1a570bcddde01153c0e188b6a07b3230
+expected['template-prod']=af13171afe607dd751a16484949e15400e9504f1f5f280fdc7e7d2e8719fb818
+expected['replace-dev']=e2b9d7ed05830fe3b21c2429f30e0a852f484a104e061efdd66945c5c14706cd
+expected['replace-staging']=e2b9d7ed05830fe3b21c2429f30e0a852f484a104e061efdd66945c5c14706cd
+expected['replace-prod']=694c86f08967a412dd753c5ed90bee347515b98ceb45f0806072b0e5eb6c42f5
+expected['update-dev']=1a20467e9bde9eafb80bbbfaf5fd2b96bbb77accf3aa9e38408524d2a371bf37
+expected['update-staging']=1a20467e9bde9eafb80bbbfaf5fd2b96bbb77accf3aa9e38408524d2a371bf37
+expected['update-prod']=f7c6288fb2c340491faf0ac1eca30256985273d7805968223575900f7c60e8ac
+expected['rolling-update-dev']=a6b134ea9c80d771bc93145f194035349c44143f1517796209b3b8f46f3d1863
+expected['rolling-update-staging']=a6b134ea9c80d771bc93145f194035349c44143f1517796209b3b8f46f3d1863
+expected['rolling-update-prod']=910f8308379ee4efd01f3b1ebd1f778953ce1215606625ab0eee0611d5448a6d
+# The marks worth walking back to: of jobs whose definition is unchanged, not at the head.
 wanted_marks=()
-if [[ -n ${mark_commit['template-dev']:-} && ${mark_commit['template-dev']} != "$head" ]]; then
-  if [[ ${mark_fingerprint['template-dev']} == 'd8272d91b19b645c36d99a926e66758f1a570bcddde01153c0e188b6a07b3230' ]]; then wanted_marks+=("${mark_commit['template-dev']}"); fi
-fi
-if [[ -n ${mark_commit['template-staging']:-} && ${mark_commit['template-staging']} != "$head" ]]; then
-  if [[ ${mark_fingerprint['template-staging']} == 'd8272d91b19b645c36d99a926e66758f1a570bcddde01153c0e188b6a07b3230' ]]; then wanted_marks+=("${mark_commit['template-staging']}"); fi
-fi
-if [[ -n ${mark_commit['template-prod']:-} && ${mark_commit['template-prod']} != "$head" ]]; then
-  if [[ ${mark_fingerprint['template-prod']} == 'af13171afe607dd751a16484949e15400e9504f1f5f280fdc7e7d2e8719fb818' ]]; then wanted_marks+=("${mark_commit['template-prod']}"); fi
-fi
-if [[ -n ${mark_commit['replace-dev']:-} && ${mark_commit['replace-dev']} != "$head" ]]; then
-  if [[ ${mark_fingerprint['replace-dev']} == 'e2b9d7ed05830fe3b21c2429f30e0a852f484a104e061efdd66945c5c14706cd' ]]; then wanted_marks+=("${mark_commit['replace-dev']}"); fi
-fi
-if [[ -n ${mark_commit['replace-staging']:-} && ${mark_commit['replace-staging']} != "$head" ]]; then
-  if [[ ${mark_fingerprint['replace-staging']} == 'e2b9d7ed05830fe3b21c2429f30e0a852f484a104e061efdd66945c5c14706cd' ]]; then wanted_marks+=("${mark_commit['replace-staging']}"); fi
-fi
-if [[ -n ${mark_commit['replace-prod']:-} && ${mark_commit['replace-prod']} != "$head" ]]; then
-  if [[ ${mark_fingerprint['replace-prod']} == '694c86f08967a412dd753c5ed90bee347515b98ceb45f0806072b0e5eb6c42f5' ]]; then wanted_marks+=("${mark_commit['replace-prod']}"); fi
-fi
-if [[ -n ${mark_commit['update-dev']:-} && ${mark_commit['update-dev']} != "$head" ]]; then
-  if [[ ${mark_fingerprint['update-dev']} == '1a20467e9bde9eafb80bbbfaf5fd2b96bbb77accf3aa9e38408524d2a371bf37' ]]; then wanted_marks+=("${mark_commit['update-dev']}"); fi
-fi
-if [[ -n ${mark_commit['update-staging']:-} && ${mark_commit['update-staging']} != "$head" ]]; then
-  if [[ ${mark_fingerprint['update-staging']} == '1a20467e9bde9eafb80bbbfaf5fd2b96bbb77accf3aa9e38408524d2a371bf37' ]]; then wanted_marks+=("${mark_commit['update-staging']}"); fi
-fi
-if [[ -n ${mark_commit['update-prod']:-} && ${mark_commit['update-prod']} != "$head" ]]; then
-  if [[ ${mark_fingerprint['update-prod']} == 'f7c6288fb2c340491faf0ac1eca30256985273d7805968223575900f7c60e8ac' ]]; then wanted_marks+=("${mark_commit['update-prod']}"); fi
-fi
-if [[ -n ${mark_commit['rolling-update-dev']:-} && ${mark_commit['rolling-update-dev']} != "$head" ]]; then
-  if [[ ${mark_fingerprint['rolling-update-dev']} == 'a6b134ea9c80d771bc93145f194035349c44143f1517796209b3b8f46f3d1863' ]]; then wanted_marks+=("${mark_commit['rolling-update-dev']}"); fi
-fi
-if [[ -n ${mark_commit['rolling-update-staging']:-} && ${mark_commit['rolling-update-staging']} != "$head" ]]; then
-  if [[ ${mark_fingerprint['rolling-update-staging']} == 'a6b134ea9c80d771bc93145f194035349c44143f1517796209b3b8f46f3d1863' ]]; then wanted_marks+=("${mark_commit['rolling-update-staging']}"); fi
-fi
-if [[ -n ${mark_commit['rolling-update-prod']:-} && ${mark_commit['rolling-update-prod']} != "$head" ]]; then
-  if [[ ${mark_fingerprint['rolling-update-prod']} == '910f8308379ee4efd01f3b1ebd1f778953ce1215606625ab0eee0611d5448a6d' ]]; then wanted_marks+=("${mark_commit['rolling-update-prod']}"); fi
-fi
-# template@dev
-o_0=true
-if [[ -n ${mark_commit['template-dev']:-} ]]; then
-  o_0=false
-  if [[ ${mark_fingerprint['template-dev']} != 'd8272d91b19b645c36d99a926e66758f1a570bcddde01153c0e188b6a07b3230' ]]; then
-    o_0=true
-  elif [[ ${mark_commit['template-dev']} != "$head" ]]; then
-    if ! since "${mark_commit['template-dev']}"; then
-      o_0=true
-    elif [[ -n ${approximate[${mark_commit['template-dev']}]:-} ]]; then
-      pending 0 "${mark_commit['template-dev']}" '+clusters/dev/.+' '+templates/.+'
-    elif selects '+clusters/dev/.+' '+templates/.+'; then
-      o_0=true
+for slug in "${!expected[@]}"; do
+  if [[ -n ${mark_commit[$slug]:-} && ${mark_commit[$slug]} != "$head" && ${mark_fingerprint[$slug]} == "${expected[$slug]}" ]]; then
+    wanted_marks+=("${mark_commit[$slug]}")
+  fi
+done
+
+# outdated INDEX SLUG PATTERN...: sets out_of_date[INDEX] to whether job SLUG is out of date since
+# its mark (no mark, another fingerprint, or a selected path changed since the marked commit),
+# and succeeded_at[INDEX] to its mark's time; a mark on the walk is decided later (`pending`).
+# Without patterns, any change counts.
+declare -a out_of_date=() succeeded_at=()
+# shellcheck disable=SC2034 # succeeded_at is read only where a job needs a mutating one
+outdated() {
+  local index=$1 slug=$2 commit value=true
+  shift 2
+  commit=${mark_commit[$slug]:-}
+  succeeded_at[index]=${mark_time[$slug]:-}
+  if [[ -n $commit ]]; then
+    value=false
+    if [[ ${mark_fingerprint[$slug]} != "${expected[$slug]}" ]]; then
+      value=true
+    elif [[ $commit != "$head" ]]; then
+      if ! since "$commit"; then
+        value=true
+      elif [[ -n ${approximate[$commit]:-} ]]; then
+        pending "$index" "$commit" "$@"
+      elif (($# == 0)); then
+        if [[ -s $changed ]]; then value=true; fi
+      elif selects "$@"; then
+        value=true
+      fi
     fi
   fi
-fi
-# template@staging
-o_1=true
-if [[ -n ${mark_commit['template-staging']:-} ]]; then
-  o_1=false
-  if [[ ${mark_fingerprint['template-staging']} != 'd8272d91b19b645c36d99a926e66758f1a570bcddde01153c0e188b6a07b3230' ]]; then
-    o_1=true
-  elif [[ ${mark_commit['template-staging']} != "$head" ]]; then
-    if ! since "${mark_commit['template-staging']}"; then
-      o_1=true
-    elif [[ -n ${approximate[${mark_commit['template-staging']}]:-} ]]; then
-      pending 1 "${mark_commit['template-staging']}" '+clusters/staging/.+' '+templates/.+'
-    elif selects '+clusters/staging/.+' '+templates/.+'; then
-      o_1=true
-    fi
-  fi
-fi
-# template@prod
-o_2=true
-if [[ -n ${mark_commit['template-prod']:-} ]]; then
-  o_2=false
-  if [[ ${mark_fingerprint['template-prod']} != 'af13171afe607dd751a16484949e15400e9504f1f5f280fdc7e7d2e8719fb818' ]]; then
-    o_2=true
-  elif [[ ${mark_commit['template-prod']} != "$head" ]]; then
-    if ! since "${mark_commit['template-prod']}"; then
-      o_2=true
-    elif [[ -n ${approximate[${mark_commit['template-prod']}]:-} ]]; then
-      pending 2 "${mark_commit['template-prod']}" '+clusters/prod/.+' '+templates/.+'
-    elif selects '+clusters/prod/.+' '+templates/.+'; then
-      o_2=true
-    fi
-  fi
-fi
-# replace@dev
-o_3=true
-if [[ -n ${mark_commit['replace-dev']:-} ]]; then
-  o_3=false
-  if [[ ${mark_fingerprint['replace-dev']} != 'e2b9d7ed05830fe3b21c2429f30e0a852f484a104e061efdd66945c5c14706cd' ]]; then
-    o_3=true
-  elif [[ ${mark_commit['replace-dev']} != "$head" ]]; then
-    if ! since "${mark_commit['replace-dev']}"; then
-      o_3=true
-    elif [[ -n ${approximate[${mark_commit['replace-dev']}]:-} ]]; then
-      pending 3 "${mark_commit['replace-dev']}" '+clusters/dev/.+' '+templates/.+'
-    elif selects '+clusters/dev/.+' '+templates/.+'; then
-      o_3=true
-    fi
-  fi
-fi
-# replace@staging
-o_4=true
-if [[ -n ${mark_commit['replace-staging']:-} ]]; then
-  o_4=false
-  if [[ ${mark_fingerprint['replace-staging']} != 'e2b9d7ed05830fe3b21c2429f30e0a852f484a104e061efdd66945c5c14706cd' ]]; then
-    o_4=true
-  elif [[ ${mark_commit['replace-staging']} != "$head" ]]; then
-    if ! since "${mark_commit['replace-staging']}"; then
-      o_4=true
-    elif [[ -n ${approximate[${mark_commit['replace-staging']}]:-} ]]; then
-      pending 4 "${mark_commit['replace-staging']}" '+clusters/staging/.+' '+templates/.+'
-    elif selects '+clusters/staging/.+' '+templates/.+'; then
-      o_4=true
-    fi
-  fi
-fi
-# replace@prod
-o_5=true
-if [[ -n ${mark_commit['replace-prod']:-} ]]; then
-  o_5=false
-  if [[ ${mark_fingerprint['replace-prod']} != '694c86f08967a412dd753c5ed90bee347515b98ceb45f0806072b0e5eb6c42f5' ]]; then
-    o_5=true
-  elif [[ ${mark_commit['replace-prod']} != "$head" ]]; then
-    if ! since "${mark_commit['replace-prod']}"; then
-      o_5=true
-    elif [[ -n ${approximate[${mark_commit['replace-prod']}]:-} ]]; then
-      pending 5 "${mark_commit['replace-prod']}" '+clusters/prod/.+' '+templates/.+'
-    elif selects '+clusters/prod/.+' '+templates/.+'; then
-      o_5=true
-    fi
-  fi
-fi
-# update@dev
-o_6=true t_6=
-if [[ -n ${mark_commit['update-dev']:-} ]]; then
-  t_6=${mark_time['update-dev']} o_6=false
-  if [[ ${mark_fingerprint['update-dev']} != '1a20467e9bde9eafb80bbbfaf5fd2b96bbb77accf3aa9e38408524d2a371bf37' ]]; then
-    o_6=true
-  elif [[ ${mark_commit['update-dev']} != "$head" ]]; then
-    if ! since "${mark_commit['update-dev']}"; then
-      o_6=true
-    elif [[ -n ${approximate[${mark_commit['update-dev']}]:-} ]]; then
-      pending 6 "${mark_commit['update-dev']}" '+clusters/dev/.+' '+templates/.+'
-    elif selects '+clusters/dev/.+' '+templates/.+'; then
-      o_6=true
-    fi
-  fi
-fi
-# update@staging
-o_7=true t_7=
-if [[ -n ${mark_commit['update-staging']:-} ]]; then
-  t_7=${mark_time['update-staging']} o_7=false
-  if [[ ${mark_fingerprint['update-staging']} != '1a20467e9bde9eafb80bbbfaf5fd2b96bbb77accf3aa9e38408524d2a371bf37' ]]; then
-    o_7=true
-  elif [[ ${mark_commit['update-staging']} != "$head" ]]; then
-    if ! since "${mark_commit['update-staging']}"; then
-      o_7=true
-    elif [[ -n ${approximate[${mark_commit['update-staging']}]:-} ]]; then
-      pending 7 "${mark_commit['update-staging']}" '+clusters/staging/.+' '+templates/.+'
-    elif selects '+clusters/staging/.+' '+templates/.+'; then
-      o_7=true
-    fi
-  fi
-fi
-# update@prod
-o_8=true t_8=
-if [[ -n ${mark_commit['update-prod']:-} ]]; then
-  t_8=${mark_time['update-prod']} o_8=false
-  if [[ ${mark_fingerprint['update-prod']} != 'f7c6288fb2c340491faf0ac1eca30256985273d7805968223575900f7c60e8ac' ]]; then
-    o_8=true
-  elif [[ ${mark_commit['update-prod']} != "$head" ]]; then
-    if ! since "${mark_commit['update-prod']}"; then
-      o_8=true
-    elif [[ -n ${approximate[${mark_commit['update-prod']}]:-} ]]; then
-      pending 8 "${mark_commit['update-prod']}" '+clusters/prod/.+' '+templates/.+'
-    elif selects '+clusters/prod/.+' '+templates/.+'; then
-      o_8=true
-    fi
-  fi
-fi
-# rolling-update@dev
-o_9=true t_9=
-if [[ -n ${mark_commit['rolling-update-dev']:-} ]]; then
-  t_9=${mark_time['rolling-update-dev']} o_9=false
-  if [[ ${mark_fingerprint['rolling-update-dev']} != 'a6b134ea9c80d771bc93145f194035349c44143f1517796209b3b8f46f3d1863' ]]; then
-    o_9=true
-  elif [[ ${mark_commit['rolling-update-dev']} != "$head" ]]; then
-    if ! since "${mark_commit['rolling-update-dev']}"; then
-      o_9=true
-    elif [[ -n ${approximate[${mark_commit['rolling-update-dev']}]:-} ]]; then
-      pending 9 "${mark_commit['rolling-update-dev']}" '+clusters/dev/.+' '+templates/.+'
-    elif selects '+clusters/dev/.+' '+templates/.+'; then
-      o_9=true
-    fi
-  fi
-fi
-# rolling-update@staging
-o_10=true t_10=
-if [[ -n ${mark_commit['rolling-update-staging']:-} ]]; then
-  t_10=${mark_time['rolling-update-staging']} o_10=false
-  if [[ ${mark_fingerprint['rolling-update-staging']} != 'a6b134ea9c80d771bc93145f194035349c44143f1517796209b3b8f46f3d1863' ]]; then
-    o_10=true
-  elif [[ ${mark_commit['rolling-update-staging']} != "$head" ]]; then
-    if ! since "${mark_commit['rolling-update-staging']}"; then
-      o_10=true
-    elif [[ -n ${approximate[${mark_commit['rolling-update-staging']}]:-} ]]; then
-      pending 10 "${mark_commit['rolling-update-staging']}" '+clusters/staging/.+' '+templates/.+'
-    elif selects '+clusters/staging/.+' '+templates/.+'; then
-      o_10=true
-    fi
-  fi
-fi
-# rolling-update@prod
-o_11=true t_11=
-if [[ -n ${mark_commit['rolling-update-prod']:-} ]]; then
-  t_11=${mark_time['rolling-update-prod']} o_11=false
-  if [[ ${mark_fingerprint['rolling-update-prod']} != '910f8308379ee4efd01f3b1ebd1f778953ce1215606625ab0eee0611d5448a6d' ]]; then
-    o_11=true
-  elif [[ ${mark_commit['rolling-update-prod']} != "$head" ]]; then
-    if ! since "${mark_commit['rolling-update-prod']}"; then
-      o_11=true
-    elif [[ -n ${approximate[${mark_commit['rolling-update-prod']}]:-} ]]; then
-      pending 11 "${mark_commit['rolling-update-prod']}" '+clusters/prod/.+' '+templates/.+'
-    elif selects '+clusters/prod/.+' '+templates/.+'; then
-      o_11=true
-    fi
-  fi
-fi
+  out_of_date[index]=$value
+}
+outdated 0 'template-dev' '+clusters/dev/.+' '+templates/.+'
+outdated 1 'template-staging' '+clusters/staging/.+' '+templates/.+'
+outdated 2 'template-prod' '+clusters/prod/.+' '+templates/.+'
+outdated 3 'replace-dev' '+clusters/dev/.+' '+templates/.+'
+outdated 4 'replace-staging' '+clusters/staging/.+' '+templates/.+'
+outdated 5 'replace-prod' '+clusters/prod/.+' '+templates/.+'
+outdated 6 'update-dev' '+clusters/dev/.+' '+templates/.+'
+outdated 7 'update-staging' '+clusters/staging/.+' '+templates/.+'
+outdated 8 'update-prod' '+clusters/prod/.+' '+templates/.+'
+outdated 9 'rolling-update-dev' '+clusters/dev/.+' '+templates/.+'
+outdated 10 'rolling-update-staging' '+clusters/staging/.+' '+templates/.+'
+outdated 11 'rolling-update-prod' '+clusters/prod/.+' '+templates/.+'
 if [[ -s $diffs/pending ]]; then
   awk -v pending="$diffs/pending" -v dir="$diffs" '
     $1 == "C" {
@@ -422,14 +262,14 @@ if [[ -s $diffs/pending ]]; then
         if (differs) print i
       }
     }' "$diffs/walk" >"$diffs/outdated"
-  while read -r index; do printf -v "o_$index" true; done <"$diffs/outdated"
+  while read -r index; do out_of_date[index]=true; done <"$diffs/outdated"
 fi
-if [[ $o_6 == false && -n ${mark_time['replace-dev']:-} ]] && ((${mark_time['replace-dev']:-} > t_6)); then o_6=true; fi
-if [[ $o_7 == false && -n ${mark_time['replace-staging']:-} ]] && ((${mark_time['replace-staging']:-} > t_7)); then o_7=true; fi
-if [[ $o_8 == false && -n ${mark_time['replace-prod']:-} ]] && ((${mark_time['replace-prod']:-} > t_8)); then o_8=true; fi
-if [[ $o_9 == false && -n ${mark_time['update-dev']:-} ]] && ((${mark_time['update-dev']:-} > t_9)); then o_9=true; fi
-if [[ $o_10 == false && -n ${mark_time['update-staging']:-} ]] && ((${mark_time['update-staging']:-} > t_10)); then o_10=true; fi
-if [[ $o_11 == false && -n ${mark_time['update-prod']:-} ]] && ((${mark_time['update-prod']:-} > t_11)); then o_11=true; fi
+if [[ ${out_of_date[6]} == false && -n ${mark_time['replace-dev']:-} ]] && ((${mark_time['replace-dev']:-} > succeeded_at[6])); then out_of_date[6]=true; fi
+if [[ ${out_of_date[7]} == false && -n ${mark_time['replace-staging']:-} ]] && ((${mark_time['replace-staging']:-} > succeeded_at[7])); then out_of_date[7]=true; fi
+if [[ ${out_of_date[8]} == false && -n ${mark_time['replace-prod']:-} ]] && ((${mark_time['replace-prod']:-} > succeeded_at[8])); then out_of_date[8]=true; fi
+if [[ ${out_of_date[9]} == false && -n ${mark_time['update-dev']:-} ]] && ((${mark_time['update-dev']:-} > succeeded_at[9])); then out_of_date[9]=true; fi
+if [[ ${out_of_date[10]} == false && -n ${mark_time['update-staging']:-} ]] && ((${mark_time['update-staging']:-} > succeeded_at[10])); then out_of_date[10]=true; fi
+if [[ ${out_of_date[11]} == false && -n ${mark_time['update-prod']:-} ]] && ((${mark_time['update-prod']:-} > succeeded_at[11])); then out_of_date[11]=true; fi
 
 deploys=false
 if [[ "${CI_COMMIT_BRANCH:-}" == 'main' ]]; then
@@ -443,29 +283,20 @@ pull_request)
   output template-dev "$direct_0"
   output template-staging "$direct_1"
   output template-prod "$direct_2"
-  output replace-dev false
-  output replace-staging false
-  output replace-prod false
-  output update-dev false
-  output update-staging false
-  output update-prod false
-  output rolling-update-dev false
-  output rolling-update-staging false
-  output rolling-update-prod false
   ;;
 push)
-  s_0=$o_0
-  s_1=$o_1
-  s_2=$o_2
-  s_3=$o_3
-  s_4=$o_4
-  s_5=$o_5
-  s_6=$o_6
-  s_7=$o_7
-  s_8=$o_8
-  s_9=$o_9
-  s_10=$o_10
-  s_11=$o_11
+  s_0=${out_of_date[0]}
+  s_1=${out_of_date[1]}
+  s_2=${out_of_date[2]}
+  s_3=${out_of_date[3]}
+  s_4=${out_of_date[4]}
+  s_5=${out_of_date[5]}
+  s_6=${out_of_date[6]}
+  s_7=${out_of_date[7]}
+  s_8=${out_of_date[8]}
+  s_9=${out_of_date[9]}
+  s_10=${out_of_date[10]}
+  s_11=${out_of_date[11]}
   if [[ $s_3 == true ]]; then s_6=true; fi
   if [[ $s_4 == true ]]; then s_7=true; fi
   if [[ $s_5 == true ]]; then s_8=true; fi
@@ -478,15 +309,15 @@ push)
   output template-dev "$s_0"
   output template-staging "$s_1"
   output template-prod "$s_2"
-  if [[ $deploys == true ]]; then output replace-dev "$s_3"; else output replace-dev false; fi
-  if [[ $deploys == true ]]; then output replace-staging "$s_4"; else output replace-staging false; fi
-  if [[ $deploys == true ]]; then output replace-prod "$s_5"; else output replace-prod false; fi
-  if [[ $deploys == true ]]; then output update-dev "$s_6"; else output update-dev false; fi
-  if [[ $deploys == true ]]; then output update-staging "$s_7"; else output update-staging false; fi
-  if [[ $deploys == true ]]; then output update-prod "$s_8"; else output update-prod false; fi
-  if [[ $deploys == true ]]; then output rolling-update-dev "$s_9"; else output rolling-update-dev false; fi
-  if [[ $deploys == true ]]; then output rolling-update-staging "$s_10"; else output rolling-update-staging false; fi
-  if [[ $deploys == true ]]; then output rolling-update-prod "$s_11"; else output rolling-update-prod false; fi
+  deploy replace-dev "$s_3"
+  deploy replace-staging "$s_4"
+  deploy replace-prod "$s_5"
+  deploy update-dev "$s_6"
+  deploy update-staging "$s_7"
+  deploy update-prod "$s_8"
+  deploy rolling-update-dev "$s_9"
+  deploy rolling-update-staging "$s_10"
+  deploy rolling-update-prod "$s_11"
   ;;
 manual)
   s_0=false
@@ -504,50 +335,45 @@ manual)
   output template-dev "$s_0"
   output template-staging "$s_1"
   output template-prod "$s_2"
-  if [[ $deploys == true ]]; then output replace-dev "$s_3"; else output replace-dev false; fi
-  if [[ $deploys == true ]]; then output replace-staging "$s_4"; else output replace-staging false; fi
-  if [[ $deploys == true ]]; then output replace-prod "$s_5"; else output replace-prod false; fi
-  if [[ $deploys == true ]]; then output update-dev "$s_6"; else output update-dev false; fi
-  if [[ $deploys == true ]]; then output update-staging "$s_7"; else output update-staging false; fi
-  if [[ $deploys == true ]]; then output update-prod "$s_8"; else output update-prod false; fi
-  if [[ $deploys == true ]]; then output rolling-update-dev "$s_9"; else output rolling-update-dev false; fi
-  if [[ $deploys == true ]]; then output rolling-update-staging "$s_10"; else output rolling-update-staging false; fi
-  if [[ $deploys == true ]]; then output rolling-update-prod "$s_11"; else output rolling-update-prod false; fi
+  deploy replace-dev "$s_3"
+  deploy replace-staging "$s_4"
+  deploy replace-prod "$s_5"
+  deploy update-dev "$s_6"
+  deploy update-staging "$s_7"
+  deploy update-prod "$s_8"
+  deploy rolling-update-dev "$s_9"
+  deploy rolling-update-staging "$s_10"
+  deploy rolling-update-prod "$s_11"
   ;;
 schedule)
-  output template-dev false
-  output template-staging false
-  output template-prod false
-  output replace-dev false
-  output replace-staging false
-  output replace-prod false
-  output update-dev false
-  output update-staging false
-  output update-prod false
-  output rolling-update-dev false
-  output rolling-update-staging false
-  output rolling-update-prod false
   ;;
 *)
   echo "unknown event '${SLIPWAY_EVENT}'" >&2
   exit 1
   ;;
 esac
+for name in template-dev template-staging template-prod replace-dev replace-staging replace-prod \
+  update-dev update-staging update-prod rolling-update-dev rolling-update-staging rolling-update-prod; do
+  if [[ -z ${outputs[$name]:-} ]]; then output "$name" false; fi
+done
 
 # An environment's gate asks once per run, before the first of the run's jobs for it.
-# approve NAME JOB EARLIER...: true when JOB runs and no EARLIER job does.
+# approve NAME JOB [NAME JOB]...: for one environment's gated jobs in execution order, NAME is
+# true for the first JOB that runs, and false for every other.
 approve() {
-  local name=$1 job=$2 earlier value=false
-  shift 2
-  if [[ ${outputs[$job]:-false} == true ]]; then
-    value=true
-    for earlier in "$@"; do if [[ ${outputs[$earlier]:-false} == true ]]; then value=false; fi; done
-  fi
-  output "$name" "$value"
+  local asked=false
+  while (($# >= 2)); do
+    if [[ $asked == false && ${outputs[$2]:-false} == true ]]; then
+      asked=true
+      output "$1" true
+    else
+      output "$1" false
+    fi
+    shift 2
+  done
 }
-approve slipway-approve-replace-prod replace-prod
-approve slipway-approve-update-prod update-prod replace-prod
-approve slipway-approve-rolling-update-prod rolling-update-prod replace-prod update-prod
+approve slipway-approve-replace-prod replace-prod slipway-approve-update-prod update-prod \
+  slipway-approve-rolling-update-prod rolling-update-prod
 )
 
 # The child pipeline: the selected jobs, with this run's event, and whether they record marks.
