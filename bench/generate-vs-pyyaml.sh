@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Generation benchmark: `slipway generate` for a JOBS-job spec (release build, whole process),
 # against PyYAML emitting the same documents. Each platform gets the largest spec of this shape it
-# accepts: GitLab JOBS jobs; GitHub GITHUB_JOBS (its workflows stop at 512,000 bytes, about 165
+# accepts: GitLab JOBS jobs; GitHub GITHUB_JOBS (its workflows stop at 512,000 bytes, about 185
 # instances: bench/github-size.sh); Bitbucket BITBUCKET_JOBS (at most 100 steps per pipeline).
 #
 # Usage: bench/generate-vs-pyyaml.sh [JOBS] [RUNS] [BITBUCKET_JOBS] [GITHUB_JOBS]

@@ -24,8 +24,7 @@ public final class ReleaseServer: @unchecked Sendable {
         // A bounded lifetime: a server a crashed test forgets still stops on its own.
         guard
             let server = try await LoopbackServerProcess.start(
-                script: "\(repository)/scripts/release_server.py", [root.path, portFile, "600"], portFile: portFile,
-                timeout: .seconds(20))
+                script: "\(repository)/scripts/release_server.py", [root.path, portFile, "600"], portFile: portFile)
         else {
             root.remove()
             throw ServerDidNotStart()

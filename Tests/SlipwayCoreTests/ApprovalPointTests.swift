@@ -61,4 +61,35 @@ import Testing
             }
         }
     }
+
+    /// GitHub's stages: the environment's gated instances by how many of them lie above each.
+    @Test func stagesGroupGatedInstancesByLevelAndNeverWaitForOneThatWaitsForThem() throws {
+        let level = { (id: String) in pipeline.approvalPoints.first { $0.instance == id }?.level }
+        // prepare, migrate and deploy@prod wait for no gated prod instance; apply waits for prepare.
+        #expect(level("prepare") == 0)
+        #expect(level("migrate") == 0)
+        #expect(level("deploy@prod") == 0)
+        #expect(level("apply") == 1)
+        let stages = pipeline.approvalStages
+        #expect(stages.map(\.slug) == ["slipway-approve-1-prod", "slipway-approve-2-prod"])
+        #expect(Set(stages[0].points.map(\.instance)) == ["prepare", "migrate", "deploy@prod"])
+        #expect(stages[1].points.map(\.instance) == ["apply"])
+        #expect(pipeline.approvalStages(askingFor: "apply").map(\.level) == [0, 1])
+        #expect(pipeline.approvalStages(askingFor: "migrate").map(\.level) == [0])
+        #expect(pipeline.approvalStages(askingFor: "report").isEmpty)
+        // The lowest level with a selected instance asks, and only it.
+        #expect(stages[1].asks(["apply"], in: pipeline))
+        #expect(!stages[0].asks(["apply"], in: pipeline))
+        #expect(stages[0].asks(["apply", "migrate"], in: pipeline))
+        #expect(!stages[1].asks(["apply", "migrate"], in: pipeline))
+        // No cycle: nothing a stage's instances wait for waits for the stage.
+        for stage in stages {
+            for point in stage.points {
+                for upstream in pipeline.instance(point.instance)?.waitsFor ?? [] {
+                    #expect(
+                        !pipeline.approvalStages(askingFor: upstream).contains(stage), "\(upstream) → \(stage.slug)")
+                }
+            }
+        }
+    }
 }

@@ -7,31 +7,41 @@ import Testing
 
 /// The generated detection script, run for real with bash and git, selects what `slipway plan` selects.
 @Suite struct ChangeDetectionScriptTests {
-    /// Runs the script for one event in `repository` and returns its `slug=value` answers.
+    /// Runs the script for one event in `repository` and returns its `slug=value` answers: as GitLab
+    /// and Bitbucket generate it (an output per approval point), then as GitHub does (one per
+    /// approval stage), whose jobs' answers must be the same.
     private func detect(_ pipeline: Pipeline, in repository: TemporaryGitRepository, environment: [String: String])
         async throws
         -> [String: Bool]
     {
-        let script = ChangeDetectionScript(pipeline: pipeline).text
-        try repository.directory.write(".slipway-test/detect.sh", script)
-        let output = "\(repository.path)/.slipway-test/output"
-        var variables: [String: String?] = ["SLIPWAY_OUTPUT": output]
-        for (key, value) in environment { variables[key] = value }
-        let result = try await run("bash", [".slipway-test/detect.sh"], in: repository.path, environment: variables)
-        try #require(result.status == 0, "detection script failed: \(result.standardError)")
-        let lines = try String(contentsOfFile: output, encoding: .utf8).split(separator: "\n")
-        try FileManager.default.removeItem(atPath: "\(repository.path)/.slipway-test")
         var answers: [String: Bool] = [:]
-        for line in lines {
-            let parts = line.split(separator: "=", maxSplits: 1)
-            answers[String(parts[0])] = parts[1] == "true"
+        for stages in [false, true] {
+            let script = ChangeDetectionScript(pipeline: pipeline, stages: stages).text
+            try repository.directory.write(".slipway-test/detect.sh", script)
+            let output = "\(repository.path)/.slipway-test/output"
+            var variables: [String: String?] = ["SLIPWAY_OUTPUT": output]
+            for (key, value) in environment { variables[key] = value }
+            let result = try await run("bash", [".slipway-test/detect.sh"], in: repository.path, environment: variables)
+            try #require(result.status == 0, "detection script failed: \(result.standardError)")
+            let lines = try String(contentsOfFile: output, encoding: .utf8).split(separator: "\n")
+            try FileManager.default.removeItem(atPath: "\(repository.path)/.slipway-test")
+            for line in lines {
+                let parts = line.split(separator: "=", maxSplits: 1)
+                let key = String(parts[0])
+                let value = parts[1] == "true"
+                if let earlier = answers[key] { #expect(earlier == value, "\(key) with stages: \(stages)") }
+                answers[key] = value
+            }
         }
         return answers
     }
 
     /// What the planner selects, and where an environment's gate asks.
     private func expected(_ pipeline: Pipeline, _ event: Event, _ changes: ChangeSet) -> [String: Bool] {
-        detectionAnswers(pipeline, selected: Set(Planner().plan(pipeline, event: event, changes: changes).selectedIDs))
+        let selected = Set(Planner().plan(pipeline, event: event, changes: changes).selectedIDs)
+        return detectionAnswers(pipeline, selected: selected).merging(
+            detectionAnswers(pipeline, selected: selected, stages: true)
+        ) { $1 }
     }
 
     @Test func randomPipelinesAndChangesAgreeWithThePlanner() async throws {

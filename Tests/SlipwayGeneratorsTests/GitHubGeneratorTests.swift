@@ -125,37 +125,71 @@ private func steps(_ job: [String: Any]) -> [[String: Any]] {
         }
     }
 
-    @Test func jobsWaitForEverythingUpstreamAndReadTheDetectionResult() throws {
+    /// A job needs what it waits for directly, the producers whose files it receives, and its
+    /// environment's approval stages up to its own; its `if` asks that each selected job it waits
+    /// for succeeded (`failuresStopWhatTheLocalRunStops` runs it).
+    @Test func jobsWaitForWhatTheyNeedAndReadTheDetectionResult() throws {
         let (_, document) = try workflow(try examplePipeline("kops"))
         let all = try jobs(document)
         let updateProd = try #require(all["update-prod"])
         #expect(
             updateProd["needs"] as? [String] == [
-                "slipway-changes", "template-dev", "template-staging", "template-prod", "replace-dev",
-                "replace-staging",
-                "replace-prod", "update-dev", "update-staging", "slipway-approve-replace-prod",
-                "slipway-approve-update-prod",
+                "slipway-changes", "replace-prod", "update-staging", "template-prod", "slipway-approve-1-prod",
+                "slipway-approve-2-prod",
             ])
         let condition = try #require(updateProd["if"] as? String)
         #expect(condition.contains("needs.slipway-changes.outputs['update-prod'] == 'true'"))
+        for need in ["replace-prod", "update-staging"] {
+            #expect(
+                condition.contains(
+                    "(needs['\(need)'].result == 'success' || needs.slipway-changes.outputs['\(need)'] != 'true')"))
+        }
         #expect(condition.contains("!contains(needs.*.result, 'failure')"))
         #expect((updateProd["concurrency"] as? [String: Any])?["cancel-in-progress"] as? Bool == false)
         #expect(updateProd["environment"] as? String == "prod")
         let outputs = try #require(all["slipway-changes"]?["outputs"] as? [String: String])
-        // One per job, and one per place prod's gate may ask.
+        // One per job, and one per stage of prod's gate (each gated job there is one level deeper).
         #expect(outputs.count == 15)
         // prod's gate: reviewers on prod-approval, which only the approval jobs reference.
-        let approval = try #require(all["slipway-approve-update-prod"])
+        let approval = try #require(all["slipway-approve-2-prod"])
         #expect(approval["environment"] as? String == "prod-approval")
-        #expect(
-            approval["needs"] as? [String] == [
-                "slipway-changes", "template-dev", "template-staging", "template-prod", "replace-dev",
-                "replace-staging", "replace-prod", "update-dev", "update-staging", "slipway-approve-replace-prod",
-            ])
+        #expect(approval["needs"] as? [String] == ["slipway-changes", "replace-prod", "update-staging"])
         let approvalCondition = try #require(approval["if"] as? String)
-        #expect(approvalCondition.contains("needs.slipway-changes.outputs['slipway-approve-update-prod'] == 'true'"))
+        #expect(approvalCondition.contains("needs.slipway-changes.outputs['slipway-approve-2-prod'] == 'true'"))
         #expect(approvalCondition.contains("github.ref == 'refs/heads/main'"))
+        // It asks whatever its jobs' upstream did: the environment's other jobs need its answer.
+        #expect(!approvalCondition.contains("needs.*.result"))
         #expect(all.values.filter { ($0["environment"] as? String)?.hasSuffix("-approval") == true }.count == 3)
+    }
+
+    /// Gated jobs of one environment that do not wait for one another share one approval job, so
+    /// the workflow grows with the gated jobs, not with their square.
+    @Test func parallelGatedJobsShareOneApproval() throws {
+        let pipeline = try #require(
+            SpecValidator.pipeline(
+                text: """
+                    version: 1
+                    environments: [{ name: prod, gate: manual }]
+                    jobs:
+                    \((0..<6).map { "  plan-\($0): { paths: [\"s\($0)/**\"], run: plan }\n  apply-\($0): { needs: [plan-\($0)], paths: [\"s\($0)/**\"], mutates: true, environment: prod, on: [push], run: apply }" }.joined(separator: "\n"))
+                      smoke: { needs: [apply-0, apply-5], paths: ["**"], run: smoke }
+                    """
+            ).pipeline)
+        let (_, document) = try workflow(pipeline)
+        let all = try jobs(document)
+        let approvals = all.keys.filter { $0.hasPrefix("slipway-approve-") }
+        #expect(approvals == ["slipway-approve-1-prod"])
+        #expect(
+            all["slipway-approve-1-prod"]?["needs"] as? [String]
+                == ["slipway-changes"] + (0..<6).map { "plan-\($0)" })
+        for index in 0..<6 {
+            #expect(
+                all["apply-\(index)"]?["needs"] as? [String] == [
+                    "slipway-changes", "plan-\(index)", "slipway-approve-1-prod",
+                ])
+        }
+        // What waits for a gated job does not wait for the approval itself.
+        #expect(all["smoke"]?["needs"] as? [String] == ["slipway-changes", "apply-0", "apply-5"])
     }
 
     @Test func artifactsAreCheckedBeforeUse() async throws {
@@ -430,6 +464,36 @@ private func steps(_ job: [String: Any]) -> [[String: Any]] {
         #expect(try GitHubGenerator().generate(small)[0].contents.utf8.count < 512_000)
     }
 
+    /// Each job a job waits for adds a test to its `if`, one expression: one that GitHub could not
+    /// read is refused at the job, with how many of its needs would fit.
+    @Test func aJobWaitingForMoreThanItsIfCanTestIsRefusedAtTheJob() throws {
+        func spec(_ count: Int) -> String {
+            var text = "version: 1\njobs:\n"
+            for index in 0..<count { text += "  service-number-\(index): { run: echo \(index) }\n" }
+            let needs = (0..<count).map { "service-number-\($0)" }.joined(separator: ", ")
+            return text + "  gather: { needs: [\(needs)], run: echo all }\n"
+        }
+        let pipeline = try #require(SpecValidator.pipeline(text: spec(250)).pipeline)
+        do {
+            _ = try GitHubGenerator().generate(pipeline)
+            Issue.record("a job testing 250 needs was generated")
+        } catch {
+            guard case .tooManyNeeds(.github, "gather", 250, let limit) = error.diagnostics.first?.kind else {
+                Issue.record("\(error.diagnostics)")
+                return
+            }
+            #expect(error.diagnostics.first?.location?.line == 253)
+            // The limit it names is what fits: that many needs generate, one more does not.
+            let fitting = try #require(SpecValidator.pipeline(text: spec(limit)).pipeline)
+            let text = try GitHubGenerator().generate(fitting)[0].contents
+            let document = try #require(try Yams.load(yaml: text) as? [String: Any])
+            let gather = try #require((document["jobs"] as? [String: Any])?["gather"] as? [String: Any])
+            #expect(try #require(gather["if"] as? String).utf8.count <= 21_000)
+            let over = try #require(SpecValidator.pipeline(text: spec(limit + 1)).pipeline)
+            #expect(throws: GeneratorFailure.self) { try GitHubGenerator().generate(over) }
+        }
+    }
+
     /// configure-aws-credentials asks for "1 hour for OIDC" unless told otherwise (its action.yml).
     @Test func anAWSSessionLastsAsLongAsTheJobMayRunAndDeploysComeOnlyFromTheDefaultBranch() throws {
         let text = Self.spec.text.replacingOccurrences(of: "timeout: 7h", with: "timeout: 2h")
@@ -606,6 +670,8 @@ struct GitHubRunModel {
     let reviewed: Set<String>
     /// Whether the reviewers approve a job waiting on `environment`.
     let approves: (String) -> Bool
+    /// The jobs whose steps fail when they run.
+    var fails: Set<String> = []
 
     struct Outcome {
         var result: [String: String] = [:]
@@ -638,7 +704,7 @@ struct GitHubRunModel {
                     continue
                 }
             }
-            outcome.result[ready] = "success"
+            outcome.result[ready] = fails.contains(ready) ? "failure" : "success"
         }
         return outcome
     }
@@ -653,6 +719,13 @@ struct GitHubRunModel {
                 value = value && term == "github.ref == 'refs/heads/main'"
             } else if let match = term.firstMatch(of: /^needs\.slipway-changes\.outputs\['([^']+)'\] == 'true'$/) {
                 value = value && outputs[String(match.1)] == true
+            } else if let match = term.firstMatch(
+                of:
+                    /^\(needs\['([^']+)'\]\.result == 'success' \|\| needs\.slipway-changes\.outputs\['([^']+)'\] != 'true'\)$/
+            ), match.1 == match.2 {
+                // A job the detection selected must have succeeded; one it did not may be skipped.
+                let job = String(match.1)
+                value = value && needs.contains(job) && (outcome.result[job] == "success" || outputs[job] != true)
             } else if term == "!contains(needs.*.result, 'failure')" {
                 value = value && !results.contains("failure")
             } else if term == "!contains(needs.*.result, 'cancelled')" {
@@ -685,7 +758,7 @@ struct GitHubRunModel {
             // Any selection: everything, one job, or a random part.
             let selected: Set<String> =
                 round == 0 ? Set(ids) : Set(ids.filter { _ in Int.random(in: 0..<3, using: &generator) == 0 })
-            let outputs = detectionAnswers(pipeline, selected: selected)
+            let outputs = detectionAnswers(pipeline, selected: selected, stages: true)
             let approved = GitHubRunModel(jobs: all, outputs: outputs, reviewed: reviewed) { _ in true }.run()
             #expect(approved.unknownTerms.isEmpty, "\(approved.unknownTerms)")
             let gatedEnvironments = Set(
@@ -699,14 +772,47 @@ struct GitHubRunModel {
             for id in selected {
                 #expect(approved.result[JobInstance.slug(for: id)] == "success", "\(name): \(id) did not run")
             }
-            // Rejected: nothing of the environment runs, nor anything waiting for it; the rest runs.
+            // Rejected: nothing of the environment runs, nor anything waiting for it; the rest
+            // runs, exactly as `slipway run` has it when its gates are declined.
             let rejected = GitHubRunModel(jobs: all, outputs: outputs, reviewed: reviewed) { _ in false }.run()
-            let asked = Set(pipeline.approvalPoints.filter { outputs[$0.slug] == true })
+            let ranLocally = localOutcome(pipeline, selected: selected, approves: false)
             for id in selected {
-                let stopped = !asked.isDisjoint(with: pipeline.approvalPoints(awaitedBy: id))
                 #expect(
-                    (rejected.result[JobInstance.slug(for: id)] == "success") == !stopped,
-                    "\(name): \(id) after a rejection")
+                    (rejected.result[JobInstance.slug(for: id)] == "success") == ranLocally.contains(id),
+                    "\(name): \(id) after a rejection, selected \(selected.sorted())")
+            }
+        }
+    }
+
+    /// After any failure, GitHub runs exactly what `slipway run` runs: a job stops when a job it
+    /// waits for through selected jobs failed, not when the failure is behind a job the run did not
+    /// select; and no job of a gated environment runs unapproved, whichever job's plan failed.
+    @Test func failuresStopWhatTheLocalRunStops() throws {
+        var generator = SeededGenerator(seed: 0xFA11)
+        for round in 0..<60 {
+            let text = randomSpec(using: &generator, gated: round % 2 == 0)
+            let pipeline = try #require(SpecValidator.pipeline(text: text).pipeline, "\(text)")
+            let (_, document) = try workflow(pipeline)
+            let all = try jobs(document)
+            let reviewed = Set(pipeline.approvalPoints.map { "\($0.environment)-approval" })
+            let ids = pipeline.instances.filter { $0.events.contains(.push) }.map(\.id)
+            for _ in 0..<8 {
+                let selected = Set(ids.filter { _ in Int.random(in: 0..<3, using: &generator) != 0 })
+                let failing = Set(selected.filter { _ in Int.random(in: 0..<4, using: &generator) == 0 })
+                for approves in [true, false] {
+                    var model = GitHubRunModel(
+                        jobs: all, outputs: detectionAnswers(pipeline, selected: selected, stages: true),
+                        reviewed: reviewed
+                    ) { _ in approves }
+                    model.fails = Set(failing.map(JobInstance.slug(for:)))
+                    let outcome = model.run()
+                    #expect(outcome.unknownTerms.isEmpty, "\(outcome.unknownTerms)")
+                    let local = localOutcome(pipeline, selected: selected, failing: failing, approves: approves)
+                    let onGitHub = Set(selected.filter { outcome.result[JobInstance.slug(for: $0)] == "success" })
+                    #expect(
+                        onGitHub == local,
+                        "selected \(selected.sorted()), failing \(failing.sorted()), approved \(approves):\n\(text)")
+                }
             }
         }
     }

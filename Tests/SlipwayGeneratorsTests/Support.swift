@@ -153,13 +153,48 @@ func failingApplyPipeline() throws -> Pipeline {
 
 /// The answers the change detection gives when the planner selects `selected` (instance ids): each
 /// instance's, and at each approval point whether its environment's gate asks there, which is
-/// before the first selected gated instance of the environment in execution order.
-func detectionAnswers(_ pipeline: Pipeline, selected: Set<String>) -> [String: Bool] {
+/// before the first selected gated instance of the environment in execution order; with `stages`,
+/// at each approval stage (GitHub) instead, whether it is the environment's lowest level with a
+/// selected instance.
+func detectionAnswers(_ pipeline: Pipeline, selected: Set<String>, stages: Bool = false) -> [String: Bool] {
     var answers = Dictionary(uniqueKeysWithValues: pipeline.instances.map { ($0.slug, selected.contains($0.id)) })
     var asked: Set<String> = []
-    for id in pipeline.executionOrder {
+    for id in pipeline.executionOrder where !stages {
         guard let point = pipeline.approvalPoint(before: id) else { continue }
         answers[point.slug] = selected.contains(id) && asked.insert(point.environment).inserted
     }
+    // GitHub's stages: per environment, the lowest level with a selected gated instance asks.
+    for stage in pipeline.approvalStages where stages {
+        let levels = pipeline.approvalPoints.filter {
+            $0.environment == stage.environment && selected.contains($0.instance)
+        }
+        .map(\.level)
+        answers[stage.slug] = levels.min() == stage.level
+    }
     return answers
+}
+
+/// The instances `slipway run` gets to succeed when it runs `selected` of `pipeline`.
+///
+/// The real scheduler runs them, with every job in `failing` failing each attempt, and each gate
+/// approved or declined as `approves` says: the reference the platforms' models are compared with.
+func localOutcome(
+    _ pipeline: Pipeline, selected: Set<String>, failing: Set<String> = [], approves: Bool = true
+) -> Set<String> {
+    var scheduler = Scheduler<ManualClock.Instant>(
+        jobs: ScheduledJob.jobs(selected, in: pipeline), parallelism: 1, asksForApproval: true)
+    let now = ManualClock.Instant(offset: .zero)
+    var pending = scheduler.start(now: now)
+    while !pending.isEmpty {
+        switch pending.removeFirst() {
+        case .start(let job, _):
+            pending += scheduler.attemptFinished(
+                job, outcome: failing.contains(job) ? .failed(exitCode: 1) : .succeeded, now: now)
+        case .awaitApproval(let job):
+            pending += approves ? scheduler.approve(job, now: now) : scheduler.decline(job, now: now)
+        default:
+            break
+        }
+    }
+    return Set(scheduler.states.filter { $0.value == .succeeded }.map(\.key))
 }

@@ -248,6 +248,10 @@ public enum DiagnosticKind: Hashable, Sendable {
             return
                 "\(platform): the \(event.rawValue) pipeline would have \(steps) steps; \(platform.displayName) allows \(limit)"
         case .tooManyNeeds(let platform, let job, let needs, let limit):
+            if platform == .github {
+                return
+                    "\(platform): job '\(job)' waits for \(needs) jobs; its 'if' can test at most \(limit) of them in what \(platform.displayName) reads"
+            }
             return
                 "\(platform): job '\(job)' would need \(needs) jobs; \(platform.displayName) lets one job need \(limit)"
         case .timeoutAbovePlatformLimit(let platform, let job, let minutes, let limit):
@@ -356,7 +360,14 @@ public enum DiagnosticKind: Hashable, Sendable {
             return [Note("remove the line '\(line)' from the script")]
         case .tooManySteps:
             return [Note("split the repository's pipeline, or generate for github or gitlab")]
-        case .tooManyNeeds:
+        case .tooManyNeeds(let platform, _, _, _):
+            if platform == .github {
+                return [
+                    Note(
+                        "each job it waits for adds a test to its 'if', and GitHub refuses the whole file when one expression is over 21,000 characters; need fewer jobs (a job in between can gather them), or split the pipeline"
+                    )
+                ]
+            }
             return [
                 Note(
                     "it needs what it waits for, the producers of the files it receives, and the approvals of its gated environments; need fewer jobs, or split the pipeline"

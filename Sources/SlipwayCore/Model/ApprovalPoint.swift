@@ -12,6 +12,9 @@ public struct ApprovalPoint: Sendable, Hashable {
     public let instance: String
     /// The environment's gated instances before `instance` in execution order.
     public let earlier: [String]
+    /// How many of the environment's gated instances lie on the longest chain of jobs `instance`
+    /// waits for: 0 when it waits for none (`ApprovalStage`).
+    public let level: Int
 
     /// The approval's key in CI files: `slipway-approve-<instance slug>`.
     public var slug: String { "slipway-approve-\(JobInstance.slug(for: instance))" }
@@ -27,12 +30,24 @@ extension ApprovalPoint {
     static func points(of instances: [JobInstance], index: [String: Int], order: [String]) -> [ApprovalPoint] {
         var gated: [String: [String]] = [:]
         var points: [ApprovalPoint] = []
+        // Per instance, the highest level of each environment's gated instances at or above it.
+        var above: [[String: Int]] = Array(repeating: [:], count: instances.count)
         for id in order {
-            guard let offset = index[id], case .environment(let environment) = instances[offset].approval else {
-                continue
+            guard let offset = index[id] else { continue }
+            var levels: [String: Int] = [:]
+            for upstream in instances[offset].waitsFor {
+                guard let upstreamOffset = index[upstream] else { continue }
+                levels.merge(above[upstreamOffset], uniquingKeysWith: max)
             }
-            points.append(ApprovalPoint(environment: environment, instance: id, earlier: gated[environment] ?? []))
-            gated[environment, default: []].append(id)
+            if case .environment(let environment) = instances[offset].approval {
+                let level = levels[environment].map { $0 + 1 } ?? 0
+                points.append(
+                    ApprovalPoint(
+                        environment: environment, instance: id, earlier: gated[environment] ?? [], level: level))
+                gated[environment, default: []].append(id)
+                levels[environment] = level
+            }
+            above[offset] = levels
         }
         return points
     }
@@ -54,10 +69,11 @@ extension Pipeline {
         approvalPoints(covering: Set(upstream(of: id) + [id]))
     }
 
-    /// The approval points the point before instance `id` waits for, on platforms where it waits
-    /// for everything upstream: those of what `id` waits for.
-    public func approvalPoints(awaitedByPointBefore id: String) -> [ApprovalPoint] {
-        approvalPoints(covering: Set(upstream(of: id)))
+    /// The approval points one of which asks for instance `id` itself, in execution order: its
+    /// own and those of its environment's gated instances before it; none when its gate is not
+    /// its environment's.
+    public func approvalPoints(askingFor id: String) -> [ApprovalPoint] {
+        approvalPoints(covering: [id])
     }
 
     /// The points of the gated instances in `covered`, and of their environments' gated
@@ -69,5 +85,59 @@ extension Pipeline {
             awaited.formUnion(point.earlier)
         }
         return approvalPoints.filter { awaited.contains($0.instance) }
+    }
+}
+
+/// One environment's approval points of one level, asked at as one job where a platform's jobs
+/// and their `needs` are fixed in one file (GitHub): the file then grows with the gated jobs, not
+/// with their square.
+///
+/// The first stage (in level order) with an instance the run selects asks, once, after what all of
+/// its instances wait for; each gated instance waits for its environment's stages up to its own
+/// level. A stage never waits for a job that waits for it: an instance a stage's instance waits for
+/// has a lower level.
+public struct ApprovalStage: Sendable, Hashable {
+    /// The environment it approves.
+    public let environment: String
+    /// The level of its points (`ApprovalPoint.level`).
+    public let level: Int
+    /// Its points, in execution order.
+    public let points: [ApprovalPoint]
+
+    /// The stage's key in CI files: `slipway-approve-<level + 1>-<environment>`.
+    public var slug: String { "slipway-approve-\(level + 1)-\(JobInstance.slug(for: environment))" }
+
+    /// What the approval prints once given, in the run's log.
+    public var approvedMessage: String { "approved: this run's changes to \(environment) go ahead" }
+
+    /// Whether the stage asks when the run selects `selected`: it has a selected instance, and no
+    /// stage of a lower level of its environment has one.
+    public func asks(_ selected: Set<String>, in pipeline: Pipeline) -> Bool {
+        let lower = pipeline.approvalStages.filter { $0.environment == environment && $0.level < level }
+        return points.contains { selected.contains($0.instance) }
+            && !lower.contains { $0.points.contains { selected.contains($0.instance) } }
+    }
+}
+
+extension Pipeline {
+    /// The approval points grouped by environment and level, in the order of their first points.
+    public var approvalStages: [ApprovalStage] {
+        var order: [String] = []
+        var grouped: [String: [ApprovalPoint]] = [:]
+        for point in approvalPoints {
+            let key = "\(point.level)\u{0}\(point.environment)"
+            if grouped[key] == nil { order.append(key) }
+            grouped[key, default: []].append(point)
+        }
+        return order.compactMap { key in
+            guard let points = grouped[key], let first = points.first else { return nil }
+            return ApprovalStage(environment: first.environment, level: first.level, points: points)
+        }
+    }
+
+    /// The stages one of which asks for instance `id` itself: its environment's, up to its level.
+    public func approvalStages(askingFor id: String) -> [ApprovalStage] {
+        guard let point = approvalPoints.first(where: { $0.instance == id }) else { return [] }
+        return approvalStages.filter { $0.environment == point.environment && $0.level <= point.level }
     }
 }

@@ -42,6 +42,8 @@ public struct ChangeDetectionScript: Sendable {
     private let deployGuard: DeployGuard?
     private let marksRemotePrefix: String
     private let untrusted: Set<String>
+    /// Whether the approval outputs are `pipeline.approvalStages`' rather than its points'.
+    private let stages: Bool
 
     /// Where mutating jobs may run, for platforms whose files cannot say it: a bash test, and what
     /// to print when it fails.
@@ -88,13 +90,16 @@ public struct ChangeDetectionScript: Sendable {
     ///
     /// Each of `pipeline.approvalPoints` gets an output too (named by `approvalName`), true when
     /// its environment's gate asks there in this run: its instance runs and none of the
-    /// environment's gated instances before it does.
+    /// environment's gated instances before it does. With `stages`, each of
+    /// `pipeline.approvalStages` gets one instead (named by its slug), true when it asks
+    /// (`ApprovalStage.asks`).
     public init(
         pipeline: Pipeline, converges: Bool = false, deployGuard: DeployGuard? = nil,
         marksRemotePrefix: String = MarkRefs.prefix, untrusted: Set<String> = [],
         outputName: @escaping @Sendable (JobInstance) -> String = { $0.slug },
-        approvalName: @escaping @Sendable (ApprovalPoint) -> String = { $0.slug }
+        approvalName: @escaping @Sendable (ApprovalPoint) -> String = { $0.slug }, stages: Bool = false
     ) {
+        self.stages = stages
         self.pipeline = pipeline
         self.untrusted = untrusted
         self.marksRemotePrefix = marksRemotePrefix
@@ -323,27 +328,36 @@ public struct ChangeDetectionScript: Sendable {
         var lines = [
             "",
             "# An environment's gate asks once per run, before the first of the run's jobs for it.",
-            "# approve NAME JOB [NAME JOB]...: for one environment's gated jobs in execution order, NAME is",
-            "# true for the first JOB that runs, and false for every other.",
+            "# approve NAME JOB [NAME JOB]...: for one environment's gated jobs in the order its gate may ask",
+            "# at them, NAME is true for the first JOB that runs, and false for every other (a NAME that",
+            "# covers several JOBs is output once).",
             "approve() {",
-            "  local asked=false",
+            "  local asked=false name",
+            "  local -A value=()",
+            "  local -a names=()",
             "  while (($# >= 2)); do",
-            "    if [[ $asked == false && ${outputs[$2]:-false} == true ]]; then",
-            "      asked=true",
-            "      output \"$1\" true",
-            "    else",
-            "      output \"$1\" false",
-            "    fi",
+            "    if [[ -z ${value[$1]:-} ]]; then names+=(\"$1\"); value[$1]=false; fi",
+            "    if [[ $asked == false && ${outputs[$2]:-false} == true ]]; then asked=true value[$1]=true; fi",
             "    shift 2",
             "  done",
+            "  for name in \"${names[@]}\"; do output \"$name\" \"${value[$name]}\"; done",
             "}",
         ]
+        // Per environment, (name, job) pairs in the order the gate may ask at them: execution
+        // order for points, level order for stages (a stage asks before any of a higher level).
         var environments: [String] = []
         var arguments: [String: [String]] = [:]
-        for point in points {
+        let ordered: [(name: String, point: ApprovalPoint)] =
+            stages
+            ? pipeline.approvalStages.enumerated().sorted {
+                ($0.element.level, $0.offset) < ($1.element.level, $1.offset)
+            }
+            .flatMap { _, stage in stage.points.map { (stage.slug, $0) } }
+            : points.map { (approvalName($0), $0) }
+        for (name, point) in ordered {
             guard let instance = pipeline.instance(point.instance) else { continue }
             if arguments[point.environment] == nil { environments.append(point.environment) }
-            arguments[point.environment, default: []] += [approvalName(point), outputName(instance)]
+            arguments[point.environment, default: []] += [name, outputName(instance)]
         }
         for environment in environments {
             lines += Self.wrapped(["approve"] + (arguments[environment] ?? []))

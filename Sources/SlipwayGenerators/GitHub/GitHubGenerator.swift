@@ -3,9 +3,10 @@ import SlipwayCore
 /// Writes `.github/workflows/slipway.yml` from a pipeline.
 ///
 /// GitHub Actions has no per-job path filter, so a first job, `slipway-changes`, runs the
-/// `ChangeDetectionScript` and every other job reads its answer in `if:`. Jobs need the transitive
-/// closure of what they wait for, so `!contains(needs.*.result, 'failure')` sees a failure anywhere
-/// upstream, while a skipped (unselected) upstream job does not stop them. The workflow is hardened:
+/// `ChangeDetectionScript` and every other job reads its answer in `if:`. Jobs need what they wait
+/// for directly, and run only when each of those that was selected succeeded, so a failure stops
+/// what depends on it through selected jobs, as in `slipway run`, while a skipped (unselected)
+/// upstream job does not stop them; `needs` grow with the pipeline's edges. The workflow is hardened:
 /// `permissions: {}` with documented least privilege per job, actions pinned to commit SHAs,
 /// `persist-credentials: false`, a timeout on every job, no `pull_request_target`, and no `${{ }}`
 /// expression inside a script.
@@ -100,8 +101,21 @@ public struct GitHubGenerator: Sendable {
                     at: pipeline.location(ofScript: instance.name)))
         }
         problems += pipeline.timeoutProblems(platform: .github, limit: Self.jobMinutesLimit)
+        let writer = Writer(pipeline: pipeline)
+        for instance in pipeline.instances where reported.insert("needs \(instance.name)").inserted {
+            // Each job it waits for adds a test to its `if`, which GitHub reads as one expression.
+            let needs = instance.waitsFor.map(JobInstance.slug(for:))
+            guard writer.jobCondition(instance, checked: needs).utf8.count > Self.partLength else { continue }
+            let fitting = (0...needs.count).last {
+                writer.jobCondition(instance, checked: Array(needs.prefix($0))).utf8.count <= Self.partLength
+            }
+            problems.append(
+                Diagnostic(
+                    .tooManyNeeds(platform: .github, job: instance.name, needs: needs.count, limit: fitting ?? 0),
+                    at: pipeline.location(ofJob: instance.name)))
+        }
         if !problems.isEmpty { throw GeneratorFailure(diagnostics: problems) }
-        let contents = Writer(pipeline: pipeline).workflow()
+        let contents = writer.workflow()
         if contents.utf8.count > Self.fileBytesLimit {
             throw GeneratorFailure(diagnostics: [
                 Diagnostic(
@@ -176,11 +190,12 @@ private struct Writer {
         yaml.blank()
         yaml.nest("jobs") {
             detectionJob()
+            let stages = pipeline.approvalStages
             for id in pipeline.executionOrder {
                 guard let instance = pipeline.instance(id) else { continue }
-                if let point = pipeline.approvalPoint(before: id) {
+                for stage in stages where stage.points.first?.instance == id {
                     yaml.blank()
-                    approvalJob(point, before: instance)
+                    approvalJob(stage)
                 }
                 yaml.blank()
                 job(instance)
@@ -471,8 +486,8 @@ private struct Writer {
                 for instance in pipeline.instances {
                     yaml.entry(instance.slug, "${{ steps.detect.outputs['\(instance.slug)'] }}")
                 }
-                for point in pipeline.approvalPoints {
-                    yaml.entry(point.slug, "${{ steps.detect.outputs['\(point.slug)'] }}")
+                for stage in pipeline.approvalStages {
+                    yaml.entry(stage.slug, "${{ steps.detect.outputs['\(stage.slug)'] }}")
                 }
             }
             yaml.nest("steps") {
@@ -482,7 +497,7 @@ private struct Writer {
                     + (converges ? Self.tokenForGit : "")
                     + ChangeDetectionScript(
                         pipeline: pipeline, converges: converges,
-                        untrusted: Set(pipeline.instances.filter(needsTrust).map(\.id))
+                        untrusted: Set(pipeline.instances.filter(needsTrust).map(\.id)), stages: true
                     ).text
                     + forkNotice
                 let parts = Self.parts(of: detection)
@@ -581,63 +596,87 @@ private struct Writer {
         return direct(instance) || instance.receivesFrom.compactMap(pipeline.instance).contains(where: direct)
     }
 
-    /// A job's `if`: the detection's `output` says it runs, and nothing it needs failed or was
-    /// cancelled; a job that was skipped because it was not selected does not hold it back.
+    /// A job's `if`: the detection's `output` says it runs, nothing it needs failed or was
+    /// cancelled, and each job in `checked` that the detection selected succeeded.
     ///
-    /// With `deploys`, also only from the default branch (a manual run of another branch may check,
-    /// never change, live infrastructure) of the canonical repository (a fork's runs never deploy).
-    func condition(output: String, deploys: Bool) -> String {
+    /// `needs` name only what a job waits for directly, so a job skipped because something above
+    /// it failed must stop what waits for it, as the local scheduler stops it; one skipped because
+    /// it was not selected must not. With `deploys`, also only from the default branch (a manual
+    /// run of another branch may check, never change, live infrastructure) of the canonical
+    /// repository (a fork's runs never deploy).
+    func condition(output: String, deploys: Bool, checked: [String] = [], failures: Bool = true) -> String {
         var guards = ""
         if deploys {
             guards += " && github.ref == 'refs/heads/\(spec.defaultBranch)'"
             if let repository = spec.repository { guards += " && github.repository == '\(repository)'" }
         }
-        return "${{ !cancelled() && needs.\(GitHubGenerator.detectionJob).outputs['\(output)'] == 'true'" + guards
-            + " && !contains(needs.*.result, 'failure') && !contains(needs.*.result, 'cancelled') }}"
+        let detection = "needs.\(GitHubGenerator.detectionJob).outputs"
+        for slug in checked {
+            guards += " && (needs['\(slug)'].result == 'success' || \(detection)['\(slug)'] != 'true')"
+        }
+        if failures {
+            guards += " && !contains(needs.*.result, 'failure') && !contains(needs.*.result, 'cancelled')"
+        }
+        return "${{ !cancelled() && \(detection)['\(output)'] == 'true'" + guards + " }}"
     }
 
-    /// The job where an environment's gate asks, once per run.
+    /// The `if` of `instance`'s job, testing that each of `checked` succeeded if it was selected.
+    func jobCondition(_ instance: JobInstance, checked: [String]) -> String {
+        condition(output: instance.slug, deploys: instance.mutates, checked: checked)
+    }
+
+    /// The job where an environment's gate asks, once per run, for the jobs of one stage.
     ///
     /// GitHub asks for required reviewers at every job that references the environment, one wave
     /// of ready jobs after another (github.com/liquibase/liquibase/pull/7964 measured it), so the
     /// reviewers belong to `<environment>-approval`, which only these jobs reference. The detection
-    /// enables the one before the first of the run's jobs for the environment; those jobs need
-    /// every approval job that could have asked, and a rejection stops them as a failure does.
-    func approvalJob(_ point: ApprovalPoint, before instance: JobInstance) {
-        let needs =
-            pipeline.upstream(of: instance.id).map(JobInstance.slug(for:))
-            + pipeline.approvalPoints(awaitedByPointBefore: instance.id).map(\.slug)
-        yaml.nest(point.slug) {
-            yaml.entry("name", string: "approve \(point.environment)")
+    /// enables the first stage with a job the run selects; each of the environment's jobs needs its
+    /// stages up to its own, and a rejection stops them as a failure does.
+    ///
+    /// It waits for what its jobs wait for (the reviewers see every plan it covers), but asks
+    /// whatever their results: the stage's other jobs may still run, and they need this answer.
+    func approvalJob(_ stage: ApprovalStage) {
+        var needs: [String] = []
+        var seen: Set<String> = []
+        for id in pipeline.executionOrder {
+            guard stage.points.contains(where: { pipeline.instance($0.instance)?.waitsFor.contains(id) == true }),
+                seen.insert(id).inserted
+            else { continue }
+            needs.append(JobInstance.slug(for: id))
+        }
+        yaml.nest(stage.slug) {
+            yaml.entry("name", string: "approve \(stage.environment)")
             yaml.wrapped("needs", "[\(([GitHubGenerator.detectionJob] + needs).joined(separator: ", "))]")
-            yaml.wrapped("if", condition(output: point.slug, deploys: true))
+            yaml.wrapped("if", condition(output: stage.slug, deploys: true, failures: false))
             yaml.entry("runs-on", "ubuntu-latest")
             yaml.entry("timeout-minutes", "5")
             yaml.entry("permissions", "{}")
             yaml.comment(
-                "Gate: this waits for the required reviewers of '\(point.environment)-approval', once per run for '\(point.environment)'."
+                "Gate: this waits for the required reviewers of '\(stage.environment)-approval', once per run for '\(stage.environment)'."
             )
-            yaml.entry("environment", string: "\(point.environment)-approval")
+            yaml.entry("environment", string: "\(stage.environment)-approval")
             yaml.nest("steps") {
                 yaml.item {
                     yaml.entry("name", "Approved")
-                    yaml.literal("run", "echo \(ChangeDetectionScript.singleQuoted(point.approvedMessage))\n")
+                    yaml.literal("run", "echo \(ChangeDetectionScript.singleQuoted(stage.approvedMessage))\n")
                 }
             }
         }
     }
 
     func job(_ instance: JobInstance) {
-        let waitsFor = pipeline.upstream(of: instance.id)
-        // Whichever approval job asked for an environment this job is or waits for.
-        let approvals = pipeline.approvalPoints(awaitedBy: instance.id).map(\.slug)
+        let waitsFor = instance.waitsFor.map(JobInstance.slug(for:))
+        // Producers further up: the job downloads what they produced (`needs` gives their outputs).
+        let producers = instance.receivesFrom.filter { !instance.waitsFor.contains($0) }.map(JobInstance.slug(for:))
+        // Whichever approval job asked for this job's environment, when its gate is the environment's:
+        // it ran (a rejection is a failure), since the detection enabled it for a job that runs.
+        let approvals = pipeline.approvalStages(askingFor: instance.id).map(\.slug)
         yaml.nest(instance.slug) {
             yaml.entry("name", string: instance.id)
             yaml.wrapped(
                 "needs",
-                "[\(([GitHubGenerator.detectionJob] + waitsFor.map(JobInstance.slug(for:)) + approvals).joined(separator: ", "))]"
-            )
-            yaml.wrapped("if", condition(output: instance.slug, deploys: instance.mutates))
+                "[\(([GitHubGenerator.detectionJob] + waitsFor + producers + approvals).joined(separator: ", "))]")
+            yaml.wrapped("if", jobCondition(instance, checked: waitsFor))
             yaml.entry("runs-on", "ubuntu-latest")
             yaml.entry("timeout-minutes", "\(instance.timeoutMinutes)")
             yaml.nest("permissions") {

@@ -358,19 +358,19 @@ for name in template-dev template-staging template-prod replace-dev replace-stag
 done
 
 # An environment's gate asks once per run, before the first of the run's jobs for it.
-# approve NAME JOB [NAME JOB]...: for one environment's gated jobs in execution order, NAME is
-# true for the first JOB that runs, and false for every other.
+# approve NAME JOB [NAME JOB]...: for one environment's gated jobs in the order its gate may ask
+# at them, NAME is true for the first JOB that runs, and false for every other (a NAME that
+# covers several JOBs is output once).
 approve() {
-  local asked=false
+  local asked=false name
+  local -A value=()
+  local -a names=()
   while (($# >= 2)); do
-    if [[ $asked == false && ${outputs[$2]:-false} == true ]]; then
-      asked=true
-      output "$1" true
-    else
-      output "$1" false
-    fi
+    if [[ -z ${value[$1]:-} ]]; then names+=("$1"); value[$1]=false; fi
+    if [[ $asked == false && ${outputs[$2]:-false} == true ]]; then asked=true value[$1]=true; fi
     shift 2
   done
+  for name in "${names[@]}"; do output "$name" "${value[$name]}"; done
 }
 approve slipway-approve-replace-prod replace-prod slipway-approve-update-prod update-prod \
   slipway-approve-rolling-update-prod rolling-update-prod
