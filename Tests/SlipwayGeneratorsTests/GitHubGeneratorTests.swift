@@ -192,6 +192,36 @@ private func steps(_ job: [String: Any]) -> [[String: Any]] {
         #expect(all["smoke"]?["needs"] as? [String] == ["slipway-changes", "apply-0", "apply-5"])
     }
 
+    /// Two gated environments whose jobs wait for each other's run, each asked once.
+    ///
+    /// A prod job comes after a staging one, another staging job after another prod one. Stages by
+    /// each environment's own count would wait for each other; counting every gated job keeps them
+    /// apart.
+    @Test func crossLinkedGatedEnvironmentsDoNotWaitForEachOther() throws {
+        let pipeline = try #require(
+            SpecValidator.pipeline(
+                text: """
+                    version: 1
+                    environments: [{ name: staging, gate: manual }, { name: prod, gate: manual }]
+                    jobs:
+                      a-staging: { paths: ["a/**"], mutates: true, environment: staging, on: [push], run: a }
+                      a-prod: { needs: [a-staging], paths: ["a/**"], mutates: true, environment: prod, on: [push], run: a }
+                      b-prod: { paths: ["b/**"], mutates: true, environment: prod, on: [push], run: b }
+                      b-staging: { needs: [b-prod], paths: ["b/**"], mutates: true, environment: staging, on: [push], run: b }
+                    """
+            ).pipeline)
+        let (_, document) = try workflow(pipeline)
+        let all = try jobs(document)
+        let selected = Set(pipeline.instances.map(\.id))
+        let outcome = GitHubRunModel(
+            jobs: all, outputs: detectionAnswers(pipeline, selected: selected, stages: true),
+            reviewed: ["staging-approval", "prod-approval"]
+        ) { _ in true }.run()
+        #expect(outcome.unknownTerms.isEmpty)
+        for id in selected { #expect(outcome.result[id] == "success", "\(id): \(outcome.result)") }
+        #expect(outcome.asked.sorted() == ["prod-approval", "staging-approval"])
+    }
+
     @Test func artifactsAreCheckedBeforeUse() async throws {
         let (_, document) = try workflow(try examplePipeline("kkp"))
         let all = try jobs(document)

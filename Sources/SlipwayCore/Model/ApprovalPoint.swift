@@ -12,8 +12,11 @@ public struct ApprovalPoint: Sendable, Hashable {
     public let instance: String
     /// The environment's gated instances before `instance` in execution order.
     public let earlier: [String]
-    /// How many of the environment's gated instances lie on the longest chain of jobs `instance`
+    /// How many gated instances, of any environment, lie on the longest chain of jobs `instance`
     /// waits for: 0 when it waits for none (`ApprovalStage`).
+    ///
+    /// Counting every environment's, not only its own, keeps stages acyclic: a stage waits only for
+    /// stages of lower levels, also when two environments' jobs wait for each other's.
     public let level: Int
 
     /// The approval's key in CI files: `slipway-approve-<instance slug>`.
@@ -30,24 +33,23 @@ extension ApprovalPoint {
     static func points(of instances: [JobInstance], index: [String: Int], order: [String]) -> [ApprovalPoint] {
         var gated: [String: [String]] = [:]
         var points: [ApprovalPoint] = []
-        // Per instance, the highest level of each environment's gated instances at or above it.
-        var above: [[String: Int]] = Array(repeating: [:], count: instances.count)
+        // Per instance, the highest level of the gated instances at or above it (-1: none).
+        var above = [Int](repeating: -1, count: instances.count)
         for id in order {
             guard let offset = index[id] else { continue }
-            var levels: [String: Int] = [:]
+            var highest = -1
             for upstream in instances[offset].waitsFor {
                 guard let upstreamOffset = index[upstream] else { continue }
-                levels.merge(above[upstreamOffset], uniquingKeysWith: max)
+                highest = max(highest, above[upstreamOffset])
             }
             if case .environment(let environment) = instances[offset].approval {
-                let level = levels[environment].map { $0 + 1 } ?? 0
+                highest += 1
                 points.append(
                     ApprovalPoint(
-                        environment: environment, instance: id, earlier: gated[environment] ?? [], level: level))
+                        environment: environment, instance: id, earlier: gated[environment] ?? [], level: highest))
                 gated[environment, default: []].append(id)
-                levels[environment] = level
             }
-            above[offset] = levels
+            above[offset] = highest
         }
         return points
     }
@@ -94,8 +96,8 @@ extension Pipeline {
 ///
 /// The first stage (in level order) with an instance the run selects asks, once, after what all of
 /// its instances wait for; each gated instance waits for its environment's stages up to its own
-/// level. A stage never waits for a job that waits for it: an instance a stage's instance waits for
-/// has a lower level.
+/// level. A stage never waits for a job that waits for it: a gated instance that a stage's
+/// instance waits for has a lower level, and so do the stages it waits for.
 public struct ApprovalStage: Sendable, Hashable {
     /// The environment it approves.
     public let environment: String

@@ -575,22 +575,25 @@ public struct ChangeDetectionScript: Sendable {
     private func convergedOutputs(_ event: Event) -> [String] {
         var lines: [String] = []
         let candidates = Set(convergingInstances.map(\.id))
-        for instance in pipeline.instances {
+        // Only the instances taking part get a variable: the others stay false, which the outputs
+        // left unset get, and nothing below reads them.
+        for instance in pipeline.instances where pipeline.takesPart(instance, in: event) {
             let selected = selectedVariable(instance)
             let index = pipeline.index(of: instance.id) ?? 0
-            let direct =
-                candidates.contains(instance.id) && pipeline.takesPart(instance, in: event) && !instance.onlyWithNeeds
+            let direct = candidates.contains(instance.id) && !instance.onlyWithNeeds
             lines.append("\(selected)=\(direct ? "${out_of_date[\(index)]}" : "false")")
         }
         for id in pipeline.executionOrder {
             guard let instance = pipeline.instance(id), pipeline.takesPart(instance, in: event) else { continue }
-            let mutatingNeeds = instance.needs.compactMap { pipeline.instance($0) }.filter(\.mutates)
+            let mutatingNeeds = instance.needs.compactMap { pipeline.instance($0) }.filter {
+                $0.mutates && pipeline.takesPart($0, in: event)
+            }
             guard !mutatingNeeds.isEmpty else { continue }
             let condition = mutatingNeeds.map { "$\(selectedVariable($0)) == true" }.joined(separator: " || ")
             lines.append("if [[ \(condition) ]]; then \(selectedVariable(instance))=true; fi")
         }
         for id in pipeline.executionOrder.reversed() {
-            guard let instance = pipeline.instance(id) else { continue }
+            guard let instance = pipeline.instance(id), pipeline.takesPart(instance, in: event) else { continue }
             for need in instance.needs {
                 guard let upstream = pipeline.instance(need), !upstream.mutates, pipeline.takesPart(upstream, in: event)
                 else { continue }
@@ -606,7 +609,8 @@ public struct ChangeDetectionScript: Sendable {
                 lines.append("if [[ \"${\(Input.all):-}\" == true ]]; then \(everything.joined(separator: " ")); fi")
             }
         }
-        for instance in pipeline.instances {
+        // One that takes no part in the event stays false, which the outputs left unset get.
+        for instance in pipeline.instances where pipeline.takesPart(instance, in: event) {
             if let line = output(instance, "\"$\(selectedVariable(instance))\"", event: event) { lines.append(line) }
         }
         return lines

@@ -320,30 +320,6 @@ push)
   deploy rolling-update-prod "$s_11"
   ;;
 manual)
-  s_0=false
-  s_1=false
-  s_2=false
-  s_3=false
-  s_4=false
-  s_5=false
-  s_6=false
-  s_7=false
-  s_8=false
-  s_9=false
-  s_10=false
-  s_11=false
-  output template-dev "$s_0"
-  output template-staging "$s_1"
-  output template-prod "$s_2"
-  deploy replace-dev "$s_3"
-  deploy replace-staging "$s_4"
-  deploy replace-prod "$s_5"
-  deploy update-dev "$s_6"
-  deploy update-staging "$s_7"
-  deploy update-prod "$s_8"
-  deploy rolling-update-dev "$s_9"
-  deploy rolling-update-staging "$s_10"
-  deploy rolling-update-prod "$s_11"
   ;;
 schedule)
   ;;
