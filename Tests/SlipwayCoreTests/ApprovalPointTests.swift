@@ -77,11 +77,6 @@ import Testing
         #expect(pipeline.approvalStages(askingFor: "apply").map(\.level) == [0, 1])
         #expect(pipeline.approvalStages(askingFor: "migrate").map(\.level) == [0])
         #expect(pipeline.approvalStages(askingFor: "report").isEmpty)
-        // The lowest level with a selected instance asks, and only it.
-        #expect(stages[1].asks(["apply"], in: pipeline))
-        #expect(!stages[0].asks(["apply"], in: pipeline))
-        #expect(stages[0].asks(["apply", "migrate"], in: pipeline))
-        #expect(!stages[1].asks(["apply", "migrate"], in: pipeline))
         // No cycle: nothing a stage's instances wait for waits for the stage.
         for stage in stages {
             for point in stage.points {

@@ -71,13 +71,6 @@ extension Pipeline {
         approvalPoints(covering: Set(upstream(of: id) + [id]))
     }
 
-    /// The approval points one of which asks for instance `id` itself, in execution order: its
-    /// own and those of its environment's gated instances before it; none when its gate is not
-    /// its environment's.
-    public func approvalPoints(askingFor id: String) -> [ApprovalPoint] {
-        approvalPoints(covering: [id])
-    }
-
     /// The points of the gated instances in `covered`, and of their environments' gated
     /// instances before them.
     private func approvalPoints(covering covered: Set<String>) -> [ApprovalPoint] {
@@ -111,14 +104,6 @@ public struct ApprovalStage: Sendable, Hashable {
 
     /// What the approval prints once given, in the run's log.
     public var approvedMessage: String { "approved: this run's changes to \(environment) go ahead" }
-
-    /// Whether the stage asks when the run selects `selected`: it has a selected instance, and no
-    /// stage of a lower level of its environment has one.
-    public func asks(_ selected: Set<String>, in pipeline: Pipeline) -> Bool {
-        let lower = pipeline.approvalStages.filter { $0.environment == environment && $0.level < level }
-        return points.contains { selected.contains($0.instance) }
-            && !lower.contains { $0.points.contains { selected.contains($0.instance) } }
-    }
 }
 
 extension Pipeline {
