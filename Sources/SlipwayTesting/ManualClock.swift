@@ -78,7 +78,7 @@ public final class ManualClock: Clock, @unchecked Sendable {
     /// whether it came to hold.
     @discardableResult
     public static func settle(
-        within limit: Duration = .seconds(30), until condition: @Sendable () async -> Bool
+        within limit: Duration = .seconds(120), until condition: @Sendable () async -> Bool
     ) async -> Bool {
         let start = ContinuousClock.now
         while ContinuousClock.now - start < limit {

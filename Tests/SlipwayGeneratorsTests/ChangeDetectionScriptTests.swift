@@ -15,7 +15,8 @@ import Testing
         -> [String: Bool]
     {
         var answers: [String: Bool] = [:]
-        for stages in [false, true] {
+        // The two differ only in their approval outputs.
+        for stages in pipeline.approvalPoints.isEmpty ? [false] : [false, true] {
             let script = ChangeDetectionScript(pipeline: pipeline, stages: stages).text
             try repository.directory.write(".slipway-test/detect.sh", script)
             let output = "\(repository.path)/.slipway-test/output"

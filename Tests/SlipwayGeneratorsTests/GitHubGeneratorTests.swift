@@ -772,7 +772,7 @@ struct GitHubRunModel {
 /// whatever the run selects; a rejection stops every job of the environment and what waits for them.
 @Suite struct GitHubGateTests {
     @Test(arguments: ["kkp", "kops", "kkp-init-github", "kops-init-github"])
-    func anEnvironmentsGateAsksOncePerRun(example name: String) throws {
+    func anEnvironmentsGateAsksOncePerRun(example name: String) async throws {
         let pipeline = try examplePipeline(name)
         let (_, document) = try workflow(pipeline)
         let all = try jobs(document)
@@ -785,6 +785,7 @@ struct GitHubRunModel {
         var generator = SeededGenerator(seed: 0x6A7E)
         let ids = pipeline.instances.filter { $0.events.contains(.push) }.map(\.id)
         for round in 0..<60 {
+            await Task.yield()
             // Any selection: everything, one job, or a random part.
             let selected: Set<String> =
                 round == 0 ? Set(ids) : Set(ids.filter { _ in Int.random(in: 0..<3, using: &generator) == 0 })
@@ -817,9 +818,11 @@ struct GitHubRunModel {
     /// After any failure, GitHub runs exactly what `slipway run` runs: a job stops when a job it
     /// waits for through selected jobs failed, not when the failure is behind a job the run did not
     /// select; and no job of a gated environment runs unapproved, whichever job's plan failed.
-    @Test func failuresStopWhatTheLocalRunStops() throws {
+    @Test func failuresStopWhatTheLocalRunStops() async throws {
         var generator = SeededGenerator(seed: 0xFA11)
         for round in 0..<60 {
+            // Long and synchronous: let the tests that wait on a clock run in between.
+            await Task.yield()
             let text = randomSpec(using: &generator, gated: round % 2 == 0)
             let pipeline = try #require(SpecValidator.pipeline(text: text).pipeline, "\(text)")
             let (_, document) = try workflow(pipeline)
