@@ -69,20 +69,16 @@ private func steps(_ text: String, section: [String]) throws -> [(name: String, 
                 + (1...100).map { "\n  job-\($0):\n    on: [push]\n    paths: [\"src/\($0)/**\"]\n    run: \"true\"" }
                 .joined())
         let pipeline = try #require(SpecValidator.pipeline(text: marked.text, file: marked.file).pipeline)
-        do {
-            _ = try BitbucketGenerator().generate(pipeline)
-            Issue.record("a delimiter line and 102 push steps must be refused")
-        } catch {
-            #expect(
-                error.diagnostics == [
-                    Diagnostic(
-                        .scriptHasEmbeddingDelimiter(platform: .bitbucket, job: "embed", line: "SLIPWAY_STEP_EOF"),
-                        at: marked.location("run")),
-                    Diagnostic(
-                        .tooManySteps(platform: .bitbucket, event: .push, steps: 102, limit: 100),
-                        at: marked.location("jobs")),
-                ])
-        }
+        let diagnostics = refusal(.bitbucket, pipeline, "a delimiter line and 102 push steps must be refused")
+        #expect(
+            diagnostics == [
+                Diagnostic(
+                    .scriptHasEmbeddingDelimiter(platform: .bitbucket, job: "embed", line: "SLIPWAY_STEP_EOF"),
+                    at: marked.location("run")),
+                Diagnostic(
+                    .tooManySteps(platform: .bitbucket, event: .push, steps: 102, limit: 100),
+                    at: marked.location("jobs")),
+            ])
     }
 
     @Test func structure() throws {

@@ -463,11 +463,12 @@ struct MarkedRepository {
         defer { remote.remove() }
         let older = try await remote.repository.git("rev-parse", "HEAD")
         let (script, env) = try step("tf-apply", "Stop if main has moved on", in: pipeline)
+        let outdatedCheck = try #require(env["SLIPWAY_OUTDATED_CHECK"])
         func check(_ sha: String) async throws -> CommandResult {
             try await run(
                 "bash", ["--noprofile", "--norc", "-euo", "pipefail", "-c", script], in: remote.repository.path,
                 environment: [
-                    "SLIPWAY_OUTDATED_CHECK": try #require(env["SLIPWAY_OUTDATED_CHECK"]),
+                    "SLIPWAY_OUTDATED_CHECK": outdatedCheck,
                     "GITHUB_SHA": sha, "SLIPWAY_TOKEN": "token",
                     // GitHub's URL of the repository, here the bare origin's path.
                     "GITHUB_SERVER_URL": (remote.origin.path as NSString).deletingLastPathComponent,

@@ -286,31 +286,27 @@ private func steps(_ job: [String: Any]) -> [[String: Any]] {
                 run: "true"
             """)
         let pipeline = try #require(SpecValidator.pipeline(text: marked.text, file: marked.file).pipeline)
-        #expect(throws: GeneratorFailure.self) { try GitHubGenerator().generate(pipeline) }
-        do {
-            _ = try GitHubGenerator().generate(pipeline)
-        } catch {
-            #expect(
-                error.diagnostics == [
-                    Diagnostic(
-                        .jobNameReservedForDetection(
-                            platform: .github, job: "slipway-changes", name: "slipway-changes"),
-                        at: marked.location("reserved")),
-                    Diagnostic(
-                        .expressionInScript(platform: .github, job: "greet", expression: "${{"),
-                        at: marked.location("run")),
-                    Diagnostic(
-                        .expressionInVariable(platform: .github, job: nil, variable: "TITLE", expression: "${{"),
-                        at: marked.location("top")),
-                    Diagnostic(
-                        .expressionInVariable(platform: .github, job: nil, variable: "REF", expression: "${{"),
-                        at: marked.location("environment")),
-                    Diagnostic(
-                        .expressionInVariable(platform: .github, job: "greet", variable: "BODY", expression: "${{"),
-                        at: marked.location("job")),
-                ])
-            #expect(error.diagnostics.allSatisfy { $0.severity == .error && !$0.notes.isEmpty })
-        }
+        let diagnostics = refusal(.github, pipeline, "reserved names and expressions were accepted")
+        #expect(
+            diagnostics == [
+                Diagnostic(
+                    .jobNameReservedForDetection(
+                        platform: .github, job: "slipway-changes", name: "slipway-changes"),
+                    at: marked.location("reserved")),
+                Diagnostic(
+                    .expressionInScript(platform: .github, job: "greet", expression: "${{"),
+                    at: marked.location("run")),
+                Diagnostic(
+                    .expressionInVariable(platform: .github, job: nil, variable: "TITLE", expression: "${{"),
+                    at: marked.location("top")),
+                Diagnostic(
+                    .expressionInVariable(platform: .github, job: nil, variable: "REF", expression: "${{"),
+                    at: marked.location("environment")),
+                Diagnostic(
+                    .expressionInVariable(platform: .github, job: "greet", variable: "BODY", expression: "${{"),
+                    at: marked.location("job")),
+            ])
+        #expect(diagnostics.allSatisfy { $0.severity == .error && !$0.notes.isEmpty })
     }
 
     /// GitHub refuses secret names that start with `GITHUB_` in any case, and stores names in upper
@@ -327,25 +323,21 @@ private func steps(_ job: [String: Any]) -> [[String: Any]] {
                 run: flux bootstrap github
             """)
         let pipeline = try #require(SpecValidator.pipeline(text: marked.text, file: marked.file).pipeline)
-        do {
-            _ = try GitHubGenerator().generate(pipeline)
-            Issue.record("GITHUB_TOKEN was accepted")
-        } catch {
-            #expect(
-                error.diagnostics == [
-                    Diagnostic(
-                        .secretNameReserved(
-                            platform: .github, secret: "GITHUB_TOKEN", prefix: "GITHUB_", suggestion: "GH_TOKEN"),
-                        at: marked.location("reserved")),
-                    Diagnostic(
-                        .secretNameReserved(
-                            platform: .github, secret: "github_app_key", prefix: "GITHUB_", suggestion: "GH_APP_KEY"),
-                        at: marked.location("lower")),
-                    Diagnostic(
-                        .secretNamesCollide(platform: .github, secret: "Deploy_Key", other: "DEPLOY_KEY"),
-                        at: marked.location("twin")),
-                ])
-        }
+        let diagnostics = refusal(.github, pipeline, "GITHUB_TOKEN was accepted")
+        #expect(
+            diagnostics == [
+                Diagnostic(
+                    .secretNameReserved(
+                        platform: .github, secret: "GITHUB_TOKEN", prefix: "GITHUB_", suggestion: "GH_TOKEN"),
+                    at: marked.location("reserved")),
+                Diagnostic(
+                    .secretNameReserved(
+                        platform: .github, secret: "github_app_key", prefix: "GITHUB_", suggestion: "GH_APP_KEY"),
+                    at: marked.location("lower")),
+                Diagnostic(
+                    .secretNamesCollide(platform: .github, secret: "Deploy_Key", other: "DEPLOY_KEY"),
+                    at: marked.location("twin")),
+            ])
         // GitLab and Bitbucket have no such rule for these names.
         #expect(try GitLabGenerator().generate(pipeline).count == 3)
     }
@@ -420,32 +412,24 @@ private func steps(_ job: [String: Any]) -> [[String: Any]] {
     /// runners; a Bitbucket step's `max-time` is at most 720 minutes.
     @Test func aTimeoutLongerThanThePlatformAllowsIsRefusedAtTheTimeout() throws {
         let pipeline = try #require(SpecValidator.pipeline(text: Self.spec.text, file: Self.spec.file).pipeline)
-        do {
-            _ = try GitHubGenerator().generate(pipeline)
-            Issue.record("a 7-hour job was accepted for GitHub")
-        } catch {
-            #expect(
-                error.diagnostics == [
-                    Diagnostic(
-                        .timeoutAbovePlatformLimit(platform: .github, job: "plan", minutes: 420, limit: 360),
-                        at: Self.spec.location("plan")),
-                    Diagnostic(
-                        .timeoutAbovePlatformLimit(platform: .github, job: "apply", minutes: 780, limit: 360),
-                        at: Self.spec.location("apply")),
-                ])
-            #expect(error.diagnostics.first?.notes.first?.message.hasPrefix("lower 'timeout' to 6h or less") == true)
-        }
-        do {
-            _ = try BitbucketGenerator().generate(pipeline)
-            Issue.record("a 13-hour step was accepted for Bitbucket")
-        } catch {
-            #expect(
-                error.diagnostics == [
-                    Diagnostic(
-                        .timeoutAbovePlatformLimit(platform: .bitbucket, job: "apply", minutes: 780, limit: 720),
-                        at: Self.spec.location("apply"))
-                ])
-        }
+        let github = refusal(.github, pipeline, "a 7-hour job was accepted for GitHub")
+        #expect(
+            github == [
+                Diagnostic(
+                    .timeoutAbovePlatformLimit(platform: .github, job: "plan", minutes: 420, limit: 360),
+                    at: Self.spec.location("plan")),
+                Diagnostic(
+                    .timeoutAbovePlatformLimit(platform: .github, job: "apply", minutes: 780, limit: 360),
+                    at: Self.spec.location("apply")),
+            ])
+        #expect(github.first?.notes.first?.message.hasPrefix("lower 'timeout' to 6h or less") == true)
+        let bitbucket = refusal(.bitbucket, pipeline, "a 13-hour step was accepted for Bitbucket")
+        #expect(
+            bitbucket == [
+                Diagnostic(
+                    .timeoutAbovePlatformLimit(platform: .bitbucket, job: "apply", minutes: 780, limit: 720),
+                    at: Self.spec.location("apply"))
+            ])
     }
 
     /// "Exceeded max expression length 21000": a user's script that long is refused where it is.
@@ -453,18 +437,14 @@ private func steps(_ job: [String: Any]) -> [[String: Any]] {
         let marked = MarkedText(
             "version: 1\njobs:\n  big: { paths: [\"**\"], run: ⟨run⟩echo \(String(repeating: "x", count: 20_100)) }\n")
         let pipeline = try #require(SpecValidator.pipeline(text: marked.text, file: marked.file).pipeline)
-        do {
-            _ = try GitHubGenerator().generate(pipeline)
-            Issue.record("a 20,106-character script was accepted")
-        } catch {
-            #expect(
-                error.diagnostics == [
-                    // The loader ends every script with a newline.
-                    Diagnostic(
-                        .scriptTooLong(platform: .github, job: "big", characters: 20_106, limit: 20_000),
-                        at: marked.location("run"))
-                ])
-        }
+        let diagnostics = refusal(.github, pipeline, "a 20,106-character script was accepted")
+        #expect(
+            diagnostics == [
+                // The loader ends every script with a newline.
+                Diagnostic(
+                    .scriptTooLong(platform: .github, job: "big", characters: 20_106, limit: 20_000),
+                    at: marked.location("run"))
+            ])
     }
 
     /// GitHub starts no run from a workflow over 512,000 bytes and says nothing; generate refuses.
@@ -476,18 +456,14 @@ private func steps(_ job: [String: Any]) -> [[String: Any]] {
             text += "  job\(index): { paths: [\"services/\(index)/**\"], run: echo \(index) \(words) }\n"
         }
         let pipeline = try #require(SpecValidator.pipeline(text: text).pipeline)
-        do {
-            _ = try GitHubGenerator().generate(pipeline)
-            Issue.record("a workflow of 200 jobs was generated")
-        } catch {
-            guard case .generatedFileTooLarge(.github, _, let bytes, 512_000, 200) = error.diagnostics.first?.kind
-            else {
-                Issue.record("\(error.diagnostics)")
-                return
-            }
-            #expect(bytes > 512_000)
-            #expect(error.diagnostics.first?.location?.line == 2)
+        let diagnostics = refusal(.github, pipeline, "a workflow of 200 jobs was generated")
+        guard case .generatedFileTooLarge(.github, _, let bytes, 512_000, 200) = diagnostics.first?.kind
+        else {
+            Issue.record("\(diagnostics)")
+            return
         }
+        #expect(bytes > 512_000)
+        #expect(diagnostics.first?.location?.line == 2)
         // Well under the limit, the same shape is generated.
         let small = try #require(
             SpecValidator.pipeline(text: text.split(separator: "\n").prefix(22).joined(separator: "\n")).pipeline)
@@ -504,24 +480,20 @@ private func steps(_ job: [String: Any]) -> [[String: Any]] {
             return text + "  gather: { needs: [\(needs)], run: echo all }\n"
         }
         let pipeline = try #require(SpecValidator.pipeline(text: spec(250)).pipeline)
-        do {
-            _ = try GitHubGenerator().generate(pipeline)
-            Issue.record("a job testing 250 needs was generated")
-        } catch {
-            guard case .tooManyNeeds(.github, "gather", 250, let limit) = error.diagnostics.first?.kind else {
-                Issue.record("\(error.diagnostics)")
-                return
-            }
-            #expect(error.diagnostics.first?.location?.line == 253)
-            // The limit it names is what fits: that many needs generate, one more does not.
-            let fitting = try #require(SpecValidator.pipeline(text: spec(limit)).pipeline)
-            let text = try GitHubGenerator().generate(fitting)[0].contents
-            let document = try #require(try Yams.load(yaml: text) as? [String: Any])
-            let gather = try #require((document["jobs"] as? [String: Any])?["gather"] as? [String: Any])
-            #expect(try #require(gather["if"] as? String).utf8.count <= 21_000)
-            let over = try #require(SpecValidator.pipeline(text: spec(limit + 1)).pipeline)
-            #expect(throws: GeneratorFailure.self) { try GitHubGenerator().generate(over) }
+        let diagnostics = refusal(.github, pipeline, "a job testing 250 needs was generated")
+        guard case .tooManyNeeds(.github, "gather", 250, let limit) = diagnostics.first?.kind else {
+            Issue.record("\(diagnostics)")
+            return
         }
+        #expect(diagnostics.first?.location?.line == 253)
+        // The limit it names is what fits: that many needs generate, one more does not.
+        let fitting = try #require(SpecValidator.pipeline(text: spec(limit)).pipeline)
+        let text = try GitHubGenerator().generate(fitting)[0].contents
+        let document = try #require(try Yams.load(yaml: text) as? [String: Any])
+        let gather = try #require((document["jobs"] as? [String: Any])?["gather"] as? [String: Any])
+        #expect(try #require(gather["if"] as? String).utf8.count <= 21_000)
+        let over = try #require(SpecValidator.pipeline(text: spec(limit + 1)).pipeline)
+        #expect(throws: GeneratorFailure.self) { try GitHubGenerator().generate(over) }
     }
 
     /// configure-aws-credentials asks for "1 hour for OIDC" unless told otherwise (its action.yml).

@@ -132,18 +132,14 @@ struct GitLabWorkTree {
                 run: "true"
             """ + producers.joined())
         let pipeline = try #require(SpecValidator.pipeline(text: marked.text, file: marked.file).pipeline)
-        do {
-            _ = try GitLabGenerator().generate(pipeline)
-            Issue.record("52 needs must be refused")
-        } catch {
-            // 50 jobs it waits for, and the approvals before first and before itself.
-            #expect(
-                error.diagnostics == [
-                    Diagnostic(
-                        .tooManyNeeds(platform: .gitlab, job: "last", needs: 52, limit: 50), at: marked.location("last")
-                    )
-                ])
-        }
+        let diagnostics = refusal(.gitlab, pipeline, "52 needs must be refused")
+        // 50 jobs it waits for, and the approvals before first and before itself.
+        #expect(
+            diagnostics == [
+                Diagnostic(
+                    .tooManyNeeds(platform: .gitlab, job: "last", needs: 52, limit: 50), at: marked.location("last")
+                )
+            ])
     }
 
     @Test func goldenConfiguration() throws {
@@ -313,20 +309,17 @@ struct GitLabWorkTree {
                 run: "true"
             """)
         let pipeline = try #require(SpecValidator.pipeline(text: marked.text, file: marked.file).pipeline)
-        do {
-            _ = try GitLabGenerator().generate(pipeline)
-            Issue.record("a job named 'stages' and one named 'slipway-detect' must be refused")
-        } catch {
-            #expect(
-                error.diagnostics == [
-                    Diagnostic(
-                        .jobNameIsPlatformKeyword(platform: .gitlab, job: "stages", name: "stages"),
-                        at: marked.location("keyword")),
-                    Diagnostic(
-                        .jobNameReservedForDetection(platform: .gitlab, job: "slipway-detect", name: "slipway-detect"),
-                        at: marked.location("reserved")),
-                ])
-        }
+        let diagnostics = refusal(
+            .gitlab, pipeline, "a job named 'stages' and one named 'slipway-detect' must be refused")
+        #expect(
+            diagnostics == [
+                Diagnostic(
+                    .jobNameIsPlatformKeyword(platform: .gitlab, job: "stages", name: "stages"),
+                    at: marked.location("keyword")),
+                Diagnostic(
+                    .jobNameReservedForDetection(platform: .gitlab, job: "slipway-detect", name: "slipway-detect"),
+                    at: marked.location("reserved")),
+            ])
     }
 
     @Test func structure() throws {

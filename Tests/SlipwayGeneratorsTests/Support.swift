@@ -198,3 +198,18 @@ func localOutcome(
     }
     return Set(scheduler.states.filter { $0.value == .succeeded }.map(\.key))
 }
+
+/// The diagnostics `platform`'s generator refuses `pipeline` with; none, and an issue saying
+/// `comment`, when it generates the files instead.
+func refusal(
+    _ platform: Platform, _ pipeline: Pipeline, _ comment: Comment,
+    sourceLocation: Testing.SourceLocation = #_sourceLocation
+) -> [Diagnostic] {
+    do {
+        _ = try Generators.generate(platform, pipeline)
+        Issue.record(comment, sourceLocation: sourceLocation)
+        return []
+    } catch {
+        return error.diagnostics
+    }
+}

@@ -250,7 +250,7 @@ public enum DiagnosticKind: Hashable, Sendable {
         case .tooManyNeeds(let platform, let job, let needs, let limit):
             if platform == .github {
                 return
-                    "\(platform): job '\(job)' waits for \(needs) jobs; its 'if' can test at most \(limit) of them in what \(platform.displayName) reads"
+                    "\(platform): job '\(job)' waits for \(needs) jobs, but \(platform.displayName) reads an 'if' that tests at most \(limit) of them"
             }
             return
                 "\(platform): job '\(job)' would need \(needs) jobs; \(platform.displayName) lets one job need \(limit)"

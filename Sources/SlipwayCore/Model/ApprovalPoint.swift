@@ -106,12 +106,12 @@ public struct ApprovalStage: Sendable, Hashable {
     public var approvedMessage: String { "approved: this run's changes to \(environment) go ahead" }
 }
 
-extension Pipeline {
-    /// The approval points grouped by environment and level, in the order of their first points.
-    public var approvalStages: [ApprovalStage] {
+extension ApprovalStage {
+    /// `points` grouped by environment and level, in the order of each group's first point.
+    static func stages(of points: [ApprovalPoint]) -> [ApprovalStage] {
         var order: [String] = []
         var grouped: [String: [ApprovalPoint]] = [:]
-        for point in approvalPoints {
+        for point in points {
             let key = "\(point.level)\u{0}\(point.environment)"
             if grouped[key] == nil { order.append(key) }
             grouped[key, default: []].append(point)
@@ -121,7 +121,9 @@ extension Pipeline {
             return ApprovalStage(environment: first.environment, level: first.level, points: points)
         }
     }
+}
 
+extension Pipeline {
     /// The stages one of which asks for instance `id` itself: its environment's, up to its level.
     public func approvalStages(askingFor id: String) -> [ApprovalStage] {
         guard let point = approvalPoints.first(where: { $0.instance == id }) else { return [] }

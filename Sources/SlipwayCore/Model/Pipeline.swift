@@ -14,6 +14,9 @@ public struct Pipeline: Sendable {
     public let tools: [PinnedTool]
     /// Every place an environment's gate may ask, in execution order (`ApprovalPoint`).
     public let approvalPoints: [ApprovalPoint]
+    /// The approval points grouped by environment and level, in the order of their first points
+    /// (`ApprovalStage`).
+    public let approvalStages: [ApprovalStage]
 
     private let indexByID: [String: Int]
 
@@ -28,6 +31,7 @@ public struct Pipeline: Sendable {
         let resolved = Self.resolvingReceivedFiles(instances, index: index, order: order)
         self.instances = resolved
         self.approvalPoints = ApprovalPoint.points(of: resolved, index: index, order: order)
+        self.approvalStages = ApprovalStage.stages(of: approvalPoints)
     }
 
     /// Sets each instance's `receivesFrom`: every producer it needs, directly or transitively.

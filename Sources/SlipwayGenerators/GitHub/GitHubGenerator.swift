@@ -258,9 +258,7 @@ private struct Writer {
 
     /// Evaluates the tool functions from their `parts` variables.
     static func evaluateToolFunctions(parts: Int) -> String {
-        guard parts > 1 else { return ToolScripts.evaluateFunctions }
-        let joined = (0..<parts).map { "$\(toolFunctionsVariable(part: $0))" }.joined()
-        return "# The functions are in parts: GitHub refuses any string over 21,000 characters.\neval \"\(joined)\"\n"
+        evaluation(of: (0..<parts).map(toolFunctionsVariable(part:)), holding: "tool functions text")
     }
 
     /// Whether pushes and manual runs converge: some job takes part in them.
@@ -565,8 +563,14 @@ private struct Writer {
     /// The step's `run`: `script` itself, or the command that joins its parts and runs them.
     static func run(_ script: String, parts: [String]?) -> String {
         guard let parts else { return script }
-        let joined = (1...parts.count).map { "$SLIPWAY_SCRIPT_PART_\($0)" }.joined()
-        return "# The script is in parts: GitHub refuses any string over 21,000 characters.\neval \"\(joined)\"\n"
+        return evaluation(of: (1...parts.count).map { "SLIPWAY_SCRIPT_PART_\($0)" }, holding: "script")
+    }
+
+    /// Evaluates the text the `variables` hold together, in order; `what` names it in the comment.
+    static func evaluation(of variables: [String], holding what: String) -> String {
+        let joined = variables.map { "$\($0)" }.joined()
+        guard variables.count > 1 else { return "eval \"\(joined)\"\n" }
+        return "# The \(what) is in parts: GitHub refuses any string over 21,000 characters.\neval \"\(joined)\"\n"
     }
 
     /// A checkout step with the whole history and no stored credentials, saying why.
@@ -636,14 +640,8 @@ private struct Writer {
     /// It waits for what its jobs wait for (the reviewers see every plan it covers), but asks
     /// whatever their results: the stage's other jobs may still run, and they need this answer.
     func approvalJob(_ stage: ApprovalStage) {
-        var needs: [String] = []
-        var seen: Set<String> = []
-        for id in pipeline.executionOrder {
-            guard stage.points.contains(where: { pipeline.instance($0.instance)?.waitsFor.contains(id) == true }),
-                seen.insert(id).inserted
-            else { continue }
-            needs.append(JobInstance.slug(for: id))
-        }
+        let waited = Set(stage.points.flatMap { pipeline.instance($0.instance)?.waitsFor ?? [] })
+        let needs = pipeline.executionOrder.filter(waited.contains).map(JobInstance.slug(for:))
         yaml.nest(stage.slug) {
             yaml.entry("name", string: "approve \(stage.environment)")
             yaml.wrapped("needs", "[\(([GitHubGenerator.detectionJob] + needs).joined(separator: ", "))]")
